@@ -69,7 +69,11 @@ pub struct Message {
 #[macro_export]
 macro_rules! msg {
     ($code:expr, $zh:expr, $en:expr) => {
-        $crate::i18n::Message { code: $code, zh: $zh, en: $en }
+        $crate::i18n::Message {
+            code: $code,
+            zh: $zh,
+            en: $en,
+        }
     };
 }
 
@@ -120,8 +124,14 @@ mod tests {
 
     #[test]
     fn accept_language_prefers_highest_quality() {
-        assert_eq!(Locale::from_accept_language("en-US,en;q=0.9"), Some(Locale::En));
-        assert_eq!(Locale::from_accept_language("fr;q=1, zh-CN;q=0.8, en;q=0.5"), Some(Locale::ZhCn));
+        assert_eq!(
+            Locale::from_accept_language("en-US,en;q=0.9"),
+            Some(Locale::En)
+        );
+        assert_eq!(
+            Locale::from_accept_language("fr;q=1, zh-CN;q=0.8, en;q=0.5"),
+            Some(Locale::ZhCn)
+        );
         assert_eq!(Locale::from_accept_language("de"), None);
     }
 

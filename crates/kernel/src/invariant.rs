@@ -29,7 +29,12 @@ pub fn run_all(tx: &mut Tx<'_>, invariants: &[Invariant]) -> Result<Vec<Invarian
         .iter()
         .map(|invariant| {
             let violations = (invariant.check)(tx)?;
-            Ok(InvariantReport { name: invariant.name, description: invariant.description, ok: violations.is_empty(), violations })
+            Ok(InvariantReport {
+                name: invariant.name,
+                description: invariant.description,
+                ok: violations.is_empty(),
+                violations,
+            })
         })
         .collect()
 }
@@ -37,19 +42,37 @@ pub fn run_all(tx: &mut Tx<'_>, invariants: &[Invariant]) -> Result<Vec<Invarian
 fn audit_chain(tx: &mut Tx<'_>) -> Result<Vec<String>> {
     Ok(crate::audit::verify_chains(tx)?
         .into_iter()
-        .map(|b| format!("company {} entry {}: {}", b.company_id, b.chain_seq, b.reason))
+        .map(|b| {
+            format!(
+                "company {} entry {}: {}",
+                b.company_id, b.chain_seq, b.reason
+            )
+        })
         .collect())
 }
 
 fn numbering(tx: &mut Tx<'_>) -> Result<Vec<String>> {
     Ok(crate::sequence::verify_no_gaps(tx)?
         .into_iter()
-        .map(|g| format!("company {} {} {}: {} numbers recorded, counter at {}", g.company_id, g.doc_type, g.year, g.issued, g.last))
+        .map(|g| {
+            format!(
+                "company {} {} {}: {} numbers recorded, counter at {}",
+                g.company_id, g.doc_type, g.year, g.issued, g.last
+            )
+        })
         .collect())
 }
 
 /// The kernel's own invariants.
 pub const INVARIANTS: &[Invariant] = &[
-    Invariant { name: "kernel.audit_chain", description: "audit log hash chains are intact", check: audit_chain },
-    Invariant { name: "kernel.numbering", description: "document numbers have no gaps", check: numbering },
+    Invariant {
+        name: "kernel.audit_chain",
+        description: "audit log hash chains are intact",
+        check: audit_chain,
+    },
+    Invariant {
+        name: "kernel.numbering",
+        description: "document numbers have no gaps",
+        check: numbering,
+    },
 ];

@@ -54,7 +54,9 @@ pub fn enqueue(
     idempotency_key: Option<&str>,
 ) -> Result<OutboxId> {
     let id = OutboxId::new();
-    let key = idempotency_key.map(str::to_string).unwrap_or_else(|| id.to_string());
+    let key = idempotency_key
+        .map(str::to_string)
+        .unwrap_or_else(|| id.to_string());
     let now = ctx.now_text();
     tx.execute(
         "insert into kernel_outbox (id, company_id, topic, payload, idempotency_key, state, attempts, next_attempt_at, created_at, updated_at)
@@ -64,8 +66,7 @@ pub fn enqueue(
     Ok(id)
 }
 
-const COLUMNS: &str =
-    "id, topic, payload, idempotency_key, state, attempts, next_attempt_at, last_error, created_at, delivered_at";
+const COLUMNS: &str = "id, topic, payload, idempotency_key, state, attempts, next_attempt_at, last_error, created_at, delivered_at";
 
 fn message_from(row: &Row) -> Result<OutboxMessage> {
     Ok(OutboxMessage {
@@ -179,7 +180,13 @@ pub fn mark_delivered(db: &Db, clock: &dyn Clock, id: OutboxId) -> Result<()> {
 }
 
 /// Records a failed attempt: retry later with backoff, or give up into the dead state.
-pub fn mark_failed(db: &Db, clock: &dyn Clock, policy: &WorkerPolicy, message: &OutboxMessage, reason: &str) -> Result<bool> {
+pub fn mark_failed(
+    db: &Db,
+    clock: &dyn Clock,
+    policy: &WorkerPolicy,
+    message: &OutboxMessage,
+    reason: &str,
+) -> Result<bool> {
     let now = clock.now();
     let dead = message.attempts >= policy.max_attempts;
     let exponent = u32::try_from(message.attempts.clamp(1, 30) - 1).unwrap_or(0);
@@ -206,7 +213,12 @@ pub fn mark_failed(db: &Db, clock: &dyn Clock, policy: &WorkerPolicy, message: &
 }
 
 /// One round of the worker: claim, deliver, mark.
-pub fn deliver_due(db: &Db, clock: &dyn Clock, policy: &WorkerPolicy, handlers: &Handlers) -> Result<RoundReport> {
+pub fn deliver_due(
+    db: &Db,
+    clock: &dyn Clock,
+    policy: &WorkerPolicy,
+    handlers: &Handlers,
+) -> Result<RoundReport> {
     let mut report = RoundReport::default();
     for message in claim_due(db, clock, policy)? {
         let outcome = match handlers.by_topic.get(&message.topic) {
@@ -240,7 +252,12 @@ pub struct OutboxFilter {
 }
 
 /// Newest first.
-pub fn list(tx: &mut Tx<'_>, ctx: &Ctx, filter: &OutboxFilter, page: &PageRequest) -> Result<Page<OutboxMessage>> {
+pub fn list(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx,
+    filter: &OutboxFilter,
+    page: &PageRequest,
+) -> Result<Page<OutboxMessage>> {
     let before = match page.cursor.as_deref() {
         Some(cursor) => crate::page::decode_cursor(cursor)?,
         None => "~".to_string(),
@@ -260,12 +277,17 @@ pub fn list(tx: &mut Tx<'_>, ctx: &Ctx, filter: &OutboxFilter, page: &PageReques
         ],
     )?;
     let mut items = rows.iter().map(message_from).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_overfetch(&mut items, page.limit(), |m| m.id.to_string()))
+    Ok(Page::from_overfetch(&mut items, page.limit(), |m| {
+        m.id.to_string()
+    }))
 }
 
 pub fn get(tx: &mut Tx<'_>, ctx: &Ctx, id: OutboxId) -> Result<OutboxMessage> {
     let row = tx
-        .query_opt(&format!("select {COLUMNS} from kernel_outbox where company_id = $1 and id = $2"), &[&ctx.company(), &id])?
+        .query_opt(
+            &format!("select {COLUMNS} from kernel_outbox where company_id = $1 and id = $2"),
+            &[&ctx.company(), &id],
+        )?
         .ok_or_else(|| Error::not_found("kernel.outbox.not_found"))?;
     message_from(&row)
 }
@@ -283,6 +305,13 @@ pub fn retry(tx: &mut Tx<'_>, ctx: &Ctx, id: OutboxId) -> Result<OutboxMessage> 
          where company_id = $2 and id = $3",
         &[&now, &ctx.company(), &id],
     )?;
-    crate::audit::record(tx, ctx, "kernel.outbox.retry", "kernel.outbox", &id, serde_json::json!({"topic": message.topic}))?;
+    crate::audit::record(
+        tx,
+        ctx,
+        "kernel.outbox.retry",
+        "kernel.outbox",
+        &id,
+        serde_json::json!({"topic": message.topic}),
+    )?;
     get(tx, ctx, id)
 }

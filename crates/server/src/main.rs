@@ -1,1 +1,5 @@
-fn main() {}
+//! `tiangong`: one binary runs the company. See `tiangong --help`.
+
+fn main() -> std::process::ExitCode {
+    tiangong_server::cli::main()
+}

@@ -33,7 +33,14 @@ macro_rules! migration {
         $crate::db::Migration {
             version: $version,
             name: $name,
-            sql: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/", stringify!($version), "_", $name, ".sql")),
+            sql: include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/migrations/",
+                stringify!($version),
+                "_",
+                $name,
+                ".sql"
+            )),
         }
     };
 }
@@ -85,7 +92,13 @@ pub fn migrate(db: &Db, modules: &[ModuleMigrations], now: &str) -> Result<Vec<i
                 let claimed = tx.execute(
                     "insert into kernel_migration (version, module, name, checksum, applied_at)
                      values ($1, $2, $3, $4, $5) on conflict (version) do nothing",
-                    &[&migration.version, &module.module, &migration.name, &sum, &now],
+                    &[
+                        &migration.version,
+                        &module.module,
+                        &migration.name,
+                        &sum,
+                        &now,
+                    ],
                 )?;
                 if claimed == 0 {
                     return Ok(false);
@@ -94,7 +107,12 @@ pub fn migrate(db: &Db, modules: &[ModuleMigrations], now: &str) -> Result<Vec<i
                 Ok(true)
             })?;
             if ran {
-                tracing::info!(module = module.module, version = migration.version, name = migration.name, "migration applied");
+                tracing::info!(
+                    module = module.module,
+                    version = migration.version,
+                    name = migration.name,
+                    "migration applied"
+                );
                 newly.push(migration.version);
             }
         }
@@ -105,9 +123,12 @@ pub fn migrate(db: &Db, modules: &[ModuleMigrations], now: &str) -> Result<Vec<i
 /// Every applied migration as (version, module, name).
 pub fn applied_migrations(db: &Db) -> Result<Vec<(i64, String, String)>> {
     db.read(|tx| {
-        tx.query("select version, module, name from kernel_migration order by version", &[])?
-            .iter()
-            .map(|row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-            .collect()
+        tx.query(
+            "select version, module, name from kernel_migration order by version",
+            &[],
+        )?
+        .iter()
+        .map(|row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .collect()
     })
 }

@@ -37,13 +37,15 @@ impl PgConn {
 
     pub fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
         let statement = self.statement(sql)?;
-        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> =
+            params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         Ok(self.client.execute(&statement, &refs)?)
     }
 
     pub fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
         let statement = self.statement(sql)?;
-        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> =
+            params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         let rows = self.client.query(&statement, &refs)?;
         rows.iter().map(decode_row).collect()
     }
@@ -65,7 +67,10 @@ impl r2d2::ManageConnection for PgManager {
         if let Some(schema) = &self.schema {
             client.batch_execute(&format!("set search_path to \"{schema}\""))?;
         }
-        Ok(PgConn { client, statements: HashMap::new() })
+        Ok(PgConn {
+            client,
+            statements: HashMap::new(),
+        })
     }
 
     fn is_valid(&self, conn: &mut PgConn) -> Result<(), DbError> {
@@ -84,7 +89,11 @@ fn mismatch(value: &Value, ty: &Type) -> Box<dyn StdError + Sync + Send> {
 }
 
 impl ToSql for Value {
-    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, Box<dyn StdError + Sync + Send>> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn StdError + Sync + Send>> {
         match self {
             Value::Null => Ok(IsNull::Yes),
             Value::Int(v) => match *ty {
@@ -93,7 +102,9 @@ impl ToSql for Value {
                 Type::INT2 => i16::try_from(*v)?.to_sql(ty, out),
                 Type::NUMERIC => Decimal::from(*v).to_sql(ty, out),
                 Type::BOOL => (*v != 0).to_sql(ty, out),
-                Type::TEXT | Type::VARCHAR | Type::UNKNOWN => v.to_string().to_sql(&Type::TEXT, out),
+                Type::TEXT | Type::VARCHAR | Type::UNKNOWN => {
+                    v.to_string().to_sql(&Type::TEXT, out)
+                }
                 _ => Err(mismatch(self, ty)),
             },
             Value::Text(v) => {
@@ -123,21 +134,37 @@ fn decode_row(row: &postgres::Row) -> Result<Row, DbError> {
         let ty = column.type_();
         let value = match *ty {
             Type::INT8 => row.try_get::<_, Option<i64>>(i)?.map(Value::Int),
-            Type::INT4 => row.try_get::<_, Option<i32>>(i)?.map(|v| Value::Int(i64::from(v))),
-            Type::INT2 => row.try_get::<_, Option<i16>>(i)?.map(|v| Value::Int(i64::from(v))),
-            Type::BOOL => row.try_get::<_, Option<bool>>(i)?.map(|v| Value::Int(i64::from(v))),
+            Type::INT4 => row
+                .try_get::<_, Option<i32>>(i)?
+                .map(|v| Value::Int(i64::from(v))),
+            Type::INT2 => row
+                .try_get::<_, Option<i16>>(i)?
+                .map(|v| Value::Int(i64::from(v))),
+            Type::BOOL => row
+                .try_get::<_, Option<bool>>(i)?
+                .map(|v| Value::Int(i64::from(v))),
             Type::NUMERIC => match row.try_get::<_, Option<Decimal>>(i)? {
                 None => None,
-                Some(d) if d.fract().is_zero() => Some(Value::Int(
-                    i64::try_from(d).map_err(|_| DbError::Decode(format!("{d} does not fit in 64 bits")))?,
-                )),
-                Some(d) => return Err(DbError::Decode(format!("fractional numeric {d} in column {i}"))),
+                Some(d) if d.fract().is_zero() => {
+                    Some(Value::Int(i64::try_from(d).map_err(|_| {
+                        DbError::Decode(format!("{d} does not fit in 64 bits"))
+                    })?))
+                }
+                Some(d) => {
+                    return Err(DbError::Decode(format!(
+                        "fractional numeric {d} in column {i}"
+                    )));
+                }
             },
             Type::BYTEA => row.try_get::<_, Option<Vec<u8>>>(i)?.map(Value::Blob),
             Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => {
                 row.try_get::<_, Option<String>>(i)?.map(Value::Text)
             }
-            _ => return Err(DbError::Decode(format!("unsupported column type {ty} in column {i}"))),
+            _ => {
+                return Err(DbError::Decode(format!(
+                    "unsupported column type {ty} in column {i}"
+                )));
+            }
         };
         values.push(value.unwrap_or(Value::Null));
     }

@@ -8,10 +8,10 @@ use rand::RngCore;
 use super::company::{NewCompany, create_company};
 use super::user::{NewUser, create_user};
 use super::{CompanyId, UserId};
+use crate::Result;
 use crate::ctx::Ctx;
 use crate::db::Db;
 use crate::permission::{PermissionInfo, PermissionSet};
-use crate::Result;
 
 /// What the first start created.
 #[derive(Clone, Debug)]
@@ -22,16 +22,24 @@ pub struct Bootstrapped {
     pub generated_password: Option<String>,
 }
 
+/// A random 16-character password (96 bits from the OS's randomness).
+pub fn generate_password() -> String {
+    let mut bytes = [0_u8; 12];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
 /// Creates the demo company and the administrator if no company exists yet; otherwise does
 /// nothing and returns `None`.
-pub fn bootstrap(db: &Db, ctx_template: &Ctx, known: &[PermissionInfo], admin_password: Option<&str>) -> Result<Option<Bootstrapped>> {
+pub fn bootstrap(
+    db: &Db,
+    ctx_template: &Ctx,
+    known: &[PermissionInfo],
+    admin_password: Option<&str>,
+) -> Result<Option<Bootstrapped>> {
     let (password, generated) = match admin_password.filter(|p| !p.is_empty()) {
         Some(password) => (password.to_string(), false),
-        None => {
-            let mut bytes = [0_u8; 12];
-            rand::thread_rng().fill_bytes(&mut bytes);
-            (base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes), true)
-        }
+        None => (generate_password(), true),
     };
     db.write(|tx| {
         let existing: i64 = tx.scalar("select count(*) from kernel_company", &[])?;
@@ -39,11 +47,16 @@ pub fn bootstrap(db: &Db, ctx_template: &Ctx, known: &[PermissionInfo], admin_pa
             return Ok(None);
         }
         let all = PermissionSet::new(known.iter().map(|p| p.permission.name()));
-        let system = Ctx::system(CompanyId(crate::id::Uuid::nil()), all.clone()).with_clock(ctx_template.clock().clone());
+        let system = Ctx::system(CompanyId(crate::id::Uuid::nil()), all.clone())
+            .with_clock(ctx_template.clock().clone());
         let company = create_company(
             tx,
             &system,
-            &NewCompany { name: "Demo Company".into(), code: "DEMO".into(), base_currency: Some("CNY".into()) },
+            &NewCompany {
+                name: "Demo Company".into(),
+                code: "DEMO".into(),
+                base_currency: Some("CNY".into()),
+            },
             known,
         )?;
         let in_company = system.for_company(company.id, all);
@@ -59,6 +72,10 @@ pub fn bootstrap(db: &Db, ctx_template: &Ctx, known: &[PermissionInfo], admin_pa
                 roles: vec!["admin".into()],
             },
         )?;
-        Ok(Some(Bootstrapped { company: company.id, admin: admin.id, generated_password: generated.then_some(password) }))
+        Ok(Some(Bootstrapped {
+            company: company.id,
+            admin: admin.id,
+            generated_password: generated.then_some(password),
+        }))
     })
 }

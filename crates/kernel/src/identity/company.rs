@@ -74,7 +74,9 @@ fn validate_code(code: &str) -> Result<String> {
     let code = code.trim();
     let valid = !code.is_empty()
         && code.len() <= 32
-        && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !valid {
         return Err(Error::field("code", "kernel.company.code_invalid"));
     }
@@ -84,13 +86,21 @@ fn validate_code(code: &str) -> Result<String> {
 /// Creates a company with its default roles and audit chain; the creator (if a person)
 /// becomes a member with the administrator role. `permissions` is every permission the
 /// build knows, from which the default roles are expanded.
-pub fn create_company(tx: &mut Tx<'_>, ctx: &Ctx, input: &NewCompany, permissions: &[PermissionInfo]) -> Result<Company> {
+pub fn create_company(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx,
+    input: &NewCompany,
+    permissions: &[PermissionInfo],
+) -> Result<Company> {
     ctx.require(COMPANY_MANAGE)?;
     let name = validate_name(&input.name)?;
     let code = validate_code(&input.code)?;
     let currency = Currency::from_code(input.base_currency.as_deref().unwrap_or("CNY"))
         .map_err(|_| Error::field("base_currency", "kernel.currency.unknown"))?;
-    let taken: i64 = tx.scalar("select count(*) from kernel_company where code = $1", &[&code])?;
+    let taken: i64 = tx.scalar(
+        "select count(*) from kernel_company where code = $1",
+        &[&code],
+    )?;
     if taken > 0 {
         return Err(Error::field("code", "kernel.company.code_taken").with_param("code", &code));
     }
@@ -111,7 +121,14 @@ pub fn create_company(tx: &mut Tx<'_>, ctx: &Ctx, input: &NewCompany, permission
             &[&user, &id, &admin_role],
         )?;
     }
-    audit::record(tx, &in_new, "kernel.company.create", "kernel.company", &id, serde_json::json!({"name": name, "code": code}))?;
+    audit::record(
+        tx,
+        &in_new,
+        "kernel.company.create",
+        "kernel.company",
+        &id,
+        serde_json::json!({"name": name, "code": code}),
+    )?;
     load(tx, id)
 }
 
@@ -126,7 +143,10 @@ pub(crate) fn add_member(tx: &mut Tx<'_>, ctx: &Ctx, user: UserId) -> Result<()>
 
 fn load(tx: &mut Tx<'_>, id: CompanyId) -> Result<Company> {
     let row = tx
-        .query_opt(&format!("select {COLUMNS} from kernel_company where id = $1"), &[&id])?
+        .query_opt(
+            &format!("select {COLUMNS} from kernel_company where id = $1"),
+            &[&id],
+        )?
         .ok_or_else(|| Error::not_found("kernel.company.not_found"))?;
     company_from(&row)
 }
@@ -163,7 +183,12 @@ pub fn get_company(tx: &mut Tx<'_>, ctx: &Ctx, id: CompanyId) -> Result<Company>
 }
 
 /// Updates name or active flag, guarded by the version (optimistic locking).
-pub fn update_company(tx: &mut Tx<'_>, ctx: &Ctx, id: CompanyId, input: &CompanyUpdate) -> Result<Company> {
+pub fn update_company(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx,
+    id: CompanyId,
+    input: &CompanyUpdate,
+) -> Result<Company> {
     ctx.require(COMPANY_MANAGE)?;
     let current = get_company(tx, ctx, id)?;
     if id != ctx.company() {

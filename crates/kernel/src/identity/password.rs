@@ -1,8 +1,8 @@
 //! Password hashing with argon2id (the PHC string keeps algorithm, parameters and salt).
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 
 use crate::{Error, Result};
 
@@ -11,7 +11,8 @@ pub const MIN_PASSWORD_CHARS: usize = 8;
 
 pub fn hash_password(password: &str) -> Result<String> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(Error::field("password", "auth.password.too_short").with_param("min", MIN_PASSWORD_CHARS));
+        return Err(Error::field("password", "auth.password.too_short")
+            .with_param("min", MIN_PASSWORD_CHARS));
     }
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
@@ -22,7 +23,11 @@ pub fn hash_password(password: &str) -> Result<String> {
 
 pub fn verify_password(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -44,6 +49,9 @@ mod tests {
         assert!(verify_password("correct horse", &hash));
         assert!(!verify_password("wrong horse", &hash));
         assert!(!verify_password("x", "not a hash"));
-        assert_eq!(hash_password("short").unwrap_err().code(), "validation.failed");
+        assert_eq!(
+            hash_password("short").unwrap_err().code(),
+            "validation.failed"
+        );
     }
 }

@@ -36,9 +36,13 @@ pub struct Principal {
 
 impl Principal {
     pub fn ctx(&self) -> Ctx {
-        Ctx::new(Actor::User(self.user), self.company, self.permissions.clone())
-            .with_locale(self.locale)
-            .with_own_records_only(self.own_records_only)
+        Ctx::new(
+            Actor::User(self.user),
+            self.company,
+            self.permissions.clone(),
+        )
+        .with_locale(self.locale)
+        .with_own_records_only(self.own_records_only)
     }
 }
 
@@ -62,7 +66,10 @@ pub struct Session {
 }
 
 fn is_member(tx: &mut Tx<'_>, user: UserId, company: CompanyId) -> Result<bool> {
-    let n: i64 = tx.scalar("select count(*) from kernel_membership where user_id = $1 and company_id = $2", &[&user, &company])?;
+    let n: i64 = tx.scalar(
+        "select count(*) from kernel_membership where user_id = $1 and company_id = $2",
+        &[&user, &company],
+    )?;
     Ok(n > 0)
 }
 
@@ -74,12 +81,18 @@ fn landing_company(tx: &mut Tx<'_>, user: UserId) -> Result<CompanyId> {
          order by case when m.company_id = u.default_company_id then 0 else 1 end, m.created_at limit 1",
         &[&user],
     )?;
-    row.ok_or_else(|| Error::forbidden("auth.no_company"))?.get(0)
+    row.ok_or_else(|| Error::forbidden("auth.no_company"))?
+        .get(0)
 }
 
 /// Starts a session for a user who has just proved the password. A new secret every time,
 /// so a session id planted before login is worthless (session fixation).
-pub fn create_session(tx: &mut Tx<'_>, ctx_clock: &Ctx, user: UserId, ttl: Duration) -> Result<Session> {
+pub fn create_session(
+    tx: &mut Tx<'_>,
+    ctx_clock: &Ctx,
+    user: UserId,
+    ttl: Duration,
+) -> Result<Session> {
     let company = landing_company(tx, user)?;
     let secret = new_secret();
     let csrf_token = new_secret();
@@ -100,12 +113,23 @@ pub fn delete_session(tx: &mut Tx<'_>, secret_hash: &str) -> Result<()> {
 }
 
 /// Moves a session to another company the user belongs to.
-pub fn switch_company(tx: &mut Tx<'_>, secret_hash: &str, user: UserId, company: CompanyId) -> Result<()> {
+pub fn switch_company(
+    tx: &mut Tx<'_>,
+    secret_hash: &str,
+    user: UserId,
+    company: CompanyId,
+) -> Result<()> {
     if !is_member(tx, user, company)? {
         return Err(Error::not_found("kernel.company.not_found"));
     }
-    tx.execute("update kernel_session set company_id = $1 where id = $2 and user_id = $3", &[&company, &secret_hash, &user])?;
-    tx.execute("update kernel_user set default_company_id = $1 where id = $2", &[&company, &user])?;
+    tx.execute(
+        "update kernel_session set company_id = $1 where id = $2 and user_id = $3",
+        &[&company, &secret_hash, &user],
+    )?;
+    tx.execute(
+        "update kernel_user set default_company_id = $1 where id = $2",
+        &[&company, &user],
+    )?;
     Ok(())
 }
 
@@ -122,7 +146,12 @@ fn principal(
     if let Some(scopes) = scopes.filter(|s| !s.trim().is_empty()) {
         // A scoped token holds at most the listed permissions.
         let allowed: Vec<&str> = scopes.split_whitespace().collect();
-        permissions = PermissionSet::new(permissions.iter().filter(|p| allowed.contains(p)).map(str::to_string));
+        permissions = PermissionSet::new(
+            permissions
+                .iter()
+                .filter(|p| allowed.contains(p))
+                .map(str::to_string),
+        );
     }
     Ok(Principal {
         user,
@@ -138,7 +167,11 @@ fn principal(
 }
 
 /// The caller behind a session cookie, if the session is alive and the user active.
-pub fn resolve_session(tx: &mut Tx<'_>, now: time::OffsetDateTime, secret: &str) -> Result<Option<Principal>> {
+pub fn resolve_session(
+    tx: &mut Tx<'_>,
+    now: time::OffsetDateTime,
+    secret: &str,
+) -> Result<Option<Principal>> {
     let id = token_hash(secret);
     let row = tx.query_opt(
         "select s.user_id, s.company_id, s.csrf_token, s.expires_at, u.username, u.display_name, s.locale
@@ -154,7 +187,15 @@ pub fn resolve_session(tx: &mut Tx<'_>, now: time::OffsetDateTime, secret: &str)
         return Ok(None);
     }
     let locale: String = row.get(6)?;
-    let mut found = principal(tx, row.get(0)?, row.get(1)?, row.get(4)?, row.get(5)?, &locale, None)?;
+    let mut found = principal(
+        tx,
+        row.get(0)?,
+        row.get(1)?,
+        row.get(4)?,
+        row.get(5)?,
+        &locale,
+        None,
+    )?;
     found.csrf_token = Some(row.get(2)?);
     found.session_id = Some(id);
     Ok(Some(found))
@@ -162,7 +203,10 @@ pub fn resolve_session(tx: &mut Tx<'_>, now: time::OffsetDateTime, secret: &str)
 
 /// Sets the session's language (the user menu's language switch).
 pub fn set_session_locale(tx: &mut Tx<'_>, secret_hash: &str, locale: Locale) -> Result<()> {
-    tx.execute("update kernel_session set locale = $1 where id = $2", &[&locale.tag(), &secret_hash])?;
+    tx.execute(
+        "update kernel_session set locale = $1 where id = $2",
+        &[&locale.tag(), &secret_hash],
+    )?;
     Ok(())
 }
 
@@ -195,11 +239,18 @@ pub fn issue_token(
          values ($1, $2, $3, $4, $5, null, $6, $7, 0)",
         &[&Uuid::now_v7(), &token_hash(&secret), &user, &company, &name, &format_timestamp(now), &expires_at],
     )?;
-    Ok(ApiToken { token: secret, expires_at })
+    Ok(ApiToken {
+        token: secret,
+        expires_at,
+    })
 }
 
 /// The caller behind a bearer token, if valid, unexpired, unrevoked and the user active.
-pub fn resolve_token(tx: &mut Tx<'_>, now: time::OffsetDateTime, secret: &str) -> Result<Option<Principal>> {
+pub fn resolve_token(
+    tx: &mut Tx<'_>,
+    now: time::OffsetDateTime,
+    secret: &str,
+) -> Result<Option<Principal>> {
     let row = tx.query_opt(
         "select t.user_id, t.company_id, t.scopes, t.expires_at, u.username, u.display_name, u.locale
          from kernel_api_token t
@@ -214,11 +265,23 @@ pub fn resolve_token(tx: &mut Tx<'_>, now: time::OffsetDateTime, secret: &str) -
         return Ok(None);
     }
     let locale: String = row.get(6)?;
-    principal(tx, row.get(0)?, row.get(1)?, row.get(4)?, row.get(5)?, &locale, row.get(2)?).map(Some)
+    principal(
+        tx,
+        row.get(0)?,
+        row.get(1)?,
+        row.get(4)?,
+        row.get(5)?,
+        &locale,
+        row.get(2)?,
+    )
+    .map(Some)
 }
 
 /// Revokes a token by its secret (the caller's own logout from the API).
 pub fn revoke_token(tx: &mut Tx<'_>, secret: &str) -> Result<()> {
-    tx.execute("update kernel_api_token set revoked = 1 where token_hash = $1", &[&token_hash(secret)])?;
+    tx.execute(
+        "update kernel_api_token set revoked = 1 where token_hash = $1",
+        &[&token_hash(secret)],
+    )?;
     Ok(())
 }

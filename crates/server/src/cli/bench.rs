@@ -1,0 +1,283 @@
+//! `tiangong bench <scenario>…`: benchmark scenarios, each printing one JSON object.
+//!
+//! - `startup`: start a fresh server on an empty SQLite database; time to the first answered
+//!   request, then idle memory (RSS) and binary size.
+//! - `http`: a fresh server in another process, loaded by `wrk` (Debian package `wrk`) with
+//!   32 connections: `GET /healthz`, then an authenticated JSON read of one user.
+//! - `numbering`: documents numbered per second (one transaction each).
+//! - `audit`: audit entries appended per second (one transaction each).
+//!
+//! Numbers go to docs/benchmarks.md with the command that produced them.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::Args;
+use kernel::clock::SystemClock;
+use kernel::id::DocRef;
+use kernel::sequence::{DocType, next_number};
+use serde_json::json;
+
+use crate::runtime;
+use crate::settings::Settings;
+
+#[derive(Args)]
+pub struct BenchArgs {
+    /// Scenarios to run: startup, http, numbering, audit (or `all`).
+    #[arg(required = true)]
+    scenarios: Vec<String>,
+    /// Duration of each load run, in seconds (http).
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Connections of the load tool (http).
+    #[arg(long, default_value_t = 32)]
+    connections: u32,
+    /// Transactions to run (numbering, audit).
+    #[arg(long, default_value_t = 20_000)]
+    count: u64,
+}
+
+pub fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<()> {
+    let all = ["startup", "http", "numbering", "audit"];
+    let scenarios: Vec<String> = if args.scenarios.iter().any(|s| s == "all") {
+        all.iter().map(|s| s.to_string()).collect()
+    } else {
+        args.scenarios.clone()
+    };
+    for scenario in &scenarios {
+        let result = match scenario.as_str() {
+            "startup" => startup()?,
+            "http" => {
+                for line in http(&args)? {
+                    println!("{line}");
+                }
+                continue;
+            }
+            "numbering" => transactions(settings, "numbering", args.count)?,
+            "audit" => transactions(settings, "audit", args.count)?,
+            other => bail!("unknown scenario {other}; known: {}", all.join(", ")),
+        };
+        println!("{result}");
+    }
+    Ok(())
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// A server of this very binary in a child process, on a fresh data folder.
+struct ChildServer {
+    child: Child,
+    port: u16,
+    _data: tempfile::TempDir,
+}
+
+impl Drop for ChildServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spawn_server(admin_password: &str) -> anyhow::Result<(ChildServer, Instant)> {
+    let data = tempfile::tempdir()?;
+    let port = free_port()?;
+    let started = Instant::now();
+    let child = Command::new(std::env::current_exe()?)
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--data"])
+        .arg(data.path())
+        .env("TIANGONG_ADMIN_PASSWORD", admin_password)
+        .env("TIANGONG_LOG", "warn")
+        .env_remove("TIANGONG_DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("cannot start the server")?;
+    Ok((
+        ChildServer {
+            child,
+            port,
+            _data: data,
+        },
+        started,
+    ))
+}
+
+/// Polls with a raw HTTP/1.1 request so that no client start-up cost is counted.
+fn wait_until_answering(port: u16, deadline: Duration) -> anyhow::Result<()> {
+    use std::io::{Read, Write};
+    let until = Instant::now() + deadline;
+    while Instant::now() < until {
+        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            let _ = stream.write_all(
+                b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+            );
+            let mut answer = String::new();
+            if stream.read_to_string(&mut answer).is_ok() && answer.starts_with("HTTP/1.1 200") {
+                return Ok(());
+            }
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    bail!("the server did not answer within {deadline:?}")
+}
+
+fn rss_mb(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kb: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some((kb / 1024.0 * 10.0).round() / 10.0)
+}
+
+fn startup() -> anyhow::Result<serde_json::Value> {
+    let (server, started) = spawn_server("bench-password-1")?;
+    wait_until_answering(server.port, Duration::from_secs(30))?;
+    let first = started.elapsed();
+    std::thread::sleep(Duration::from_secs(2));
+    let binary = std::fs::metadata(std::env::current_exe()?)?.len();
+    Ok(json!({
+        "scenario": "startup",
+        "ms_to_first_response": (first.as_secs_f64() * 1000.0 * 10.0).round() / 10.0,
+        "idle_rss_mb": rss_mb(server.child.id()),
+        "binary_mb": (binary as f64 / 1_048_576.0 * 10.0).round() / 10.0,
+    }))
+}
+
+fn wrk(url: &str, header: Option<&str>, args: &BenchArgs) -> anyhow::Result<(f64, f64)> {
+    let mut command = Command::new("wrk");
+    command.args([
+        "-t2",
+        &format!("-c{}", args.connections),
+        &format!("-d{}s", args.seconds),
+        "--latency",
+    ]);
+    if let Some(header) = header {
+        command.args(["-H", header]);
+    }
+    let output = command
+        .arg(url)
+        .output()
+        .context("cannot run wrk; install it with `apt-get install wrk`")?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let rps = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Requests/sec:"))
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .with_context(|| format!("unexpected wrk output:\n{text}"))?;
+    let p99 = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("99%"))
+        .map(str::trim)
+        .and_then(parse_wrk_duration)
+        .context("wrk printed no 99th percentile")?;
+    let non_2xx = text.lines().any(|l| l.contains("Non-2xx"));
+    anyhow::ensure!(!non_2xx, "wrk saw error answers:\n{text}");
+    Ok((rps, p99))
+}
+
+/// "1.23ms" / "850.00us" / "1.02s" → milliseconds.
+fn parse_wrk_duration(text: &str) -> Option<f64> {
+    let (number, factor) = if let Some(v) = text.strip_suffix("us") {
+        (v, 0.001)
+    } else if let Some(v) = text.strip_suffix("ms") {
+        (v, 1.0)
+    } else if let Some(v) = text.strip_suffix('s') {
+        (v, 1000.0)
+    } else {
+        return None;
+    };
+    number.trim().parse::<f64>().ok().map(|n| n * factor)
+}
+
+fn http(args: &BenchArgs) -> anyhow::Result<Vec<serde_json::Value>> {
+    let password = "bench-password-1";
+    let (server, _) = spawn_server(password)?;
+    wait_until_answering(server.port, Duration::from_secs(30))?;
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let client = reqwest::blocking::Client::new();
+    let token: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&json!({"username": "admin", "password": password}))
+        .send()?
+        .error_for_status()?
+        .json()?;
+    let token = token["token"].as_str().context("no token")?.to_string();
+    let me: serde_json::Value = client
+        .get(format!("{base}/api/v1/me"))
+        .bearer_auth(&token)
+        .send()?
+        .error_for_status()?
+        .json()?;
+    let user_id = me["user_id"].as_str().context("no user id")?;
+    let mut out = Vec::new();
+    let (rps, p99) = wrk(&format!("{base}/healthz"), None, args)?;
+    out.push(json!({"scenario": "http_healthz", "connections": args.connections, "seconds": args.seconds, "requests_per_second": rps, "p99_ms": p99}));
+    let (rps, p99) = wrk(
+        &format!("{base}/api/v1/users/{user_id}"),
+        Some(&format!("Authorization: Bearer {token}")),
+        args,
+    )?;
+    out.push(json!({"scenario": "http_read_record", "connections": args.connections, "seconds": args.seconds, "requests_per_second": rps, "p99_ms": p99}));
+    Ok(out)
+}
+
+fn transactions(
+    settings: &Settings,
+    scenario: &str,
+    count: u64,
+) -> anyhow::Result<serde_json::Value> {
+    let data = tempfile::tempdir()?;
+    let mut bench_settings = settings.clone();
+    bench_settings.data_dir = data.path().to_path_buf();
+    if bench_settings.database_url.is_empty() {
+        bench_settings.database_url =
+            format!("sqlite://{}", data.path().join("bench.db").display());
+    }
+    let clock = Arc::new(SystemClock);
+    let prepared = runtime::prepare(
+        &runtime::db_config(&bench_settings),
+        &bench_settings,
+        clock.clone(),
+    )?;
+    let company = prepared
+        .bootstrapped
+        .as_ref()
+        .map(|b| b.company)
+        .context("bench needs an empty database")?;
+    let ctx = runtime::system_ctx(clock).for_company(company, runtime::all_permissions());
+    let doc_type = DocType {
+        code: "bench.doc",
+        prefix: "BD",
+    };
+    let started = Instant::now();
+    for i in 0..count {
+        prepared.db.write(|tx| match scenario {
+            "numbering" => next_number(
+                tx,
+                &ctx,
+                doc_type,
+                ctx.today(),
+                &DocRef::new("bench.doc", i),
+            )
+            .map(|_| ()),
+            _ => kernel::audit::record(tx, &ctx, "bench.touch", "bench.doc", &i, json!({"i": i})),
+        })?;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let backend = format!("{:?}", prepared.db.backend()).to_lowercase();
+    Ok(json!({
+        "scenario": scenario,
+        "backend": backend,
+        "transactions": count,
+        "transactions_per_second": (count as f64 / elapsed).round(),
+    }))
+}

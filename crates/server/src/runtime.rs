@@ -1,0 +1,162 @@
+//! Assembling a running Tiangong: open the database, apply migrations in layer order, create
+//! the first company and administrator on an empty database, build the web state, run the
+//! outbox worker. `serve` and `testkit` both go through here, so tests run the real thing.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use anyhow::Context;
+use kernel::clock::{Clock, format_timestamp};
+use kernel::db::{Db, DbConfig};
+use kernel::identity::{self, Bootstrapped, CompanyId, LoginPolicy};
+use kernel::outbox::{self, WorkerPolicy};
+use kernel::{Ctx, PermissionSet};
+use web::{AppState, WebSettings};
+
+use crate::settings::Settings;
+use crate::wiring;
+
+/// The database settings that `settings` describe.
+pub fn db_config(settings: &Settings) -> DbConfig {
+    let mut config = DbConfig::new(settings.database_url());
+    config.readers = settings.sqlite_readers;
+    config.pool_size = settings.pg_pool_size;
+    config.synchronous_full = settings.sqlite_synchronous.eq_ignore_ascii_case("full");
+    config
+}
+
+/// Opens the database with the event wiring, without migrating.
+pub fn open(config: &DbConfig) -> anyhow::Result<Db> {
+    Db::open(config, Arc::new(wiring::bus())).with_context(|| {
+        format!(
+            "cannot open the database {}",
+            crate::settings::redact_url(&config.url)
+        )
+    })
+}
+
+/// Applies every pending migration; returns the versions applied.
+pub fn migrate(db: &Db, clock: &dyn Clock) -> anyhow::Result<Vec<i64>> {
+    kernel::db::migrate(db, wiring::MIGRATIONS, &format_timestamp(clock.now()))
+        .context("migration failed")
+}
+
+/// A context for the system acting in no particular company (bootstrap, CLI lookups).
+pub fn system_ctx(clock: Arc<dyn Clock>) -> Ctx {
+    Ctx::system(CompanyId(kernel::id::Uuid::nil()), all_permissions()).with_clock(clock)
+}
+
+pub fn all_permissions() -> PermissionSet {
+    PermissionSet::new(wiring::permissions().iter().map(|p| p.permission.name()))
+}
+
+/// Everything a server or a test needs, ready.
+pub struct Prepared {
+    pub db: Db,
+    pub state: AppState,
+    pub bootstrapped: Option<Bootstrapped>,
+}
+
+/// Opens, migrates and bootstraps the database and builds the web state.
+pub fn prepare(
+    config: &DbConfig,
+    settings: &Settings,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<Prepared> {
+    let db = open(config)?;
+    migrate(&db, clock.as_ref())?;
+    let admin_password = Some(settings.admin_password.as_str()).filter(|p| !p.is_empty());
+    let bootstrapped = identity::bootstrap(
+        &db,
+        &system_ctx(clock.clone()),
+        &wiring::permissions(),
+        admin_password,
+    )
+    .context("first-start setup failed")?;
+    let state = AppState {
+        db: db.clone(),
+        catalog: Arc::new(wiring::catalog()),
+        permissions: Arc::new(wiring::permissions()),
+        clock,
+        login_policy: LoginPolicy::default(),
+        settings: WebSettings {
+            max_body_bytes: settings.max_body_bytes,
+            session_ttl: time::Duration::hours(settings.session_ttl_hours),
+            token_ttl: time::Duration::days(settings.token_ttl_days),
+            secure_cookies: settings.secure_cookies,
+        },
+        metrics: Arc::new(web::metrics::Metrics::default()),
+    };
+    Ok(Prepared {
+        db,
+        state,
+        bootstrapped,
+    })
+}
+
+/// The background worker: delivers outbox messages and sweeps expired rows.
+pub struct Worker {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Worker {
+    pub fn spawn(db: Db, clock: Arc<dyn Clock>, policy: WorkerPolicy, poll: Duration) -> Worker {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("outbox-worker".into())
+            .spawn(move || {
+                let handlers = wiring::outbox_handlers();
+                let mut rounds: u64 = 0;
+                while !flag.load(Ordering::Relaxed) {
+                    match outbox::deliver_due(&db, clock.as_ref(), &policy, &handlers) {
+                        Ok(report) if report.delivered + report.failed + report.dead > 0 => {
+                            tracing::debug!(?report, "outbox round");
+                        }
+                        Ok(_) => {}
+                        Err(error) => tracing::error!(%error, "outbox round failed"),
+                    }
+                    rounds += 1;
+                    if rounds % 1200 == 1 {
+                        if let Err(error) = sweep(&db, clock.as_ref()) {
+                            tracing::warn!(%error, "sweep failed");
+                        }
+                    }
+                    std::thread::sleep(poll);
+                }
+            })
+            .ok();
+        Worker { stop, thread }
+    }
+
+    pub fn stop(mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Removes what has expired: sessions, old login failures, old idempotency records.
+fn sweep(db: &Db, clock: &dyn Clock) -> kernel::Result<()> {
+    let now = clock.now();
+    let day_ago = format_timestamp(now - time::Duration::days(1));
+    db.write(|tx| {
+        tx.execute(
+            "delete from kernel_session where expires_at < $1",
+            &[&format_timestamp(now)],
+        )?;
+        tx.execute(
+            "delete from kernel_login_failure where at < $1",
+            &[&day_ago],
+        )?;
+        tx.execute(
+            "delete from kernel_idempotency where created_at < $1",
+            &[&day_ago],
+        )?;
+        Ok(())
+    })
+}

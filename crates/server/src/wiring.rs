@@ -1,0 +1,45 @@
+//! Every reaction of one module to another, in the order it runs, in one file.
+//!
+//! If a subscription is not listed here, it does not happen. Modules publish past-tense
+//! events (`Tx::publish`); the handlers listed for an event run inside the publishing
+//! transaction, in this order. The same goes for the outbox topics the worker delivers, the
+//! migrations (in layer order), the permission tables, the message catalogues and the
+//! invariants that `tiangong verify` runs.
+
+use kernel::PermissionInfo;
+use kernel::bus::Bus;
+use kernel::db::ModuleMigrations;
+use kernel::i18n::Catalog;
+use kernel::invariant::Invariant;
+use kernel::outbox::Handlers;
+
+/// The event subscriptions, in order. (Business modules add theirs here as they land, e.g.
+/// `bus.subscribe::<inventory::DeliveryDone>("sales::reactions::delivery_done", sales::reactions::delivery_done)`.)
+pub fn bus() -> Bus {
+    Bus::new()
+}
+
+/// The topics the outbox worker delivers, each with its handler.
+pub fn outbox_handlers() -> Handlers {
+    let mut handlers = Handlers::default();
+    handlers.register(crate::webhook::TOPIC, crate::webhook::handler());
+    handlers
+}
+
+/// Migrations of every module, in layer order (L0 first).
+pub const MIGRATIONS: &[ModuleMigrations] = &[kernel::MIGRATIONS];
+
+/// Every permission the build knows.
+pub fn permissions() -> Vec<PermissionInfo> {
+    [kernel::identity::permissions::PERMISSIONS].concat()
+}
+
+/// Every translatable message.
+pub fn catalog() -> Catalog {
+    Catalog::new(&[kernel::messages::MESSAGES, web::MESSAGES])
+}
+
+/// Invariants checked by `tiangong verify` and after scenario tests.
+pub fn invariants() -> Vec<Invariant> {
+    [kernel::invariant::INVARIANTS].concat()
+}

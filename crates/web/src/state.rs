@@ -1,0 +1,92 @@
+//! What every request handler can reach: the database, the message catalogue, the permission
+//! registry, the clock and the settings. Business work runs on blocking threads (the storage
+//! layer is synchronous), never on the async workers.
+
+use std::sync::Arc;
+
+use kernel::clock::Clock;
+use kernel::db::{Db, Tx};
+use kernel::i18n::Catalog;
+use kernel::identity::{LoginPolicy, Principal};
+use kernel::{Ctx, Error, PermissionInfo, Result};
+
+use crate::metrics::Metrics;
+use crate::problem::ApiError;
+
+/// Settings of the HTTP face, from `tiangong.toml` / environment.
+#[derive(Clone, Debug)]
+pub struct WebSettings {
+    /// Largest accepted request body, in bytes.
+    pub max_body_bytes: usize,
+    /// How long a browser session lives without logging in again.
+    pub session_ttl: time::Duration,
+    /// How long an API token from `POST /api/v1/auth/token` is valid.
+    pub token_ttl: time::Duration,
+    /// Mark cookies `Secure` (set when served over HTTPS, directly or behind a proxy).
+    pub secure_cookies: bool,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        WebSettings {
+            max_body_bytes: 2 * 1024 * 1024,
+            session_ttl: time::Duration::hours(12),
+            token_ttl: time::Duration::days(30),
+            secure_cookies: false,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub catalog: Arc<Catalog>,
+    /// Every permission the build knows, for roles and the permission matrix.
+    pub permissions: Arc<Vec<PermissionInfo>>,
+    pub clock: Arc<dyn Clock>,
+    pub login_policy: LoginPolicy,
+    pub settings: WebSettings,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    /// The caller's context, with the application clock.
+    pub fn ctx(&self, principal: &Principal) -> Ctx {
+        principal.ctx().with_clock(self.clock.clone())
+    }
+
+    /// Runs blocking work off the async workers.
+    pub async fn blocking<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&AppState) -> Result<T> + Send + 'static,
+    {
+        let state = self.clone();
+        tokio::task::spawn_blocking(move || work(&state))
+            .await
+            .map_err(|e| ApiError::from(Error::internal(e.to_string())))?
+            .map_err(ApiError::from)
+    }
+
+    /// Runs `work` in a read-only transaction as the caller.
+    pub async fn read<T, F>(&self, principal: &Principal, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Tx<'_>, &Ctx) -> Result<T> + Send + 'static,
+    {
+        let ctx = self.ctx(principal);
+        self.blocking(move |state| state.db.read(|tx| work(tx, &ctx)))
+            .await
+    }
+
+    /// Runs `work` in one read-write transaction as the caller.
+    pub async fn write<T, F>(&self, principal: &Principal, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Tx<'_>, &Ctx, &AppState) -> Result<T> + Send + 'static,
+    {
+        let ctx = self.ctx(principal);
+        self.blocking(move |state| state.db.write(|tx| work(tx, &ctx, state)))
+            .await
+    }
+}
