@@ -42,17 +42,7 @@ fn entry_hash(
     changes: &str,
 ) -> String {
     let mut hasher = Sha256::new();
-    for part in [
-        prev_hash,
-        company,
-        &chain_seq.to_string(),
-        at,
-        actor,
-        action,
-        subject_kind,
-        subject_id,
-        changes,
-    ] {
+    for part in [prev_hash, company, &chain_seq.to_string(), at, actor, action, subject_kind, subject_id, changes] {
         hasher.update(part.as_bytes());
         hasher.update([0x1f]);
     }
@@ -91,31 +81,17 @@ pub fn record(
     let subject_id = subject_id.to_string();
     let changes = changes.to_string();
     let company = ctx.company().to_string();
-    let hash = entry_hash(
-        &prev_hash,
-        &company,
-        chain_seq,
-        &at,
-        &actor,
-        action,
-        subject_kind,
-        &subject_id,
-        &changes,
-    );
+    let hash = entry_hash(&prev_hash, &company, chain_seq, &at, &actor, action, subject_kind, &subject_id, &changes);
     tx.execute(
         "insert into kernel_audit (id, company_id, chain_seq, at, actor, action, subject_kind, subject_id, changes, prev_hash, hash)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         &[&Uuid::now_v7(), &company, &chain_seq, &at, &actor, &action, &subject_kind, &subject_id, &changes, &prev_hash, &hash],
     )?;
-    tx.execute(
-        "update kernel_audit_head set hash = $1 where company_id = $2",
-        &[&hash, &company],
-    )?;
+    tx.execute("update kernel_audit_head set hash = $1 where company_id = $2", &[&hash, &company])?;
     Ok(())
 }
 
-const ENTRY_COLUMNS: &str =
-    "id, chain_seq, at, actor, action, subject_kind, subject_id, changes, hash";
+const ENTRY_COLUMNS: &str = "id, chain_seq, at, actor, action, subject_kind, subject_id, changes, hash";
 
 fn entry_from(row: &Row) -> Result<AuditEntry> {
     Ok(AuditEntry {
@@ -145,16 +121,9 @@ pub struct AuditFilter {
 }
 
 /// Newest first, by cursor over the chain sequence.
-pub fn list(
-    tx: &mut Tx<'_>,
-    ctx: &Ctx,
-    filter: &AuditFilter,
-    page: &PageRequest,
-) -> Result<Page<AuditEntry>> {
+pub fn list(tx: &mut Tx<'_>, ctx: &Ctx, filter: &AuditFilter, page: &PageRequest) -> Result<Page<AuditEntry>> {
     let before: i64 = match page.cursor.as_deref() {
-        Some(cursor) => crate::page::decode_cursor(cursor)?
-            .parse()
-            .unwrap_or(i64::MAX),
+        Some(cursor) => crate::page::decode_cursor(cursor)?.parse().unwrap_or(i64::MAX),
         None => i64::MAX,
     };
     let limit = i64::from(page.limit());
@@ -177,9 +146,7 @@ pub fn list(
         ],
     )?;
     let mut items = rows.iter().map(entry_from).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_overfetch(&mut items, page.limit(), |e| {
-        e.chain_seq.to_string()
-    }))
+    Ok(Page::from_overfetch(&mut items, page.limit(), |e| e.chain_seq.to_string()))
 }
 
 pub fn get(tx: &mut Tx<'_>, ctx: &Ctx, id: &str) -> Result<AuditEntry> {
@@ -203,10 +170,7 @@ pub struct ChainBreak {
 /// Recomputes every company's chain from the genesis hash; reads in pages to bound memory.
 pub fn verify_chains(tx: &mut Tx<'_>) -> Result<Vec<ChainBreak>> {
     let mut breaks = Vec::new();
-    let heads = tx.query(
-        "select company_id, chain_seq, hash from kernel_audit_head order by company_id",
-        &[],
-    )?;
+    let heads = tx.query("select company_id, chain_seq, hash from kernel_audit_head order by company_id", &[])?;
     for head in heads {
         let company: String = head.get(0)?;
         let head_seq: i64 = head.get(1)?;
@@ -232,19 +196,15 @@ pub fn verify_chains(tx: &mut Tx<'_>) -> Result<Vec<ChainBreak>> {
                     problem = Some("previous hash does not match".to_string());
                 } else {
                     let recomputed = entry_hash(
-                        &fields[6], &company, seq, &fields[0], &fields[1], &fields[2], &fields[3],
-                        &fields[4], &fields[5],
+                        &fields[6], &company, seq, &fields[0], &fields[1], &fields[2], &fields[3], &fields[4],
+                        &fields[5],
                     );
                     if recomputed != fields[7] {
                         problem = Some("content does not match its hash".to_string());
                     }
                 }
                 if let Some(reason) = problem {
-                    breaks.push(ChainBreak {
-                        company_id: company.clone(),
-                        chain_seq: seq,
-                        reason,
-                    });
+                    breaks.push(ChainBreak { company_id: company.clone(), chain_seq: seq, reason });
                 }
                 expected_prev = fields[7].clone();
                 expected_seq = seq + 1;
@@ -254,8 +214,7 @@ pub fn verify_chains(tx: &mut Tx<'_>) -> Result<Vec<ChainBreak>> {
             breaks.push(ChainBreak {
                 company_id: company.clone(),
                 chain_seq: head_seq,
-                reason: "the chain's last entry does not match its head (entries deleted?)"
-                    .to_string(),
+                reason: "the chain's last entry does not match its head (entries deleted?)".to_string(),
             });
         }
     }

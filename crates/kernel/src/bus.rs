@@ -56,35 +56,19 @@ impl Bus {
         handler_name: &'static str,
         handler: fn(&mut Tx<'_>, &Ctx, &E) -> Result<()>,
     ) {
-        let erased: Handler =
-            Box::new(
-                move |tx, ctx, event| match (event as &dyn Any).downcast_ref::<E>() {
-                    Some(event) => handler(tx, ctx, event),
-                    None => Ok(()),
-                },
-            );
-        self.handlers
-            .entry(TypeId::of::<E>())
-            .or_default()
-            .push(Subscription {
-                handler_name,
-                handler: erased,
-            });
-        self.listed.push(SubscriptionInfo {
-            event: E::NAME,
-            handler: handler_name,
+        let erased: Handler = Box::new(move |tx, ctx, event| match (event as &dyn Any).downcast_ref::<E>() {
+            Some(event) => handler(tx, ctx, event),
+            None => Ok(()),
         });
+        self.handlers.entry(TypeId::of::<E>()).or_default().push(Subscription { handler_name, handler: erased });
+        self.listed.push(SubscriptionInfo { event: E::NAME, handler: handler_name });
     }
 
     /// Called through `Tx::publish`, which guards against endless cascades.
     pub(crate) fn publish<E: Event>(&self, tx: &mut Tx<'_>, ctx: &Ctx, event: &E) -> Result<()> {
         if let Some(subscriptions) = self.handlers.get(&TypeId::of::<E>()) {
             for subscription in subscriptions {
-                tracing::debug!(
-                    event = E::NAME,
-                    handler = subscription.handler_name,
-                    "event handled"
-                );
+                tracing::debug!(event = E::NAME, handler = subscription.handler_name, "event handled");
                 (subscription.handler)(tx, ctx, event)?;
             }
         }

@@ -32,9 +32,7 @@ pub struct FixedClock {
 
 impl FixedClock {
     pub fn at(moment: OffsetDateTime) -> Arc<FixedClock> {
-        Arc::new(FixedClock {
-            unix_micros: AtomicI64::new(micros(moment)),
-        })
+        Arc::new(FixedClock { unix_micros: AtomicI64::new(micros(moment)) })
     }
 
     pub fn advance(&self, duration: time::Duration) {
@@ -50,8 +48,7 @@ fn micros(moment: OffsetDateTime) -> i64 {
 impl Clock for FixedClock {
     fn now(&self) -> OffsetDateTime {
         let micros = i128::from(self.unix_micros.load(Ordering::SeqCst));
-        OffsetDateTime::from_unix_timestamp_nanos(micros * 1000)
-            .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        OffsetDateTime::from_unix_timestamp_nanos(micros * 1000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
     }
 }
 
@@ -84,18 +81,12 @@ pub fn parse_timestamp(text: &str) -> Result<OffsetDateTime, Error> {
 
 /// The storage form of a date: `2026-11-26`.
 pub fn format_date(date: Date) -> String {
-    format!(
-        "{:04}-{:02}-{:02}",
-        date.year(),
-        u8::from(date.month()),
-        date.day()
-    )
+    format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day())
 }
 
 pub fn parse_date(text: &str) -> Result<Date, Error> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(text.trim(), &format)
-        .map_err(|_| Error::invalid("kernel.date.invalid").with_param("value", text))
+    Date::parse(text.trim(), &format).map_err(|_| Error::invalid("kernel.date.invalid").with_param("value", text))
 }
 
 #[cfg(test)]

@@ -81,11 +81,7 @@ impl Ctx {
 
     /// The same caller acting in another company (used right after creating a company).
     pub fn for_company(&self, company: CompanyId, permissions: PermissionSet) -> Ctx {
-        Ctx {
-            company,
-            permissions: Arc::new(permissions),
-            ..self.clone()
-        }
+        Ctx { company, permissions: Arc::new(permissions), ..self.clone() }
     }
 
     pub fn actor(&self) -> Actor {
@@ -123,10 +119,7 @@ impl Ctx {
 
     /// Today's date in China (business dates are Beijing dates).
     pub fn today(&self) -> time::Date {
-        self.clock
-            .now()
-            .to_offset(crate::clock::CHINA_OFFSET)
-            .date()
+        self.clock.now().to_offset(crate::clock::CHINA_OFFSET).date()
     }
 
     pub fn may(&self, permission: Permission) -> bool {

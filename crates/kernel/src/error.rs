@@ -68,13 +68,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(kind: ErrorKind, code: &'static str) -> Error {
-        Error {
-            kind,
-            code,
-            params: Vec::new(),
-            fields: Vec::new(),
-            source: None,
-        }
+        Error { kind, code, params: Vec::new(), fields: Vec::new(), source: None }
     }
 
     pub fn invalid(code: &'static str) -> Error {
@@ -103,10 +97,7 @@ impl Error {
 
     /// An internal fault; the source is logged, never shown to the caller.
     pub fn internal(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Error {
-        Error {
-            source: Some(source.into()),
-            ..Error::new(ErrorKind::Internal, "internal")
-        }
+        Error { source: Some(source.into()), ..Error::new(ErrorKind::Internal, "internal") }
     }
 
     /// A field-level validation error (the whole error is `Invalid`).
@@ -120,18 +111,11 @@ impl Error {
     }
 
     pub fn with_field(mut self, field: impl Into<String>, code: &'static str) -> Error {
-        self.fields.push(FieldError {
-            field: field.into(),
-            code,
-            params: Vec::new(),
-        });
+        self.fields.push(FieldError { field: field.into(), code, params: Vec::new() });
         self
     }
 
-    pub fn with_source(
-        mut self,
-        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
-    ) -> Error {
+    pub fn with_source(mut self, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Error {
         self.source = Some(source.into());
         self
     }
@@ -149,10 +133,7 @@ impl Error {
     }
 
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.as_str())
+        self.params.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
     }
 
     pub fn fields(&self) -> &[FieldError] {
@@ -178,8 +159,6 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
-            .as_deref()
-            .map(|s| s as &(dyn std::error::Error + 'static))
+        self.source.as_deref().map(|s| s as &(dyn std::error::Error + 'static))
     }
 }

@@ -42,10 +42,8 @@ impl Locale {
         for part in header.split(',') {
             let mut pieces = part.split(';');
             let tag = pieces.next().unwrap_or_default();
-            let quality = pieces
-                .find_map(|p| p.trim().strip_prefix("q="))
-                .and_then(|q| q.parse::<f32>().ok())
-                .unwrap_or(1.0);
+            let quality =
+                pieces.find_map(|p| p.trim().strip_prefix("q=")).and_then(|q| q.parse::<f32>().ok()).unwrap_or(1.0);
             if let Some(locale) = Locale::parse(tag) {
                 if best.is_none_or(|(q, _)| quality > q) {
                     best = Some((quality, locale));
@@ -69,11 +67,7 @@ pub struct Message {
 #[macro_export]
 macro_rules! msg {
     ($code:expr, $zh:expr, $en:expr) => {
-        $crate::i18n::Message {
-            code: $code,
-            zh: $zh,
-            en: $en,
-        }
+        $crate::i18n::Message { code: $code, zh: $zh, en: $en }
     };
 }
 
@@ -124,14 +118,8 @@ mod tests {
 
     #[test]
     fn accept_language_prefers_highest_quality() {
-        assert_eq!(
-            Locale::from_accept_language("en-US,en;q=0.9"),
-            Some(Locale::En)
-        );
-        assert_eq!(
-            Locale::from_accept_language("fr;q=1, zh-CN;q=0.8, en;q=0.5"),
-            Some(Locale::ZhCn)
-        );
+        assert_eq!(Locale::from_accept_language("en-US,en;q=0.9"), Some(Locale::En));
+        assert_eq!(Locale::from_accept_language("fr;q=1, zh-CN;q=0.8, en;q=0.5"), Some(Locale::ZhCn));
         assert_eq!(Locale::from_accept_language("de"), None);
     }
 

@@ -66,9 +66,6 @@ pub struct DocRef {
 
 impl DocRef {
     pub fn new(kind: impl Into<String>, id: impl ToString) -> DocRef {
-        DocRef {
-            kind: kind.into(),
-            id: id.to_string(),
-        }
+        DocRef { kind: kind.into(), id: id.to_string() }
     }
 }

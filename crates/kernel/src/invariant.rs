@@ -42,12 +42,7 @@ pub fn run_all(tx: &mut Tx<'_>, invariants: &[Invariant]) -> Result<Vec<Invarian
 fn audit_chain(tx: &mut Tx<'_>) -> Result<Vec<String>> {
     Ok(crate::audit::verify_chains(tx)?
         .into_iter()
-        .map(|b| {
-            format!(
-                "company {} entry {}: {}",
-                b.company_id, b.chain_seq, b.reason
-            )
-        })
+        .map(|b| format!("company {} entry {}: {}", b.company_id, b.chain_seq, b.reason))
         .collect())
 }
 
@@ -65,14 +60,6 @@ fn numbering(tx: &mut Tx<'_>) -> Result<Vec<String>> {
 
 /// The kernel's own invariants.
 pub const INVARIANTS: &[Invariant] = &[
-    Invariant {
-        name: "kernel.audit_chain",
-        description: "audit log hash chains are intact",
-        check: audit_chain,
-    },
-    Invariant {
-        name: "kernel.numbering",
-        description: "document numbers have no gaps",
-        check: numbering,
-    },
+    Invariant { name: "kernel.audit_chain", description: "audit log hash chains are intact", check: audit_chain },
+    Invariant { name: "kernel.numbering", description: "document numbers have no gaps", check: numbering },
 ];

@@ -49,22 +49,10 @@ const KNOWN_CURRENCIES: &[(&str, u8)] = &[
 
 impl Currency {
     /// Chinese yuan (人民币), the base currency of a Chinese company.
-    pub const CNY: Currency = Currency {
-        code: *b"CNY",
-        minor_units: 2,
-    };
-    pub const USD: Currency = Currency {
-        code: *b"USD",
-        minor_units: 2,
-    };
-    pub const EUR: Currency = Currency {
-        code: *b"EUR",
-        minor_units: 2,
-    };
-    pub const JPY: Currency = Currency {
-        code: *b"JPY",
-        minor_units: 0,
-    };
+    pub const CNY: Currency = Currency { code: *b"CNY", minor_units: 2 };
+    pub const USD: Currency = Currency { code: *b"USD", minor_units: 2 };
+    pub const EUR: Currency = Currency { code: *b"EUR", minor_units: 2 };
+    pub const JPY: Currency = Currency { code: *b"JPY", minor_units: 0 };
 
     /// Looks a currency up by its ISO code (case-insensitive).
     pub fn from_code(code: &str) -> Result<Currency, Error> {
@@ -87,10 +75,7 @@ impl Currency {
 
     const fn new(code: &str, minor_units: u8) -> Currency {
         let b = code.as_bytes();
-        Currency {
-            code: [b[0], b[1], b[2]],
-            minor_units,
-        }
+        Currency { code: [b[0], b[1], b[2]], minor_units }
     }
 
     pub fn code(&self) -> &str {
@@ -123,11 +108,7 @@ pub fn div_round_half_up(numerator: i128, denominator: i128) -> i128 {
     debug_assert!(denominator > 0);
     let quotient = numerator / denominator;
     let remainder = numerator % denominator;
-    if remainder.abs() * 2 >= denominator {
-        quotient + numerator.signum()
-    } else {
-        quotient
-    }
+    if remainder.abs() * 2 >= denominator { quotient + numerator.signum() } else { quotient }
 }
 
 fn overflow() -> Error {
@@ -144,17 +125,10 @@ fn parse_scaled(text: &str, scale: u32, code: &'static str) -> Result<i64, Error
     let decimal = Decimal::from_str_exact(text.trim()).map_err(|_| invalid())?;
     let normalized = decimal.normalize();
     if normalized.scale() > scale {
-        return Err(Error::invalid("kernel.number.too_precise")
-            .with_param("value", text)
-            .with_param("digits", scale));
+        return Err(Error::invalid("kernel.number.too_precise").with_param("value", text).with_param("digits", scale));
     }
     let factor = 10_i128.pow(scale - normalized.scale());
-    to_i64(
-        normalized
-            .mantissa()
-            .checked_mul(factor)
-            .ok_or_else(overflow)?,
-    )
+    to_i64(normalized.mantissa().checked_mul(factor).ok_or_else(overflow)?)
 }
 
 /// Formats an integer at `scale` digits as a decimal string ("-12.50").
@@ -165,13 +139,7 @@ fn format_scaled(value: i64, scale: u32, f: &mut fmt::Formatter<'_>) -> fmt::Res
     let factor = 10_u64.pow(scale);
     let sign = if value < 0 { "-" } else { "" };
     let abs = value.unsigned_abs();
-    write!(
-        f,
-        "{sign}{}.{:0width$}",
-        abs / factor,
-        abs % factor,
-        width = scale as usize
-    )
+    write!(f, "{sign}{}.{:0width$}", abs / factor, abs % factor, width = scale as usize)
 }
 
 /// An amount of money: an integer count of the currency's minor unit (fen for CNY).
@@ -192,11 +160,7 @@ impl Money {
 
     /// Parses "1234.56" in `currency`; more decimals than the minor unit allows is an error.
     pub fn parse(text: &str, currency: Currency) -> Result<Money, Error> {
-        let minor = parse_scaled(
-            text,
-            u32::from(currency.minor_units),
-            "kernel.money.invalid",
-        )?;
+        let minor = parse_scaled(text, u32::from(currency.minor_units), "kernel.money.invalid")?;
         Ok(Money { minor, currency })
     }
 
@@ -245,14 +209,8 @@ impl Money {
         if denominator <= 0 {
             return Err(Error::invalid("kernel.number.division_by_zero"));
         }
-        let value = div_round_half_up(
-            i128::from(self.minor) * i128::from(numerator),
-            i128::from(denominator),
-        );
-        Ok(Money {
-            minor: to_i64(value)?,
-            ..self
-        })
+        let value = div_round_half_up(i128::from(self.minor) * i128::from(numerator), i128::from(denominator));
+        Ok(Money { minor: to_i64(value)?, ..self })
     }
 
     /// Splits the amount into parts proportional to `weights`; the parts always add up to the
@@ -263,10 +221,7 @@ impl Money {
             return Err(Error::invalid("kernel.money.allocation_weights"));
         }
         let whole = i128::from(self.minor);
-        let mut parts: Vec<i128> = weights
-            .iter()
-            .map(|w| whole * i128::from(*w) / total)
-            .collect();
+        let mut parts: Vec<i128> = weights.iter().map(|w| whole * i128::from(*w) / total).collect();
         let mut remainder = whole - parts.iter().sum::<i128>();
         let mut order: Vec<usize> = (0..weights.len()).collect();
         order.sort_by_key(|i| std::cmp::Reverse(weights[*i]));
@@ -278,15 +233,7 @@ impl Money {
             parts[*i] += step;
             remainder -= step;
         }
-        parts
-            .into_iter()
-            .map(|p| {
-                Ok(Money {
-                    minor: to_i64(p)?,
-                    ..self
-                })
-            })
-            .collect()
+        parts.into_iter().map(|p| Ok(Money { minor: to_i64(p)?, ..self })).collect()
     }
 }
 
@@ -320,10 +267,7 @@ impl UnitPrice {
             .and_then(|v| v.checked_mul(i128::from(currency.minor_per_major())))
             .ok_or_else(overflow)?;
         let scale = i128::from(UnitPrice::ONE) * i128::from(Quantity::ONE);
-        Ok(Money::from_minor(
-            to_i64(div_round_half_up(raw, scale))?,
-            currency,
-        ))
+        Ok(Money::from_minor(to_i64(div_round_half_up(raw, scale))?, currency))
     }
 
     /// Multiplies by a ratio (e.g. 100 / 113 to take VAT out of a tax-inclusive price), half-up
@@ -332,10 +276,7 @@ impl UnitPrice {
         if denominator <= 0 {
             return Err(Error::invalid("kernel.number.division_by_zero"));
         }
-        let value = div_round_half_up(
-            i128::from(self.0) * i128::from(numerator),
-            i128::from(denominator),
-        );
+        let value = div_round_half_up(i128::from(self.0) * i128::from(numerator), i128::from(denominator));
         Ok(UnitPrice(to_i64(value)?))
     }
 }
@@ -367,10 +308,7 @@ impl Quantity {
     }
 
     pub fn units(units: i64) -> Result<Quantity, Error> {
-        units
-            .checked_mul(Self::ONE)
-            .map(Quantity)
-            .ok_or_else(overflow)
+        units.checked_mul(Self::ONE).map(Quantity).ok_or_else(overflow)
     }
 
     pub fn scaled(&self) -> i64 {
@@ -386,17 +324,11 @@ impl Quantity {
     }
 
     pub fn checked_add(self, other: Quantity) -> Result<Quantity, Error> {
-        self.0
-            .checked_add(other.0)
-            .map(Quantity)
-            .ok_or_else(overflow)
+        self.0.checked_add(other.0).map(Quantity).ok_or_else(overflow)
     }
 
     pub fn checked_sub(self, other: Quantity) -> Result<Quantity, Error> {
-        self.0
-            .checked_sub(other.0)
-            .map(Quantity)
-            .ok_or_else(overflow)
+        self.0.checked_sub(other.0).map(Quantity).ok_or_else(overflow)
     }
 
     /// Converts by a factor given as a ratio (1 箱 = 12 个 → 12 / 1), half-up at four decimals.
@@ -404,10 +336,7 @@ impl Quantity {
         if denominator <= 0 {
             return Err(Error::invalid("kernel.number.division_by_zero"));
         }
-        let value = div_round_half_up(
-            i128::from(self.0) * i128::from(numerator),
-            i128::from(denominator),
-        );
+        let value = div_round_half_up(i128::from(self.0) * i128::from(numerator), i128::from(denominator));
         Ok(Quantity(to_i64(value)?))
     }
 }
@@ -436,8 +365,7 @@ macro_rules! serde_as_decimal_string {
         impl<'de> Deserialize<'de> for $ty {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let text = String::deserialize(deserializer)?;
-                text.parse()
-                    .map_err(|e: Error| serde::de::Error::custom(e.code()))
+                text.parse().map_err(|e: Error| serde::de::Error::custom(e.code()))
             }
         }
     };
@@ -468,32 +396,15 @@ mod tests {
         assert_eq!(price.times(qty, Currency::CNY).unwrap().to_string(), "1.01");
         // JPY has no minor unit.
         let yen: UnitPrice = "99.5".parse().unwrap();
-        assert_eq!(
-            yen.times(Quantity::units(1).unwrap(), Currency::JPY)
-                .unwrap()
-                .minor(),
-            100
-        );
+        assert_eq!(yen.times(Quantity::units(1).unwrap(), Currency::JPY).unwrap().minor(), 100);
     }
 
     #[test]
     fn parse_and_format() {
-        assert_eq!(
-            Money::parse("1234.5", Currency::CNY).unwrap().minor(),
-            123_450
-        );
-        assert_eq!(
-            Money::parse("-0.07", Currency::CNY).unwrap().to_string(),
-            "-0.07"
-        );
-        assert_eq!(
-            Money::parse("1.234", Currency::CNY).unwrap_err().code(),
-            "kernel.number.too_precise"
-        );
-        assert_eq!(
-            Money::parse("abc", Currency::CNY).unwrap_err().code(),
-            "kernel.money.invalid"
-        );
+        assert_eq!(Money::parse("1234.5", Currency::CNY).unwrap().minor(), 123_450);
+        assert_eq!(Money::parse("-0.07", Currency::CNY).unwrap().to_string(), "-0.07");
+        assert_eq!(Money::parse("1.234", Currency::CNY).unwrap_err().code(), "kernel.number.too_precise");
+        assert_eq!(Money::parse("abc", Currency::CNY).unwrap_err().code(), "kernel.money.invalid");
         assert_eq!("12.5".parse::<Quantity>().unwrap().to_string(), "12.5000");
         assert_eq!(Currency::from_code("jpy").unwrap().minor_units(), 0);
         assert!(Currency::from_code("XYZ").is_err());
@@ -503,21 +414,11 @@ mod tests {
     fn currencies_do_not_mix_and_overflow_is_caught() {
         let a = Money::from_minor(1, Currency::CNY);
         let b = Money::from_minor(1, Currency::USD);
-        assert_eq!(
-            a.checked_add(b).unwrap_err().code(),
-            "kernel.money.currency_mismatch"
-        );
+        assert_eq!(a.checked_add(b).unwrap_err().code(), "kernel.money.currency_mismatch");
         let max = Money::from_minor(i64::MAX, Currency::CNY);
-        assert_eq!(
-            max.checked_add(a).unwrap_err().code(),
-            "kernel.number.overflow"
-        );
+        assert_eq!(max.checked_add(a).unwrap_err().code(), "kernel.number.overflow");
         let price = UnitPrice::from_scaled(i64::MAX);
-        assert!(
-            price
-                .times(Quantity::from_scaled(i64::MAX), Currency::CNY)
-                .is_err()
-        );
+        assert!(price.times(Quantity::from_scaled(i64::MAX), Currency::CNY).is_err());
     }
 
     #[test]

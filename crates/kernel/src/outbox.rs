@@ -54,9 +54,7 @@ pub fn enqueue(
     idempotency_key: Option<&str>,
 ) -> Result<OutboxId> {
     let id = OutboxId::new();
-    let key = idempotency_key
-        .map(str::to_string)
-        .unwrap_or_else(|| id.to_string());
+    let key = idempotency_key.map(str::to_string).unwrap_or_else(|| id.to_string());
     let now = ctx.now_text();
     tx.execute(
         "insert into kernel_outbox (id, company_id, topic, payload, idempotency_key, state, attempts, next_attempt_at, created_at, updated_at)
@@ -66,7 +64,8 @@ pub fn enqueue(
     Ok(id)
 }
 
-const COLUMNS: &str = "id, topic, payload, idempotency_key, state, attempts, next_attempt_at, last_error, created_at, delivered_at";
+const COLUMNS: &str =
+    "id, topic, payload, idempotency_key, state, attempts, next_attempt_at, last_error, created_at, delivered_at";
 
 fn message_from(row: &Row) -> Result<OutboxMessage> {
     Ok(OutboxMessage {
@@ -213,12 +212,7 @@ pub fn mark_failed(
 }
 
 /// One round of the worker: claim, deliver, mark.
-pub fn deliver_due(
-    db: &Db,
-    clock: &dyn Clock,
-    policy: &WorkerPolicy,
-    handlers: &Handlers,
-) -> Result<RoundReport> {
+pub fn deliver_due(db: &Db, clock: &dyn Clock, policy: &WorkerPolicy, handlers: &Handlers) -> Result<RoundReport> {
     let mut report = RoundReport::default();
     for message in claim_due(db, clock, policy)? {
         let outcome = match handlers.by_topic.get(&message.topic) {
@@ -252,12 +246,7 @@ pub struct OutboxFilter {
 }
 
 /// Newest first.
-pub fn list(
-    tx: &mut Tx<'_>,
-    ctx: &Ctx,
-    filter: &OutboxFilter,
-    page: &PageRequest,
-) -> Result<Page<OutboxMessage>> {
+pub fn list(tx: &mut Tx<'_>, ctx: &Ctx, filter: &OutboxFilter, page: &PageRequest) -> Result<Page<OutboxMessage>> {
     let before = match page.cursor.as_deref() {
         Some(cursor) => crate::page::decode_cursor(cursor)?,
         None => "~".to_string(),
@@ -277,9 +266,7 @@ pub fn list(
         ],
     )?;
     let mut items = rows.iter().map(message_from).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_overfetch(&mut items, page.limit(), |m| {
-        m.id.to_string()
-    }))
+    Ok(Page::from_overfetch(&mut items, page.limit(), |m| m.id.to_string()))
 }
 
 pub fn get(tx: &mut Tx<'_>, ctx: &Ctx, id: OutboxId) -> Result<OutboxMessage> {

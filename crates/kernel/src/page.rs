@@ -22,10 +22,7 @@ pub struct PageRequest {
 
 impl PageRequest {
     pub fn first(limit: u32) -> PageRequest {
-        PageRequest {
-            limit: Some(limit),
-            cursor: None,
-        }
+        PageRequest { limit: Some(limit), cursor: None }
     }
 
     pub fn limit(&self) -> u32 {
@@ -48,15 +45,8 @@ impl<T> Page<T> {
         let limit = limit as usize;
         let has_more = items.len() > limit;
         items.truncate(limit);
-        let next_cursor = if has_more {
-            items.last().map(|last| encode_cursor(&key(last)))
-        } else {
-            None
-        };
-        Page {
-            items: std::mem::take(items),
-            next_cursor,
-        }
+        let next_cursor = if has_more { items.last().map(|last| encode_cursor(&key(last))) } else { None };
+        Page { items: std::mem::take(items), next_cursor }
     }
 }
 
@@ -69,10 +59,7 @@ pub fn decode_cursor(cursor: &str) -> Result<String> {
         .decode(cursor.as_bytes())
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
-        .ok_or_else(|| {
-            Error::invalid("kernel.page.cursor_invalid")
-                .with_field("cursor", "kernel.page.cursor_invalid")
-        })
+        .ok_or_else(|| Error::invalid("kernel.page.cursor_invalid").with_field("cursor", "kernel.page.cursor_invalid"))
 }
 
 #[cfg(test)]
@@ -84,16 +71,9 @@ mod tests {
         let mut rows: Vec<i32> = (1..=4).collect();
         let page = Page::from_overfetch(&mut rows, 3, |r| r.to_string());
         assert_eq!(page.items, vec![1, 2, 3]);
-        assert_eq!(
-            decode_cursor(page.next_cursor.as_deref().unwrap()).unwrap(),
-            "3"
-        );
+        assert_eq!(decode_cursor(page.next_cursor.as_deref().unwrap()).unwrap(), "3");
         let mut rows: Vec<i32> = (1..=3).collect();
-        assert!(
-            Page::from_overfetch(&mut rows, 3, |r| r.to_string())
-                .next_cursor
-                .is_none()
-        );
+        assert!(Page::from_overfetch(&mut rows, 3, |r| r.to_string()).next_cursor.is_none());
         assert!(decode_cursor("%%%").is_err());
     }
 }

@@ -36,11 +36,7 @@ pub struct PermissionInfo {
 #[macro_export]
 macro_rules! perm {
     ($permission:expr, $zh:expr, $en:expr) => {
-        $crate::permission::PermissionInfo {
-            permission: $permission,
-            zh: $zh,
-            en: $en,
-        }
+        $crate::permission::PermissionInfo { permission: $permission, zh: $zh, en: $en }
     };
 }
 
@@ -56,9 +52,7 @@ impl PermissionSet {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        PermissionSet {
-            names: names.into_iter().map(Into::into).collect(),
-        }
+        PermissionSet { names: names.into_iter().map(Into::into).collect() }
     }
 
     pub fn contains(&self, permission: Permission) -> bool {
@@ -93,9 +87,7 @@ pub struct RoleTemplate {
 
 impl RoleTemplate {
     pub fn matches(&self, permission: Permission) -> bool {
-        self.patterns
-            .iter()
-            .any(|pattern| pattern_matches(pattern, permission.0))
+        self.patterns.iter().any(|pattern| pattern_matches(pattern, permission.0))
     }
 }
 
@@ -110,9 +102,7 @@ fn segments_match(pattern: &[&str], name: &[&str]) -> bool {
     match (pattern.first(), name.first()) {
         (None, None) => true,
         (None, Some(_)) | (Some(_), None) => false,
-        (Some(&"*"), Some(_)) => {
-            (1..=name.len()).any(|taken| segments_match(&pattern[1..], &name[taken..]))
-        }
+        (Some(&"*"), Some(_)) => (1..=name.len()).any(|taken| segments_match(&pattern[1..], &name[taken..])),
         (Some(p), Some(n)) => p == n && segments_match(&pattern[1..], &name[1..]),
     }
 }
@@ -120,38 +110,19 @@ fn segments_match(pattern: &[&str], name: &[&str]) -> bool {
 /// The default roles of a new company (ARCHITECTURE §6). Modules add permissions under their
 /// prefix; the patterns pick them up without this list changing.
 pub const DEFAULT_ROLES: &[RoleTemplate] = &[
-    RoleTemplate {
-        code: "admin",
-        zh: "管理员",
-        en: "Administrator",
-        patterns: &["*"],
-        own_records_only: false,
-    },
+    RoleTemplate { code: "admin", zh: "管理员", en: "Administrator", patterns: &["*"], own_records_only: false },
     RoleTemplate {
         code: "sales",
         zh: "销售",
         en: "Sales",
-        patterns: &[
-            "sales.*",
-            "party.*.read",
-            "party.customer.*",
-            "product.*.read",
-            "inventory.*.read",
-            "crm.*",
-        ],
+        patterns: &["sales.*", "party.*.read", "party.customer.*", "product.*.read", "inventory.*.read", "crm.*"],
         own_records_only: true,
     },
     RoleTemplate {
         code: "purchasing",
         zh: "采购",
         en: "Purchasing",
-        patterns: &[
-            "purchasing.*",
-            "party.*.read",
-            "party.supplier.*",
-            "product.*.read",
-            "inventory.*.read",
-        ],
+        patterns: &["purchasing.*", "party.*.read", "party.supplier.*", "product.*.read", "inventory.*.read"],
         own_records_only: false,
     },
     RoleTemplate {
@@ -172,54 +143,25 @@ pub const DEFAULT_ROLES: &[RoleTemplate] = &[
         code: "finance",
         zh: "财务",
         en: "Finance",
-        patterns: &[
-            "ledger.*",
-            "party.*.read",
-            "product.*.read",
-            "sales.*.read",
-            "purchasing.*.read",
-        ],
+        patterns: &["ledger.*", "party.*.read", "product.*.read", "sales.*.read", "purchasing.*.read"],
         own_records_only: false,
     },
-    RoleTemplate {
-        code: "hr",
-        zh: "人事",
-        en: "HR",
-        patterns: &["hr.*", "office.*.read"],
-        own_records_only: false,
-    },
+    RoleTemplate { code: "hr", zh: "人事", en: "HR", patterns: &["hr.*", "office.*.read"], own_records_only: false },
     RoleTemplate {
         code: "crm",
         zh: "客户关系",
         en: "CRM",
-        patterns: &[
-            "crm.*",
-            "marketing.*",
-            "party.*.read",
-            "party.customer.*",
-            "sales.*.read",
-        ],
+        patterns: &["crm.*", "marketing.*", "party.*.read", "party.customer.*", "sales.*.read"],
         own_records_only: true,
     },
     RoleTemplate {
         code: "support",
         zh: "客服",
         en: "Support",
-        patterns: &[
-            "support.*",
-            "party.*.read",
-            "sales.*.read",
-            "product.*.read",
-        ],
+        patterns: &["support.*", "party.*.read", "sales.*.read", "product.*.read"],
         own_records_only: false,
     },
-    RoleTemplate {
-        code: "readonly",
-        zh: "只读",
-        en: "Read-only",
-        patterns: &["*.read"],
-        own_records_only: false,
-    },
+    RoleTemplate { code: "readonly", zh: "只读", en: "Read-only", patterns: &["*.read"], own_records_only: false },
 ];
 
 #[cfg(test)]

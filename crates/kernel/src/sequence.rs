@@ -19,13 +19,7 @@ pub struct DocType {
 
 /// Takes the next number for `doc_type` in the year of `date` and records which document
 /// holds it. Call it in the transaction that creates the document.
-pub fn next_number(
-    tx: &mut Tx<'_>,
-    ctx: &Ctx,
-    doc_type: DocType,
-    date: time::Date,
-    holder: &DocRef,
-) -> Result<String> {
+pub fn next_number(tx: &mut Tx<'_>, ctx: &Ctx, doc_type: DocType, date: time::Date, holder: &DocRef) -> Result<String> {
     let year = i64::from(date.year());
     let take = "update kernel_sequence set next_number = next_number + 1
                 where company_id = $1 and doc_type = $2 and year = $3 returning next_number - 1";
@@ -40,9 +34,8 @@ pub fn next_number(
         )?;
         taken = tx.query_opt(take, &[&ctx.company(), &doc_type.code, &year])?;
     }
-    let number: i64 = taken
-        .ok_or_else(|| Error::internal(crate::db::DbError::Other("sequence row vanished".into())))?
-        .get(0)?;
+    let number: i64 =
+        taken.ok_or_else(|| Error::internal(crate::db::DbError::Other("sequence row vanished".into())))?.get(0)?;
     let formatted = format!("{}-{}-{:06}", doc_type.prefix, year, number);
     tx.execute(
         "insert into kernel_document_number (company_id, doc_type, year, number, formatted, origin_kind, origin_id, created_at)
@@ -80,13 +73,7 @@ pub fn verify_no_gaps(tx: &mut Tx<'_>) -> Result<Vec<SequenceGap>> {
         let issued: i64 = row.get(4)?;
         let max: i64 = row.get(5)?;
         if issued != last || max != last {
-            gaps.push(SequenceGap {
-                company_id: row.get(0)?,
-                doc_type: row.get(1)?,
-                year: row.get(2)?,
-                issued,
-                last,
-            });
+            gaps.push(SequenceGap { company_id: row.get(0)?, doc_type: row.get(1)?, year: row.get(2)?, issued, last });
         }
     }
     Ok(gaps)

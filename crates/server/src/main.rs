@@ -1,5 +1,5 @@
 //! `tiangong`: one binary runs the company. See `tiangong --help`.
 
 fn main() -> std::process::ExitCode {
-    tiangong_server::cli::main()
+    server::cli::main()
 }

@@ -29,18 +29,13 @@ pub fn db_config(settings: &Settings) -> DbConfig {
 
 /// Opens the database with the event wiring, without migrating.
 pub fn open(config: &DbConfig) -> anyhow::Result<Db> {
-    Db::open(config, Arc::new(wiring::bus())).with_context(|| {
-        format!(
-            "cannot open the database {}",
-            crate::settings::redact_url(&config.url)
-        )
-    })
+    Db::open(config, Arc::new(wiring::bus()))
+        .with_context(|| format!("cannot open the database {}", crate::settings::redact_url(&config.url)))
 }
 
 /// Applies every pending migration; returns the versions applied.
 pub fn migrate(db: &Db, clock: &dyn Clock) -> anyhow::Result<Vec<i64>> {
-    kernel::db::migrate(db, wiring::MIGRATIONS, &format_timestamp(clock.now()))
-        .context("migration failed")
+    kernel::db::migrate(db, wiring::MIGRATIONS, &format_timestamp(clock.now())).context("migration failed")
 }
 
 /// A context for the system acting in no particular company (bootstrap, CLI lookups).
@@ -60,21 +55,12 @@ pub struct Prepared {
 }
 
 /// Opens, migrates and bootstraps the database and builds the web state.
-pub fn prepare(
-    config: &DbConfig,
-    settings: &Settings,
-    clock: Arc<dyn Clock>,
-) -> anyhow::Result<Prepared> {
+pub fn prepare(config: &DbConfig, settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Prepared> {
     let db = open(config)?;
     migrate(&db, clock.as_ref())?;
     let admin_password = Some(settings.admin_password.as_str()).filter(|p| !p.is_empty());
-    let bootstrapped = identity::bootstrap(
-        &db,
-        &system_ctx(clock.clone()),
-        &wiring::permissions(),
-        admin_password,
-    )
-    .context("first-start setup failed")?;
+    let bootstrapped = identity::bootstrap(&db, &system_ctx(clock.clone()), &wiring::permissions(), admin_password)
+        .context("first-start setup failed")?;
     let state = AppState {
         db: db.clone(),
         catalog: Arc::new(wiring::catalog()),
@@ -89,11 +75,7 @@ pub fn prepare(
         },
         metrics: Arc::new(web::metrics::Metrics::default()),
     };
-    Ok(Prepared {
-        db,
-        state,
-        bootstrapped,
-    })
+    Ok(Prepared { db, state, bootstrapped })
 }
 
 /// The background worker: delivers outbox messages and sweeps expired rows.
@@ -145,18 +127,9 @@ fn sweep(db: &Db, clock: &dyn Clock) -> kernel::Result<()> {
     let now = clock.now();
     let day_ago = format_timestamp(now - time::Duration::days(1));
     db.write(|tx| {
-        tx.execute(
-            "delete from kernel_session where expires_at < $1",
-            &[&format_timestamp(now)],
-        )?;
-        tx.execute(
-            "delete from kernel_login_failure where at < $1",
-            &[&day_ago],
-        )?;
-        tx.execute(
-            "delete from kernel_idempotency where created_at < $1",
-            &[&day_ago],
-        )?;
+        tx.execute("delete from kernel_session where expires_at < $1", &[&format_timestamp(now)])?;
+        tx.execute("delete from kernel_login_failure where at < $1", &[&day_ago])?;
+        tx.execute("delete from kernel_idempotency where created_at < $1", &[&day_ago])?;
         Ok(())
     })
 }

@@ -38,6 +38,8 @@ pub struct Settings {
     pub outbox_poll_ms: u64,
     /// Failed deliveries before a message is declared dead.
     pub outbox_max_attempts: i64,
+    /// How long a worker holds a claimed message before another may deliver it again.
+    pub outbox_lease_seconds: i64,
     /// Run the outbox worker in this process (turn off on extra app servers if wanted).
     pub outbox_worker: bool,
 }
@@ -59,6 +61,7 @@ impl Default for Settings {
             pg_pool_size: 16,
             outbox_poll_ms: 500,
             outbox_max_attempts: 10,
+            outbox_lease_seconds: 60,
             outbox_worker: true,
         }
     }
@@ -70,14 +73,7 @@ impl std::fmt::Debug for Settings {
             .field("addr", &self.addr)
             .field("data_dir", &self.data_dir)
             .field("database", &redact_url(&self.database_url))
-            .field(
-                "admin_password",
-                &if self.admin_password.is_empty() {
-                    ""
-                } else {
-                    "***"
-                },
-            )
+            .field("admin_password", &if self.admin_password.is_empty() { "" } else { "***" })
             .field("log", &self.log)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("sqlite_synchronous", &self.sqlite_synchronous)
@@ -104,26 +100,18 @@ impl Settings {
     /// Loads defaults ← file ← environment. A missing default file is fine; a missing file
     /// named explicitly is an error.
     pub fn load(config: Option<&Path>) -> anyhow::Result<Settings> {
-        let explicit = config
-            .map(Path::to_path_buf)
-            .or_else(|| std::env::var_os("TIANGONG_CONFIG").map(PathBuf::from));
+        let explicit = config.map(Path::to_path_buf).or_else(|| std::env::var_os("TIANGONG_CONFIG").map(PathBuf::from));
         let mut figment = Figment::from(Serialized::defaults(Settings::default()));
         match &explicit {
             Some(path) => {
-                anyhow::ensure!(
-                    path.exists(),
-                    "configuration file {} not found",
-                    path.display()
-                );
+                anyhow::ensure!(path.exists(), "configuration file {} not found", path.display());
                 figment = figment.merge(Toml::file(path));
             }
             None => figment = figment.merge(Toml::file("tiangong.toml")),
         }
-        figment = figment.merge(Env::prefixed("TIANGONG_").filter(|key| {
-            !NOT_SETTINGS
-                .iter()
-                .any(|n| key.as_str().eq_ignore_ascii_case(n))
-        }));
+        figment = figment.merge(
+            Env::prefixed("TIANGONG_").filter(|key| !NOT_SETTINGS.iter().any(|n| key.as_str().eq_ignore_ascii_case(n))),
+        );
         Ok(figment.extract()?)
     }
 
@@ -143,22 +131,13 @@ mod tests {
 
     #[test]
     fn urls_are_redacted() {
-        assert_eq!(
-            redact_url("postgres://app:s3cret@db:5432/erp"),
-            "postgres://app:***@db:5432/erp"
-        );
-        assert_eq!(
-            redact_url("sqlite://data/tiangong.db"),
-            "sqlite://data/tiangong.db"
-        );
+        assert_eq!(redact_url("postgres://app:s3cret@db:5432/erp"), "postgres://app:***@db:5432/erp");
+        assert_eq!(redact_url("sqlite://data/tiangong.db"), "sqlite://data/tiangong.db");
     }
 
     #[test]
     fn debug_hides_the_admin_password() {
-        let settings = Settings {
-            admin_password: "hunter22".into(),
-            ..Settings::default()
-        };
+        let settings = Settings { admin_password: "hunter22".into(), ..Settings::default() };
         assert!(!format!("{settings:?}").contains("hunter22"));
     }
 }

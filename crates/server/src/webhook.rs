@@ -10,10 +10,7 @@ use kernel::outbox::{Handler, OutboxMessage};
 pub const TOPIC: &str = "webhook.post";
 
 pub fn handler() -> Handler {
-    let client = reqwest::blocking::Client::builder()
-        .timeout(Duration::from_secs(15))
-        .build()
-        .ok();
+    let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(15)).build().ok();
     Arc::new(move |message: &OutboxMessage| {
         let client = client.as_ref().ok_or("HTTP client unavailable")?;
         deliver(client, message)
@@ -21,19 +18,11 @@ pub fn handler() -> Handler {
 }
 
 fn deliver(client: &reqwest::blocking::Client, message: &OutboxMessage) -> Result<(), String> {
-    let url = message
-        .payload
-        .get("url")
-        .and_then(|u| u.as_str())
-        .ok_or("payload has no url")?;
+    let url = message.payload.get("url").and_then(|u| u.as_str()).ok_or("payload has no url")?;
     if !(url.starts_with("http://") || url.starts_with("https://")) {
         return Err(format!("not an http(s) url: {url}"));
     }
-    let body = message
-        .payload
-        .get("body")
-        .cloned()
-        .unwrap_or(serde_json::Value::Null);
+    let body = message.payload.get("body").cloned().unwrap_or(serde_json::Value::Null);
     let response = client
         .post(url)
         .header("Idempotency-Key", &message.idempotency_key)
@@ -41,9 +30,5 @@ fn deliver(client: &reqwest::blocking::Client, message: &OutboxMessage) -> Resul
         .json(&body)
         .send()
         .map_err(|e| format!("request failed: {e}"))?;
-    if response.status().is_success() {
-        Ok(())
-    } else {
-        Err(format!("receiver answered {}", response.status()))
-    }
+    if response.status().is_success() { Ok(()) } else { Err(format!("receiver answered {}", response.status())) }
 }

@@ -54,25 +54,14 @@ pub struct ApiRouter {
 }
 
 fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
-    [
-        &mut item.get,
-        &mut item.put,
-        &mut item.post,
-        &mut item.delete,
-        &mut item.patch,
-        &mut item.head,
-        &mut item.options,
-    ]
-    .into_iter()
-    .filter_map(Option::as_mut)
+    [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch, &mut item.head, &mut item.options]
+        .into_iter()
+        .filter_map(Option::as_mut)
 }
 
 impl ApiRouter {
     pub fn new(state: AppState, openapi: utoipa::openapi::OpenApi) -> ApiRouter {
-        ApiRouter {
-            inner: OpenApiRouter::with_openapi(openapi),
-            state,
-        }
+        ApiRouter { inner: OpenApiRouter::with_openapi(openapi), state }
     }
 
     /// Mounts the routes made by `utoipa_axum::routes!` behind the guard for `access`.
@@ -84,10 +73,7 @@ impl ApiRouter {
         for item in paths.paths.values_mut() {
             for operation in operations_mut(item) {
                 let extensions = operation.extensions.get_or_insert_with(Default::default);
-                extensions.insert(
-                    "x-permission".to_string(),
-                    serde_json::Value::String(access.label().to_string()),
-                );
+                extensions.insert("x-permission".to_string(), serde_json::Value::String(access.label().to_string()));
                 if access != Access::Public {
                     operation.security = Some(vec![
                         SecurityRequirement::new("bearer", Vec::<String>::new()),
@@ -98,9 +84,7 @@ impl ApiRouter {
         }
         let guarded = method_router.route_layer(from_fn_with_state(
             self.state.clone(),
-            move |State(state): State<AppState>, request: Request, next: Next| {
-                guard(state, access, request, next)
-            },
+            move |State(state): State<AppState>, request: Request, next: Next| guard(state, access, request, next),
         ));
         self.inner = self.inner.routes((schemas, paths, guarded));
         self
@@ -118,13 +102,8 @@ enum Credentials {
 }
 
 fn credentials(headers: &HeaderMap) -> Option<Credentials> {
-    if let Some(value) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
-        let token = value
-            .strip_prefix("Bearer ")
-            .or_else(|| value.strip_prefix("bearer "))?;
+    if let Some(value) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        let token = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer "))?;
         return Some(Credentials::Bearer(token.trim().to_string()));
     }
     session_cookie(headers).map(Credentials::Cookie)
@@ -132,22 +111,14 @@ fn credentials(headers: &HeaderMap) -> Option<Credentials> {
 
 /// The session secret from the `Cookie` header, if any.
 pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|pair| {
-            let (name, value) = pair.trim().split_once('=')?;
-            (name == SESSION_COOKIE && !value.is_empty()).then(|| value.to_string())
-        })
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
+        let (name, value) = pair.trim().split_once('=')?;
+        (name == SESSION_COOKIE && !value.is_empty()).then(|| value.to_string())
+    })
 }
 
 /// Resolves the caller behind the request's credentials, if any.
-pub async fn authenticate(
-    state: &AppState,
-    headers: &HeaderMap,
-) -> Result<Option<(Principal, bool)>, ApiError> {
+pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<(Principal, bool)>, ApiError> {
     let Some(credentials) = credentials(headers) else {
         return Ok(None);
     };
@@ -155,12 +126,8 @@ pub async fn authenticate(
         .blocking(move |state| {
             let now = state.clock.now();
             state.db.read(|tx| match &credentials {
-                Credentials::Bearer(token) => {
-                    Ok(resolve_token(tx, now, token)?.map(|p| (p, false)))
-                }
-                Credentials::Cookie(secret) => {
-                    Ok(resolve_session(tx, now, secret)?.map(|p| (p, true)))
-                }
+                Credentials::Bearer(token) => Ok(resolve_token(tx, now, token)?.map(|p| (p, false))),
+                Credentials::Cookie(secret) => Ok(resolve_session(tx, now, secret)?.map(|p| (p, true))),
             })
         })
         .await
@@ -190,42 +157,24 @@ async fn guard(state: AppState, access: Access, mut request: Request, next: Next
         response
     };
     if via_cookie && !is_safe(request.method()) {
-        let sent = request
-            .headers()
-            .get(CSRF_HEADER)
-            .map(|v| v.as_bytes())
-            .unwrap_or_default();
-        let expected = principal
-            .csrf_token
-            .as_deref()
-            .unwrap_or_default()
-            .as_bytes();
+        let sent = request.headers().get(CSRF_HEADER).map(|v| v.as_bytes()).unwrap_or_default();
+        let expected = principal.csrf_token.as_deref().unwrap_or_default().as_bytes();
         if expected.is_empty() || !constant_time_eq(sent, expected) {
             return refuse(Error::forbidden("http.csrf"));
         }
     }
     if let Access::Permission(permission) = access {
         if !principal.permissions.contains(permission) {
-            return refuse(
-                Error::forbidden("auth.permission_denied")
-                    .with_param("permission", permission.name()),
-            );
+            return refuse(Error::forbidden("auth.permission_denied").with_param("permission", permission.name()));
         }
     }
     let idempotency_key = (request.method() == Method::POST)
-        .then(|| {
-            request
-                .headers()
-                .get("idempotency-key")
-                .map(|v| v.to_str().map(str::to_string))
-        })
+        .then(|| request.headers().get("idempotency-key").map(|v| v.to_str().map(str::to_string)))
         .flatten();
     request.extensions_mut().insert(Caller(principal.clone()));
     let mut response = match idempotency_key {
         None => next.run(request).await,
-        Some(Ok(key)) if valid_key(&key) => {
-            idempotent(&state, &principal, key, request, next).await
-        }
+        Some(Ok(key)) if valid_key(&key) => idempotent(&state, &principal, key, request, next).await,
         Some(_) => return refuse(Error::invalid("idempotency.key_invalid")),
     };
     response.extensions_mut().insert(locale);
@@ -238,24 +187,14 @@ fn valid_key(key: &str) -> bool {
 
 enum Claim {
     New,
-    Replay {
-        status: u16,
-        content_type: String,
-        body: String,
-    },
+    Replay { status: u16, content_type: String, body: String },
     Mismatch,
     InProgress,
 }
 
 /// Runs a POST at most once per (user, key): the first answer is stored and replayed.
 /// Error answers are not kept, so a corrected retry with the same key can succeed.
-async fn idempotent(
-    state: &AppState,
-    principal: &Principal,
-    key: String,
-    request: Request,
-    next: Next,
-) -> Response {
+async fn idempotent(state: &AppState, principal: &Principal, key: String, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
     let bytes = match to_bytes(body, state.settings.max_body_bytes).await {
         Ok(bytes) => bytes,
@@ -267,11 +206,7 @@ async fn idempotent(
             .into_response();
         }
     };
-    let path = parts
-        .uri
-        .path_and_query()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_default();
+    let path = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
     let mut hasher = Sha256::new();
     hasher.update(path.as_bytes());
     hasher.update([0]);
@@ -320,38 +255,23 @@ async fn idempotent(
         Ok(Claim::InProgress) => {
             return ApiError(Error::conflict("idempotency.in_progress")).into_response();
         }
-        Ok(Claim::Replay {
-            status,
-            content_type,
-            body,
-        }) => {
+        Ok(Claim::Replay { status, content_type, body }) => {
             let mut response = Response::new(Body::from(body));
             *response.status_mut() = axum::http::StatusCode::from_u16(status).unwrap_or_default();
             if let Ok(value) = content_type.parse() {
                 response.headers_mut().insert(header::CONTENT_TYPE, value);
             }
-            response.headers_mut().insert(
-                "idempotent-replayed",
-                axum::http::HeaderValue::from_static("true"),
-            );
+            response.headers_mut().insert("idempotent-replayed", axum::http::HeaderValue::from_static("true"));
             return response;
         }
         Ok(Claim::New) => {}
     }
-    let response = next
-        .run(Request::from_parts(parts, Body::from(bytes)))
-        .await;
+    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
     let status = response.status();
     let (response_parts, response_body) = response.into_parts();
-    let body = to_bytes(response_body, usize::MAX)
-        .await
-        .unwrap_or_default();
-    let content_type = response_parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
+    let body = to_bytes(response_body, usize::MAX).await.unwrap_or_default();
+    let content_type =
+        response_parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     let keep = status.is_success() || status.is_redirection();
     let stored_body = String::from_utf8_lossy(&body).into_owned();
     let outcome = state

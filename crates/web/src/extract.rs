@@ -15,12 +15,7 @@ use crate::problem::ApiError;
 pub struct ApiJson<T>(pub T);
 
 fn first_line(text: &str) -> String {
-    text.lines()
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .take(300)
-        .collect()
+    text.lines().next().unwrap_or_default().chars().take(300).collect()
 }
 
 impl<S, T> FromRequest<S> for ApiJson<T>
@@ -42,23 +37,13 @@ fn json_rejection(rejection: JsonRejection) -> Error {
     match rejection {
         JsonRejection::JsonSyntaxError(e) => Error::bad_request("http.json_syntax").with_param(
             "reason",
-            first_line(
-                &std::error::Error::source(&e)
-                    .map(|s| s.to_string())
-                    .unwrap_or_else(|| e.body_text()),
-            ),
+            first_line(&std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_else(|| e.body_text())),
         ),
         JsonRejection::JsonDataError(e) => Error::invalid("http.json_data").with_param(
             "reason",
-            first_line(
-                &std::error::Error::source(&e)
-                    .map(|s| s.to_string())
-                    .unwrap_or_else(|| e.body_text()),
-            ),
+            first_line(&std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_else(|| e.body_text())),
         ),
-        JsonRejection::MissingJsonContentType(_) => {
-            Error::bad_request("http.unsupported_media_type")
-        }
+        JsonRejection::MissingJsonContentType(_) => Error::bad_request("http.unsupported_media_type"),
         JsonRejection::BytesRejection(e) => {
             if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                 Error::new(ErrorKind::PayloadTooLarge, "http.payload_too_large")
@@ -81,15 +66,11 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|q| ApiQuery(q.0))
-            .map_err(|e: QueryRejection| {
-                ApiError(
-                    Error::invalid("http.query_invalid")
-                        .with_param("reason", first_line(&e.body_text())),
-                )
-            })
+        axum::extract::Query::<T>::from_request_parts(parts, state).await.map(|q| ApiQuery(q.0)).map_err(
+            |e: QueryRejection| {
+                ApiError(Error::invalid("http.query_invalid").with_param("reason", first_line(&e.body_text())))
+            },
+        )
     }
 }
 
@@ -119,10 +100,6 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
-        parts
-            .extensions
-            .get::<Caller>()
-            .cloned()
-            .ok_or_else(|| ApiError(Error::unauthenticated("auth.required")))
+        parts.extensions.get::<Caller>().cloned().ok_or_else(|| ApiError(Error::unauthenticated("auth.required")))
     }
 }

@@ -27,9 +27,7 @@ pub const MESSAGES: &[kernel::i18n::Message] = problem::MESSAGES;
 /// The whole application as one router, ready to serve.
 pub fn app(state: AppState) -> Router {
     let (api, openapi) = api::router(&state);
-    let docs: Router<AppState> = SwaggerUi::new("/api/docs")
-        .url("/api/openapi.json", openapi)
-        .into();
+    let docs: Router<AppState> = SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi).into();
     Router::new()
         .merge(api)
         .merge(docs)
@@ -41,14 +39,8 @@ pub fn app(state: AppState) -> Router {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(CompressionLayer::new())
         .with_state(state)
 }

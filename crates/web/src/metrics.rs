@@ -49,28 +49,12 @@ impl Default for Metrics {
             latency_histogram as fn() -> Histogram,
         );
         let started = Gauge::default();
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
         started.set(i64::try_from(now).unwrap_or(0));
         registry.register("http_requests", "HTTP requests answered", requests.clone());
-        registry.register(
-            "http_request_duration_seconds",
-            "Time to answer HTTP requests",
-            duration.clone(),
-        );
-        registry.register(
-            "process_start_time_seconds",
-            "When the process started (unix time)",
-            started.clone(),
-        );
-        Metrics {
-            registry,
-            requests,
-            duration,
-            started,
-        }
+        registry.register("http_request_duration_seconds", "Time to answer HTTP requests", duration.clone());
+        registry.register("process_start_time_seconds", "When the process started (unix time)", started.clone());
+        Metrics { registry, requests, duration, started }
     }
 }
 
@@ -107,10 +91,6 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
             status: response.status().as_u16(),
         })
         .inc();
-    state
-        .metrics
-        .duration
-        .get_or_create(&RouteLabels { method, route })
-        .observe(elapsed);
+    state.metrics.duration.get_or_create(&RouteLabels { method, route }).observe(elapsed);
     response
 }

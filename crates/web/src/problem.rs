@@ -39,8 +39,7 @@ pub struct CallerLocale(pub Locale);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.0.kind().http_status())
-            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = StatusCode::from_u16(self.0.kind().http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         if self.0.kind() == ErrorKind::Internal {
             tracing::error!(error = %self.0, "internal error");
         }
@@ -50,9 +49,7 @@ impl IntoResponse for ApiError {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }
         }
-        response
-            .extensions_mut()
-            .insert(PendingProblem(Arc::new(Mutex::new(Some(self.0)))));
+        response.extensions_mut().insert(PendingProblem(Arc::new(Mutex::new(Some(self.0)))));
         response
     }
 }
@@ -88,19 +85,10 @@ pub struct Problem {
 /// The caller's language: `Accept-Language` when it names one we speak, else the user's
 /// setting, else Chinese.
 fn locale_for(accept_language: Option<&str>, caller: Option<CallerLocale>) -> Locale {
-    accept_language
-        .and_then(Locale::from_accept_language)
-        .or(caller.map(|c| c.0))
-        .unwrap_or_default()
+    accept_language.and_then(Locale::from_accept_language).or(caller.map(|c| c.0)).unwrap_or_default()
 }
 
-fn problem_body(
-    state: &AppState,
-    error: &Error,
-    status: StatusCode,
-    locale: Locale,
-    instance: &str,
-) -> Problem {
+fn problem_body(state: &AppState, error: &Error, status: StatusCode, locale: Locale, instance: &str) -> Problem {
     let internal = error.kind() == ErrorKind::Internal;
     let params: &[(&'static str, String)] = if internal { &[] } else { error.params() };
     let title = state.catalog.text(locale, error.code(), params);
@@ -110,15 +98,7 @@ fn problem_body(
         .map(|f| FieldProblem {
             field: f.field.clone(),
             code: f.code.to_string(),
-            message: state.catalog.text(
-                locale,
-                f.code,
-                if f.params.is_empty() {
-                    params
-                } else {
-                    &f.params
-                },
-            ),
+            message: state.catalog.text(locale, f.code, if f.params.is_empty() { params } else { &f.params }),
         })
         .collect();
     let params = params
@@ -142,12 +122,8 @@ fn problem_body(
 fn framework_error(status: StatusCode) -> Error {
     match status {
         StatusCode::NOT_FOUND => Error::not_found("http.not_found"),
-        StatusCode::METHOD_NOT_ALLOWED => {
-            Error::new(ErrorKind::BadRequest, "http.method_not_allowed")
-        }
-        StatusCode::PAYLOAD_TOO_LARGE => {
-            Error::new(ErrorKind::PayloadTooLarge, "http.payload_too_large")
-        }
+        StatusCode::METHOD_NOT_ALLOWED => Error::new(ErrorKind::BadRequest, "http.method_not_allowed"),
+        StatusCode::PAYLOAD_TOO_LARGE => Error::new(ErrorKind::PayloadTooLarge, "http.payload_too_large"),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => Error::bad_request("http.unsupported_media_type"),
         StatusCode::UNAUTHORIZED => Error::unauthenticated("auth.required"),
         StatusCode::FORBIDDEN => Error::forbidden("auth.permission_denied"),
@@ -158,16 +134,9 @@ fn framework_error(status: StatusCode) -> Error {
 
 /// The outermost layer: renders pending problems, and converts bare framework errors on
 /// `/api` paths into problems too.
-pub async fn render_problems(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let accept_language = request
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+pub async fn render_problems(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let accept_language =
+        request.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(str::to_string);
     let path = request.uri().path().to_string();
     let is_api = path.starts_with("/api/") || path == "/healthz" || path == "/metrics";
     let response = next.run(request).await;
@@ -180,29 +149,16 @@ pub async fn render_problems(
                 .headers()
                 .get(header::CONTENT_TYPE)
                 .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
-            if is_problem {
-                None
-            } else {
-                Some(framework_error(status))
-            }
+            if is_problem { None } else { Some(framework_error(status)) }
         }
         None => None,
     };
     let Some(error) = error else { return response };
-    let locale = locale_for(
-        accept_language.as_deref(),
-        response.extensions().get::<CallerLocale>().copied(),
-    );
+    let locale = locale_for(accept_language.as_deref(), response.extensions().get::<CallerLocale>().copied());
     let body = problem_body(&state, &error, status, locale, &path);
     let (mut parts, _) = response.into_parts();
-    parts.headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/problem+json"),
-    );
-    parts.headers.insert(
-        header::CONTENT_LANGUAGE,
-        HeaderValue::from_static(locale.tag()),
-    );
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    parts.headers.insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(locale.tag()));
     parts.headers.remove(header::CONTENT_LENGTH);
     let bytes = serde_json::to_vec(&body).unwrap_or_default();
     Response::from_parts(parts, Body::from(bytes))
@@ -210,11 +166,7 @@ pub async fn render_problems(
 
 pub const MESSAGES: &[kernel::i18n::Message] = &[
     kernel::msg!("http.not_found", "地址不存在", "No such address"),
-    kernel::msg!(
-        "http.method_not_allowed",
-        "不支持该请求方法",
-        "Method not allowed here"
-    ),
+    kernel::msg!("http.method_not_allowed", "不支持该请求方法", "Method not allowed here"),
     kernel::msg!(
         "http.payload_too_large",
         "请求内容过大（上限 {limit} 字节）",
@@ -226,21 +178,9 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
         "The request body must be application/json"
     ),
     kernel::msg!("http.bad_request", "请求无效", "Bad request"),
-    kernel::msg!(
-        "http.json_syntax",
-        "JSON 格式错误：{reason}",
-        "Malformed JSON: {reason}"
-    ),
-    kernel::msg!(
-        "http.json_data",
-        "请求数据不符合要求：{reason}",
-        "The request data does not fit: {reason}"
-    ),
-    kernel::msg!(
-        "http.query_invalid",
-        "查询参数无效：{reason}",
-        "Invalid query parameters: {reason}"
-    ),
+    kernel::msg!("http.json_syntax", "JSON 格式错误：{reason}", "Malformed JSON: {reason}"),
+    kernel::msg!("http.json_data", "请求数据不符合要求：{reason}", "The request data does not fit: {reason}"),
+    kernel::msg!("http.query_invalid", "查询参数无效：{reason}", "Invalid query parameters: {reason}"),
     kernel::msg!(
         "http.csrf",
         "表单已过期或来源不明，请刷新页面后重试",

@@ -75,8 +75,7 @@ impl AppState {
         F: FnOnce(&mut Tx<'_>, &Ctx) -> Result<T> + Send + 'static,
     {
         let ctx = self.ctx(principal);
-        self.blocking(move |state| state.db.read(|tx| work(tx, &ctx)))
-            .await
+        self.blocking(move |state| state.db.read(|tx| work(tx, &ctx))).await
     }
 
     /// Runs `work` in one read-write transaction as the caller.
@@ -86,7 +85,6 @@ impl AppState {
         F: FnOnce(&mut Tx<'_>, &Ctx, &AppState) -> Result<T> + Send + 'static,
     {
         let ctx = self.ctx(principal);
-        self.blocking(move |state| state.db.write(|tx| work(tx, &ctx, state)))
-            .await
+        self.blocking(move |state| state.db.write(|tx| work(tx, &ctx, state))).await
     }
 }

@@ -47,11 +47,7 @@ fn find_row_lock(sql: &str) -> Option<usize> {
 /// Adapts a migration script written in the portable dialect to PostgreSQL.
 pub fn migration_to_postgres(sql: &str) -> String {
     fn flush(word: &mut String, out: &mut String) {
-        out.push_str(if word.eq_ignore_ascii_case("blob") {
-            "bytea"
-        } else {
-            word
-        });
+        out.push_str(if word.eq_ignore_ascii_case("blob") { "bytea" } else { word });
         word.clear();
     }
     let mut out = String::with_capacity(sql.len());
@@ -74,27 +70,15 @@ mod tests {
 
     #[test]
     fn placeholders_become_numbered_question_marks() {
-        assert_eq!(
-            to_sqlite("select a from t where b = $2 and c = $1"),
-            "select a from t where b = ?2 and c = ?1"
-        );
-        assert_eq!(
-            to_sqlite("select '$1' from t where a = $1"),
-            "select '$1' from t where a = ?1"
-        );
+        assert_eq!(to_sqlite("select a from t where b = $2 and c = $1"), "select a from t where b = ?2 and c = ?1");
+        assert_eq!(to_sqlite("select '$1' from t where a = $1"), "select '$1' from t where a = ?1");
         assert!(matches!(to_sqlite("select 1"), Cow::Borrowed(_)));
     }
 
     #[test]
     fn row_locks_are_dropped() {
-        assert_eq!(
-            to_sqlite("select a from t where id = $1 for update"),
-            "select a from t where id = ?1"
-        );
-        assert_eq!(
-            to_sqlite("select a from t limit 5 FOR UPDATE SKIP LOCKED"),
-            "select a from t limit 5"
-        );
+        assert_eq!(to_sqlite("select a from t where id = $1 for update"), "select a from t where id = ?1");
+        assert_eq!(to_sqlite("select a from t limit 5 FOR UPDATE SKIP LOCKED"), "select a from t limit 5");
     }
 
     #[test]

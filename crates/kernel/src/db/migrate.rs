@@ -92,13 +92,7 @@ pub fn migrate(db: &Db, modules: &[ModuleMigrations], now: &str) -> Result<Vec<i
                 let claimed = tx.execute(
                     "insert into kernel_migration (version, module, name, checksum, applied_at)
                      values ($1, $2, $3, $4, $5) on conflict (version) do nothing",
-                    &[
-                        &migration.version,
-                        &module.module,
-                        &migration.name,
-                        &sum,
-                        &now,
-                    ],
+                    &[&migration.version, &module.module, &migration.name, &sum, &now],
                 )?;
                 if claimed == 0 {
                     return Ok(false);
@@ -123,12 +117,9 @@ pub fn migrate(db: &Db, modules: &[ModuleMigrations], now: &str) -> Result<Vec<i
 /// Every applied migration as (version, module, name).
 pub fn applied_migrations(db: &Db) -> Result<Vec<(i64, String, String)>> {
     db.read(|tx| {
-        tx.query(
-            "select version, module, name from kernel_migration order by version",
-            &[],
-        )?
-        .iter()
-        .map(|row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-        .collect()
+        tx.query("select version, module, name from kernel_migration order by version", &[])?
+            .iter()
+            .map(|row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .collect()
     })
 }

@@ -46,13 +46,7 @@ pub struct DbConfig {
 
 impl DbConfig {
     pub fn new(url: impl Into<String>) -> DbConfig {
-        DbConfig {
-            url: url.into(),
-            readers: 8,
-            pool_size: 16,
-            synchronous_full: false,
-            pg_schema: None,
-        }
+        DbConfig { url: url.into(), readers: 8, pool_size: 16, synchronous_full: false, pg_schema: None }
     }
 
     pub fn backend(&self) -> Backend {
@@ -65,23 +59,14 @@ impl DbConfig {
 
     /// The SQLite file for a `sqlite://` URL (relative paths are relative to the working dir).
     pub fn sqlite_path(&self) -> Option<PathBuf> {
-        let rest = self
-            .url
-            .strip_prefix("sqlite://")
-            .or_else(|| self.url.strip_prefix("sqlite:"))?;
+        let rest = self.url.strip_prefix("sqlite://").or_else(|| self.url.strip_prefix("sqlite:"))?;
         Some(PathBuf::from(rest.split('?').next().unwrap_or(rest)))
     }
 }
 
 enum Store {
-    Sqlite {
-        writer: Mutex<rusqlite::Connection>,
-        readers: r2d2::Pool<sqlite::ReaderManager>,
-        path: PathBuf,
-    },
-    Postgres {
-        pool: r2d2::Pool<postgres::PgManager>,
-    },
+    Sqlite { writer: Mutex<rusqlite::Connection>, readers: r2d2::Pool<sqlite::ReaderManager>, path: PathBuf },
+    Postgres { pool: r2d2::Pool<postgres::PgManager> },
 }
 
 /// A handle on the database; cheap to clone, shared by every request.
@@ -108,9 +93,7 @@ fn storage_error(error: DbError) -> Error {
         _ => None,
     };
     match constraint {
-        Some(name) => Error::conflict("db.constraint_violation")
-            .with_param("constraint", name)
-            .with_source(error),
+        Some(name) => Error::conflict("db.constraint_violation").with_param("constraint", name).with_source(error),
         None => Error::internal(error),
     }
 }
@@ -120,50 +103,36 @@ impl Db {
     pub fn open(config: &DbConfig, bus: Arc<Bus>) -> Result<Db> {
         let store = match config.backend() {
             Backend::Sqlite => {
-                let path = config.sqlite_path().ok_or_else(|| {
-                    Error::invalid("db.url_invalid").with_param("url", &config.url)
-                })?;
+                let path = config
+                    .sqlite_path()
+                    .ok_or_else(|| Error::invalid("db.url_invalid").with_param("url", &config.url))?;
                 if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                     std::fs::create_dir_all(parent).map_err(Error::internal)?;
                 }
-                let writer =
-                    sqlite::open(&path, false, config.synchronous_full).map_err(storage_error)?;
+                let writer = sqlite::open(&path, false, config.synchronous_full).map_err(storage_error)?;
                 let readers = r2d2::Pool::builder()
                     .max_size(config.readers.max(1))
                     .min_idle(Some(0))
                     .connection_timeout(Duration::from_secs(30))
-                    .build(sqlite::ReaderManager {
-                        path: path.clone(),
-                        synchronous_full: config.synchronous_full,
-                    })
+                    .build(sqlite::ReaderManager { path: path.clone(), synchronous_full: config.synchronous_full })
                     .map_err(|e| storage_error(e.into()))?;
-                Store::Sqlite {
-                    writer: Mutex::new(writer),
-                    readers,
-                    path,
-                }
+                Store::Sqlite { writer: Mutex::new(writer), readers, path }
             }
             Backend::Postgres => {
-                let pg_config: ::postgres::Config = config.url.parse().map_err(|e| {
-                    Error::invalid("db.url_invalid")
-                        .with_param("url", "postgres://…")
-                        .with_source(e)
-                })?;
+                let pg_config: ::postgres::Config = config
+                    .url
+                    .parse()
+                    .map_err(|e| Error::invalid("db.url_invalid").with_param("url", "postgres://…").with_source(e))?;
                 let pool = r2d2::Pool::builder()
                     .max_size(config.pool_size.max(1))
                     .min_idle(Some(0))
                     .connection_timeout(Duration::from_secs(30))
-                    .build(postgres::PgManager {
-                        config: pg_config,
-                        schema: config.pg_schema.clone(),
-                    })
+                    .build(postgres::PgManager { config: pg_config, schema: config.pg_schema.clone() })
                     .map_err(|e| storage_error(e.into()))?;
                 Store::Postgres { pool }
             }
         };
-        Ok(Db {
-            inner: Arc::new(Inner { store, bus }),
-        })
+        Ok(Db { inner: Arc::new(Inner { store, bus }) })
     }
 
     pub fn backend(&self) -> Backend {
@@ -191,33 +160,19 @@ impl Db {
             Store::Sqlite { writer, .. } => {
                 // A panic while holding the lock poisons it; the connection itself is fine
                 // because the transaction guard rolled back during unwinding.
-                let conn = writer
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                let conn = writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
                 if !conn.is_autocommit() {
-                    conn.execute_batch("rollback")
-                        .map_err(|e| storage_error(e.into()))?;
+                    conn.execute_batch("rollback").map_err(|e| storage_error(e.into()))?;
                 }
-                conn.execute_batch("begin immediate")
-                    .map_err(|e| storage_error(e.into()))?;
-                let mut tx = Tx {
-                    conn: Conn::Sqlite(&conn),
-                    bus: &self.inner.bus,
-                    open: true,
-                    depth: 0,
-                };
+                conn.execute_batch("begin immediate").map_err(|e| storage_error(e.into()))?;
+                let mut tx = Tx { conn: Conn::Sqlite(&conn), bus: &self.inner.bus, open: true, depth: 0 };
                 let result = work(&mut tx);
                 tx.finish(result)
             }
             Store::Postgres { pool } => {
                 let mut conn = pool.get().map_err(|e| storage_error(e.into()))?;
                 conn.batch("begin").map_err(storage_error)?;
-                let mut tx = Tx {
-                    conn: Conn::Postgres(&mut conn),
-                    bus: &self.inner.bus,
-                    open: true,
-                    depth: 0,
-                };
+                let mut tx = Tx { conn: Conn::Postgres(&mut conn), bus: &self.inner.bus, open: true, depth: 0 };
                 let result = work(&mut tx);
                 tx.finish(result)
             }
@@ -229,26 +184,15 @@ impl Db {
         match &self.inner.store {
             Store::Sqlite { readers, .. } => {
                 let conn = readers.get().map_err(|e| storage_error(e.into()))?;
-                conn.execute_batch("begin")
-                    .map_err(|e| storage_error(e.into()))?;
-                let mut tx = Tx {
-                    conn: Conn::Sqlite(&conn),
-                    bus: &self.inner.bus,
-                    open: true,
-                    depth: 0,
-                };
+                conn.execute_batch("begin").map_err(|e| storage_error(e.into()))?;
+                let mut tx = Tx { conn: Conn::Sqlite(&conn), bus: &self.inner.bus, open: true, depth: 0 };
                 let result = work(&mut tx);
                 tx.finish(result)
             }
             Store::Postgres { pool } => {
                 let mut conn = pool.get().map_err(|e| storage_error(e.into()))?;
                 conn.batch("begin read only").map_err(storage_error)?;
-                let mut tx = Tx {
-                    conn: Conn::Postgres(&mut conn),
-                    bus: &self.inner.bus,
-                    open: true,
-                    depth: 0,
-                };
+                let mut tx = Tx { conn: Conn::Postgres(&mut conn), bus: &self.inner.bus, open: true, depth: 0 };
                 let result = work(&mut tx);
                 tx.finish(result)
             }
@@ -259,9 +203,7 @@ impl Db {
     pub fn batch(&self, sql: &str) -> Result<()> {
         match &self.inner.store {
             Store::Sqlite { writer, .. } => {
-                let conn = writer
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                let conn = writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
                 conn.execute_batch(sql).map_err(|e| storage_error(e.into()))
             }
             Store::Postgres { pool } => {
@@ -278,13 +220,9 @@ impl Db {
             return Err(Error::invalid("db.backup.sqlite_only"));
         };
         let source = readers.get().map_err(|e| storage_error(e.into()))?;
-        let mut destination =
-            rusqlite::Connection::open(target).map_err(|e| storage_error(e.into()))?;
-        let backup = rusqlite::backup::Backup::new(&source, &mut destination)
-            .map_err(|e| storage_error(e.into()))?;
-        backup
-            .run_to_completion(1024, Duration::from_millis(0), None)
-            .map_err(|e| storage_error(e.into()))?;
+        let mut destination = rusqlite::Connection::open(target).map_err(|e| storage_error(e.into()))?;
+        let backup = rusqlite::backup::Backup::new(&source, &mut destination).map_err(|e| storage_error(e.into()))?;
+        backup.run_to_completion(1024, Duration::from_millis(0), None).map_err(|e| storage_error(e.into()))?;
         Ok(())
     }
 }
@@ -339,9 +277,8 @@ impl Tx<'_> {
 
     /// Exactly one row is expected; none is an internal error (use `query_opt` for lookups).
     pub fn query_one(&mut self, sql: &str, params: &[&dyn ToValue]) -> Result<Row> {
-        self.query_opt(sql, params)?.ok_or_else(|| {
-            Error::internal(DbError::Other(format!("no row for: {}", first_line(sql))))
-        })
+        self.query_opt(sql, params)?
+            .ok_or_else(|| Error::internal(DbError::Other(format!("no row for: {}", first_line(sql)))))
     }
 
     /// The first column of the first row.
@@ -409,11 +346,5 @@ impl Drop for Tx<'_> {
 }
 
 fn first_line(sql: &str) -> String {
-    sql.trim()
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .take(120)
-        .collect()
+    sql.trim().lines().next().unwrap_or_default().chars().take(120).collect()
 }

@@ -13,16 +13,36 @@ use rust_decimal::Decimal;
 use super::value::{DbError, Row, Value};
 
 pub struct PgConn {
-    pub client: Client,
+    /// Always `Some` until dropped (see `Drop`).
+    client: Option<Client>,
     statements: HashMap<String, Statement>,
 }
 
+/// The synchronous client closes its connection by blocking on its own runtime, which panics
+/// on an async worker thread. Pools can be dropped anywhere (e.g. when the web state goes
+/// away at shutdown), so the client is closed on a thread of its own.
+impl Drop for PgConn {
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            let _ = std::thread::Builder::new().name("pg-close".into()).spawn(move || drop(client));
+        }
+    }
+}
+
 impl PgConn {
+    fn client(&mut self) -> Result<&mut Client, DbError> {
+        self.client.as_mut().ok_or_else(|| DbError::Other("connection closed".into()))
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.client.as_ref().is_none_or(Client::is_closed)
+    }
+
     fn statement(&mut self, sql: &str) -> Result<Statement, DbError> {
         if let Some(statement) = self.statements.get(sql) {
             return Ok(statement.clone());
         }
-        let statement = self.client.prepare(sql)?;
+        let statement = self.client()?.prepare(sql)?;
         if self.statements.len() > 512 {
             self.statements.clear();
         }
@@ -31,22 +51,20 @@ impl PgConn {
     }
 
     pub fn batch(&mut self, sql: &str) -> Result<(), DbError> {
-        self.client.batch_execute(sql)?;
+        self.client()?.batch_execute(sql)?;
         Ok(())
     }
 
     pub fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
         let statement = self.statement(sql)?;
-        let refs: Vec<&(dyn ToSql + Sync)> =
-            params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        Ok(self.client.execute(&statement, &refs)?)
+        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        Ok(self.client()?.execute(&statement, &refs)?)
     }
 
     pub fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
         let statement = self.statement(sql)?;
-        let refs: Vec<&(dyn ToSql + Sync)> =
-            params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        let rows = self.client.query(&statement, &refs)?;
+        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        let rows = self.client()?.query(&statement, &refs)?;
         rows.iter().map(decode_row).collect()
     }
 }
@@ -67,20 +85,16 @@ impl r2d2::ManageConnection for PgManager {
         if let Some(schema) = &self.schema {
             client.batch_execute(&format!("set search_path to \"{schema}\""))?;
         }
-        Ok(PgConn {
-            client,
-            statements: HashMap::new(),
-        })
+        Ok(PgConn { client: Some(client), statements: HashMap::new() })
     }
 
     fn is_valid(&self, conn: &mut PgConn) -> Result<(), DbError> {
         // A transaction left open by a panic is rolled back before the connection is reused.
-        conn.client.batch_execute("rollback")?;
-        Ok(())
+        conn.batch("rollback")
     }
 
     fn has_broken(&self, conn: &mut PgConn) -> bool {
-        conn.client.is_closed()
+        conn.is_closed()
     }
 }
 
@@ -89,11 +103,7 @@ fn mismatch(value: &Value, ty: &Type) -> Box<dyn StdError + Sync + Send> {
 }
 
 impl ToSql for Value {
-    fn to_sql(
-        &self,
-        ty: &Type,
-        out: &mut BytesMut,
-    ) -> Result<IsNull, Box<dyn StdError + Sync + Send>> {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, Box<dyn StdError + Sync + Send>> {
         match self {
             Value::Null => Ok(IsNull::Yes),
             Value::Int(v) => match *ty {
@@ -102,9 +112,7 @@ impl ToSql for Value {
                 Type::INT2 => i16::try_from(*v)?.to_sql(ty, out),
                 Type::NUMERIC => Decimal::from(*v).to_sql(ty, out),
                 Type::BOOL => (*v != 0).to_sql(ty, out),
-                Type::TEXT | Type::VARCHAR | Type::UNKNOWN => {
-                    v.to_string().to_sql(&Type::TEXT, out)
-                }
+                Type::TEXT | Type::VARCHAR | Type::UNKNOWN => v.to_string().to_sql(&Type::TEXT, out),
                 _ => Err(mismatch(self, ty)),
             },
             Value::Text(v) => {
@@ -134,26 +142,16 @@ fn decode_row(row: &postgres::Row) -> Result<Row, DbError> {
         let ty = column.type_();
         let value = match *ty {
             Type::INT8 => row.try_get::<_, Option<i64>>(i)?.map(Value::Int),
-            Type::INT4 => row
-                .try_get::<_, Option<i32>>(i)?
-                .map(|v| Value::Int(i64::from(v))),
-            Type::INT2 => row
-                .try_get::<_, Option<i16>>(i)?
-                .map(|v| Value::Int(i64::from(v))),
-            Type::BOOL => row
-                .try_get::<_, Option<bool>>(i)?
-                .map(|v| Value::Int(i64::from(v))),
+            Type::INT4 => row.try_get::<_, Option<i32>>(i)?.map(|v| Value::Int(i64::from(v))),
+            Type::INT2 => row.try_get::<_, Option<i16>>(i)?.map(|v| Value::Int(i64::from(v))),
+            Type::BOOL => row.try_get::<_, Option<bool>>(i)?.map(|v| Value::Int(i64::from(v))),
             Type::NUMERIC => match row.try_get::<_, Option<Decimal>>(i)? {
                 None => None,
-                Some(d) if d.fract().is_zero() => {
-                    Some(Value::Int(i64::try_from(d).map_err(|_| {
-                        DbError::Decode(format!("{d} does not fit in 64 bits"))
-                    })?))
-                }
+                Some(d) if d.fract().is_zero() => Some(Value::Int(
+                    i64::try_from(d).map_err(|_| DbError::Decode(format!("{d} does not fit in 64 bits")))?,
+                )),
                 Some(d) => {
-                    return Err(DbError::Decode(format!(
-                        "fractional numeric {d} in column {i}"
-                    )));
+                    return Err(DbError::Decode(format!("fractional numeric {d} in column {i}")));
                 }
             },
             Type::BYTEA => row.try_get::<_, Option<Vec<u8>>>(i)?.map(Value::Blob),
@@ -161,9 +159,7 @@ fn decode_row(row: &postgres::Row) -> Result<Row, DbError> {
                 row.try_get::<_, Option<String>>(i)?.map(Value::Text)
             }
             _ => {
-                return Err(DbError::Decode(format!(
-                    "unsupported column type {ty} in column {i}"
-                )));
+                return Err(DbError::Decode(format!("unsupported column type {ty} in column {i}")));
             }
         };
         values.push(value.unwrap_or(Value::Null));

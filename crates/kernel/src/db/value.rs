@@ -264,11 +264,7 @@ impl Row {
     }
 
     pub fn get<T: FromValue>(&self, index: usize) -> crate::Result<T> {
-        let value = self
-            .values
-            .get(index)
-            .ok_or(DbError::Column(index))
-            .map_err(crate::Error::internal)?;
+        let value = self.values.get(index).ok_or(DbError::Column(index)).map_err(crate::Error::internal)?;
         T::from_value(value).map_err(crate::Error::internal)
     }
 

@@ -47,16 +47,12 @@ pub fn bootstrap(
             return Ok(None);
         }
         let all = PermissionSet::new(known.iter().map(|p| p.permission.name()));
-        let system = Ctx::system(CompanyId(crate::id::Uuid::nil()), all.clone())
-            .with_clock(ctx_template.clock().clone());
+        let system =
+            Ctx::system(CompanyId(crate::id::Uuid::nil()), all.clone()).with_clock(ctx_template.clock().clone());
         let company = create_company(
             tx,
             &system,
-            &NewCompany {
-                name: "Demo Company".into(),
-                code: "DEMO".into(),
-                base_currency: Some("CNY".into()),
-            },
+            &NewCompany { name: "Demo Company".into(), code: "DEMO".into(), base_currency: Some("CNY".into()) },
             known,
         )?;
         let in_company = system.for_company(company.id, all);

@@ -72,11 +72,8 @@ fn validate_name(name: &str) -> Result<String> {
 
 fn validate_code(code: &str) -> Result<String> {
     let code = code.trim();
-    let valid = !code.is_empty()
-        && code.len() <= 32
-        && code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let valid =
+        !code.is_empty() && code.len() <= 32 && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !valid {
         return Err(Error::field("code", "kernel.company.code_invalid"));
     }
@@ -97,10 +94,7 @@ pub fn create_company(
     let code = validate_code(&input.code)?;
     let currency = Currency::from_code(input.base_currency.as_deref().unwrap_or("CNY"))
         .map_err(|_| Error::field("base_currency", "kernel.currency.unknown"))?;
-    let taken: i64 = tx.scalar(
-        "select count(*) from kernel_company where code = $1",
-        &[&code],
-    )?;
+    let taken: i64 = tx.scalar("select count(*) from kernel_company where code = $1", &[&code])?;
     if taken > 0 {
         return Err(Error::field("code", "kernel.company.code_taken").with_param("code", &code));
     }
@@ -143,10 +137,7 @@ pub(crate) fn add_member(tx: &mut Tx<'_>, ctx: &Ctx, user: UserId) -> Result<()>
 
 fn load(tx: &mut Tx<'_>, id: CompanyId) -> Result<Company> {
     let row = tx
-        .query_opt(
-            &format!("select {COLUMNS} from kernel_company where id = $1"),
-            &[&id],
-        )?
+        .query_opt(&format!("select {COLUMNS} from kernel_company where id = $1"), &[&id])?
         .ok_or_else(|| Error::not_found("kernel.company.not_found"))?;
     company_from(&row)
 }
@@ -171,10 +162,8 @@ pub fn list_companies(tx: &mut Tx<'_>, ctx: &Ctx) -> Result<Vec<Company>> {
 pub fn get_company(tx: &mut Tx<'_>, ctx: &Ctx, id: CompanyId) -> Result<Company> {
     ctx.require(COMPANY_READ)?;
     if let Actor::User(user) = ctx.actor() {
-        let member: i64 = tx.scalar(
-            "select count(*) from kernel_membership where user_id = $1 and company_id = $2",
-            &[&user, &id],
-        )?;
+        let member: i64 =
+            tx.scalar("select count(*) from kernel_membership where user_id = $1 and company_id = $2", &[&user, &id])?;
         if member == 0 {
             return Err(Error::not_found("kernel.company.not_found"));
         }
@@ -183,12 +172,7 @@ pub fn get_company(tx: &mut Tx<'_>, ctx: &Ctx, id: CompanyId) -> Result<Company>
 }
 
 /// Updates name or active flag, guarded by the version (optimistic locking).
-pub fn update_company(
-    tx: &mut Tx<'_>,
-    ctx: &Ctx,
-    id: CompanyId,
-    input: &CompanyUpdate,
-) -> Result<Company> {
+pub fn update_company(tx: &mut Tx<'_>, ctx: &Ctx, id: CompanyId, input: &CompanyUpdate) -> Result<Company> {
     ctx.require(COMPANY_MANAGE)?;
     let current = get_company(tx, ctx, id)?;
     if id != ctx.company() {

@@ -11,22 +11,19 @@ mod throttle;
 mod user;
 
 pub use bootstrap::{Bootstrapped, bootstrap, generate_password};
-pub use company::{
-    Company, CompanyUpdate, NewCompany, create_company, get_company, list_companies, update_company,
-};
+pub use company::{Company, CompanyUpdate, NewCompany, create_company, get_company, list_companies, update_company};
 pub use password::{hash_password, verify_password};
 pub use role::{
-    NewRole, Role, RoleUpdate, create_role, delete_role, get_role, list_roles, load_permissions,
-    update_role,
+    NewRole, Role, RoleUpdate, create_role, delete_role, get_role, list_roles, load_permissions, update_role,
 };
 pub use session::{
-    ApiToken, Principal, Session, create_session, delete_session, issue_token, resolve_session,
-    resolve_token, revoke_token, set_session_locale, switch_company, token_hash,
+    ApiToken, Principal, Session, create_session, delete_session, issue_token, resolve_session, resolve_token,
+    revoke_token, set_session_locale, switch_company, token_hash,
 };
 pub use throttle::{LoginPolicy, authenticate};
 pub use user::{
-    NewUser, User, UserFilter, UserUpdate, create_user, find_user_by_username, get_user,
-    list_users, set_password, set_roles, update_user,
+    NewUser, User, UserFilter, UserUpdate, create_user, find_user_by_username, get_user, list_users, set_password,
+    set_roles, update_user,
 };
 
 crate::define_id!(
@@ -63,11 +60,7 @@ pub mod permissions {
         perm!(USER_READ, "查看用户", "View users"),
         perm!(USER_MANAGE, "管理用户", "Manage users"),
         perm!(ROLE_READ, "查看角色", "View roles"),
-        perm!(
-            ROLE_MANAGE,
-            "管理角色与权限",
-            "Manage roles and permissions"
-        ),
+        perm!(ROLE_MANAGE, "管理角色与权限", "Manage roles and permissions"),
         perm!(AUDIT_READ, "查看审计日志", "View the audit log"),
         perm!(OUTBOX_READ, "查看消息发送队列", "View the outbox"),
         perm!(OUTBOX_MANAGE, "重试消息发送", "Retry outbox messages"),

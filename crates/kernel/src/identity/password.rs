@@ -11,8 +11,7 @@ pub const MIN_PASSWORD_CHARS: usize = 8;
 
 pub fn hash_password(password: &str) -> Result<String> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(Error::field("password", "auth.password.too_short")
-            .with_param("min", MIN_PASSWORD_CHARS));
+        return Err(Error::field("password", "auth.password.too_short").with_param("min", MIN_PASSWORD_CHARS));
     }
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
@@ -23,11 +22,7 @@ pub fn hash_password(password: &str) -> Result<String> {
 
 pub fn verify_password(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
         .unwrap_or(false)
 }
 
@@ -49,9 +44,6 @@ mod tests {
         assert!(verify_password("correct horse", &hash));
         assert!(!verify_password("wrong horse", &hash));
         assert!(!verify_password("x", "not a hash"));
-        assert_eq!(
-            hash_password("short").unwrap_err().code(),
-            "validation.failed"
-        );
+        assert_eq!(hash_password("short").unwrap_err().code(), "validation.failed");
     }
 }

@@ -52,28 +52,12 @@ pub struct RoleUpdate {
 }
 
 /// Creates the default roles in a new company; returns the administrator role.
-pub(crate) fn seed_default_roles(
-    tx: &mut Tx<'_>,
-    ctx: &Ctx,
-    known: &[PermissionInfo],
-) -> Result<RoleId> {
+pub(crate) fn seed_default_roles(tx: &mut Tx<'_>, ctx: &Ctx, known: &[PermissionInfo]) -> Result<RoleId> {
     let mut admin = None;
     for template in DEFAULT_ROLES {
         let id = RoleId::new();
-        insert_role(
-            tx,
-            ctx,
-            id,
-            template.code,
-            template.zh,
-            template.en,
-            template.own_records_only,
-            true,
-        )?;
-        let granted = known
-            .iter()
-            .map(|info| info.permission)
-            .filter(|p| template.matches(*p));
+        insert_role(tx, ctx, id, template.code, template.zh, template.en, template.own_records_only, true)?;
+        let granted = known.iter().map(|info| info.permission).filter(|p| template.matches(*p));
         for permission in granted {
             tx.execute(
                 "insert into kernel_role_permission (role_id, permission) values ($1, $2)",
@@ -109,11 +93,7 @@ fn insert_role(
 
 /// The effective permissions of a user in a company: the union over the user's roles.
 /// The user is restricted to own records only when every role says so.
-pub fn load_permissions(
-    tx: &mut Tx<'_>,
-    user: UserId,
-    company: CompanyId,
-) -> Result<(PermissionSet, bool)> {
+pub fn load_permissions(tx: &mut Tx<'_>, user: UserId, company: CompanyId) -> Result<(PermissionSet, bool)> {
     let rows = tx.query(
         "select r.id, r.own_records_only, rp.permission
          from kernel_user_role ur
@@ -135,17 +115,11 @@ pub fn load_permissions(
     Ok((PermissionSet::new(names), any_role && all_own_only))
 }
 
-fn validate_permissions(
-    requested: &[String],
-    known: &[PermissionInfo],
-) -> Result<BTreeSet<String>> {
+fn validate_permissions(requested: &[String], known: &[PermissionInfo]) -> Result<BTreeSet<String>> {
     let mut out = BTreeSet::new();
     for name in requested {
         if !known.iter().any(|info| info.permission.name() == name) {
-            return Err(
-                Error::field("permissions", "kernel.role.permission_unknown")
-                    .with_param("permission", name),
-            );
+            return Err(Error::field("permissions", "kernel.role.permission_unknown").with_param("permission", name));
         }
         out.insert(name.clone());
     }
@@ -178,13 +152,10 @@ const COLUMNS: &str = "id, code, name_zh, name_en, own_records_only, builtin, ve
 pub fn list_roles(tx: &mut Tx<'_>, ctx: &Ctx) -> Result<Vec<Role>> {
     ctx.require(ROLE_READ)?;
     let rows = tx.query(
-        &format!(
-            "select {COLUMNS} from kernel_role where company_id = $1 order by builtin desc, code"
-        ),
+        &format!("select {COLUMNS} from kernel_role where company_id = $1 order by builtin desc, code"),
         &[&ctx.company()],
     )?;
-    let mut by_role: std::collections::HashMap<String, Vec<String>> =
-        std::collections::HashMap::new();
+    let mut by_role: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
     for row in tx.query(
         "select rp.role_id, rp.permission from kernel_role_permission rp join kernel_role r on r.id = rp.role_id
          where r.company_id = $1 order by rp.permission",
@@ -192,14 +163,7 @@ pub fn list_roles(tx: &mut Tx<'_>, ctx: &Ctx) -> Result<Vec<Role>> {
     )? {
         by_role.entry(row.get(0)?).or_default().push(row.get(1)?);
     }
-    rows.iter()
-        .map(|row| {
-            role_from(
-                row,
-                by_role.remove(&row.get::<String>(0)?).unwrap_or_default(),
-            )
-        })
-        .collect()
+    rows.iter().map(|row| role_from(row, by_role.remove(&row.get::<String>(0)?).unwrap_or_default())).collect()
 }
 
 pub fn get_role(tx: &mut Tx<'_>, ctx: &Ctx, id: RoleId) -> Result<Role> {
@@ -211,58 +175,31 @@ pub fn get_role(tx: &mut Tx<'_>, ctx: &Ctx, id: RoleId) -> Result<Role> {
         )?
         .ok_or_else(|| Error::not_found("kernel.role.not_found"))?;
     let permissions = tx
-        .query(
-            "select permission from kernel_role_permission where role_id = $1 order by permission",
-            &[&id],
-        )?
+        .query("select permission from kernel_role_permission where role_id = $1 order by permission", &[&id])?
         .iter()
         .map(|r| r.get(0))
         .collect::<Result<Vec<String>>>()?;
     role_from(&row, permissions)
 }
 
-pub fn create_role(
-    tx: &mut Tx<'_>,
-    ctx: &Ctx,
-    input: &NewRole,
-    known: &[PermissionInfo],
-) -> Result<Role> {
+pub fn create_role(tx: &mut Tx<'_>, ctx: &Ctx, input: &NewRole, known: &[PermissionInfo]) -> Result<Role> {
     ctx.require(ROLE_MANAGE)?;
     let code = input.code.trim();
-    if code.is_empty()
-        || code.len() > 50
-        || !code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    {
+    if code.is_empty() || code.len() > 50 || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
         return Err(Error::field("code", "kernel.role.code_invalid"));
     }
     let name_zh = validate_text("name_zh", &input.name_zh)?;
     let name_en = validate_text("name_en", &input.name_en)?;
     let permissions = validate_permissions(&input.permissions, known)?;
-    let taken: i64 = tx.scalar(
-        "select count(*) from kernel_role where company_id = $1 and code = $2",
-        &[&ctx.company(), &code],
-    )?;
+    let taken: i64 =
+        tx.scalar("select count(*) from kernel_role where company_id = $1 and code = $2", &[&ctx.company(), &code])?;
     if taken > 0 {
         return Err(Error::field("code", "kernel.role.code_taken"));
     }
     let id = RoleId::new();
-    insert_role(
-        tx,
-        ctx,
-        id,
-        code,
-        &name_zh,
-        &name_en,
-        input.own_records_only,
-        false,
-    )?;
+    insert_role(tx, ctx, id, code, &name_zh, &name_en, input.own_records_only, false)?;
     for permission in &permissions {
-        tx.execute(
-            "insert into kernel_role_permission (role_id, permission) values ($1, $2)",
-            &[&id, permission],
-        )?;
+        tx.execute("insert into kernel_role_permission (role_id, permission) values ($1, $2)", &[&id, permission])?;
     }
     audit::record(
         tx,
@@ -301,19 +238,12 @@ pub fn update_role(
     if changed == 0 {
         return Err(Error::conflict("kernel.version_conflict"));
     }
-    let mut change =
-        serde_json::json!({"name_zh": name_zh, "name_en": name_en, "own_records_only": own_only});
+    let mut change = serde_json::json!({"name_zh": name_zh, "name_en": name_en, "own_records_only": own_only});
     if let Some(requested) = &input.permissions {
         let permissions = validate_permissions(requested, known)?;
-        tx.execute(
-            "delete from kernel_role_permission where role_id = $1",
-            &[&id],
-        )?;
+        tx.execute("delete from kernel_role_permission where role_id = $1", &[&id])?;
         for permission in &permissions {
-            tx.execute(
-                "insert into kernel_role_permission (role_id, permission) values ($1, $2)",
-                &[&id, permission],
-            )?;
+            tx.execute("insert into kernel_role_permission (role_id, permission) values ($1, $2)", &[&id, permission])?;
         }
         let before: BTreeSet<String> = current.permissions.into_iter().collect();
         change["granted"] = serde_json::json!(permissions.difference(&before).collect::<Vec<_>>());
@@ -331,21 +261,8 @@ pub fn delete_role(tx: &mut Tx<'_>, ctx: &Ctx, id: RoleId) -> Result<()> {
         return Err(Error::conflict("kernel.role.builtin"));
     }
     tx.execute("delete from kernel_user_role where role_id = $1", &[&id])?;
-    tx.execute(
-        "delete from kernel_role_permission where role_id = $1",
-        &[&id],
-    )?;
-    tx.execute(
-        "delete from kernel_role where company_id = $1 and id = $2",
-        &[&ctx.company(), &id],
-    )?;
-    audit::record(
-        tx,
-        ctx,
-        "kernel.role.delete",
-        "kernel.role",
-        &id,
-        serde_json::json!({"code": role.code}),
-    )?;
+    tx.execute("delete from kernel_role_permission where role_id = $1", &[&id])?;
+    tx.execute("delete from kernel_role where company_id = $1 and id = $2", &[&ctx.company(), &id])?;
+    audit::record(tx, ctx, "kernel.role.delete", "kernel.role", &id, serde_json::json!({"code": role.code}))?;
     Ok(())
 }

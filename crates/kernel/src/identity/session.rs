@@ -36,13 +36,9 @@ pub struct Principal {
 
 impl Principal {
     pub fn ctx(&self) -> Ctx {
-        Ctx::new(
-            Actor::User(self.user),
-            self.company,
-            self.permissions.clone(),
-        )
-        .with_locale(self.locale)
-        .with_own_records_only(self.own_records_only)
+        Ctx::new(Actor::User(self.user), self.company, self.permissions.clone())
+            .with_locale(self.locale)
+            .with_own_records_only(self.own_records_only)
     }
 }
 
@@ -66,10 +62,8 @@ pub struct Session {
 }
 
 fn is_member(tx: &mut Tx<'_>, user: UserId, company: CompanyId) -> Result<bool> {
-    let n: i64 = tx.scalar(
-        "select count(*) from kernel_membership where user_id = $1 and company_id = $2",
-        &[&user, &company],
-    )?;
+    let n: i64 =
+        tx.scalar("select count(*) from kernel_membership where user_id = $1 and company_id = $2", &[&user, &company])?;
     Ok(n > 0)
 }
 
@@ -81,18 +75,12 @@ fn landing_company(tx: &mut Tx<'_>, user: UserId) -> Result<CompanyId> {
          order by case when m.company_id = u.default_company_id then 0 else 1 end, m.created_at limit 1",
         &[&user],
     )?;
-    row.ok_or_else(|| Error::forbidden("auth.no_company"))?
-        .get(0)
+    row.ok_or_else(|| Error::forbidden("auth.no_company"))?.get(0)
 }
 
 /// Starts a session for a user who has just proved the password. A new secret every time,
 /// so a session id planted before login is worthless (session fixation).
-pub fn create_session(
-    tx: &mut Tx<'_>,
-    ctx_clock: &Ctx,
-    user: UserId,
-    ttl: Duration,
-) -> Result<Session> {
+pub fn create_session(tx: &mut Tx<'_>, ctx_clock: &Ctx, user: UserId, ttl: Duration) -> Result<Session> {
     let company = landing_company(tx, user)?;
     let secret = new_secret();
     let csrf_token = new_secret();
@@ -101,7 +89,15 @@ pub fn create_session(
     tx.execute(
         "insert into kernel_session (id, user_id, company_id, csrf_token, locale, created_at, expires_at, last_seen_at)
          values ($1, $2, $3, $4, $5, $6, $7, $6)",
-        &[&token_hash(&secret), &user, &company, &csrf_token, &locale, &format_timestamp(now), &format_timestamp(now + ttl)],
+        &[
+            &token_hash(&secret),
+            &user,
+            &company,
+            &csrf_token,
+            &locale,
+            &format_timestamp(now),
+            &format_timestamp(now + ttl),
+        ],
     )?;
     Ok(Session { secret, csrf_token })
 }
@@ -113,12 +109,7 @@ pub fn delete_session(tx: &mut Tx<'_>, secret_hash: &str) -> Result<()> {
 }
 
 /// Moves a session to another company the user belongs to.
-pub fn switch_company(
-    tx: &mut Tx<'_>,
-    secret_hash: &str,
-    user: UserId,
-    company: CompanyId,
-) -> Result<()> {
+pub fn switch_company(tx: &mut Tx<'_>, secret_hash: &str, user: UserId, company: CompanyId) -> Result<()> {
     if !is_member(tx, user, company)? {
         return Err(Error::not_found("kernel.company.not_found"));
     }
@@ -126,10 +117,7 @@ pub fn switch_company(
         "update kernel_session set company_id = $1 where id = $2 and user_id = $3",
         &[&company, &secret_hash, &user],
     )?;
-    tx.execute(
-        "update kernel_user set default_company_id = $1 where id = $2",
-        &[&company, &user],
-    )?;
+    tx.execute("update kernel_user set default_company_id = $1 where id = $2", &[&company, &user])?;
     Ok(())
 }
 
@@ -146,12 +134,7 @@ fn principal(
     if let Some(scopes) = scopes.filter(|s| !s.trim().is_empty()) {
         // A scoped token holds at most the listed permissions.
         let allowed: Vec<&str> = scopes.split_whitespace().collect();
-        permissions = PermissionSet::new(
-            permissions
-                .iter()
-                .filter(|p| allowed.contains(p))
-                .map(str::to_string),
-        );
+        permissions = PermissionSet::new(permissions.iter().filter(|p| allowed.contains(p)).map(str::to_string));
     }
     Ok(Principal {
         user,
@@ -167,11 +150,7 @@ fn principal(
 }
 
 /// The caller behind a session cookie, if the session is alive and the user active.
-pub fn resolve_session(
-    tx: &mut Tx<'_>,
-    now: time::OffsetDateTime,
-    secret: &str,
-) -> Result<Option<Principal>> {
+pub fn resolve_session(tx: &mut Tx<'_>, now: time::OffsetDateTime, secret: &str) -> Result<Option<Principal>> {
     let id = token_hash(secret);
     let row = tx.query_opt(
         "select s.user_id, s.company_id, s.csrf_token, s.expires_at, u.username, u.display_name, s.locale
@@ -187,15 +166,7 @@ pub fn resolve_session(
         return Ok(None);
     }
     let locale: String = row.get(6)?;
-    let mut found = principal(
-        tx,
-        row.get(0)?,
-        row.get(1)?,
-        row.get(4)?,
-        row.get(5)?,
-        &locale,
-        None,
-    )?;
+    let mut found = principal(tx, row.get(0)?, row.get(1)?, row.get(4)?, row.get(5)?, &locale, None)?;
     found.csrf_token = Some(row.get(2)?);
     found.session_id = Some(id);
     Ok(Some(found))
@@ -203,10 +174,7 @@ pub fn resolve_session(
 
 /// Sets the session's language (the user menu's language switch).
 pub fn set_session_locale(tx: &mut Tx<'_>, secret_hash: &str, locale: Locale) -> Result<()> {
-    tx.execute(
-        "update kernel_session set locale = $1 where id = $2",
-        &[&locale.tag(), &secret_hash],
-    )?;
+    tx.execute("update kernel_session set locale = $1 where id = $2", &[&locale.tag(), &secret_hash])?;
     Ok(())
 }
 
@@ -239,18 +207,11 @@ pub fn issue_token(
          values ($1, $2, $3, $4, $5, null, $6, $7, 0)",
         &[&Uuid::now_v7(), &token_hash(&secret), &user, &company, &name, &format_timestamp(now), &expires_at],
     )?;
-    Ok(ApiToken {
-        token: secret,
-        expires_at,
-    })
+    Ok(ApiToken { token: secret, expires_at })
 }
 
 /// The caller behind a bearer token, if valid, unexpired, unrevoked and the user active.
-pub fn resolve_token(
-    tx: &mut Tx<'_>,
-    now: time::OffsetDateTime,
-    secret: &str,
-) -> Result<Option<Principal>> {
+pub fn resolve_token(tx: &mut Tx<'_>, now: time::OffsetDateTime, secret: &str) -> Result<Option<Principal>> {
     let row = tx.query_opt(
         "select t.user_id, t.company_id, t.scopes, t.expires_at, u.username, u.display_name, u.locale
          from kernel_api_token t
@@ -265,23 +226,11 @@ pub fn resolve_token(
         return Ok(None);
     }
     let locale: String = row.get(6)?;
-    principal(
-        tx,
-        row.get(0)?,
-        row.get(1)?,
-        row.get(4)?,
-        row.get(5)?,
-        &locale,
-        row.get(2)?,
-    )
-    .map(Some)
+    principal(tx, row.get(0)?, row.get(1)?, row.get(4)?, row.get(5)?, &locale, row.get(2)?).map(Some)
 }
 
 /// Revokes a token by its secret (the caller's own logout from the API).
 pub fn revoke_token(tx: &mut Tx<'_>, secret: &str) -> Result<()> {
-    tx.execute(
-        "update kernel_api_token set revoked = 1 where token_hash = $1",
-        &[&token_hash(secret)],
-    )?;
+    tx.execute("update kernel_api_token set revoked = 1 where token_hash = $1", &[&token_hash(secret)])?;
     Ok(())
 }

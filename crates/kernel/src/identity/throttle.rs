@@ -22,11 +22,7 @@ pub struct LoginPolicy {
 
 impl Default for LoginPolicy {
     fn default() -> Self {
-        LoginPolicy {
-            window: Duration::minutes(15),
-            max_failures_per_user: 5,
-            max_failures_per_address: 50,
-        }
+        LoginPolicy { window: Duration::minutes(15), max_failures_per_user: 5, max_failures_per_address: 50 }
     }
 }
 
@@ -51,17 +47,14 @@ pub fn authenticate(
             tx.scalar("select count(*) from kernel_login_failure where address = $1 and at > $2", &[&address, &since])?;
         Ok((row.get::<i64>(0)?, row.get::<Option<String>>(1)?, by_address))
     })?;
-    if user_failures >= policy.max_failures_per_user
-        || address_failures >= policy.max_failures_per_address
-    {
+    if user_failures >= policy.max_failures_per_user || address_failures >= policy.max_failures_per_address {
         let retry_after = oldest
             .and_then(|at| crate::clock::parse_timestamp(&at).ok())
             .map(|at| (at + policy.window - now).whole_seconds().max(1))
             .unwrap_or(policy.window.whole_seconds());
         tracing::warn!(%username, %address, user_failures, address_failures, "login throttled");
         return Err(
-            Error::new(ErrorKind::TooManyRequests, "auth.login.throttled")
-                .with_param("retry_after", retry_after),
+            Error::new(ErrorKind::TooManyRequests, "auth.login.throttled").with_param("retry_after", retry_after)
         );
     }
     let found = db.read(|tx| find_user_by_username(tx, &username))?;

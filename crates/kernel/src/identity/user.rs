@@ -66,7 +66,8 @@ pub struct UserFilter {
     pub q: Option<String>,
 }
 
-const COLUMNS: &str = "u.id, u.username, u.display_name, u.email, u.locale, u.active, u.created_at, u.updated_at, u.version";
+const COLUMNS: &str =
+    "u.id, u.username, u.display_name, u.email, u.locale, u.active, u.created_at, u.updated_at, u.version";
 
 fn user_from(row: &Row, roles: Vec<String>) -> Result<User> {
     Ok(User {
@@ -85,10 +86,8 @@ fn user_from(row: &Row, roles: Vec<String>) -> Result<User> {
 
 fn validate_username(username: &str) -> Result<String> {
     let username = username.trim();
-    let valid = (2..=64).contains(&username.len())
-        && username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c));
+    let valid =
+        (2..=64).contains(&username.len()) && username.chars().all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c));
     if !valid {
         return Err(Error::field("username", "kernel.user.username_invalid"));
     }
@@ -98,10 +97,7 @@ fn validate_username(username: &str) -> Result<String> {
 fn validate_display_name(name: &str) -> Result<String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(Error::field(
-            "display_name",
-            "kernel.user.display_name_invalid",
-        ));
+        return Err(Error::field("display_name", "kernel.user.display_name_invalid"));
     }
     Ok(name.to_string())
 }
@@ -109,11 +105,7 @@ fn validate_display_name(name: &str) -> Result<String> {
 fn validate_email(email: Option<&str>) -> Result<Option<String>> {
     match email.map(str::trim).filter(|e| !e.is_empty()) {
         None => Ok(None),
-        Some(e)
-            if e.len() <= 254
-                && e.split_once('@')
-                    .is_some_and(|(a, b)| !a.is_empty() && b.contains('.')) =>
-        {
+        Some(e) if e.len() <= 254 && e.split_once('@').is_some_and(|(a, b)| !a.is_empty() && b.contains('.')) => {
             Ok(Some(e.to_string()))
         }
         Some(_) => Err(Error::field("email", "kernel.user.email_invalid")),
@@ -135,10 +127,7 @@ fn role_ids(tx: &mut Tx<'_>, ctx: &Ctx, codes: &[String]) -> Result<Vec<RoleId>>
     let mut ids = Vec::with_capacity(codes.len());
     for code in codes {
         let id = tx
-            .query_opt(
-                "select id from kernel_role where company_id = $1 and code = $2",
-                &[&ctx.company(), code],
-            )?
+            .query_opt("select id from kernel_role where company_id = $1 and code = $2", &[&ctx.company(), code])?
             .ok_or_else(|| Error::field("roles", "kernel.role.not_found").with_param("role", code))?
             .get(0)?;
         ids.push(id);
@@ -165,10 +154,7 @@ pub fn create_user(tx: &mut Tx<'_>, ctx: &Ctx, input: &NewUser) -> Result<User> 
     let email = validate_email(input.email.as_deref())?;
     let locale = validate_locale(input.locale.as_deref())?;
     let roles = role_ids(tx, ctx, &input.roles)?;
-    let taken: i64 = tx.scalar(
-        "select count(*) from kernel_user where username = $1",
-        &[&username],
-    )?;
+    let taken: i64 = tx.scalar("select count(*) from kernel_user where username = $1", &[&username])?;
     if taken > 0 {
         return Err(Error::field("username", "kernel.user.username_taken"));
     }
@@ -199,25 +185,14 @@ pub fn create_user(tx: &mut Tx<'_>, ctx: &Ctx, input: &NewUser) -> Result<User> 
 }
 
 /// Members of the caller's company, by username.
-pub fn list_users(
-    tx: &mut Tx<'_>,
-    ctx: &Ctx,
-    filter: &UserFilter,
-    page: &PageRequest,
-) -> Result<Page<User>> {
+pub fn list_users(tx: &mut Tx<'_>, ctx: &Ctx, filter: &UserFilter, page: &PageRequest) -> Result<Page<User>> {
     ctx.require(USER_READ)?;
     let after = match page.cursor.as_deref() {
         Some(cursor) => decode_cursor(cursor)?,
         None => String::new(),
     };
     let prefix = filter.q.as_deref().unwrap_or("").trim().to_lowercase();
-    let pattern = format!(
-        "{}%",
-        prefix
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
+    let pattern = format!("{}%", prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
     let rows = tx.query(
         &format!(
             "select {COLUMNS} from kernel_user u join kernel_membership m on m.user_id = u.id
@@ -225,17 +200,11 @@ pub fn list_users(
                and (u.username like $3 escape '\\' or lower(u.display_name) like $3 escape '\\')
              order by u.username limit $4"
         ),
-        &[
-            &ctx.company(),
-            &after,
-            &pattern,
-            &(i64::from(page.limit()) + 1),
-        ],
+        &[&ctx.company(), &after, &pattern, &(i64::from(page.limit()) + 1)],
     )?;
     // Roles of this page's users only, in one query.
     let ids: Vec<String> = rows.iter().map(|row| row.get(0)).collect::<Result<_>>()?;
-    let mut roles_by_user: std::collections::HashMap<String, Vec<String>> =
-        std::collections::HashMap::new();
+    let mut roles_by_user: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
     if !ids.is_empty() {
         let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
         let company = ctx.company();
@@ -254,18 +223,9 @@ pub fn list_users(
     }
     let mut users = rows
         .iter()
-        .map(|row| {
-            user_from(
-                row,
-                roles_by_user
-                    .remove(&row.get::<String>(0)?)
-                    .unwrap_or_default(),
-            )
-        })
+        .map(|row| user_from(row, roles_by_user.remove(&row.get::<String>(0)?).unwrap_or_default()))
         .collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_overfetch(&mut users, page.limit(), |u| {
-        u.username.clone()
-    }))
+    Ok(Page::from_overfetch(&mut users, page.limit(), |u| u.username.clone()))
 }
 
 /// A member of the caller's company; anyone else is "not found".
@@ -285,16 +245,12 @@ pub fn get_user(tx: &mut Tx<'_>, ctx: &Ctx, id: UserId) -> Result<User> {
 }
 
 /// Finds a user by login name (CLI and login); no company scope.
-pub fn find_user_by_username(
-    tx: &mut Tx<'_>,
-    username: &str,
-) -> Result<Option<(UserId, String, bool)>> {
+pub fn find_user_by_username(tx: &mut Tx<'_>, username: &str) -> Result<Option<(UserId, String, bool)>> {
     let row = tx.query_opt(
         "select id, password_hash, active from kernel_user where username = $1",
         &[&username.trim().to_ascii_lowercase()],
     )?;
-    row.map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .transpose()
+    row.map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).transpose()
 }
 
 pub fn update_user(tx: &mut Tx<'_>, ctx: &Ctx, id: UserId, input: &UserUpdate) -> Result<User> {
@@ -329,10 +285,7 @@ pub fn update_user(tx: &mut Tx<'_>, ctx: &Ctx, id: UserId, input: &UserUpdate) -
     }
     if !active {
         tx.execute("delete from kernel_session where user_id = $1", &[&id])?;
-        tx.execute(
-            "update kernel_api_token set revoked = 1 where user_id = $1",
-            &[&id],
-        )?;
+        tx.execute("update kernel_api_token set revoked = 1 where user_id = $1", &[&id])?;
     }
     audit::record(
         tx,
@@ -352,10 +305,7 @@ pub fn update_user(tx: &mut Tx<'_>, ctx: &Ctx, id: UserId, input: &UserUpdate) -
 
 fn replace_roles(tx: &mut Tx<'_>, ctx: &Ctx, id: UserId, codes: &[String]) -> Result<()> {
     let roles = role_ids(tx, ctx, codes)?;
-    tx.execute(
-        "delete from kernel_user_role where user_id = $1 and company_id = $2",
-        &[&id, &ctx.company()],
-    )?;
+    tx.execute("delete from kernel_user_role where user_id = $1 and company_id = $2", &[&id, &ctx.company()])?;
     for role in &roles {
         tx.execute(
             "insert into kernel_user_role (user_id, company_id, role_id) values ($1, $2, $3)",
@@ -370,14 +320,7 @@ pub fn set_roles(tx: &mut Tx<'_>, ctx: &Ctx, id: UserId, codes: &[String]) -> Re
     ctx.require(USER_MANAGE)?;
     get_user(tx, ctx, id)?;
     replace_roles(tx, ctx, id, codes)?;
-    audit::record(
-        tx,
-        ctx,
-        "kernel.user.roles",
-        "kernel.user",
-        &id,
-        serde_json::json!({"roles": codes}),
-    )?;
+    audit::record(tx, ctx, "kernel.user.roles", "kernel.user", &id, serde_json::json!({"roles": codes}))?;
     get_user(tx, ctx, id)
 }
 
@@ -393,17 +336,7 @@ pub fn set_password(tx: &mut Tx<'_>, ctx: &Ctx, id: UserId, password: &str) -> R
         &[&hash, &ctx.now_text(), &id],
     )?;
     tx.execute("delete from kernel_session where user_id = $1", &[&id])?;
-    tx.execute(
-        "update kernel_api_token set revoked = 1 where user_id = $1",
-        &[&id],
-    )?;
-    audit::record(
-        tx,
-        ctx,
-        "kernel.user.password",
-        "kernel.user",
-        &id,
-        serde_json::json!({}),
-    )?;
+    tx.execute("update kernel_api_token set revoked = 1 where user_id = $1", &[&id])?;
+    audit::record(tx, ctx, "kernel.user.password", "kernel.user", &id, serde_json::json!({}))?;
     Ok(())
 }

@@ -24,12 +24,7 @@ pub fn backup(settings: &Settings, file: &Path) -> anyhow::Result<()> {
             }
             db.sqlite_backup(file).context("backup failed")?;
         }
-        Backend::Postgres => pg_tool(
-            "pg_dump",
-            &["--format=custom", "--no-owner", "--file"],
-            file,
-            &config,
-        )?,
+        Backend::Postgres => pg_tool("pg_dump", &["--format=custom", "--no-owner", "--file"], file, &config)?,
     }
     println!("backup written to {}", file.display());
     Ok(())
@@ -40,12 +35,7 @@ pub fn restore(settings: &Settings, file: &Path, force: bool) -> anyhow::Result<
     let config = runtime::db_config(settings);
     match config.backend() {
         Backend::Sqlite => restore_sqlite(&config, file, force)?,
-        Backend::Postgres => pg_tool(
-            "pg_restore",
-            &["--clean", "--if-exists", "--no-owner"],
-            file,
-            &config,
-        )?,
+        Backend::Postgres => pg_tool("pg_restore", &["--clean", "--if-exists", "--no-owner"], file, &config)?,
     }
     println!("restored from {}", file.display());
     Ok(())
@@ -54,14 +44,10 @@ pub fn restore(settings: &Settings, file: &Path, force: bool) -> anyhow::Result<
 fn restore_sqlite(config: &DbConfig, file: &Path, force: bool) -> anyhow::Result<()> {
     let target = config.sqlite_path().context("not a SQLite URL")?;
     if target.exists() && !force {
-        bail!(
-            "{} exists; pass --force to replace it (stop the server first)",
-            target.display()
-        );
+        bail!("{} exists; pass --force to replace it (stop the server first)", target.display());
     }
     // Check the backup is a readable SQLite database before touching anything.
-    let source =
-        rusqlite::Connection::open_with_flags(file, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let source = rusqlite::Connection::open_with_flags(file, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     let check: String = source.query_row("pragma integrity_check", [], |row| row.get(0))?;
     anyhow::ensure!(check == "ok", "the backup is damaged: {check}");
     if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -83,9 +69,7 @@ fn pg_tool(tool: &str, args: &[&str], file: &Path, config: &DbConfig) -> anyhow:
     } else {
         command.arg(format!("--dbname={}", config.url)).arg(file);
     }
-    let status = command
-        .status()
-        .with_context(|| format!("cannot run {tool}; install the PostgreSQL client tools"))?;
+    let status = command.status().with_context(|| format!("cannot run {tool}; install the PostgreSQL client tools"))?;
     anyhow::ensure!(status.success(), "{tool} failed with {status}");
     Ok(())
 }

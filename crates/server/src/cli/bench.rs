@@ -97,14 +97,7 @@ fn spawn_server(admin_password: &str) -> anyhow::Result<(ChildServer, Instant)> 
         .stderr(Stdio::null())
         .spawn()
         .context("cannot start the server")?;
-    Ok((
-        ChildServer {
-            child,
-            port,
-            _data: data,
-        },
-        started,
-    ))
+    Ok((ChildServer { child, port, _data: data }, started))
 }
 
 /// Polls with a raw HTTP/1.1 request so that no client start-up cost is counted.
@@ -113,9 +106,7 @@ fn wait_until_answering(port: u16, deadline: Duration) -> anyhow::Result<()> {
     let until = Instant::now() + deadline;
     while Instant::now() < until {
         if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-            let _ = stream.write_all(
-                b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
-            );
+            let _ = stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
             let mut answer = String::new();
             if stream.read_to_string(&mut answer).is_ok() && answer.starts_with("HTTP/1.1 200") {
                 return Ok(());
@@ -128,13 +119,7 @@ fn wait_until_answering(port: u16, deadline: Duration) -> anyhow::Result<()> {
 
 fn rss_mb(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let kb: f64 = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()?;
+    let kb: f64 = status.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()?;
     Some((kb / 1024.0 * 10.0).round() / 10.0)
 }
 
@@ -154,19 +139,11 @@ fn startup() -> anyhow::Result<serde_json::Value> {
 
 fn wrk(url: &str, header: Option<&str>, args: &BenchArgs) -> anyhow::Result<(f64, f64)> {
     let mut command = Command::new("wrk");
-    command.args([
-        "-t2",
-        &format!("-c{}", args.connections),
-        &format!("-d{}s", args.seconds),
-        "--latency",
-    ]);
+    command.args(["-t2", &format!("-c{}", args.connections), &format!("-d{}s", args.seconds), "--latency"]);
     if let Some(header) = header {
         command.args(["-H", header]);
     }
-    let output = command
-        .arg(url)
-        .output()
-        .context("cannot run wrk; install it with `apt-get install wrk`")?;
+    let output = command.arg(url).output().context("cannot run wrk; install it with `apt-get install wrk`")?;
     let text = String::from_utf8_lossy(&output.stdout);
     let rps = text
         .lines()
@@ -211,64 +188,34 @@ fn http(args: &BenchArgs) -> anyhow::Result<Vec<serde_json::Value>> {
         .error_for_status()?
         .json()?;
     let token = token["token"].as_str().context("no token")?.to_string();
-    let me: serde_json::Value = client
-        .get(format!("{base}/api/v1/me"))
-        .bearer_auth(&token)
-        .send()?
-        .error_for_status()?
-        .json()?;
+    let me: serde_json::Value =
+        client.get(format!("{base}/api/v1/me")).bearer_auth(&token).send()?.error_for_status()?.json()?;
     let user_id = me["user_id"].as_str().context("no user id")?;
     let mut out = Vec::new();
     let (rps, p99) = wrk(&format!("{base}/healthz"), None, args)?;
     out.push(json!({"scenario": "http_healthz", "connections": args.connections, "seconds": args.seconds, "requests_per_second": rps, "p99_ms": p99}));
-    let (rps, p99) = wrk(
-        &format!("{base}/api/v1/users/{user_id}"),
-        Some(&format!("Authorization: Bearer {token}")),
-        args,
-    )?;
+    let (rps, p99) =
+        wrk(&format!("{base}/api/v1/users/{user_id}"), Some(&format!("Authorization: Bearer {token}")), args)?;
     out.push(json!({"scenario": "http_read_record", "connections": args.connections, "seconds": args.seconds, "requests_per_second": rps, "p99_ms": p99}));
     Ok(out)
 }
 
-fn transactions(
-    settings: &Settings,
-    scenario: &str,
-    count: u64,
-) -> anyhow::Result<serde_json::Value> {
+fn transactions(settings: &Settings, scenario: &str, count: u64) -> anyhow::Result<serde_json::Value> {
     let data = tempfile::tempdir()?;
     let mut bench_settings = settings.clone();
     bench_settings.data_dir = data.path().to_path_buf();
     if bench_settings.database_url.is_empty() {
-        bench_settings.database_url =
-            format!("sqlite://{}", data.path().join("bench.db").display());
+        bench_settings.database_url = format!("sqlite://{}", data.path().join("bench.db").display());
     }
     let clock = Arc::new(SystemClock);
-    let prepared = runtime::prepare(
-        &runtime::db_config(&bench_settings),
-        &bench_settings,
-        clock.clone(),
-    )?;
-    let company = prepared
-        .bootstrapped
-        .as_ref()
-        .map(|b| b.company)
-        .context("bench needs an empty database")?;
+    let prepared = runtime::prepare(&runtime::db_config(&bench_settings), &bench_settings, clock.clone())?;
+    let company = prepared.bootstrapped.as_ref().map(|b| b.company).context("bench needs an empty database")?;
     let ctx = runtime::system_ctx(clock).for_company(company, runtime::all_permissions());
-    let doc_type = DocType {
-        code: "bench.doc",
-        prefix: "BD",
-    };
+    let doc_type = DocType { code: "bench.doc", prefix: "BD" };
     let started = Instant::now();
     for i in 0..count {
         prepared.db.write(|tx| match scenario {
-            "numbering" => next_number(
-                tx,
-                &ctx,
-                doc_type,
-                ctx.today(),
-                &DocRef::new("bench.doc", i),
-            )
-            .map(|_| ()),
+            "numbering" => next_number(tx, &ctx, doc_type, ctx.today(), &DocRef::new("bench.doc", i)).map(|_| ()),
             _ => kernel::audit::record(tx, &ctx, "bench.touch", "bench.doc", &i, json!({"i": i})),
         })?;
     }

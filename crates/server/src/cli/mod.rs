@@ -18,11 +18,7 @@ use crate::runtime;
 use crate::settings::Settings;
 
 #[derive(Parser)]
-#[command(
-    name = "tiangong",
-    version,
-    about = "天工 Tiangong: ERP + MES + CRM in one binary"
-)]
+#[command(name = "tiangong", version, about = "天工 Tiangong: ERP + MES + CRM in one binary")]
 struct Cli {
     /// Configuration file (default: ./tiangong.toml when present).
     #[arg(long, global = true, value_name = "FILE")]
@@ -81,12 +77,9 @@ fn settings(cli: &Cli) -> anyhow::Result<Settings> {
 }
 
 fn init_logging(filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+    let filter =
+        tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 
 pub fn main() -> ExitCode {
@@ -121,10 +114,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(args) => bench::run(&settings, args)?,
         Command::Wiring => {
             for subscription in crate::wiring::bus().subscriptions() {
-                println!(
-                    "event  {:<40} → {}",
-                    subscription.event, subscription.handler
-                );
+                println!("event  {:<40} → {}", subscription.event, subscription.handler);
             }
             for topic in crate::wiring::outbox_handlers().topics() {
                 println!("outbox {topic}");

@@ -31,31 +31,19 @@ pub fn serve(settings: Settings, addr: String) -> anyhow::Result<()> {
     let worker = settings.outbox_worker.then(|| {
         let policy = WorkerPolicy {
             max_attempts: settings.outbox_max_attempts,
+            lease: time::Duration::seconds(settings.outbox_lease_seconds.max(1)),
             ..WorkerPolicy::default()
         };
-        Worker::spawn(
-            prepared.db.clone(),
-            clock.clone(),
-            policy,
-            Duration::from_millis(settings.outbox_poll_ms),
-        )
+        Worker::spawn(prepared.db.clone(), clock.clone(), policy, Duration::from_millis(settings.outbox_poll_ms))
     });
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let result = runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(&addr)
-            .await
-            .with_context(|| format!("cannot listen on {addr}"))?;
+        let listener =
+            tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("cannot listen on {addr}"))?;
         let local = listener.local_addr()?;
-        println!(
-            "天工 Tiangong 正在运行 / serving on http://{local}  (ready in {} ms)",
-            started.elapsed().as_millis()
-        );
+        println!("天工 Tiangong 正在运行 / serving on http://{local}  (ready in {} ms)", started.elapsed().as_millis());
         let app = web::app(prepared.state).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
         anyhow::Ok(())
     });
     if let Some(worker) = worker {
@@ -70,9 +58,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut signal) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             signal.recv().await;
         }
     };

@@ -57,13 +57,9 @@ pub enum UserCommand {
 fn company_id(tx: &mut Tx<'_>, code: Option<&str>) -> kernel::Result<CompanyId> {
     let row = match code {
         Some(code) => tx.query_opt("select id from kernel_company where code = $1", &[&code])?,
-        None => tx.query_opt(
-            "select id from kernel_company order by created_at limit 1",
-            &[],
-        )?,
+        None => tx.query_opt("select id from kernel_company order by created_at limit 1", &[])?,
     };
-    row.ok_or_else(|| Error::not_found("kernel.company.not_found"))?
-        .get(0)
+    row.ok_or_else(|| Error::not_found("kernel.company.not_found"))?.get(0)
 }
 
 fn user_id(tx: &mut Tx<'_>, username: &str) -> kernel::Result<identity::UserId> {
@@ -73,10 +69,7 @@ fn user_id(tx: &mut Tx<'_>, username: &str) -> kernel::Result<identity::UserId> 
 }
 
 fn password_or_generated(given: Option<String>) -> (String, bool) {
-    if let Some(password) = given
-        .or_else(|| std::env::var("TIANGONG_NEW_PASSWORD").ok())
-        .filter(|p| !p.is_empty())
-    {
+    if let Some(password) = given.or_else(|| std::env::var("TIANGONG_NEW_PASSWORD").ok()).filter(|p| !p.is_empty()) {
         return (password, false);
     }
     (identity::generate_password(), true)
@@ -106,13 +99,7 @@ pub fn run(settings: &Settings, command: UserCommand) -> anyhow::Result<()> {
     let (db, system) = open(settings)?;
     let permissions = runtime::all_permissions();
     match command {
-        UserCommand::Add {
-            username,
-            name,
-            password,
-            roles,
-            company,
-        } => {
+        UserCommand::Add { username, name, password, roles, company } => {
             let (password, generated) = password_or_generated(password);
             let user = db
                 .write(|tx| {
@@ -132,12 +119,7 @@ pub fn run(settings: &Settings, command: UserCommand) -> anyhow::Result<()> {
                     )
                 })
                 .map_err(fail)?;
-            println!(
-                "created user {} ({}) with roles [{}]",
-                user.username,
-                user.id,
-                user.roles.join(", ")
-            );
+            println!("created user {} ({}) with roles [{}]", user.username, user.id, user.roles.join(", "));
             if generated {
                 println!("password: {password}");
             }
@@ -147,12 +129,7 @@ pub fn run(settings: &Settings, command: UserCommand) -> anyhow::Result<()> {
             db.write(|tx| {
                 let id = user_id(tx, &username)?;
                 let company = company_of(tx, id)?;
-                identity::set_password(
-                    tx,
-                    &system.for_company(company, permissions.clone()),
-                    id,
-                    &password,
-                )
+                identity::set_password(tx, &system.for_company(company, permissions.clone()), id, &password)
             })
             .map_err(fail)?;
             println!("password of {username} changed");
@@ -160,21 +137,12 @@ pub fn run(settings: &Settings, command: UserCommand) -> anyhow::Result<()> {
                 println!("password: {password}");
             }
         }
-        UserCommand::Roles {
-            username,
-            roles,
-            company,
-        } => {
+        UserCommand::Roles { username, roles, company } => {
             let user = db
                 .write(|tx| {
                     let company = company_id(tx, company.as_deref())?;
                     let id = user_id(tx, &username)?;
-                    identity::set_roles(
-                        tx,
-                        &system.for_company(company, permissions.clone()),
-                        id,
-                        &roles,
-                    )
+                    identity::set_roles(tx, &system.for_company(company, permissions.clone()), id, &roles)
                 })
                 .map_err(fail)?;
             println!("{}: [{}]", user.username, user.roles.join(", "));
@@ -191,10 +159,7 @@ pub fn run(settings: &Settings, command: UserCommand) -> anyhow::Result<()> {
                             tx,
                             &ctx,
                             &Default::default(),
-                            &PageRequest {
-                                limit: Some(500),
-                                cursor: cursor.clone(),
-                            },
+                            &PageRequest { limit: Some(500), cursor: cursor.clone() },
                         )
                     })
                     .map_err(fail)?;
@@ -219,10 +184,7 @@ pub fn run(settings: &Settings, command: UserCommand) -> anyhow::Result<()> {
 
 /// The company in which to act on a user: the first one the user belongs to.
 fn company_of(tx: &mut Tx<'_>, user: identity::UserId) -> kernel::Result<CompanyId> {
-    tx.query_opt(
-        "select company_id from kernel_membership where user_id = $1 order by created_at limit 1",
-        &[&user],
-    )?
-    .ok_or_else(|| Error::not_found("kernel.company.not_found"))?
-    .get(0)
+    tx.query_opt("select company_id from kernel_membership where user_id = $1 order by created_at limit 1", &[&user])?
+        .ok_or_else(|| Error::not_found("kernel.company.not_found"))?
+        .get(0)
 }

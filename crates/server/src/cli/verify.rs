@@ -17,28 +17,12 @@ pub fn run(settings: &Settings, json: bool) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::json!({"ok": ok, "invariants": reports}));
     } else {
         for report in &reports {
-            println!(
-                "{} {:<24} {}",
-                if report.ok { "✓" } else { "✗" },
-                report.name,
-                report.description
-            );
+            println!("{} {:<24} {}", if report.ok { "✓" } else { "✗" }, report.name, report.description);
             for violation in &report.violations {
                 println!("    {violation}");
             }
         }
-        println!(
-            "{}",
-            if ok {
-                "all invariants hold"
-            } else {
-                "INVARIANTS VIOLATED"
-            }
-        );
+        println!("{}", if ok { "all invariants hold" } else { "INVARIANTS VIOLATED" });
     }
-    Ok(if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

@@ -52,18 +52,9 @@ async fn create_token(
                 &input.password,
                 &address.0,
             )?;
-            let clock_ctx = Ctx::system(CompanyId(kernel::id::Uuid::nil()), Default::default())
-                .with_clock(state.clock.clone());
-            state.db.write(|tx| {
-                identity::issue_token(
-                    tx,
-                    &clock_ctx,
-                    user,
-                    company,
-                    "api",
-                    state.settings.token_ttl,
-                )
-            })
+            let clock_ctx =
+                Ctx::system(CompanyId(kernel::id::Uuid::nil()), Default::default()).with_clock(state.clock.clone());
+            state.db.write(|tx| identity::issue_token(tx, &clock_ctx, user, company, "api", state.settings.token_ttl))
         })
         .await?;
     Ok(Json(token))
@@ -82,9 +73,7 @@ async fn revoke_token(
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_string);
     if let Some(token) = token {
-        state
-            .blocking(move |state| state.db.write(|tx| identity::revoke_token(tx, &token)))
-            .await?;
+        state.blocking(move |state| state.db.write(|tx| identity::revoke_token(tx, &token))).await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }

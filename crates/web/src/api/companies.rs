@@ -14,14 +14,8 @@ use crate::state::AppState;
 
 /// The companies the caller is a member of.
 #[utoipa::path(get, path = "/api/v1/companies", tag = "companies", responses((status = 200, body = Vec<Company>)))]
-async fn list_companies(
-    State(state): State<AppState>,
-    Caller(caller): Caller,
-) -> Result<Json<Vec<Company>>, ApiError> {
-    state
-        .read(&caller, |tx, ctx| identity::list_companies(tx, ctx))
-        .await
-        .map(Json)
+async fn list_companies(State(state): State<AppState>, Caller(caller): Caller) -> Result<Json<Vec<Company>>, ApiError> {
+    state.read(&caller, |tx, ctx| identity::list_companies(tx, ctx)).await.map(Json)
 }
 
 /// Create a company; the caller becomes its administrator.
@@ -33,9 +27,7 @@ async fn create_company(
     ApiJson(input): ApiJson<NewCompany>,
 ) -> Result<(StatusCode, Json<Company>), ApiError> {
     let company = state
-        .write(&caller, move |tx, ctx, state| {
-            identity::create_company(tx, ctx, &input, &state.permissions)
-        })
+        .write(&caller, move |tx, ctx, state| identity::create_company(tx, ctx, &input, &state.permissions))
         .await?;
     Ok((StatusCode::CREATED, Json(company)))
 }
@@ -48,10 +40,7 @@ async fn get_company(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<CompanyId>,
 ) -> Result<Json<Company>, ApiError> {
-    state
-        .read(&caller, move |tx, ctx| identity::get_company(tx, ctx, id))
-        .await
-        .map(Json)
+    state.read(&caller, move |tx, ctx| identity::get_company(tx, ctx, id)).await.map(Json)
 }
 
 /// Update the current company; send the `version` you read.
@@ -63,12 +52,7 @@ async fn update_company(
     ApiPath(id): ApiPath<CompanyId>,
     ApiJson(input): ApiJson<CompanyUpdate>,
 ) -> Result<Json<Company>, ApiError> {
-    state
-        .write(&caller, move |tx, ctx, _| {
-            identity::update_company(tx, ctx, id, &input)
-        })
-        .await
-        .map(Json)
+    state.write(&caller, move |tx, ctx, _| identity::update_company(tx, ctx, id, &input)).await.map(Json)
 }
 
 pub fn mount(api: ApiRouter) -> ApiRouter {

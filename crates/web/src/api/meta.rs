@@ -17,16 +17,9 @@ async fn healthz() -> &'static str {
 /// Prometheus metrics in text format.
 #[utoipa::path(get, path = "/metrics", tag = "meta", responses((status = 200, description = "Prometheus text", body = String)))]
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        state.metrics.render(),
-    )
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
 }
 
 pub fn mount(api: ApiRouter) -> ApiRouter {
-    api.routes(Access::Public, routes!(healthz))
-        .routes(Access::Public, routes!(metrics))
+    api.routes(Access::Public, routes!(healthz)).routes(Access::Public, routes!(metrics))
 }

@@ -55,10 +55,7 @@ async fn retry_outbox(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<OutboxId>,
 ) -> Result<Json<OutboxMessage>, ApiError> {
-    state
-        .write(&caller, move |tx, ctx, _| outbox::retry(tx, ctx, id))
-        .await
-        .map(Json)
+    state.write(&caller, move |tx, ctx, _| outbox::retry(tx, ctx, id)).await.map(Json)
 }
 
 pub fn mount(api: ApiRouter) -> ApiRouter {

@@ -15,14 +15,8 @@ use crate::state::AppState;
 
 /// All roles of the current company with their permissions.
 #[utoipa::path(get, path = "/api/v1/roles", tag = "roles", responses((status = 200, body = Vec<Role>)))]
-async fn list_roles(
-    State(state): State<AppState>,
-    Caller(caller): Caller,
-) -> Result<Json<Vec<Role>>, ApiError> {
-    state
-        .read(&caller, |tx, ctx| identity::list_roles(tx, ctx))
-        .await
-        .map(Json)
+async fn list_roles(State(state): State<AppState>, Caller(caller): Caller) -> Result<Json<Vec<Role>>, ApiError> {
+    state.read(&caller, |tx, ctx| identity::list_roles(tx, ctx)).await.map(Json)
 }
 
 /// Create a role.
@@ -33,11 +27,8 @@ async fn create_role(
     Caller(caller): Caller,
     ApiJson(input): ApiJson<NewRole>,
 ) -> Result<(StatusCode, Json<Role>), ApiError> {
-    let role = state
-        .write(&caller, move |tx, ctx, state| {
-            identity::create_role(tx, ctx, &input, &state.permissions)
-        })
-        .await?;
+    let role =
+        state.write(&caller, move |tx, ctx, state| identity::create_role(tx, ctx, &input, &state.permissions)).await?;
     Ok((StatusCode::CREATED, Json(role)))
 }
 
@@ -49,10 +40,7 @@ async fn get_role(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<RoleId>,
 ) -> Result<Json<Role>, ApiError> {
-    state
-        .read(&caller, move |tx, ctx| identity::get_role(tx, ctx, id))
-        .await
-        .map(Json)
+    state.read(&caller, move |tx, ctx| identity::get_role(tx, ctx, id)).await.map(Json)
 }
 
 /// Update a role's names and permissions; send the `version` you read.
@@ -65,9 +53,7 @@ async fn update_role(
     ApiJson(input): ApiJson<RoleUpdate>,
 ) -> Result<Json<Role>, ApiError> {
     state
-        .write(&caller, move |tx, ctx, state| {
-            identity::update_role(tx, ctx, id, &input, &state.permissions)
-        })
+        .write(&caller, move |tx, ctx, state| identity::update_role(tx, ctx, id, &input, &state.permissions))
         .await
         .map(Json)
 }
@@ -80,11 +66,7 @@ async fn delete_role(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<RoleId>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .write(&caller, move |tx, ctx, _| {
-            identity::delete_role(tx, ctx, id)
-        })
-        .await?;
+    state.write(&caller, move |tx, ctx, _| identity::delete_role(tx, ctx, id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

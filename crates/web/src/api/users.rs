@@ -23,12 +23,7 @@ async fn list_users(
     ApiQuery(filter): ApiQuery<UserFilter>,
     ApiQuery(page): ApiQuery<PageRequest>,
 ) -> Result<Json<Page<User>>, ApiError> {
-    state
-        .read(&caller, move |tx, ctx| {
-            identity::list_users(tx, ctx, &filter, &page)
-        })
-        .await
-        .map(Json)
+    state.read(&caller, move |tx, ctx| identity::list_users(tx, ctx, &filter, &page)).await.map(Json)
 }
 
 /// Create a user in the current company.
@@ -39,11 +34,7 @@ async fn create_user(
     Caller(caller): Caller,
     ApiJson(input): ApiJson<NewUser>,
 ) -> Result<(StatusCode, Json<User>), ApiError> {
-    let user = state
-        .write(&caller, move |tx, ctx, _| {
-            identity::create_user(tx, ctx, &input)
-        })
-        .await?;
+    let user = state.write(&caller, move |tx, ctx, _| identity::create_user(tx, ctx, &input)).await?;
     Ok((StatusCode::CREATED, Json(user)))
 }
 
@@ -55,10 +46,7 @@ async fn get_user(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<UserId>,
 ) -> Result<Json<User>, ApiError> {
-    state
-        .read(&caller, move |tx, ctx| identity::get_user(tx, ctx, id))
-        .await
-        .map(Json)
+    state.read(&caller, move |tx, ctx| identity::get_user(tx, ctx, id)).await.map(Json)
 }
 
 /// Update a user; send the `version` you read.
@@ -70,12 +58,7 @@ async fn update_user(
     ApiPath(id): ApiPath<UserId>,
     ApiJson(input): ApiJson<UserUpdate>,
 ) -> Result<Json<User>, ApiError> {
-    state
-        .write(&caller, move |tx, ctx, _| {
-            identity::update_user(tx, ctx, id, &input)
-        })
-        .await
-        .map(Json)
+    state.write(&caller, move |tx, ctx, _| identity::update_user(tx, ctx, id, &input)).await.map(Json)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -94,11 +77,7 @@ async fn set_password(
     ApiPath(id): ApiPath<UserId>,
     ApiJson(input): ApiJson<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .write(&caller, move |tx, ctx, _| {
-            identity::set_password(tx, ctx, id, &input.password)
-        })
-        .await?;
+    state.write(&caller, move |tx, ctx, _| identity::set_password(tx, ctx, id, &input.password)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -1,0 +1,158 @@
+//! Storage on the backend the environment selects: every migration applied exactly once and
+//! matching the module folders; transactions commit or roll back whole; the event bus runs
+//! handlers in order inside the transaction.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use kernel::bus::{Bus, Event};
+use kernel::db::{Db, Migration, ModuleMigrations, Tx, applied_migrations, migrate};
+use kernel::{Ctx, Error, Result};
+use testkit::{TestDb, spawn};
+
+/// Every `crates/*/migrations/*.sql` file of the workspace, as (module, version).
+fn migration_files() -> BTreeSet<(String, i64)> {
+    let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let mut found = BTreeSet::new();
+    for entry in std::fs::read_dir(crates).unwrap() {
+        let dir = entry.unwrap().path();
+        let module = dir.file_name().unwrap().to_string_lossy().to_string();
+        let Ok(files) = std::fs::read_dir(dir.join("migrations")) else { continue };
+        for file in files {
+            let name = file.unwrap().file_name().to_string_lossy().to_string();
+            if let Some(stem) = name.strip_suffix(".sql") {
+                let version: i64 =
+                    stem.split('_').next().unwrap().parse().expect("migration files start with a timestamp");
+                found.insert((module.clone(), version));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn applied_migrations_equal_the_module_folders() {
+    let app = spawn();
+    let applied: BTreeSet<(String, i64)> =
+        applied_migrations(&app.db).unwrap().into_iter().map(|(v, m, _)| (m, v)).collect();
+    assert_eq!(applied, migration_files());
+    // Running again applies nothing.
+    let again = migrate(&app.db, server::wiring::MIGRATIONS, "2026-01-01T00:00:00.000000Z").unwrap();
+    assert!(again.is_empty());
+}
+
+#[test]
+fn an_edited_migration_and_a_reused_version_are_refused() {
+    let app = spawn();
+    let original = kernel::MIGRATIONS.migrations[0];
+    let edited: &'static [Migration] =
+        Box::leak(Box::new([Migration { sql: "create table whatever (id text)", ..original }]));
+    let error = migrate(&app.db, &[ModuleMigrations { module: "kernel", migrations: edited }], "now").unwrap_err();
+    assert_eq!(error.code(), "db.migration.changed");
+    let twice = [kernel::MIGRATIONS, ModuleMigrations { module: "copy", migrations: kernel::MIGRATIONS.migrations }];
+    assert_eq!(migrate(&app.db, &twice, "now").unwrap_err().code(), "db.migration.duplicate_version");
+}
+
+#[derive(Debug)]
+struct Touched {
+    label: String,
+}
+
+impl Event for Touched {
+    const NAME: &'static str = "test.touched";
+}
+
+fn first_handler(tx: &mut Tx<'_>, _ctx: &Ctx, event: &Touched) -> Result<()> {
+    tx.execute("insert into test_log (entry) values ($1)", &[&format!("first:{}", event.label)])?;
+    Ok(())
+}
+
+fn second_handler(tx: &mut Tx<'_>, _ctx: &Ctx, event: &Touched) -> Result<()> {
+    if event.label == "refuse" {
+        return Err(Error::invalid("test.refused"));
+    }
+    tx.execute("insert into test_log (entry) values ($1)", &[&format!("second:{}", event.label)])?;
+    Ok(())
+}
+
+#[test]
+fn events_run_their_handlers_in_order_inside_the_transaction() {
+    let test_db = TestDb::new();
+    let mut bus = Bus::new();
+    bus.subscribe::<Touched>("test::first_handler", first_handler);
+    bus.subscribe::<Touched>("test::second_handler", second_handler);
+    assert_eq!(
+        bus.subscriptions().iter().map(|s| s.handler).collect::<Vec<_>>(),
+        ["test::first_handler", "test::second_handler"]
+    );
+    let db = Db::open(&test_db.config, Arc::new(bus)).unwrap();
+    db.write(|tx| tx.batch("create table test_log (seq integer, entry text not null)")).unwrap();
+    let ctx = Ctx::system(kernel::identity::CompanyId::new(), Default::default());
+    db.write(|tx| {
+        tx.execute("insert into test_log (entry) values ('cause:ok')", &[])?;
+        tx.publish(&ctx, &Touched { label: "ok".into() })
+    })
+    .unwrap();
+    let refused = db.write(|tx| {
+        tx.execute("insert into test_log (entry) values ('cause:refuse')", &[])?;
+        tx.publish(&ctx, &Touched { label: "refuse".into() })
+    });
+    assert_eq!(refused.unwrap_err().code(), "test.refused");
+    let entries: Vec<String> = db
+        .read(|tx| tx.query("select entry from test_log order by entry", &[])?.iter().map(|r| r.get(0)).collect())
+        .unwrap();
+    assert_eq!(
+        entries,
+        ["cause:ok", "first:ok", "second:ok"],
+        "the refused operation left nothing, not even the first handler's row"
+    );
+}
+
+#[test]
+fn a_panic_inside_a_transaction_rolls_it_back() {
+    let test_db = TestDb::new();
+    let db = Db::open(&test_db.config, Arc::new(Bus::new())).unwrap();
+    db.write(|tx| tx.batch("create table t (v bigint not null)")).unwrap();
+    let db2 = db.clone();
+    let outcome = std::thread::spawn(move || {
+        let _ = db2.write(|tx| -> Result<()> {
+            tx.execute("insert into t (v) values (1)", &[])?;
+            panic!("boom");
+        });
+    })
+    .join();
+    assert!(outcome.is_err());
+    db.write(|tx| tx.execute("insert into t (v) values (2)", &[])).unwrap();
+    let values: Vec<i64> = db.read(|tx| tx.query("select v from t", &[])?.iter().map(|r| r.get(0)).collect()).unwrap();
+    assert_eq!(values, [2]);
+}
+
+#[test]
+fn portable_values_round_trip_on_both_backends() {
+    let test_db = TestDb::new();
+    let db = Db::open(&test_db.config, Arc::new(Bus::new())).unwrap();
+    db.write(|tx| tx.batch("create table v (id text primary key, amount bigint, flag smallint, note text, data blob)"))
+        .unwrap();
+    db.write(|tx| {
+        tx.execute(
+            "insert into v (id, amount, flag, note, data) values ($1, $2, $3, $4, $5)",
+            &[&"a", &i64::MAX, &true, &Option::<String>::None, &vec![0_u8, 255, 7]],
+        )
+    })
+    .unwrap();
+    let row = db
+        .read(|tx| {
+            tx.query_one("select amount, flag, note, data, (select sum(amount) from v where id = $1) from v", &[&"a"])
+        })
+        .unwrap();
+    assert_eq!(row.get::<i64>(0).unwrap(), i64::MAX);
+    assert!(row.get::<bool>(1).unwrap());
+    assert_eq!(row.get::<Option<String>>(2).unwrap(), None);
+    assert_eq!(row.get::<Vec<u8>>(3).unwrap(), vec![0, 255, 7]);
+    assert_eq!(row.get::<i64>(4).unwrap(), i64::MAX, "sum() of integers decodes as an integer on PostgreSQL too");
+    // Placeholders may appear out of order and more than once.
+    let n: i64 = db
+        .read(|tx| tx.scalar("select count(*) from v where id = $2 and ($1 = 1 or $1 = 2)", &[&1_i64, &"a"]))
+        .unwrap();
+    assert_eq!(n, 1);
+}
