@@ -44,10 +44,10 @@ impl Locale {
             let tag = pieces.next().unwrap_or_default();
             let quality =
                 pieces.find_map(|p| p.trim().strip_prefix("q=")).and_then(|q| q.parse::<f32>().ok()).unwrap_or(1.0);
-            if let Some(locale) = Locale::parse(tag) {
-                if best.is_none_or(|(q, _)| quality > q) {
-                    best = Some((quality, locale));
-                }
+            if let Some(locale) = Locale::parse(tag)
+                && best.is_none_or(|(q, _)| quality > q)
+            {
+                best = Some((quality, locale));
             }
         }
         best.map(|(_, locale)| locale)

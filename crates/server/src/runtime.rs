@@ -102,10 +102,10 @@ impl Worker {
                         Err(error) => tracing::error!(%error, "outbox round failed"),
                     }
                     rounds += 1;
-                    if rounds % 1200 == 1 {
-                        if let Err(error) = sweep(&db, clock.as_ref()) {
-                            tracing::warn!(%error, "sweep failed");
-                        }
+                    if rounds % 1200 == 1
+                        && let Err(error) = sweep(&db, clock.as_ref())
+                    {
+                        tracing::warn!(%error, "sweep failed");
                     }
                     std::thread::sleep(poll);
                 }

@@ -33,7 +33,7 @@ fn concurrent_numbering_has_no_gaps_and_no_duplicates() {
     all.sort();
     let expected: Vec<String> = (1..=200).map(|n| format!("SO-2026-{n:06}")).collect();
     assert_eq!(all, expected);
-    assert!(app.db.read(|tx| verify_no_gaps(tx)).unwrap().is_empty());
+    assert!(app.db.read(verify_no_gaps).unwrap().is_empty());
 }
 
 #[test]
@@ -72,7 +72,7 @@ fn a_rolled_back_document_gives_its_number_back_and_years_restart() {
             )
         })
         .unwrap();
-    assert_eq!(app.db.read(|tx| verify_no_gaps(tx)).unwrap().len(), 1);
+    assert_eq!(app.db.read(verify_no_gaps).unwrap().len(), 1);
 }
 
 #[test]
@@ -97,7 +97,7 @@ fn the_audit_chain_detects_edits_and_deletions() {
         })
         .collect();
     threads.into_iter().for_each(|t| t.join().unwrap());
-    assert!(app.db.read(|tx| audit::verify_chains(tx)).unwrap().is_empty());
+    assert!(app.db.read(audit::verify_chains).unwrap().is_empty());
 
     // An edit is caught…
     app.db
@@ -108,7 +108,7 @@ fn the_audit_chain_detects_edits_and_deletions() {
             )
         })
         .unwrap();
-    let breaks = app.db.read(|tx| audit::verify_chains(tx)).unwrap();
+    let breaks = app.db.read(audit::verify_chains).unwrap();
     assert!(breaks.iter().any(|b| b.reason.contains("hash")), "{breaks:?}");
     // …and so is a deletion at the end of the chain.
     let test_db2 = spawn();
@@ -120,5 +120,5 @@ fn the_audit_chain_detects_edits_and_deletions() {
             tx.execute("delete from kernel_audit where chain_seq = (select max(chain_seq) from kernel_audit)", &[])
         })
         .unwrap();
-    assert!(!test_db2.db.read(|tx| audit::verify_chains(tx)).unwrap().is_empty());
+    assert!(!test_db2.db.read(audit::verify_chains).unwrap().is_empty());
 }

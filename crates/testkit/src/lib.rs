@@ -77,10 +77,10 @@ impl Default for TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let Some((url, schema)) = &self.pg_schema {
-            if let Ok(mut admin) = postgres::Client::connect(url, postgres::NoTls) {
-                let _ = admin.batch_execute(&format!("drop schema if exists \"{schema}\" cascade"));
-            }
+        if let Some((url, schema)) = &self.pg_schema
+            && let Ok(mut admin) = postgres::Client::connect(url, postgres::NoTls)
+        {
+            let _ = admin.batch_execute(&format!("drop schema if exists \"{schema}\" cascade"));
         }
     }
 }

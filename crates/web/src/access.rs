@@ -163,10 +163,10 @@ async fn guard(state: AppState, access: Access, mut request: Request, next: Next
             return refuse(Error::forbidden("http.csrf"));
         }
     }
-    if let Access::Permission(permission) = access {
-        if !principal.permissions.contains(permission) {
-            return refuse(Error::forbidden("auth.permission_denied").with_param("permission", permission.name()));
-        }
+    if let Access::Permission(permission) = access
+        && !principal.permissions.contains(permission)
+    {
+        return refuse(Error::forbidden("auth.permission_denied").with_param("permission", permission.name()));
     }
     let idempotency_key = (request.method() == Method::POST)
         .then(|| request.headers().get("idempotency-key").map(|v| v.to_str().map(str::to_string)))

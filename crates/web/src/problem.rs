@@ -44,10 +44,10 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %self.0, "internal error");
         }
         let mut response = status.into_response();
-        if let Some(seconds) = self.0.param("retry_after") {
-            if let Ok(value) = HeaderValue::from_str(seconds) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
+        if let Some(seconds) = self.0.param("retry_after")
+            && let Ok(value) = HeaderValue::from_str(seconds)
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         response.extensions_mut().insert(PendingProblem(Arc::new(Mutex::new(Some(self.0)))));
         response

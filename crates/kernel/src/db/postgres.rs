@@ -169,12 +169,11 @@ fn decode_row(row: &postgres::Row) -> Result<Row, DbError> {
 
 /// What a constraint violation is called, for mapping to a user error.
 pub fn constraint_of(error: &DbError) -> Option<String> {
-    if let DbError::Postgres(e) = error {
-        if let Some(db) = e.as_db_error() {
-            if db.code().code().starts_with("23") {
-                return Some(db.constraint().unwrap_or(db.message()).to_string());
-            }
-        }
+    if let DbError::Postgres(e) = error
+        && let Some(db) = e.as_db_error()
+        && db.code().code().starts_with("23")
+    {
+        return Some(db.constraint().unwrap_or(db.message()).to_string());
     }
     None
 }

@@ -103,10 +103,10 @@ pub fn query(conn: &Connection, sql: &str, params: &[Value]) -> Result<Vec<Row>,
 
 /// What a constraint violation is called, for mapping to a user error.
 pub fn constraint_of(error: &DbError) -> Option<String> {
-    if let DbError::Sqlite(rusqlite::Error::SqliteFailure(failure, Some(message))) = error {
-        if failure.code == rusqlite::ErrorCode::ConstraintViolation {
-            return Some(message.rsplit(": ").next().unwrap_or(message).to_string());
-        }
+    if let DbError::Sqlite(rusqlite::Error::SqliteFailure(failure, Some(message))) = error
+        && failure.code == rusqlite::ErrorCode::ConstraintViolation
+    {
+        return Some(message.rsplit(": ").next().unwrap_or(message).to_string());
     }
     None
 }

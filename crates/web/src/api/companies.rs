@@ -15,7 +15,7 @@ use crate::state::AppState;
 /// The companies the caller is a member of.
 #[utoipa::path(get, path = "/api/v1/companies", tag = "companies", responses((status = 200, body = Vec<Company>)))]
 async fn list_companies(State(state): State<AppState>, Caller(caller): Caller) -> Result<Json<Vec<Company>>, ApiError> {
-    state.read(&caller, |tx, ctx| identity::list_companies(tx, ctx)).await.map(Json)
+    state.read(&caller, identity::list_companies).await.map(Json)
 }
 
 /// Create a company; the caller becomes its administrator.

@@ -16,7 +16,7 @@ use crate::state::AppState;
 /// All roles of the current company with their permissions.
 #[utoipa::path(get, path = "/api/v1/roles", tag = "roles", responses((status = 200, body = Vec<Role>)))]
 async fn list_roles(State(state): State<AppState>, Caller(caller): Caller) -> Result<Json<Vec<Role>>, ApiError> {
-    state.read(&caller, |tx, ctx| identity::list_roles(tx, ctx)).await.map(Json)
+    state.read(&caller, identity::list_roles).await.map(Json)
 }
 
 /// Create a role.
