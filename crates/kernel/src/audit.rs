@@ -159,6 +159,19 @@ pub fn get(tx: &mut Tx<'_>, ctx: &Ctx, id: &str) -> Result<AuditEntry> {
     entry_from(&row)
 }
 
+/// The history of one record, newest first, with actors shown by name (for timelines).
+pub fn history(tx: &mut Tx<'_>, ctx: &Ctx, subject_kind: &str, subject_id: &str, limit: i64) -> Result<Vec<AuditEntry>> {
+    tx.query(
+        "select a.id, a.chain_seq, a.at, coalesce(u.display_name, a.actor), a.action, a.subject_kind, a.subject_id, a.changes, a.hash
+         from kernel_audit a left join kernel_user u on u.id = a.actor
+         where a.company_id = $1 and a.subject_kind = $2 and a.subject_id = $3 order by a.chain_seq desc limit $4",
+        &[&ctx.company(), &subject_kind, &subject_id, &limit],
+    )?
+    .iter()
+    .map(entry_from)
+    .collect()
+}
+
 /// A break in a company's chain, found by `verify_chains`.
 #[derive(Clone, Debug, Serialize)]
 pub struct ChainBreak {
@@ -220,3 +233,21 @@ pub fn verify_chains(tx: &mut Tx<'_>) -> Result<Vec<ChainBreak>> {
     }
     Ok(breaks)
 }
+
+/// The audit viewer's list.
+pub const AUDIT_LIST: crate::listing::ListSpec = crate::listing::ListSpec {
+    from: "kernel_audit a left join kernel_user u on u.id = a.actor",
+    id: "a.id",
+    company: "a.company_id",
+    columns: &[
+        crate::listing::col("at", "a.at", true, crate::listing::Filter::Prefix),
+        crate::listing::col("actor", "coalesce(u.display_name, a.actor)", false, crate::listing::Filter::None),
+        crate::listing::col("action", "a.action", true, crate::listing::Filter::Prefix),
+        crate::listing::col("subject_kind", "a.subject_kind", true, crate::listing::Filter::Equals),
+        crate::listing::col("subject_id", "a.subject_id", false, crate::listing::Filter::Equals),
+        crate::listing::col("chain_seq", "a.chain_seq", true, crate::listing::Filter::None),
+    ],
+    search: &["a.action", "a.subject_id"],
+    default_sort: "chain_seq",
+    default_desc: true,
+};

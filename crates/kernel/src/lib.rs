@@ -11,6 +11,7 @@
 //!
 //! The kernel imports no other Tiangong crate.
 
+pub mod attachment;
 pub mod audit;
 pub mod bus;
 pub mod clock;
@@ -21,6 +22,7 @@ pub mod i18n;
 pub mod id;
 pub mod identity;
 pub mod invariant;
+pub mod listing;
 pub mod messages;
 pub mod money;
 pub mod outbox;
@@ -40,5 +42,6 @@ pub const MIGRATIONS: db::ModuleMigrations = db::ModuleMigrations {
         migration!(20261126000100, "identity"),
         migration!(20261126000200, "audit_numbering"),
         migration!(20261126000300, "outbox_idempotency"),
+        migration!(20261126000400, "attachment"),
     ],
 };

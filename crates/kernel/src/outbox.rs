@@ -302,3 +302,21 @@ pub fn retry(tx: &mut Tx<'_>, ctx: &Ctx, id: OutboxId) -> Result<OutboxMessage> 
     )?;
     get(tx, ctx, id)
 }
+
+/// The outbox viewer's list.
+pub const OUTBOX_LIST: crate::listing::ListSpec = crate::listing::ListSpec {
+    from: "kernel_outbox o",
+    id: "o.id",
+    company: "o.company_id",
+    columns: &[
+        crate::listing::col("created_at", "o.created_at", true, crate::listing::Filter::None),
+        crate::listing::col("topic", "o.topic", true, crate::listing::Filter::Prefix),
+        crate::listing::col("state", "o.state", true, crate::listing::Filter::Equals),
+        crate::listing::col("attempts", "o.attempts", true, crate::listing::Filter::None),
+        crate::listing::col("next_attempt_at", "o.next_attempt_at", true, crate::listing::Filter::None),
+        crate::listing::col("last_error", "coalesce(o.last_error, '')", false, crate::listing::Filter::None),
+    ],
+    search: &["o.topic", "o.idempotency_key", "coalesce(o.last_error, '')"],
+    default_sort: "created_at",
+    default_desc: true,
+};

@@ -74,6 +74,10 @@ pub fn prepare(config: &DbConfig, settings: &Settings, clock: Arc<dyn Clock>) ->
             secure_cookies: settings.secure_cookies,
         },
         metrics: Arc::new(web::metrics::Metrics::default()),
+        attachments: kernel::attachment::AttachmentStore {
+            root: settings.data_dir.join("attachments"),
+            max_bytes: settings.attachment_max_mb.saturating_mul(1_048_576),
+        },
     };
     Ok(Prepared { db, state, bootstrapped })
 }

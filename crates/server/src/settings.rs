@@ -26,6 +26,8 @@ pub struct Settings {
     pub max_body_bytes: usize,
     pub session_ttl_hours: i64,
     pub token_ttl_days: i64,
+    /// Largest attachment accepted, in megabytes.
+    pub attachment_max_mb: usize,
     /// Set when served over HTTPS (cookies get the Secure flag).
     pub secure_cookies: bool,
     /// SQLite durability: `normal` (survives crashes of the process) or `full` (also power loss).
@@ -56,6 +58,7 @@ impl Default for Settings {
             session_ttl_hours: 12,
             token_ttl_days: 30,
             secure_cookies: false,
+            attachment_max_mb: 10,
             sqlite_synchronous: "normal".into(),
             sqlite_readers: 8,
             pg_pool_size: 16,

@@ -27,16 +27,16 @@ pub fn outbox_handlers() -> Handlers {
 }
 
 /// Migrations of every module, in layer order (L0 first).
-pub const MIGRATIONS: &[ModuleMigrations] = &[kernel::MIGRATIONS];
+pub const MIGRATIONS: &[ModuleMigrations] = &[kernel::MIGRATIONS, office::MIGRATIONS, web::MIGRATIONS];
 
 /// Every permission the build knows.
 pub fn permissions() -> Vec<PermissionInfo> {
-    [kernel::identity::permissions::PERMISSIONS].concat()
+    [kernel::identity::permissions::PERMISSIONS, office::permissions::PERMISSIONS].concat()
 }
 
 /// Every translatable message.
 pub fn catalog() -> Catalog {
-    Catalog::new(&[kernel::messages::MESSAGES, web::MESSAGES])
+    Catalog::new(&[kernel::messages::MESSAGES, kernel::listing::MESSAGES, kernel::attachment::MESSAGES, office::MESSAGES, web::MESSAGES, web::ui::MESSAGES])
 }
 
 /// Invariants checked by `tiangong verify` and after scenario tests.

@@ -8,13 +8,12 @@ pub mod extract;
 pub mod metrics;
 pub mod problem;
 pub mod state;
+pub mod ui;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::middleware::from_fn_with_state;
-use axum::response::Html;
-use axum::routing::get;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use utoipa_swagger_ui::SwaggerUi;
@@ -24,6 +23,10 @@ pub use state::{AppState, WebSettings};
 /// The web layer's own messages (HTTP-level errors).
 pub const MESSAGES: &[kernel::i18n::Message] = problem::MESSAGES;
 
+/// The web client's own tables (list preferences, saved filters), applied last.
+pub const MIGRATIONS: kernel::db::ModuleMigrations =
+    kernel::db::ModuleMigrations { module: "web", migrations: &[kernel::migration!(20261126020000, "web")] };
+
 /// The whole application as one router, ready to serve.
 pub fn app(state: AppState) -> Router {
     let (api, openapi) = api::router(&state);
@@ -31,7 +34,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(docs)
-        .route("/", get(home))
+        .merge(ui::router(&state))
         .layer(from_fn_with_state(state.clone(), metrics::record))
         .layer(DefaultBodyLimit::max(state.settings.max_body_bytes))
         .layer(from_fn_with_state(state.clone(), problem::render_problems))
@@ -43,16 +46,4 @@ pub fn app(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(CompressionLayer::new())
         .with_state(state)
-}
-
-/// The landing page until the web client arrives: where things are.
-async fn home() -> Html<&'static str> {
-    Html(concat!(
-        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>天工 Tiangong</title></head>",
-        "<body><h1>天工 Tiangong</h1><p>ERP + MES + CRM</p><ul>",
-        "<li><a href=\"/api/docs\">API 文档 / API documentation</a></li>",
-        "<li><a href=\"/api/openapi.json\">OpenAPI 3.1</a></li>",
-        "<li><a href=\"/healthz\">/healthz</a> · <a href=\"/metrics\">/metrics</a></li>",
-        "</ul></body></html>"
-    ))
 }

@@ -47,6 +47,8 @@ pub struct AppState {
     pub login_policy: LoginPolicy,
     pub settings: WebSettings,
     pub metrics: Arc<Metrics>,
+    /// Where attachments are stored and how large they may be.
+    pub attachments: kernel::attachment::AttachmentStore,
 }
 
 impl AppState {

@@ -340,3 +340,35 @@ pub fn set_password(tx: &mut Tx<'_>, ctx: &Ctx, id: UserId, password: &str) -> R
     audit::record(tx, ctx, "kernel.user.password", "kernel.user", &id, serde_json::json!({}))?;
     Ok(())
 }
+
+/// The users list of the web client.
+pub const USER_LIST: crate::listing::ListSpec = crate::listing::ListSpec {
+    from: "kernel_user u join kernel_membership m on m.user_id = u.id",
+    id: "u.id",
+    company: "m.company_id",
+    columns: &[
+        crate::listing::col("username", "u.username", true, crate::listing::Filter::Prefix),
+        crate::listing::col("display_name", "u.display_name", true, crate::listing::Filter::Prefix),
+        crate::listing::col("email", "coalesce(u.email, '')", true, crate::listing::Filter::Prefix),
+        crate::listing::col("state", "case when u.active = 1 then 'active' else 'inactive' end", true, crate::listing::Filter::Equals),
+        crate::listing::col("created_at", "u.created_at", true, crate::listing::Filter::None),
+    ],
+    search: &["u.username", "u.display_name", "coalesce(u.email, '')"],
+    default_sort: "username",
+    default_desc: false,
+};
+
+/// Activates or deactivates several users at once (the list's bulk action).
+pub fn set_active(tx: &mut Tx<'_>, ctx: &Ctx, ids: &[UserId], active: bool) -> Result<usize> {
+    ctx.require(USER_MANAGE)?;
+    let mut changed = 0;
+    for id in ids {
+        let user = get_user(tx, ctx, *id)?;
+        if user.active == active {
+            continue;
+        }
+        update_user(tx, ctx, *id, &UserUpdate { display_name: None, email: None, locale: None, active: Some(active), roles: None, version: user.version })?;
+        changed += 1;
+    }
+    Ok(changed)
+}

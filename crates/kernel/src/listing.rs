@@ -1,0 +1,182 @@
+//! Lists with server-side search, filters, sort and keyset pagination, from a declarative
+//! spec, so every module's list (and the web client's generic list view) works the same way.
+//!
+//! The cursor holds the sort value and the id of the last row; the next page starts after
+//! that pair (`(sort, id) > (v, id)`), which both backends evaluate with an index and which
+//! stays stable while rows are added. Only columns named in the spec can be sorted or
+//! filtered: the SQL is never built from user text.
+
+use serde::{Deserialize, Serialize};
+
+use crate::db::{Row, ToValue, Tx, Value};
+use crate::page::{decode_cursor, encode_cursor};
+use crate::{Ctx, Error, Result};
+
+/// How a column can be filtered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Filter {
+    None,
+    /// Exact match (states, ids, flags).
+    Equals,
+    /// Starts with, case-insensitive (names, numbers).
+    Prefix,
+}
+
+/// One column of a list: its key (used in URLs and exports), the SQL expression that yields
+/// it, whether it sorts, and how it filters.
+#[derive(Clone, Copy, Debug)]
+pub struct ListColumn {
+    pub key: &'static str,
+    pub sql: &'static str,
+    pub sortable: bool,
+    pub filter: Filter,
+}
+
+/// Shorthand: `col("title", "t.title", true, Filter::Prefix)`.
+pub const fn col(key: &'static str, sql: &'static str, sortable: bool, filter: Filter) -> ListColumn {
+    ListColumn { key, sql, sortable, filter }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct ListSpec {
+    /// `from` clause, with joins.
+    pub from: &'static str,
+    pub id: &'static str,
+    /// The company column that scopes every query.
+    pub company: &'static str,
+    pub columns: &'static [ListColumn],
+    /// Expressions searched by the search box (case-insensitive "contains").
+    pub search: &'static [&'static str],
+    pub default_sort: &'static str,
+    pub default_desc: bool,
+}
+
+/// What the caller asks for; every field may come from a URL.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ListQuery {
+    pub search: Option<String>,
+    pub filters: Vec<(String, String)>,
+    pub sort: Option<String>,
+    pub desc: Option<bool>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// A page of rows: the spec's columns in order, then the id.
+#[derive(Clone, Debug)]
+pub struct ListPage {
+    pub rows: Vec<Row>,
+    pub next_cursor: Option<String>,
+}
+
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+impl ListSpec {
+    pub fn column(&self, key: &str) -> Option<&ListColumn> {
+        self.columns.iter().find(|c| c.key == key)
+    }
+
+    /// Fetches one page. `scope` adds a condition with its own parameters (e.g. own records
+    /// only), written with `{}` where the parameter numbers go: `("t.owner = {}", [owner])`.
+    pub fn fetch(&self, tx: &mut Tx<'_>, ctx: &Ctx, query: &ListQuery, scope: Option<(&str, Vec<Value>)>) -> Result<ListPage> {
+        let sort_key = query.sort.as_deref().unwrap_or(self.default_sort);
+        let sort = self
+            .column(sort_key)
+            .filter(|c| c.sortable)
+            .ok_or_else(|| Error::invalid("kernel.list.sort_unknown").with_param("column", sort_key))?;
+        let desc = query.desc.unwrap_or(if query.sort.is_some() { false } else { self.default_desc });
+        let limit = query.limit.unwrap_or(50).clamp(1, 10_000);
+        let mut params: Vec<Value> = vec![ctx.company().to_value()];
+        let mut conditions = vec![format!("{} = $1", self.company)];
+        let next = |value: Value, params: &mut Vec<Value>| {
+            params.push(value);
+            format!("${}", params.len())
+        };
+        if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            if !self.search.is_empty() {
+                let placeholder = next(Value::Text(format!("%{}%", escape_like(&search.to_lowercase()))), &mut params);
+                let any: Vec<String> = self.search.iter().map(|e| format!("lower({e}) like {placeholder} escape '\\'")).collect();
+                conditions.push(format!("({})", any.join(" or ")));
+            }
+        }
+        for (key, value) in &query.filters {
+            let value = value.trim();
+            if value.is_empty() {
+                continue;
+            }
+            let column = self
+                .column(key)
+                .filter(|c| c.filter != Filter::None)
+                .ok_or_else(|| Error::invalid("kernel.list.filter_unknown").with_param("column", key))?;
+            match column.filter {
+                Filter::Equals => {
+                    let p = next(Value::Text(value.to_string()), &mut params);
+                    conditions.push(format!("cast({} as text) = {p}", column.sql));
+                }
+                Filter::Prefix => {
+                    let p = next(Value::Text(format!("{}%", escape_like(&value.to_lowercase()))), &mut params);
+                    conditions.push(format!("lower({}) like {p} escape '\\'", column.sql));
+                }
+                Filter::None => {}
+            }
+        }
+        if let Some((condition, values)) = scope {
+            let mut rendered = condition.to_string();
+            for value in values {
+                let p = next(value, &mut params);
+                rendered = rendered.replacen("{}", &p, 1);
+            }
+            conditions.push(format!("({rendered})"));
+        }
+        if let Some(cursor) = &query.cursor {
+            let decoded = decode_cursor(cursor)?;
+            let (value, id): (serde_json::Value, String) =
+                serde_json::from_str(&decoded).map_err(|_| Error::invalid("kernel.page.cursor_invalid"))?;
+            let value = match value {
+                serde_json::Value::Number(n) => Value::Int(n.as_i64().unwrap_or_default()),
+                serde_json::Value::String(s) => Value::Text(s),
+                _ => Value::Null,
+            };
+            let pv = next(value, &mut params);
+            let pi = next(Value::Text(id), &mut params);
+            let op = if desc { "<" } else { ">" };
+            conditions.push(format!("({sql}, {id}) {op} ({pv}, {pi})", sql = sort.sql, id = self.id));
+        }
+        let direction = if desc { "desc" } else { "asc" };
+        let select: Vec<&str> = self.columns.iter().map(|c| c.sql).collect();
+        let limit_param = next(Value::Int(i64::from(limit) + 1), &mut params);
+        let sql = format!(
+            "select {}, {id}, {sort} from {from} where {where_} order by {sort} {direction}, {id} {direction} limit {limit_param}",
+            select.join(", "),
+            id = self.id,
+            sort = sort.sql,
+            from = self.from,
+            where_ = conditions.join(" and "),
+        );
+        let refs: Vec<&dyn ToValue> = params.iter().map(|p| p as &dyn ToValue).collect();
+        let mut rows = tx.query(&sql, &refs)?;
+        let has_more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        let next_cursor = match (has_more, rows.last()) {
+            (true, Some(last)) => {
+                let n = self.columns.len();
+                let id: String = last.get(n)?;
+                let value = match &last.values()[n + 1] {
+                    Value::Int(i) => serde_json::json!(i),
+                    Value::Text(t) => serde_json::json!(t),
+                    _ => serde_json::Value::Null,
+                };
+                Some(encode_cursor(&serde_json::json!([value, id]).to_string()))
+            }
+            _ => None,
+        };
+        Ok(ListPage { rows, next_cursor })
+    }
+}
+
+pub const MESSAGES: &[crate::i18n::Message] = &[
+    crate::msg!("kernel.list.sort_unknown", "不能按该列排序：{column}", "Cannot sort by {column}"),
+    crate::msg!("kernel.list.filter_unknown", "不能按该列筛选：{column}", "Cannot filter by {column}"),
+];

@@ -1,0 +1,17 @@
+//! Who may do what in the office module.
+
+use kernel::perm;
+use kernel::permission::{Permission, PermissionInfo};
+
+pub const TASK_READ: Permission = Permission("office.task.read");
+pub const TASK_WRITE: Permission = Permission("office.task.write");
+/// Moving a task from review to done.
+pub const TASK_APPROVE: Permission = Permission("office.task.approve");
+pub const COMMENT_WRITE: Permission = Permission("office.comment.write");
+
+pub const PERMISSIONS: &[PermissionInfo] = &[
+    perm!(TASK_READ, "查看任务", "View tasks"),
+    perm!(TASK_WRITE, "创建和推进任务", "Create and move tasks"),
+    perm!(TASK_APPROVE, "验收任务", "Approve reviewed tasks"),
+    perm!(COMMENT_WRITE, "发表评论", "Write comments"),
+];

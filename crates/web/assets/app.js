@@ -1,0 +1,62 @@
+// Tiangong web client: small enhancements over plain forms. Every page works without it.
+(function () {
+  "use strict";
+  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+
+  // Keyboard shortcuts: Ctrl/⌘+S saves the form on the page, Alt+N opens "new", "/" searches.
+  document.addEventListener("keydown", function (event) {
+    var key = event.key.toLowerCase();
+    var typing = /^(input|textarea|select)$/i.test((event.target || {}).tagName || "");
+    if ((event.ctrlKey || event.metaKey) && key === "s") {
+      var form = document.querySelector("form[data-save]");
+      if (form) { event.preventDefault(); form.requestSubmit ? form.requestSubmit() : form.submit(); }
+    } else if (event.altKey && key === "n") {
+      var create = document.querySelector("[data-new]");
+      if (create) { event.preventDefault(); window.location.href = create.getAttribute("href"); }
+    } else if (key === "/" && !typing) {
+      var search = document.getElementById("global-search");
+      if (search) { event.preventDefault(); search.focus(); }
+    }
+  });
+
+  // Confirm dangerous actions.
+  document.addEventListener("submit", function (event) {
+    var submitter = event.submitter;
+    var message = (submitter && submitter.getAttribute("data-confirm")) || event.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) { event.preventDefault(); }
+  });
+
+  // Bulk selection: the header checkbox selects every row.
+  document.querySelectorAll("input[data-select-all]").forEach(function (all) {
+    all.addEventListener("change", function () {
+      document.querySelectorAll('input[name="ids"]').forEach(function (box) { box.checked = all.checked; });
+    });
+  });
+
+  // Kanban: drag a card to another column; the server decides whether the move is allowed.
+  var dragged = null;
+  document.querySelectorAll(".card[draggable]").forEach(function (card) {
+    card.addEventListener("dragstart", function (event) {
+      dragged = card;
+      event.dataTransfer.setData("text/plain", card.getAttribute("data-id"));
+    });
+  });
+  document.querySelectorAll(".column[data-stage]").forEach(function (column) {
+    column.addEventListener("dragover", function (event) { event.preventDefault(); column.classList.add("drop-target"); });
+    column.addEventListener("dragleave", function () { column.classList.remove("drop-target"); });
+    column.addEventListener("drop", function (event) {
+      event.preventDefault();
+      column.classList.remove("drop-target");
+      if (!dragged) { return; }
+      var body = new URLSearchParams();
+      body.set("_csrf", csrf);
+      body.set("stage", column.getAttribute("data-stage"));
+      fetch(dragged.getAttribute("data-move"), { method: "POST", body: body, credentials: "same-origin",
+        headers: { "x-csrf-token": csrf, "accept": "application/json" } })
+        .then(function (response) {
+          if (response.ok) { window.location.reload(); }
+          else { response.json().then(function (p) { window.alert(p.title || response.status); }); }
+        });
+    });
+  });
+})();

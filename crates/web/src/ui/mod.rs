@@ -1,0 +1,26 @@
+//! The web client: server-rendered pages in Chinese and English over the same services as
+//! the API. Reusable views (list, form, kanban board, dashboard charts) are implemented once
+//! here and configured by each page. Every asset is served by the binary; pages work as plain
+//! forms, and a small script adds drag and drop, shortcuts and bulk selection.
+
+mod assets;
+mod chart;
+mod form;
+mod guard;
+mod layout;
+mod list;
+mod messages;
+mod pages;
+
+use axum::Router;
+use axum::routing::get;
+
+pub use layout::CSP;
+pub use messages::MESSAGES;
+
+use crate::state::AppState;
+
+/// Every page and the assets.
+pub fn router(state: &AppState) -> Router<AppState> {
+    pages::mount(state).route("/assets/{name}", get(assets::serve))
+}

@@ -1,0 +1,103 @@
+//! The pages of the web client, each file one area; `mount` lists every page with its access.
+
+mod auth;
+mod collab;
+mod home;
+mod settings;
+mod tasks;
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::HeaderValue;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use kernel::identity::permissions as kp;
+use office::permissions as op;
+
+use super::guard::{UiRouter, url_pairs};
+use crate::access::Access;
+use crate::state::AppState;
+
+/// A submitted form as name/value pairs (checkbox groups repeat a name).
+pub struct FormData(pub Vec<(String, String)>);
+
+impl FormData {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    pub fn text(&self, name: &str) -> String {
+        self.get(name).unwrap_or_default().trim().to_string()
+    }
+
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for FormData {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        let bytes = Bytes::from_request(request, state).await.map_err(IntoResponse::into_response)?;
+        Ok(FormData(url_pairs(&String::from_utf8_lossy(&bytes))))
+    }
+}
+
+/// Where to go back to: only paths of this site.
+pub fn safe_back(target: Option<&str>, fallback: &str) -> String {
+    match target {
+        Some(t) if t.starts_with('/') && !t.starts_with("//") && !t.contains('\\') => t.to_string(),
+        _ => fallback.to_string(),
+    }
+}
+
+/// Post/redirect/get: back to a page with a message code.
+pub fn see_other(target: &str, ok: Option<&str>) -> Response {
+    let location = match ok {
+        Some(code) if target.contains('?') => format!("{target}&ok={code}"),
+        Some(code) => format!("{target}?ok={code}"),
+        None => target.to_string(),
+    };
+    let mut response = Redirect::to(&location).into_response();
+    response.headers_mut().insert("cache-control", HeaderValue::from_static("no-store"));
+    response
+}
+
+pub fn mount(state: &AppState) -> axum::Router<AppState> {
+    use Access::{Authenticated, Permission as P, Public};
+    UiRouter::new(state.clone())
+        .page("/login", Public, get(auth::login_form).post(auth::login))
+        .page("/logout", Authenticated, post(auth::logout))
+        .page("/ui/locale", Authenticated, post(auth::set_locale))
+        .page("/ui/company", Authenticated, post(auth::switch_company))
+        .page("/preferences", Authenticated, get(auth::preferences))
+        .page("/", Authenticated, get(home::dashboard))
+        .page("/search", Authenticated, get(collab::search))
+        .page("/notifications", Authenticated, get(collab::notifications))
+        .page("/notifications/{id}", Authenticated, post(collab::open_notification))
+        .page("/ui/columns", Authenticated, post(collab::save_columns))
+        .page("/ui/filters", Authenticated, post(collab::save_filter))
+        .page("/ui/filters/delete", Authenticated, post(collab::delete_filter))
+        .page("/comments", P(op::COMMENT_WRITE), post(collab::add_comment))
+        .page("/attachments", Authenticated, post(collab::upload))
+        .page("/attachments/{id}", Authenticated, get(collab::download))
+        .page("/settings/users", P(kp::USER_READ), get(settings::users))
+        .page("/settings/users/bulk", P(kp::USER_MANAGE), post(settings::users_bulk))
+        .page("/settings/users/new", P(kp::USER_MANAGE), get(settings::user_new).post(settings::user_create))
+        .page("/settings/users/{id}", P(kp::USER_READ), get(settings::user_form).post(settings::user_save))
+        .page("/settings/roles", P(kp::ROLE_READ), get(settings::roles))
+        .page("/settings/roles/matrix", P(kp::ROLE_MANAGE), post(settings::roles_matrix_save))
+        .page("/settings/companies", P(kp::COMPANY_READ), get(settings::companies).post(settings::company_create))
+        .page("/settings/audit", P(kp::AUDIT_READ), get(settings::audit))
+        .page("/settings/outbox", P(kp::OUTBOX_READ), get(settings::outbox))
+        .page("/settings/outbox/bulk", P(kp::OUTBOX_MANAGE), post(settings::outbox_bulk))
+        .page("/office/tasks", P(op::TASK_READ), get(tasks::list))
+        .page("/office/tasks/bulk", P(op::TASK_WRITE), post(tasks::bulk))
+        .page("/office/tasks/board", P(op::TASK_READ), get(tasks::board))
+        .page("/office/tasks/new", P(op::TASK_WRITE), get(tasks::new_form).post(tasks::create))
+        .page("/office/tasks/{id}", P(op::TASK_READ), get(tasks::form).post(tasks::save))
+        .page("/office/tasks/{id}/act", P(op::TASK_READ), post(tasks::act))
+        .page("/office/tasks/{id}/move", P(op::TASK_READ), post(tasks::move_to))
+        .into_router()
+}
