@@ -61,9 +61,19 @@ impl AttachmentStore {
 
     /// Stores a file on a record, in the caller's transaction (the file is written first; if
     /// the transaction fails, the orphan file is removed).
-    pub fn add(&self, tx: &mut Tx<'_>, ctx: &Ctx, subject_kind: &str, subject_id: &str, file_name: &str, bytes: &[u8]) -> Result<Attachment> {
+    pub fn add(
+        &self,
+        tx: &mut Tx<'_>,
+        ctx: &Ctx,
+        subject_kind: &str,
+        subject_id: &str,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<Attachment> {
         if bytes.len() > self.max_bytes {
-            return Err(Error::field("file", "kernel.attachment.too_large").with_param("max_mb", self.max_bytes / 1_048_576));
+            return Err(
+                Error::field("file", "kernel.attachment.too_large").with_param("max_mb", self.max_bytes / 1_048_576)
+            );
         }
         let content_type = sniff(bytes).ok_or_else(|| Error::field("file", "kernel.attachment.type_refused"))?;
         let id = Uuid::now_v7().to_string();
@@ -81,13 +91,26 @@ impl AttachmentStore {
                  values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                 &[&id, &company, &subject_kind, &subject_id, &name, &content_type, &size, &hex::encode(Sha256::digest(bytes)), &ctx.now_text(), &ctx.actor().label()],
             )?;
-            audit::record(tx, ctx, "kernel.attachment.add", subject_kind, &subject_id, serde_json::json!({"attachment": id, "file": name, "bytes": size}))
+            audit::record(
+                tx,
+                ctx,
+                "kernel.attachment.add",
+                subject_kind,
+                &subject_id,
+                serde_json::json!({"attachment": id, "file": name, "bytes": size}),
+            )
         })();
         if let Err(error) = result {
             let _ = std::fs::remove_file(&path);
             return Err(error);
         }
-        Ok(Attachment { id, file_name: name, content_type: content_type.into(), size_bytes: size, created_at: ctx.now_text() })
+        Ok(Attachment {
+            id,
+            file_name: name,
+            content_type: content_type.into(),
+            size_bytes: size,
+            created_at: ctx.now_text(),
+        })
     }
 
     /// The attachments of a record, oldest first.
@@ -118,12 +141,22 @@ impl AttachmentStore {
 }
 
 fn attachment_from(row: &Row) -> Result<Attachment> {
-    Ok(Attachment { id: row.get(0)?, file_name: row.get(1)?, content_type: row.get(2)?, size_bytes: row.get(3)?, created_at: row.get(4)? })
+    Ok(Attachment {
+        id: row.get(0)?,
+        file_name: row.get(1)?,
+        content_type: row.get(2)?,
+        size_bytes: row.get(3)?,
+        created_at: row.get(4)?,
+    })
 }
 
 pub const MESSAGES: &[crate::i18n::Message] = &[
     crate::msg!("kernel.attachment.too_large", "文件太大（上限 {max_mb} MB）", "File too large (limit {max_mb} MB)"),
-    crate::msg!("kernel.attachment.type_refused", "不支持的文件类型（可用 PDF、图片、Office 文档、文本）", "File type not accepted (PDF, images, Office documents, text)"),
+    crate::msg!(
+        "kernel.attachment.type_refused",
+        "不支持的文件类型（可用 PDF、图片、Office 文档、文本）",
+        "File type not accepted (PDF, images, Office documents, text)"
+    ),
     crate::msg!("kernel.attachment.not_found", "附件不存在", "Attachment not found"),
 ];
 

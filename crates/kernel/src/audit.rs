@@ -160,7 +160,13 @@ pub fn get(tx: &mut Tx<'_>, ctx: &Ctx, id: &str) -> Result<AuditEntry> {
 }
 
 /// The history of one record, newest first, with actors shown by name (for timelines).
-pub fn history(tx: &mut Tx<'_>, ctx: &Ctx, subject_kind: &str, subject_id: &str, limit: i64) -> Result<Vec<AuditEntry>> {
+pub fn history(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx,
+    subject_kind: &str,
+    subject_id: &str,
+    limit: i64,
+) -> Result<Vec<AuditEntry>> {
     tx.query(
         "select a.id, a.chain_seq, a.at, coalesce(u.display_name, a.actor), a.action, a.subject_kind, a.subject_id, a.changes, a.hash
          from kernel_audit a left join kernel_user u on u.id = a.actor

@@ -80,7 +80,13 @@ impl ListSpec {
 
     /// Fetches one page. `scope` adds a condition with its own parameters (e.g. own records
     /// only), written with `{}` where the parameter numbers go: `("t.owner = {}", [owner])`.
-    pub fn fetch(&self, tx: &mut Tx<'_>, ctx: &Ctx, query: &ListQuery, scope: Option<(&str, Vec<Value>)>) -> Result<ListPage> {
+    pub fn fetch(
+        &self,
+        tx: &mut Tx<'_>,
+        ctx: &Ctx,
+        query: &ListQuery,
+        scope: Option<(&str, Vec<Value>)>,
+    ) -> Result<ListPage> {
         let sort_key = query.sort.as_deref().unwrap_or(self.default_sort);
         let sort = self
             .column(sort_key)
@@ -94,12 +100,13 @@ impl ListSpec {
             params.push(value);
             format!("${}", params.len())
         };
-        if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            if !self.search.is_empty() {
-                let placeholder = next(Value::Text(format!("%{}%", escape_like(&search.to_lowercase()))), &mut params);
-                let any: Vec<String> = self.search.iter().map(|e| format!("lower({e}) like {placeholder} escape '\\'")).collect();
-                conditions.push(format!("({})", any.join(" or ")));
-            }
+        if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty())
+            && !self.search.is_empty()
+        {
+            let placeholder = next(Value::Text(format!("%{}%", escape_like(&search.to_lowercase()))), &mut params);
+            let any: Vec<String> =
+                self.search.iter().map(|e| format!("lower({e}) like {placeholder} escape '\\'")).collect();
+            conditions.push(format!("({})", any.join(" or ")));
         }
         for (key, value) in &query.filters {
             let value = value.trim();

@@ -34,7 +34,14 @@ pub fn mentions(body: &str) -> Vec<String> {
 }
 
 /// Adds a comment to a record and notifies the mentioned users; `link` leads back to it.
-pub fn add_comment(tx: &mut Tx<'_>, ctx: &Ctx, subject_kind: &str, subject_id: &str, body: &str, link: &str) -> Result<Comment> {
+pub fn add_comment(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx,
+    subject_kind: &str,
+    subject_id: &str,
+    body: &str,
+    link: &str,
+) -> Result<Comment> {
     ctx.require(COMMENT_WRITE)?;
     let body = body.trim();
     if body.is_empty() || body.chars().count() > 5000 {
@@ -101,7 +108,10 @@ mod tests {
 
     #[test]
     fn finds_mentions_in_chinese_and_english_text() {
-        assert_eq!(mentions("请 @zhangsan 和 @Li.Si, 看一下 @zhangsan。"), vec!["li.si".to_string(), "zhangsan".to_string()]);
+        assert_eq!(
+            mentions("请 @zhangsan 和 @Li.Si, 看一下 @zhangsan。"),
+            vec!["li.si".to_string(), "zhangsan".to_string()]
+        );
         assert_eq!(mentions("email a@b.com is not a mention"), Vec::<String>::new());
         assert_eq!(mentions("@x alone is too short"), Vec::<String>::new());
     }

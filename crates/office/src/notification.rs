@@ -67,6 +67,9 @@ pub fn mark_read(tx: &mut Tx<'_>, ctx: &Ctx, id: &str) -> Result<String> {
         )?
         .ok_or_else(|| Error::not_found("office.notification.not_found"))?
         .get(0)?;
-    tx.execute("update office_notification set read_at = $1 where id = $2 and read_at is null", &[&ctx.now_text(), &id])?;
+    tx.execute(
+        "update office_notification set read_at = $1 where id = $2 and read_at is null",
+        &[&ctx.now_text(), &id],
+    )?;
     Ok(link)
 }

@@ -80,7 +80,8 @@ impl TaskStage {
 }
 
 impl TaskAction {
-    pub const ALL: [TaskAction; 5] = [TaskAction::Start, TaskAction::Submit, TaskAction::Approve, TaskAction::Reject, TaskAction::Reopen];
+    pub const ALL: [TaskAction; 5] =
+        [TaskAction::Start, TaskAction::Submit, TaskAction::Approve, TaskAction::Reject, TaskAction::Reopen];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -263,7 +264,14 @@ pub fn create_task(tx: &mut Tx<'_>, ctx: &Ctx, input: &NewTask) -> Result<Task> 
          values ($1, $2, $3, $4, $5, 'todo', $6, $7, $8, $9, $10, $9, 1)",
         &[&id, &ctx.company(), &number, &title, &input.description.trim(), &assignee, &due, &estimate, &now, &ctx.actor().label()],
     )?;
-    audit::record(tx, ctx, "office.task.create", "office.task", &id, serde_json::json!({"number": number, "title": title}))?;
+    audit::record(
+        tx,
+        ctx,
+        "office.task.create",
+        "office.task",
+        &id,
+        serde_json::json!({"number": number, "title": title}),
+    )?;
     if let Some(user) = assignee.filter(|u| Some(*u) != ctx.actor().user()) {
         notify(tx, ctx, user, &format!("{number} {title}"), &format!("/office/tasks/{id}"))?;
     }
@@ -297,7 +305,17 @@ pub fn update_task(tx: &mut Tx<'_>, ctx: &Ctx, id: TaskId, input: &TaskUpdate) -
     let changed = tx.execute(
         "update office_task set title = $1, description = $2, due_date = $3, estimate_hours = $4, assignee_id = $5,
          updated_at = $6, version = version + 1 where company_id = $7 and id = $8 and version = $9",
-        &[&title, &description.trim(), &due, &estimate, &assignee, &ctx.now_text(), &ctx.company(), &id, &input.version],
+        &[
+            &title,
+            &description.trim(),
+            &due,
+            &estimate,
+            &assignee,
+            &ctx.now_text(),
+            &ctx.company(),
+            &id,
+            &input.version,
+        ],
     )?;
     if changed == 0 {
         return Err(Error::conflict("kernel.version_conflict"));
@@ -310,7 +328,9 @@ pub fn update_task(tx: &mut Tx<'_>, ctx: &Ctx, id: TaskId, input: &TaskUpdate) -
         &id,
         serde_json::json!({"title": [current.title, title], "due_date": [current.due_date, due], "estimate_hours": [current.estimate_hours, estimate]}),
     )?;
-    if let Some(user) = assignee.filter(|u| Some(u.to_string()) != current.assignee_id && Some(*u) != ctx.actor().user()) {
+    if let Some(user) =
+        assignee.filter(|u| Some(u.to_string()) != current.assignee_id && Some(*u) != ctx.actor().user())
+    {
         notify(tx, ctx, user, &format!("{} {}", current.number, title), &format!("/office/tasks/{id}"))?;
     }
     get_task(tx, ctx, id)
@@ -321,7 +341,9 @@ pub fn act(tx: &mut Tx<'_>, ctx: &Ctx, id: TaskId, action: TaskAction) -> Result
     ctx.require(action.permission())?;
     let task = get_task(tx, ctx, id)?;
     let target = task.stage.after(action).ok_or_else(|| {
-        Error::conflict("office.task.transition").with_param("from", task.stage.code()).with_param("action", action.code())
+        Error::conflict("office.task.transition")
+            .with_param("from", task.stage.code())
+            .with_param("action", action.code())
     })?;
     let changed = tx.execute(
         "update office_task set stage = $1, updated_at = $2, version = version + 1 where company_id = $3 and id = $4 and stage = $5",
@@ -330,7 +352,14 @@ pub fn act(tx: &mut Tx<'_>, ctx: &Ctx, id: TaskId, action: TaskAction) -> Result
     if changed == 0 {
         return Err(Error::conflict("kernel.version_conflict"));
     }
-    audit::record(tx, ctx, &format!("office.task.{}", action.code()), "office.task", &id, serde_json::json!({"stage": [task.stage, target]}))?;
+    audit::record(
+        tx,
+        ctx,
+        &format!("office.task.{}", action.code()),
+        "office.task",
+        &id,
+        serde_json::json!({"stage": [task.stage, target]}),
+    )?;
     get_task(tx, ctx, id)
 }
 
@@ -340,8 +369,19 @@ pub fn list_tasks(tx: &mut Tx<'_>, ctx: &Ctx, query: &ListQuery) -> Result<ListP
     TASK_LIST.fetch(tx, ctx, query, None)
 }
 
+/// One column of the kanban board.
+#[derive(Clone, Debug)]
+pub struct BoardColumn {
+    pub stage: TaskStage,
+    /// All tasks in the stage, not only the cards shown.
+    pub count: i64,
+    pub estimate_sum: Quantity,
+    /// The most recently moved tasks.
+    pub cards: Vec<Task>,
+}
+
 /// The board: per stage, the count, the summed estimate, and the most recently moved cards.
-pub fn board(tx: &mut Tx<'_>, ctx: &Ctx, per_column: i64) -> Result<Vec<(TaskStage, i64, Quantity, Vec<Task>)>> {
+pub fn board(tx: &mut Tx<'_>, ctx: &Ctx, per_column: i64) -> Result<Vec<BoardColumn>> {
     ctx.require(TASK_READ)?;
     let totals = tx.query(
         "select stage, count(*), coalesce(sum(estimate_hours), 0) from office_task where company_id = $1 group by stage",
@@ -366,23 +406,27 @@ pub fn board(tx: &mut Tx<'_>, ctx: &Ctx, per_column: i64) -> Result<Vec<(TaskSta
             .iter()
             .map(task_from)
             .collect::<Result<Vec<_>>>()?;
-        columns.push((stage, count, sum, cards));
+        columns.push(BoardColumn { stage, count, estimate_sum: sum, cards });
     }
     Ok(columns)
 }
 
 /// Count of tasks per stage, for dashboards.
 pub fn count_by_stage(tx: &mut Tx<'_>, ctx: &Ctx) -> Result<Vec<(TaskStage, i64)>> {
-    let rows = tx.query("select stage, count(*) from office_task where company_id = $1 group by stage", &[&ctx.company()])?;
+    let rows =
+        tx.query("select stage, count(*) from office_task where company_id = $1 group by stage", &[&ctx.company()])?;
     Ok(TaskStage::ALL
         .into_iter()
         .map(|stage| {
-            let n = rows.iter().find(|r| r.get::<String>(0).ok().as_deref() == Some(stage.code())).and_then(|r| r.get(1).ok()).unwrap_or(0);
+            let n = rows
+                .iter()
+                .find(|r| r.get::<String>(0).ok().as_deref() == Some(stage.code()))
+                .and_then(|r| r.get(1).ok())
+                .unwrap_or(0);
             (stage, n)
         })
         .collect())
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -36,7 +36,14 @@ pub fn permissions() -> Vec<PermissionInfo> {
 
 /// Every translatable message.
 pub fn catalog() -> Catalog {
-    Catalog::new(&[kernel::messages::MESSAGES, kernel::listing::MESSAGES, kernel::attachment::MESSAGES, office::MESSAGES, web::MESSAGES, web::ui::MESSAGES])
+    Catalog::new(&[
+        kernel::messages::MESSAGES,
+        kernel::listing::MESSAGES,
+        kernel::attachment::MESSAGES,
+        office::MESSAGES,
+        web::MESSAGES,
+        web::ui::MESSAGES,
+    ])
 }
 
 /// Invariants checked by `tiangong verify` and after scenario tests.

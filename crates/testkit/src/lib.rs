@@ -5,9 +5,11 @@
 //! app gets a schema of its own in that database (dropped afterwards); otherwise a SQLite
 //! file in a temporary folder. Tests run in parallel without sharing anything.
 
+pub mod browser;
 mod clock;
 mod http;
 pub mod openapi;
+pub mod session;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -350,7 +350,12 @@ pub const USER_LIST: crate::listing::ListSpec = crate::listing::ListSpec {
         crate::listing::col("username", "u.username", true, crate::listing::Filter::Prefix),
         crate::listing::col("display_name", "u.display_name", true, crate::listing::Filter::Prefix),
         crate::listing::col("email", "coalesce(u.email, '')", true, crate::listing::Filter::Prefix),
-        crate::listing::col("state", "case when u.active = 1 then 'active' else 'inactive' end", true, crate::listing::Filter::Equals),
+        crate::listing::col(
+            "state",
+            "case when u.active = 1 then 'active' else 'inactive' end",
+            true,
+            crate::listing::Filter::Equals,
+        ),
         crate::listing::col("created_at", "u.created_at", true, crate::listing::Filter::None),
     ],
     search: &["u.username", "u.display_name", "coalesce(u.email, '')"],
@@ -367,7 +372,19 @@ pub fn set_active(tx: &mut Tx<'_>, ctx: &Ctx, ids: &[UserId], active: bool) -> R
         if user.active == active {
             continue;
         }
-        update_user(tx, ctx, *id, &UserUpdate { display_name: None, email: None, locale: None, active: Some(active), roles: None, version: user.version })?;
+        update_user(
+            tx,
+            ctx,
+            *id,
+            &UserUpdate {
+                display_name: None,
+                email: None,
+                locale: None,
+                active: Some(active),
+                roles: None,
+                version: user.version,
+            },
+        )?;
         changed += 1;
     }
     Ok(changed)

@@ -19,11 +19,21 @@ fn max_of(points: &[Point]) -> f64 {
 }
 
 fn frame(title: &str, body: Markup) -> Markup {
+    frame_with(title, body, false)
+}
+
+/// Charts with nothing to show say so instead of drawing an empty frame.
+fn empty(points: &[Point]) -> bool {
+    points.iter().all(|p| p.value == 0.0)
+}
+
+fn frame_with(title: &str, body: Markup, no_data: bool) -> Markup {
     html! {
         figure.chart {
             svg viewBox=(format!("0 0 {WIDTH} {HEIGHT}")) role="img" aria-label=(title) xmlns="http://www.w3.org/2000/svg" {
                 title { (title) }
                 (body)
+                @if no_data { text x=(WIDTH / 2.0) y=(HEIGHT / 2.0) text-anchor="middle" { "—" } }
             }
             figcaption { (title) }
         }
@@ -58,7 +68,8 @@ pub fn line(title: &str, points: &[Point]) -> Markup {
         .enumerate()
         .map(|(i, p)| (20.0 + (WIDTH - 40.0) * i as f64 / n, HEIGHT - 25.0 - (HEIGHT - 45.0) * p.value / max))
         .collect();
-    let path: String = xy.iter().enumerate().map(|(i, (x, y))| format!("{}{x:.1},{y:.1}", if i == 0 { "M" } else { " L" })).collect();
+    let path: String =
+        xy.iter().enumerate().map(|(i, (x, y))| format!("{}{x:.1},{y:.1}", if i == 0 { "M" } else { " L" })).collect();
     frame(
         title,
         html! {
@@ -76,6 +87,9 @@ pub fn line(title: &str, points: &[Point]) -> Markup {
 }
 
 pub fn pie(title: &str, points: &[Point]) -> Markup {
+    if empty(points) {
+        return frame_with(title, html! {}, true);
+    }
     let total: f64 = points.iter().map(|p| p.value).sum::<f64>().max(f64::MIN_POSITIVE);
     let (cx, cy, r) = (100.0, HEIGHT / 2.0, 80.0);
     let mut angle = -std::f64::consts::FRAC_PI_2;
@@ -108,6 +122,9 @@ pub fn pie(title: &str, points: &[Point]) -> Markup {
 }
 
 pub fn funnel(title: &str, points: &[Point]) -> Markup {
+    if empty(points) {
+        return frame_with(title, html! {}, true);
+    }
     let max = max_of(points);
     let n = points.len().max(1) as f64;
     let band = (HEIGHT - 10.0) / n;

@@ -141,12 +141,21 @@ pub fn actions(page: &Page, action_url: &str, allowed: &[(&'static str, &'static
 
 /// The side panel of a record: its timeline (changes and comments, newest first), a comment
 /// box with @mentions, and its attachments with an upload form.
-pub fn side_panel(page: &Page, kind: &str, id: &str, changes: &[AuditEntry], comments: &[Comment], attachments: &[Attachment]) -> Markup {
+pub fn side_panel(
+    page: &Page,
+    kind: &str,
+    id: &str,
+    changes: &[AuditEntry],
+    comments: &[Comment],
+    attachments: &[Attachment],
+) -> Markup {
     enum Item<'a> {
         Change(&'a AuditEntry),
         Said(&'a Comment),
     }
-    let mut items: Vec<(String, Item)> = changes.iter().map(|c| (c.at.clone(), Item::Change(c))).collect();
+    // A comment's own audit entry would repeat the comment: show the comment itself.
+    let mut items: Vec<(String, Item)> =
+        changes.iter().filter(|c| c.action != "office.comment.add").map(|c| (c.at.clone(), Item::Change(c))).collect();
     items.extend(comments.iter().map(|c| (c.created_at.clone(), Item::Said(c))));
     items.sort_by(|a, b| b.0.cmp(&a.0));
     let back = page.path.clone();

@@ -14,8 +14,8 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::MethodRouter;
-use kernel::identity::{CompanyId, Principal, resolve_session};
 use kernel::i18n::{Catalog, Locale};
+use kernel::identity::{CompanyId, Principal, resolve_session};
 use kernel::{Error, Permission};
 
 use crate::access::{Access, CSRF_HEADER, session_cookie};
@@ -101,7 +101,8 @@ async fn csrf_of(request: Request, limit: usize) -> (Request, Option<String>) {
         let token = value.to_string();
         return (request, Some(token));
     }
-    let from_query = request.uri().query().and_then(|q| url_pairs(q).into_iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v));
+    let from_query =
+        request.uri().query().and_then(|q| url_pairs(q).into_iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v));
     if from_query.is_some() {
         return (request, from_query);
     }
@@ -146,7 +147,14 @@ async fn load_page(state: &AppState, headers: &HeaderMap, path: String) -> Resul
                     .map(|r| Ok((r.get(0)?, r.get(1)?)))
                     .collect::<kernel::Result<Vec<_>>>()?;
                 let unread = office::unread_count(tx, &ctx)?;
-                Ok(Some(Page { locale: principal.locale, principal, catalog: state.catalog.clone(), companies, unread, path }))
+                Ok(Some(Page {
+                    locale: principal.locale,
+                    principal,
+                    catalog: state.catalog.clone(),
+                    companies,
+                    unread,
+                    path,
+                }))
             })
         })
         .await
@@ -162,12 +170,22 @@ async fn guard(state: AppState, access: Access, request: Request, next: Next) ->
         Ok(Some(page)) => page,
         Ok(None) => {
             let target = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
-            let next_param: String = target.bytes().map(|b| if b.is_ascii_alphanumeric() || b"/-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+            let next_param: String = target
+                .bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b"/-_.".contains(&b) {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect();
             return Redirect::to(&format!("/login?next={next_param}")).into_response();
         }
         Err(error) => return crate::problem::ApiError(error).into_response(),
     };
-    let (mut request, sent) = if is_safe(request.method()) { (request, None) } else { csrf_of(request, state.settings.max_body_bytes).await };
+    let (mut request, sent) =
+        if is_safe(request.method()) { (request, None) } else { csrf_of(request, state.settings.max_body_bytes).await };
     if !is_safe(request.method()) {
         let expected = page.csrf().as_bytes();
         let ok = sent.as_deref().is_some_and(|s| !expected.is_empty() && constant_time_eq(s.as_bytes(), expected));
@@ -175,10 +193,10 @@ async fn guard(state: AppState, access: Access, request: Request, next: Next) ->
             return super::layout::error_page(&page, StatusCode::FORBIDDEN, "http.csrf");
         }
     }
-    if let Access::Permission(permission) = access {
-        if !page.may(permission) {
-            return super::layout::error_page(&page, StatusCode::FORBIDDEN, "auth.permission_denied");
-        }
+    if let Access::Permission(permission) = access
+        && !page.may(permission)
+    {
+        return super::layout::error_page(&page, StatusCode::FORBIDDEN, "auth.permission_denied");
     }
     request.extensions_mut().insert(page);
     next.run(request).await

@@ -28,7 +28,10 @@ const MODULES: &[Module] = &[
         label: "ui.nav.office",
         prefix: "office",
         href: "/office/tasks/board",
-        pages: &[("ui.tasks.board", "/office/tasks/board", "office.task.read"), ("ui.tasks.list", "/office/tasks", "office.task.read")],
+        pages: &[
+            ("ui.tasks.board", "/office/tasks/board", "office.task.read"),
+            ("ui.tasks.list", "/office/tasks", "office.task.read"),
+        ],
     },
     Module { label: "ui.nav.crm", prefix: "crm", href: "/crm", pages: &[] },
     Module { label: "ui.nav.marketing", prefix: "marketing", href: "/marketing", pages: &[] },
@@ -178,4 +181,3 @@ pub fn flash(page: &Page, ok: Option<&str>, error: Option<&str>) -> Markup {
         @if let Some(message) = error { div.flash.error role="alert" { (message) } }
     }
 }
-

@@ -123,7 +123,9 @@ impl ListParams {
 fn cell_text(page: &Page, show: Show, value: &Value) -> String {
     match (show, value) {
         (_, Value::Null) => String::new(),
-        (Show::Quantity, Value::Int(v)) => Quantity::from_scaled(*v).to_string().trim_end_matches('0').trim_end_matches('.').to_string(),
+        (Show::Quantity, Value::Int(v)) => {
+            Quantity::from_scaled(*v).to_string().trim_end_matches('0').trim_end_matches('.').to_string()
+        }
         (Show::Badge(prefix), Value::Text(code)) => page.t(&format!("{prefix}{code}")),
         (Show::Time, Value::Text(t)) => t.replace('T', " ").chars().take(16).collect(),
         (_, Value::Int(v)) => v.to_string(),
@@ -134,11 +136,17 @@ fn cell_text(page: &Page, show: Show, value: &Value) -> String {
 
 type Fetch = fn(&mut Tx<'_>, &Ctx, &ListQuery) -> Result<ListPage>;
 
+/// A saved filter: id, name, query string.
+type SavedFilter = (String, String, String);
+
 /// Loads the user's visible columns and saved filters for a view.
-fn preferences(tx: &mut Tx<'_>, ctx: &Ctx, view: &str) -> Result<(Option<Vec<String>>, Vec<(String, String, String)>)> {
+fn preferences(tx: &mut Tx<'_>, ctx: &Ctx, view: &str) -> Result<(Option<Vec<String>>, Vec<SavedFilter>)> {
     let user = ctx.actor().user();
     let columns = tx
-        .query_opt("select columns from web_preference where user_id = $1 and company_id = $2 and view = $3", &[&user, &ctx.company(), &view])?
+        .query_opt(
+            "select columns from web_preference where user_id = $1 and company_id = $2 and view = $3",
+            &[&user, &ctx.company(), &view],
+        )?
         .map(|r| r.get::<String>(0))
         .transpose()?
         .map(|c| c.split(',').map(str::to_string).collect());
@@ -191,7 +199,8 @@ pub async fn handle(state: &AppState, page: &Page, view: ListView, params: ListP
             let message = page.t_with(error.code(), error.params());
             let body = html! { h1 { (page.t(view.title)) } div.flash.error role="alert" { (message) } p { a href=(view.base) { (page.t("ui.list.reset")) } } };
             let mut response = shell(page, &page.t(view.title), body);
-            *response.status_mut() = StatusCode::from_u16(error.kind().http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+            *response.status_mut() =
+                StatusCode::from_u16(error.kind().http_status()).unwrap_or(StatusCode::BAD_REQUEST);
             return response;
         }
     };
@@ -204,7 +213,8 @@ pub async fn handle(state: &AppState, page: &Page, view: ListView, params: ListP
     let id_index = view.spec.columns.len();
     let sort_key = params.query.sort.clone().unwrap_or_else(|| view.spec.default_sort.to_string());
     let desc = params.query.desc.unwrap_or(params.query.sort.is_none() && view.spec.default_desc);
-    let filter_value = |key: &str| params.query.filters.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default();
+    let filter_value =
+        |key: &str| params.query.filters.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default();
     let title = page.t(view.title);
     let body = html! {
         h1 { (title) }
@@ -342,7 +352,9 @@ pub async fn handle(state: &AppState, page: &Page, view: ListView, params: ListP
 fn export(page: &Page, view: &ListView, format: &str, rows: &[kernel::db::Row]) -> Response {
     let headers: Vec<String> = view.columns.iter().map(|c| page.t(c.label)).collect();
     let index_of = |key: &str| view.spec.columns.iter().position(|c| c.key == key).unwrap_or(0);
-    let cells = |row: &kernel::db::Row| -> Vec<String> { view.columns.iter().map(|c| cell_text(page, c.show, &row.values()[index_of(c.key)])).collect() };
+    let cells = |row: &kernel::db::Row| -> Vec<String> {
+        view.columns.iter().map(|c| cell_text(page, c.show, &row.values()[index_of(c.key)])).collect()
+    };
     let name = view.key.replace('.', "-");
     let (bytes, content_type, extension) = match format {
         "csv" => {
@@ -374,7 +386,9 @@ fn export(page: &Page, view: &ListView, format: &str, rows: &[kernel::db::Row]) 
                 }
             }
             match (ok, workbook.save_to_buffer()) {
-                (true, Ok(bytes)) => (bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+                (true, Ok(bytes)) => {
+                    (bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
+                }
                 _ => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
             }
         }

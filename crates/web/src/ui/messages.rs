@@ -58,7 +58,11 @@ pub const MESSAGES: &[Message] = &[
     msg!("ui.settings.outbox", "消息发送队列", "Outbox"),
     // search
     msg!("ui.search.label", "全局搜索", "Global search"),
-    msg!("ui.search.placeholder", "搜索单据号、客户、产品、人员…（按 / ）", "Search numbers, customers, products, people… (press /)"),
+    msg!(
+        "ui.search.placeholder",
+        "搜索单据号、客户、产品、人员…（按 / ）",
+        "Search numbers, customers, products, people… (press /)"
+    ),
     msg!("ui.search.results", "搜索结果", "Search results"),
     msg!("ui.search.none", "没有找到匹配的记录", "Nothing matches"),
     msg!("ui.search.task", "任务", "Task"),
@@ -123,7 +127,11 @@ pub const MESSAGES: &[Message] = &[
     msg!("ui.outbox.state.dead", "失败", "Dead"),
     // roles
     msg!("ui.roles.matrix", "权限矩阵", "Permission matrix"),
-    msg!("ui.roles.matrix_hint", "勾选每个角色拥有的权限；管理员拥有全部权限。", "Tick what each role may do; administrators hold everything."),
+    msg!(
+        "ui.roles.matrix_hint",
+        "勾选每个角色拥有的权限；管理员拥有全部权限。",
+        "Tick what each role may do; administrators hold everything."
+    ),
     msg!("ui.roles.permission", "权限", "Permission"),
     // users
     msg!("ui.user.new", "新建用户", "New user"),
@@ -155,7 +163,11 @@ pub const MESSAGES: &[Message] = &[
     msg!("ui.task.action.approve", "验收通过", "Approve"),
     msg!("ui.task.action.reject", "退回", "Send back"),
     msg!("ui.task.action.reopen", "重新打开", "Reopen"),
-    msg!("ui.kanban.hint", "拖动卡片换列，或使用卡片上的按钮（键盘可用）", "Drag cards between columns, or use the buttons on each card (keyboard friendly)"),
+    msg!(
+        "ui.kanban.hint",
+        "拖动卡片换列，或使用卡片上的按钮（键盘可用）",
+        "Drag cards between columns, or use the buttons on each card (keyboard friendly)"
+    ),
     // dashboard
     msg!("ui.kpi.users", "用户数", "Users"),
     msg!("ui.kpi.open_tasks", "未完成任务", "Open tasks"),

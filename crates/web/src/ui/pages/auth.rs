@@ -8,8 +8,8 @@
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use kernel::identity::{self, CompanyId, token_hash};
 use kernel::i18n::Locale;
+use kernel::identity::{self, CompanyId, token_hash};
 use kernel::{Ctx, ErrorKind};
 use maud::{DOCTYPE, Markup, html};
 
@@ -46,7 +46,14 @@ fn locale_of(headers: &HeaderMap) -> Locale {
         .unwrap_or_default()
 }
 
-fn login_page(state: &AppState, locale: Locale, token: &str, next: &str, message: Option<String>, username: &str) -> Markup {
+fn login_page(
+    state: &AppState,
+    locale: Locale,
+    token: &str,
+    next: &str,
+    message: Option<String>,
+    username: &str,
+) -> Markup {
     let t = |key: &str| state.catalog.text(locale, key, &[]);
     html! {
         (DOCTYPE)
@@ -89,7 +96,12 @@ pub async fn login_form(State(state): State<AppState>, headers: HeaderMap, RawQu
     response
 }
 
-pub async fn login(State(state): State<AppState>, headers: HeaderMap, address: ClientAddress, form: FormData) -> Response {
+pub async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    address: ClientAddress,
+    form: FormData,
+) -> Response {
     let locale = locale_of(&headers);
     let next = safe_back(form.get("next"), "/");
     let username = form.text("username");
@@ -109,8 +121,16 @@ pub async fn login(State(state): State<AppState>, headers: HeaderMap, address: C
     let name = username.clone();
     let outcome = state
         .blocking(move |state| {
-            let user = identity::authenticate(&state.db, state.clock.as_ref(), &state.login_policy, &name, &password, &address.0)?;
-            let clock = Ctx::system(CompanyId(kernel::id::Uuid::nil()), Default::default()).with_clock(state.clock.clone());
+            let user = identity::authenticate(
+                &state.db,
+                state.clock.as_ref(),
+                &state.login_policy,
+                &name,
+                &password,
+                &address.0,
+            )?;
+            let clock =
+                Ctx::system(CompanyId(kernel::id::Uuid::nil()), Default::default()).with_clock(state.clock.clone());
             state.db.write(|tx| {
                 if let Some(previous) = &previous {
                     identity::delete_session(tx, &token_hash(previous))?;
@@ -123,7 +143,9 @@ pub async fn login(State(state): State<AppState>, headers: HeaderMap, address: C
         Ok(session) => {
             let mut response = see_other(&next, None);
             let max_age = state.settings.session_ttl.whole_seconds();
-            response.headers_mut().append(header::SET_COOKIE, cookie(&state, SESSION_COOKIE, &session.secret, max_age, "Lax"));
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, cookie(&state, SESSION_COOKIE, &session.secret, max_age, "Lax"));
             response.headers_mut().append(header::SET_COOKIE, cookie(&state, LOGIN_CSRF_COOKIE, "", 0, "Strict"));
             response
         }
@@ -176,7 +198,8 @@ pub async fn switch_company(State(state): State<AppState>, page: Page, form: For
     };
     let session = page.principal.session_id.clone().unwrap_or_default();
     let user = page.principal.user;
-    match state.blocking(move |state| state.db.write(|tx| identity::switch_company(tx, &session, user, company))).await {
+    match state.blocking(move |state| state.db.write(|tx| identity::switch_company(tx, &session, user, company))).await
+    {
         Ok(()) => see_other("/", None),
         Err(error) => error.into_response(),
     }

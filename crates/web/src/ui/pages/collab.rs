@@ -18,13 +18,21 @@ pub async fn add_comment(State(state): State<AppState>, page: Page, form: FormDa
     let (kind, id, body) = (form.text("kind"), form.text("id"), form.text("body"));
     let ctx = page.ctx(&state);
     let link = back.clone();
-    match state.blocking(move |state| state.db.write(|tx| office::add_comment(tx, &ctx, &kind, &id, &body, &link))).await {
+    match state
+        .blocking(move |state| state.db.write(|tx| office::add_comment(tx, &ctx, &kind, &id, &body, &link)))
+        .await
+    {
         Ok(_) => see_other(&back, Some("ui.comment.added")),
         Err(error) => error_page(&page, StatusCode::UNPROCESSABLE_ENTITY, error.0.code()),
     }
 }
 
-pub async fn upload(State(state): State<AppState>, page: Page, RawQuery(query): RawQuery, mut multipart: Multipart) -> Response {
+pub async fn upload(
+    State(state): State<AppState>,
+    page: Page,
+    RawQuery(query): RawQuery,
+    mut multipart: Multipart,
+) -> Response {
     let params = url_pairs(query.as_deref().unwrap_or_default());
     let param = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
     let back = safe_back(Some(&param("back")), "/");
@@ -74,7 +82,11 @@ pub async fn download(State(state): State<AppState>, page: Page, Path(id): Path<
             if let Ok(value) = HeaderValue::from_str(&attachment.content_type) {
                 headers.insert(header::CONTENT_TYPE, value);
             }
-            let ascii: String = attachment.file_name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' }).collect();
+            let ascii: String = attachment
+                .file_name
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' })
+                .collect();
             if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"")) {
                 headers.insert(header::CONTENT_DISPOSITION, value);
             }
@@ -127,7 +139,10 @@ pub async fn save_columns(State(state): State<AppState>, page: Page, form: FormD
         .blocking(move |state| {
             state.db.write(|tx| {
                 let user = ctx.actor().user();
-                tx.execute("delete from web_preference where user_id = $1 and company_id = $2 and view = $3", &[&user, &ctx.company(), &view])?;
+                tx.execute(
+                    "delete from web_preference where user_id = $1 and company_id = $2 and view = $3",
+                    &[&user, &ctx.company(), &view],
+                )?;
                 tx.execute(
                     "insert into web_preference (user_id, company_id, view, columns) values ($1, $2, $3, $4)",
                     &[&user, &ctx.company(), &view, &columns],
@@ -174,7 +189,10 @@ pub async fn delete_filter(State(state): State<AppState>, page: Page, form: Form
     let result = state
         .blocking(move |state| {
             state.db.write(|tx| {
-                tx.execute("delete from web_saved_filter where id = $1 and user_id = $2 and company_id = $3", &[&id, &ctx.actor().user(), &ctx.company()])?;
+                tx.execute(
+                    "delete from web_saved_filter where id = $1 and user_id = $2 and company_id = $3",
+                    &[&id, &ctx.actor().user(), &ctx.company()],
+                )?;
                 Ok(())
             })
         })
@@ -195,7 +213,11 @@ struct Hit {
 /// Documents by number, people by name, tasks by title: each searched only if the user may
 /// read that kind of record.
 pub async fn search(State(state): State<AppState>, page: Page, RawQuery(query): RawQuery) -> Response {
-    let q = url_pairs(query.as_deref().unwrap_or_default()).into_iter().find(|(k, _)| k == "q").map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    let q = url_pairs(query.as_deref().unwrap_or_default())
+        .into_iter()
+        .find(|(k, _)| k == "q")
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_default();
     let ctx = page.ctx(&state);
     let needle = q.clone();
     let hits = state

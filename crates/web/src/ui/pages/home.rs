@@ -60,8 +60,11 @@ pub async fn dashboard(State(state): State<AppState>, page: Page) -> Response {
         Ok(f) => f,
         Err(error) => return error.into_response(),
     };
-    let stage_points: Vec<Point> =
-        figures.tasks_by_stage.iter().map(|(s, n)| Point { label: page.t(&format!("ui.task.stage.{}", s.code())), value: *n as f64 }).collect();
+    let stage_points: Vec<Point> = figures
+        .tasks_by_stage
+        .iter()
+        .map(|(s, n)| Point { label: page.t(&format!("ui.task.stage.{}", s.code())), value: *n as f64 })
+        .collect();
     let body = html! {
         h1 { (page.t("ui.dashboard")) }
         div.tiles {

@@ -7,6 +7,7 @@ mod settings;
 mod tasks;
 
 use axum::body::Bytes;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{FromRequest, Request};
 use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -80,7 +81,12 @@ pub fn mount(state: &AppState) -> axum::Router<AppState> {
         .page("/ui/filters", Authenticated, post(collab::save_filter))
         .page("/ui/filters/delete", Authenticated, post(collab::delete_filter))
         .page("/comments", P(op::COMMENT_WRITE), post(collab::add_comment))
-        .page("/attachments", Authenticated, post(collab::upload))
+        .page(
+            "/attachments",
+            Authenticated,
+            // Room for the largest accepted file plus the multipart envelope.
+            post(collab::upload).layer(DefaultBodyLimit::max(state.attachments.max_bytes + 1_048_576)),
+        )
         .page("/attachments/{id}", Authenticated, get(collab::download))
         .page("/settings/users", P(kp::USER_READ), get(settings::users))
         .page("/settings/users/bulk", P(kp::USER_MANAGE), post(settings::users_bulk))

@@ -4,11 +4,11 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kernel::Error;
 use kernel::audit::AUDIT_LIST;
 use kernel::identity::permissions::{COMPANY_MANAGE, ROLE_MANAGE, USER_MANAGE};
 use kernel::identity::{self, NewCompany, NewUser, RoleUpdate, USER_LIST, UserId, UserUpdate};
 use kernel::outbox::{OUTBOX_LIST, OutboxId};
-use kernel::Error;
 use maud::html;
 
 use super::{FormData, see_other};
@@ -47,7 +47,10 @@ pub async fn users(State(state): State<AppState>, page: Page, RawQuery(query): R
             ]),
         }],
         bulk: if manage {
-            vec![BulkAction { code: "activate", label: "ui.user.activate" }, BulkAction { code: "deactivate", label: "ui.user.deactivate" }]
+            vec![
+                BulkAction { code: "activate", label: "ui.user.activate" },
+                BulkAction { code: "deactivate", label: "ui.user.deactivate" },
+            ]
         } else {
             vec![]
         },
@@ -78,7 +81,11 @@ struct UserFormData {
     attachments: Vec<kernel::attachment::Attachment>,
 }
 
-async fn load_user_form(state: &AppState, page: &Page, id: Option<UserId>) -> Result<UserFormData, crate::problem::ApiError> {
+async fn load_user_form(
+    state: &AppState,
+    page: &Page,
+    id: Option<UserId>,
+) -> Result<UserFormData, crate::problem::ApiError> {
     let ctx = page.ctx(state);
     let zh = page.locale.tag() == "zh-CN";
     state
@@ -90,7 +97,13 @@ async fn load_user_form(state: &AppState, page: &Page, id: Option<UserId>) -> Re
                     .map(|r| (r.code, if zh { r.name_zh } else { r.name_en }))
                     .collect();
                 let Some(id) = id else {
-                    return Ok(UserFormData { user: None, roles, history: vec![], comments: vec![], attachments: vec![] });
+                    return Ok(UserFormData {
+                        user: None,
+                        roles,
+                        history: vec![],
+                        comments: vec![],
+                        attachments: vec![],
+                    });
                 };
                 let user = identity::get_user(tx, &ctx, id)?;
                 let key = id.to_string();
@@ -106,7 +119,13 @@ async fn load_user_form(state: &AppState, page: &Page, id: Option<UserId>) -> Re
         .await
 }
 
-fn user_page(page: &Page, data: &UserFormData, form_values: Option<&FormData>, error: Option<&Error>, ok: Option<&str>) -> Response {
+fn user_page(
+    page: &Page,
+    data: &UserFormData,
+    form_values: Option<&FormData>,
+    error: Option<&Error>,
+    ok: Option<&str>,
+) -> Response {
     let manage = page.may(USER_MANAGE);
     let user = data.user.as_ref();
     let value = |name: &str, current: String| form_values.map(|f| f.text(name)).unwrap_or(current);
@@ -115,13 +134,29 @@ fn user_page(page: &Page, data: &UserFormData, form_values: Option<&FormData>, e
         None => page.t("ui.user.new"),
     };
     let mut fields = vec![
-        Field::new("username", "ui.user.username", Input::Text, value("username", user.map(|u| u.username.clone()).unwrap_or_default()))
-            .required()
-            .readonly(user.is_some()),
-        Field::new("display_name", "ui.user.display_name", Input::Text, value("display_name", user.map(|u| u.display_name.clone()).unwrap_or_default()))
-            .required()
-            .readonly(!manage),
-        Field::new("email", "ui.user.email", Input::Email, value("email", user.and_then(|u| u.email.clone()).unwrap_or_default())).readonly(!manage),
+        Field::new(
+            "username",
+            "ui.user.username",
+            Input::Text,
+            value("username", user.map(|u| u.username.clone()).unwrap_or_default()),
+        )
+        .required()
+        .readonly(user.is_some()),
+        Field::new(
+            "display_name",
+            "ui.user.display_name",
+            Input::Text,
+            value("display_name", user.map(|u| u.display_name.clone()).unwrap_or_default()),
+        )
+        .required()
+        .readonly(!manage),
+        Field::new(
+            "email",
+            "ui.user.email",
+            Input::Email,
+            value("email", user.and_then(|u| u.email.clone()).unwrap_or_default()),
+        )
+        .readonly(!manage),
         Field::new(
             "locale",
             "ui.language",
@@ -130,7 +165,11 @@ fn user_page(page: &Page, data: &UserFormData, form_values: Option<&FormData>, e
         )
         .readonly(!manage),
         Field::new("roles", "ui.user.roles", Input::Multi(data.roles.clone()), "")
-            .values(form_values.map(|f| f.all("roles")).unwrap_or_else(|| user.map(|u| u.roles.clone()).unwrap_or_default()))
+            .values(
+                form_values
+                    .map(|f| f.all("roles"))
+                    .unwrap_or_else(|| user.map(|u| u.roles.clone()).unwrap_or_default()),
+            )
             .readonly(!manage),
     ];
     if user.is_none() {
@@ -197,7 +236,12 @@ pub async fn user_create(State(state): State<AppState>, page: Page, form: FormDa
     }
 }
 
-pub async fn user_form(State(state): State<AppState>, page: Page, Path(id): Path<String>, RawQuery(query): RawQuery) -> Response {
+pub async fn user_form(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
     let Ok(id) = UserId::parse(&id) else { return error_page(&page, StatusCode::NOT_FOUND, "kernel.user.not_found") };
     match load_user_form(&state, &page, Some(id)).await {
         Ok(data) => user_page(&page, &data, None, None, ok_param(&query).as_deref()),
@@ -299,7 +343,12 @@ pub async fn roles_matrix_save(State(state): State<AppState>, page: Page, form: 
                     }
                     let key = role.id.to_string();
                     let version = versions.iter().find(|(id, _)| *id == key).map(|(_, v)| *v).unwrap_or(role.version);
-                    let wanted: Vec<String> = grants.iter().filter_map(|g| g.split_once('|')).filter(|(r, _)| *r == key).map(|(_, p)| p.to_string()).collect();
+                    let wanted: Vec<String> = grants
+                        .iter()
+                        .filter_map(|g| g.split_once('|'))
+                        .filter(|(r, _)| *r == key)
+                        .map(|(_, p)| p.to_string())
+                        .collect();
                     let mut current = role.permissions.clone();
                     current.sort();
                     let mut sorted = wanted.clone();
@@ -309,7 +358,13 @@ pub async fn roles_matrix_save(State(state): State<AppState>, page: Page, form: 
                             tx,
                             &ctx,
                             role.id,
-                            &RoleUpdate { name_zh: None, name_en: None, permissions: Some(wanted), own_records_only: None, version },
+                            &RoleUpdate {
+                                name_zh: None,
+                                name_en: None,
+                                permissions: Some(wanted),
+                                own_records_only: None,
+                                version,
+                            },
                             &state.permissions,
                         )?;
                     }
@@ -320,7 +375,11 @@ pub async fn roles_matrix_save(State(state): State<AppState>, page: Page, form: 
         .await;
     match result {
         Ok(()) => see_other("/settings/roles", Some("ui.saved")),
-        Err(error) => error_page(&page, StatusCode::from_u16(error.0.kind().http_status()).unwrap_or(StatusCode::CONFLICT), error.0.code()),
+        Err(error) => error_page(
+            &page,
+            StatusCode::from_u16(error.0.kind().http_status()).unwrap_or(StatusCode::CONFLICT),
+            error.0.code(),
+        ),
     }
 }
 
@@ -333,7 +392,13 @@ pub async fn companies(State(state): State<AppState>, page: Page, RawQuery(query
     companies_page(&page, &companies, None, None, ok_param(&query).as_deref())
 }
 
-fn companies_page(page: &Page, companies: &[identity::Company], form: Option<&FormData>, error: Option<&Error>, ok: Option<&str>) -> Response {
+fn companies_page(
+    page: &Page,
+    companies: &[identity::Company],
+    form: Option<&FormData>,
+    error: Option<&Error>,
+    ok: Option<&str>,
+) -> Response {
     let value = |name: &str| form.map(|f| f.text(name)).unwrap_or_default();
     let body = html! {
         h1 { (page.t("ui.settings.companies")) }
@@ -371,14 +436,23 @@ fn companies_page(page: &Page, companies: &[identity::Company], form: Option<&Fo
 }
 
 pub async fn company_create(State(state): State<AppState>, page: Page, form: FormData) -> Response {
-    let input = NewCompany { name: form.text("name"), code: form.text("code"), base_currency: Some(form.text("base_currency")).filter(|c| !c.is_empty()) };
+    let input = NewCompany {
+        name: form.text("name"),
+        code: form.text("code"),
+        base_currency: Some(form.text("base_currency")).filter(|c| !c.is_empty()),
+    };
     let ctx = page.ctx(&state);
-    let result = state.blocking(move |state| state.db.write(|tx| identity::create_company(tx, &ctx, &input, &state.permissions))).await;
+    let result = state
+        .blocking(move |state| state.db.write(|tx| identity::create_company(tx, &ctx, &input, &state.permissions)))
+        .await;
     match result {
         Ok(_) => see_other("/settings/companies", Some("ui.saved")),
         Err(error) => {
             let ctx = page.ctx(&state);
-            let companies = state.blocking(move |state| state.db.read(|tx| identity::list_companies(tx, &ctx))).await.unwrap_or_default();
+            let companies = state
+                .blocking(move |state| state.db.read(|tx| identity::list_companies(tx, &ctx)))
+                .await
+                .unwrap_or_default();
             companies_page(&page, &companies, Some(&form), Some(&error.0), None)
         }
     }
@@ -436,10 +510,17 @@ pub async fn outbox(State(state): State<AppState>, page: Page, RawQuery(query): 
             key: "state",
             label: "ui.state",
             input: FilterInput::Choice(
-                ["pending", "done", "dead"].iter().map(|s| (s.to_string(), page.t(&format!("ui.outbox.state.{s}")))).collect(),
+                ["pending", "done", "dead"]
+                    .iter()
+                    .map(|s| (s.to_string(), page.t(&format!("ui.outbox.state.{s}"))))
+                    .collect(),
             ),
         }],
-        bulk: if page.may(kernel::identity::permissions::OUTBOX_MANAGE) { vec![BulkAction { code: "retry", label: "ui.outbox.retry" }] } else { vec![] },
+        bulk: if page.may(kernel::identity::permissions::OUTBOX_MANAGE) {
+            vec![BulkAction { code: "retry", label: "ui.outbox.retry" }]
+        } else {
+            vec![]
+        },
         new_href: None,
     };
     list::handle(&state, &page, view, ListParams::parse(query.as_deref()), |tx, ctx, q| {
@@ -467,4 +548,3 @@ pub async fn outbox_bulk(State(state): State<AppState>, page: Page, form: FormDa
         Err(error) => error_page(&page, StatusCode::CONFLICT, error.0.code()),
     }
 }
-

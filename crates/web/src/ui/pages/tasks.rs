@@ -6,8 +6,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kernel::{Error, Quantity};
 use maud::html;
-use office::permissions::{TASK_WRITE};
-use office::{NewTask, TASK_LIST, Task, TaskAction, TaskId, TaskStage, TaskUpdate};
+use office::permissions::TASK_WRITE;
+use office::{BoardColumn, NewTask, TASK_LIST, Task, TaskAction, TaskId, TaskStage, TaskUpdate};
 
 use super::{FormData, see_other};
 use crate::problem::ApiError;
@@ -43,7 +43,14 @@ pub async fn list(State(state): State<AppState>, page: Page, RawQuery(query): Ra
             FilterField { key: "stage", label: "ui.state", input: FilterInput::Choice(stage_choices(&page)) },
             FilterField { key: "assignee", label: "ui.task.assignee", input: FilterInput::Text },
         ],
-        bulk: if write { vec![BulkAction { code: "start", label: "ui.task.action.start" }, BulkAction { code: "reopen", label: "ui.task.action.reopen" }] } else { vec![] },
+        bulk: if write {
+            vec![
+                BulkAction { code: "start", label: "ui.task.action.start" },
+                BulkAction { code: "reopen", label: "ui.task.action.reopen" },
+            ]
+        } else {
+            vec![]
+        },
         new_href: write.then_some("/office/tasks/new"),
     };
     list::handle(&state, &page, view, ListParams::parse(query.as_deref()), office::list_tasks).await
@@ -86,7 +93,7 @@ pub async fn board(State(state): State<AppState>, page: Page, RawQuery(query): R
         (flash(&page, ok.as_deref(), None))
         div.toolbar { @if write { a.button.primary href="/office/tasks/new" data-new { "+ " (page.t("ui.new")) } } span.grow {} span { (page.t("ui.kanban.hint")) } }
         div.board {
-            @for (stage, count, sum, cards) in &columns {
+            @for BoardColumn { stage, count, estimate_sum: sum, cards } in &columns {
                 section.column data-stage=(stage.code()) aria-label=(page.t(&format!("ui.task.stage.{}", stage.code()))) {
                     header {
                         span { (page.t(&format!("ui.task.stage.{}", stage.code()))) " (" (count) ")" }
@@ -144,7 +151,15 @@ async fn load(state: &AppState, page: &Page, id: Option<TaskId>) -> Result<TaskD
                     .iter()
                     .map(|r| Ok((r.get(0)?, r.get(1)?)))
                     .collect::<kernel::Result<Vec<_>>>()?;
-                let Some(id) = id else { return Ok(TaskData { task: None, members, history: vec![], comments: vec![], attachments: vec![] }) };
+                let Some(id) = id else {
+                    return Ok(TaskData {
+                        task: None,
+                        members,
+                        history: vec![],
+                        comments: vec![],
+                        attachments: vec![],
+                    });
+                };
                 let key = id.to_string();
                 Ok(TaskData {
                     task: Some(office::get_task(tx, &ctx, id)?),
@@ -158,20 +173,54 @@ async fn load(state: &AppState, page: &Page, id: Option<TaskId>) -> Result<TaskD
         .await
 }
 
-fn task_page(page: &Page, data: &TaskData, values: Option<&FormData>, error: Option<&Error>, ok: Option<&str>) -> Response {
+fn task_page(
+    page: &Page,
+    data: &TaskData,
+    values: Option<&FormData>,
+    error: Option<&Error>,
+    ok: Option<&str>,
+) -> Response {
     let task = data.task.as_ref();
     // A finished task is read-only until reopened.
     let readonly = !page.may(TASK_WRITE) || task.is_some_and(|t| t.stage == TaskStage::Done);
     let value = |name: &str, current: String| values.map(|f| f.text(name)).unwrap_or(current);
     let fields = vec![
-        Field::new("title", "ui.task.title", Input::Text, value("title", task.map(|t| t.title.clone()).unwrap_or_default())).required().readonly(readonly),
-        Field::new("assignee_id", "ui.task.assignee", Input::Select(data.members.clone()), value("assignee_id", task.and_then(|t| t.assignee_id.clone()).unwrap_or_default()))
-            .readonly(readonly),
-        Field::new("due_date", "ui.task.due_date", Input::Date, value("due_date", task.and_then(|t| t.due_date.clone()).unwrap_or_default())).readonly(readonly),
-        Field::new("estimate_hours", "ui.task.estimate", Input::Decimal, value("estimate_hours", task.map(|t| trim(t.estimate_hours)).unwrap_or_default()))
-            .readonly(readonly),
-        Field::new("description", "ui.task.description", Input::TextArea, value("description", task.map(|t| t.description.clone()).unwrap_or_default()))
-            .readonly(readonly),
+        Field::new(
+            "title",
+            "ui.task.title",
+            Input::Text,
+            value("title", task.map(|t| t.title.clone()).unwrap_or_default()),
+        )
+        .required()
+        .readonly(readonly),
+        Field::new(
+            "assignee_id",
+            "ui.task.assignee",
+            Input::Select(data.members.clone()),
+            value("assignee_id", task.and_then(|t| t.assignee_id.clone()).unwrap_or_default()),
+        )
+        .readonly(readonly),
+        Field::new(
+            "due_date",
+            "ui.task.due_date",
+            Input::Date,
+            value("due_date", task.and_then(|t| t.due_date.clone()).unwrap_or_default()),
+        )
+        .readonly(readonly),
+        Field::new(
+            "estimate_hours",
+            "ui.task.estimate",
+            Input::Decimal,
+            value("estimate_hours", task.map(|t| trim(t.estimate_hours)).unwrap_or_default()),
+        )
+        .readonly(readonly),
+        Field::new(
+            "description",
+            "ui.task.description",
+            Input::TextArea,
+            value("description", task.map(|t| t.description.clone()).unwrap_or_default()),
+        )
+        .readonly(readonly),
     ];
     let title = task.map(|t| format!("{} {}", t.number, t.title)).unwrap_or_else(|| page.t("ui.task.new"));
     let actions: Vec<(&'static str, &'static str, kernel::Permission)> = task
@@ -249,7 +298,12 @@ pub async fn create(State(state): State<AppState>, page: Page, form: FormData) -
     }
 }
 
-pub async fn form(State(state): State<AppState>, page: Page, Path(id): Path<String>, RawQuery(query): RawQuery) -> Response {
+pub async fn form(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
     let Ok(id) = TaskId::parse(&id) else { return error_page(&page, StatusCode::NOT_FOUND, "office.task.not_found") };
     let ok = url_pairs(query.as_deref().unwrap_or_default()).into_iter().find(|(k, _)| k == "ok").map(|(_, v)| v);
     match load(&state, &page, Some(id)).await {
@@ -291,7 +345,11 @@ pub async fn act(State(state): State<AppState>, page: Page, Path(id): Path<Strin
         return error_page(&page, StatusCode::FORBIDDEN, "auth.permission_denied");
     }
     let ctx = page.ctx(&state);
-    let back = if form.get("back") == Some("board") { "/office/tasks/board".to_string() } else { format!("/office/tasks/{id}") };
+    let back = if form.get("back") == Some("board") {
+        "/office/tasks/board".to_string()
+    } else {
+        format!("/office/tasks/{id}")
+    };
     match state.blocking(move |state| state.db.write(|tx| office::act(tx, &ctx, id, action))).await {
         Ok(_) => see_other(&back, Some("ui.saved")),
         Err(error) => error_page(&page, StatusCode::CONFLICT, error.0.code()),
@@ -300,7 +358,13 @@ pub async fn act(State(state): State<AppState>, page: Page, Path(id): Path<Strin
 
 /// Dragging a card to a column: the move is the state-machine action leading there, if any.
 /// Answers JSON to the script (problem on refusal), or redirects a plain form.
-pub async fn move_to(State(state): State<AppState>, page: Page, Path(id): Path<String>, headers: HeaderMap, form: FormData) -> Response {
+pub async fn move_to(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    form: FormData,
+) -> Response {
     let wants_json = headers.get(header::ACCEPT).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
     let target = form.get("stage").and_then(TaskStage::parse);
     let ctx = page.ctx(&state);
@@ -314,7 +378,9 @@ pub async fn move_to(State(state): State<AppState>, page: Page, Path(id): Path<S
                             return Ok(task);
                         }
                         let action = task.stage.action_to(target).ok_or_else(|| {
-                            Error::conflict("office.task.transition").with_param("from", task.stage.code()).with_param("action", target.code())
+                            Error::conflict("office.task.transition")
+                                .with_param("from", task.stage.code())
+                                .with_param("action", target.code())
                         })?;
                         ctx.require(action.permission())?;
                         office::act(tx, &ctx, id, action)

@@ -1,0 +1,124 @@
+//! End-to-end journeys in a real browser (headless Debian chromium through chromedriver):
+//! log in, switch the language, create a record, find it through the list's search, edit it,
+//! see its timeline; a user without the permission sees no button and a direct POST is
+//! refused. With `TIANGONG_SCREENSHOTS=1` it also refreshes the screenshots in docs/.
+
+use std::path::PathBuf;
+
+use testkit::browser::Browser;
+use testkit::{ADMIN_PASSWORD, spawn};
+
+fn screenshot(browser: &Browser, name: &str) {
+    if std::env::var_os("TIANGONG_SCREENSHOTS").is_some() {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        browser.screenshot(&dir.join(format!("{name}.png")));
+    }
+}
+
+fn log_in(browser: &Browser, base: &str, username: &str, password: &str) {
+    browser.goto(&format!("{base}/login"));
+    browser.fill("#username", username);
+    browser.fill("#password", password);
+    browser.click_and_wait("button[type=submit]");
+}
+
+#[test]
+fn a_user_logs_in_switches_language_and_works_on_a_task() {
+    let Some(browser) = Browser::start("zh-CN") else { return };
+    let app = spawn();
+    let base = app.base.clone();
+
+    browser.goto(&format!("{base}/"));
+    assert_eq!(browser.current_path(), "/login", "anonymous visitors are sent to the login page");
+    screenshot(&browser, "login");
+    log_in(&browser, &base, "admin", "wrong-password");
+    assert!(browser.text(".flash.error").contains("用户名或密码错误"));
+    log_in(&browser, &base, "admin", ADMIN_PASSWORD);
+    assert_eq!(browser.text("main h1"), "工作台");
+    assert!(browser.text("nav.modules").contains("设置"));
+    screenshot(&browser, "dashboard");
+
+    // Language switch from the user menu: the labels change to English.
+    browser.click("details.menu > summary");
+    browser.select("#locale", "en");
+    browser.click_and_wait("form[action='/ui/locale'] button");
+    assert_eq!(browser.text("main h1"), "Dashboard");
+    assert!(browser.text("nav.modules").contains("Settings"));
+
+    // Create a task through its form.
+    browser.goto(&format!("{base}/office/tasks/new"));
+    browser.fill("#field-title", "Quarterly stock count 季度盘点");
+    browser.fill("#field-estimate_hours", "6.5");
+    browser.fill("#field-estimate_hours", "abc");
+    browser.click_and_wait("form[data-save] button.primary");
+    assert!(browser.text(".field.invalid .error").contains("Invalid estimate"), "validation message beside the field");
+    browser.fill("#field-estimate_hours", "6.5");
+    browser.click_and_wait("form[data-save] button.primary");
+    assert!(browser.text("main h1").contains("Quarterly stock count"));
+    assert!(browser.text(".flash.ok").contains("Saved"));
+
+    // Find it with the list's search.
+    browser.goto(&format!("{base}/office/tasks"));
+    browser.fill("input[name=q]", "quarterly");
+    browser.click_and_wait("form.filters button.primary");
+    assert!(browser.text("table.list tbody").contains("Quarterly stock count"));
+    screenshot(&browser, "task-list");
+    browser.click_and_wait("table.list tbody a");
+
+    // Edit it, move it along its state machine, and see the timeline.
+    browser.fill("#field-title", "Quarterly stock count, warehouse A");
+    browser.click_and_wait("form[data-save] button.primary");
+    assert!(browser.text("main h1").contains("warehouse A"));
+    browser.click_and_wait("form.actions button[value=start]");
+    assert!(browser.text("main h1 .badge").contains("Doing"));
+    let timeline = browser.text("ol.timeline");
+    assert!(
+        timeline.contains("created the task") && timeline.contains("changed the task") && timeline.contains("started"),
+        "{timeline}"
+    );
+    browser.fill("#comment", "@admin please check");
+    browser.click_and_wait("form[action='/comments'] button");
+    assert!(browser.text("ol.timeline").contains("please check"));
+    screenshot(&browser, "task-form");
+    browser.goto(&format!("{base}/office/tasks/board"));
+    assert!(browser.text("section.column[data-stage=doing]").contains("warehouse A"));
+    screenshot(&browser, "task-board");
+    browser.goto(&format!("{base}/settings/roles"));
+    screenshot(&browser, "roles");
+    app.assert_invariants();
+}
+
+#[test]
+fn without_the_permission_there_is_no_button_and_no_way_in() {
+    let Some(browser) = Browser::start("zh-CN") else { return };
+    let app = spawn();
+    let base = app.base.clone();
+    let (_, _) = app.user_in(app.company, "viewer", &["readonly"]);
+    log_in(&browser, &base, "viewer", "viewer-password");
+    assert_eq!(browser.text("main h1"), "工作台");
+    browser.goto(&format!("{base}/office/tasks"));
+    assert!(browser.exists("table.list"));
+    assert!(!browser.exists("a[data-new]"), "a read-only user sees no New button");
+    assert!(!browser.text("nav.modules").contains("设置") || !browser.exists("a[href='/settings/users/new']"));
+    // A direct POST with a valid session and CSRF token is still refused.
+    let status = browser.script(
+        "const done = arguments[arguments.length - 1];
+         const csrf = document.querySelector('meta[name=csrf-token]').content;
+         const body = new URLSearchParams({_csrf: csrf, title: 'sneaky'});
+         fetch('/office/tasks/new', {method: 'POST', body}).then(r => done(r.status));",
+    );
+    assert_eq!(status, 403);
+    // And a POST without the CSRF token is refused before anything else.
+    let status = browser.script(
+        "const done = arguments[arguments.length - 1];
+         fetch('/ui/locale', {method: 'POST', body: new URLSearchParams({locale: 'en'})}).then(r => done(r.status));",
+    );
+    assert_eq!(status, 403);
+    // Logging out ends the session on the server: the old cookie no longer opens anything.
+    browser.click("details.menu > summary");
+    browser.click_and_wait("form[action='/logout'] button");
+    assert_eq!(browser.current_path(), "/login");
+    browser.goto(&format!("{base}/office/tasks"));
+    assert_eq!(browser.current_path(), "/login");
+}

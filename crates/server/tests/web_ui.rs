@@ -1,0 +1,276 @@
+//! The web client over HTTP, without a browser: security headers, session handling, CSRF, the
+//! list view's features, the kanban moves, attachments, mentions and notifications, search.
+
+use kernel::Quantity;
+use office::{NewTask, TaskStage};
+use testkit::session::{WebSession, token_in};
+use testkit::{ADMIN_PASSWORD, TestApp, spawn};
+
+fn tasks(app: &TestApp, titles: &[&str]) -> Vec<office::Task> {
+    let ctx = app.system_ctx();
+    titles
+        .iter()
+        .map(|title| {
+            app.db
+                .write(|tx| {
+                    office::create_task(
+                        tx,
+                        &ctx,
+                        &NewTask {
+                            title: title.to_string(),
+                            estimate_hours: Some(Quantity::units(2).unwrap()),
+                            ..NewTask::default()
+                        },
+                    )
+                })
+                .unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn pages_carry_strict_security_headers_and_no_inline_code() {
+    let app = spawn();
+    let web = WebSession::login(&app.base, "admin", ADMIN_PASSWORD);
+    tasks(&app, &["<script>alert(1)</script>"]);
+    for path in [
+        "/",
+        "/office/tasks",
+        "/office/tasks/board",
+        "/settings/users",
+        "/settings/roles",
+        "/settings/audit",
+        "/settings/outbox",
+        "/preferences",
+    ] {
+        let answer = web.get(path);
+        assert_eq!(answer.status(), 200, "{path}");
+        let csp = answer.headers()["content-security-policy"].to_str().unwrap().to_string();
+        assert!(
+            csp.contains("script-src 'self'")
+                && !csp.contains("unsafe-inline")
+                && csp.contains("frame-ancestors 'none'"),
+            "{csp}"
+        );
+        assert_eq!(answer.headers()["x-frame-options"], "DENY");
+        let html = answer.text().unwrap();
+        assert!(!html.contains("<script>"), "{path}: inline script or unescaped output");
+        assert!(!html.contains(" style=\""), "{path}: inline style");
+        assert!(!html.contains(" onclick="), "{path}: inline handler");
+        let outside = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+        assert!(!outside.contains("http://") && !outside.contains("https://"), "{path}: an external link (CDN?)");
+    }
+    let list = web.get("/office/tasks").text().unwrap();
+    assert!(list.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "user text is escaped");
+}
+
+#[test]
+fn login_issues_a_fresh_secure_session_and_logout_ends_it() {
+    let app = spawn();
+    let client = reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let form = client.get(format!("{}/login", app.base)).send().unwrap();
+    let login_cookie = form.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let token = token_in(&form.text().unwrap(), "name=\"_login_csrf\"").unwrap();
+    // An attacker plants a session id before the victim logs in.
+    let planted = "tiangong_session=attacker-chosen-value";
+    let answer = client
+        .post(format!("{}/login", app.base))
+        .header("cookie", format!("{login_cookie}; {planted}"))
+        .form(&[("_login_csrf", token.as_str()), ("username", "admin"), ("password", ADMIN_PASSWORD), ("next", "/")])
+        .send()
+        .unwrap();
+    assert_eq!(answer.status(), 303);
+    let cookies: Vec<String> =
+        answer.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect();
+    let session = cookies.iter().find(|c| c.starts_with("tiangong_session=")).expect("session cookie");
+    assert!(!session.contains("attacker-chosen-value"), "a fresh session id, never the planted one");
+    assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax"));
+    let planted_page = client.get(format!("{}/", app.base)).header("cookie", planted).send().unwrap();
+    assert_eq!(planted_page.status(), 303, "the planted id opens nothing");
+    // Login without the form's token is refused.
+    let forged = client
+        .post(format!("{}/login", app.base))
+        .form(&[("username", "admin"), ("password", ADMIN_PASSWORD)])
+        .send()
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    // Logout deletes the session on the server.
+    let web = WebSession::login(&app.base, "admin", ADMIN_PASSWORD);
+    let count = || -> i64 { app.db.read(|tx| tx.scalar("select count(*) from kernel_session", &[])).unwrap() };
+    let before = count();
+    assert_eq!(web.post("/logout", &[]).status(), 303);
+    assert_eq!(web.get("/").status(), 303);
+    assert_eq!(count(), before - 1, "the session row is gone");
+    // The login page speaks the browser's language.
+    let english = client
+        .get(format!("{}/login", app.base))
+        .header("accept-language", "en-US,en;q=0.9")
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(english.contains("Log in"));
+}
+
+#[test]
+fn every_form_post_needs_the_csrf_token() {
+    let app = spawn();
+    let web = WebSession::login(&app.base, "admin", ADMIN_PASSWORD);
+    let task = &tasks(&app, &["csrf"])[0];
+    for path in [
+        "/office/tasks/new",
+        &format!("/office/tasks/{}", task.id),
+        "/ui/locale",
+        "/logout",
+        "/settings/companies",
+        "/comments",
+        "/ui/filters",
+    ] {
+        assert_eq!(web.post_without_csrf(path, &[("title", "x")]).status(), 403, "{path}");
+    }
+    let created = web.post("/office/tasks/new", &[("title", "with token")]);
+    assert_eq!(created.status(), 303);
+}
+
+#[test]
+fn the_list_view_sorts_filters_pages_exports_and_remembers() {
+    let app = spawn();
+    let web = WebSession::login(&app.base, "admin", ADMIN_PASSWORD);
+    let titles: Vec<String> = (0..60).map(|i| format!("盘点 count {i:02}")).collect();
+    let created = tasks(&app, &titles.iter().map(String::as_str).collect::<Vec<_>>());
+    tasks(&app, &["unrelated"]);
+    // Search and sort: 60 matches, 50 on the first page, in title order, with a next link.
+    let page = web.get("/office/tasks?q=count&sort=title&desc=0").text().unwrap();
+    assert!(page.contains("盘点 count 00") && page.contains("盘点 count 49") && !page.contains("盘点 count 50"));
+    assert!(!page.contains("unrelated"));
+    let next = page.split("rel=\"next\" href=\"").nth(1).unwrap().split('"').next().unwrap().replace("&amp;", "&");
+    let second = web.get(&next).text().unwrap();
+    assert!(second.contains("盘点 count 50") && second.contains("盘点 count 59") && !second.contains("盘点 count 49"));
+    // Export of the current filter, every page of it.
+    let csv = web.get("/office/tasks?q=count&format=csv").text().unwrap();
+    assert_eq!(csv.lines().count(), 61, "header and 60 rows");
+    assert!(csv.contains("盘点 count 59"));
+    let xlsx = web.get("/office/tasks?q=count&format=xlsx").bytes().unwrap();
+    assert!(xlsx.starts_with(b"PK"), "an XLSX file");
+    // Filters by column.
+    web.post(&format!("/office/tasks/{}/act", created[0].id), &[("action", "start")]);
+    let doing = web.get("/office/tasks?f.stage=doing").text().unwrap();
+    assert!(doing.contains("盘点 count 00") && !doing.contains("盘点 count 01"));
+    // The column chooser hides a column for this user.
+    assert!(web.get("/office/tasks").text().unwrap().contains("sort=assignee"));
+    web.post(
+        "/ui/columns",
+        &[("view", "office.tasks"), ("columns", "title"), ("columns", "stage"), ("back", "/office/tasks")],
+    );
+    assert!(!web.get("/office/tasks").text().unwrap().contains("sort=assignee"));
+    // Saved filters come back by name.
+    let saved = web.post(
+        "/ui/filters",
+        &[("view", "office.tasks"), ("base", "/office/tasks"), ("name", "我的盘点"), ("query", "q=count")],
+    );
+    assert_eq!(saved.status(), 303);
+    assert!(web.get("/office/tasks").text().unwrap().contains("我的盘点"));
+    // Bulk action on the selected rows.
+    let ids: Vec<String> = created[1..4].iter().map(|t| t.id.to_string()).collect();
+    let mut fields = vec![("action", "start")];
+    fields.extend(ids.iter().map(|id| ("ids", id.as_str())));
+    assert_eq!(web.post("/office/tasks/bulk", &fields).status(), 303);
+    let doing = app.db.read(|tx| office::count_by_stage(tx, &app.system_ctx())).unwrap();
+    assert_eq!(doing.iter().find(|(s, _)| *s == TaskStage::Doing).unwrap().1, 4);
+    // A bad sort column is a clear error, not a crash.
+    assert_eq!(web.get("/office/tasks?sort=password").status(), 422);
+}
+
+#[test]
+fn kanban_moves_follow_the_state_machine() {
+    let app = spawn();
+    let web = WebSession::login(&app.base, "admin", ADMIN_PASSWORD);
+    let task = &tasks(&app, &["move me"])[0];
+    let board = web.get("/office/tasks/board").text().unwrap();
+    assert!(board.contains("data-stage=\"todo\"") && board.contains("Σ 2 h"), "counts and sums per column");
+    let path = format!("{}/office/tasks/{}/move", app.base, task.id);
+    let moved = web
+        .client
+        .post(&path)
+        .header("accept", "application/json")
+        .header("x-csrf-token", web.csrf())
+        .form(&[("stage", "doing")])
+        .send()
+        .unwrap();
+    assert_eq!(moved.status(), 200);
+    let refused = web
+        .client
+        .post(&path)
+        .header("accept", "application/json")
+        .header("x-csrf-token", web.csrf())
+        .form(&[("stage", "done")])
+        .send()
+        .unwrap();
+    assert_eq!(refused.status(), 409, "doing → done skips review");
+    let problem: serde_json::Value = refused.json().unwrap();
+    assert_eq!(problem["code"], "office.task.transition");
+    // The keyboard alternative: the buttons on the card.
+    assert_eq!(
+        web.post(&format!("/office/tasks/{}/act", task.id), &[("action", "submit"), ("back", "board")]).status(),
+        303
+    );
+    let (_, _) = app.user_in(app.company, "doer", &["sales"]);
+    let doer = WebSession::login(&app.base, "doer", "doer-password");
+    // Approving needs office.task.approve, which the sales role does not hold.
+    assert_eq!(doer.post(&format!("/office/tasks/{}/act", task.id), &[("action", "approve")]).status(), 403);
+    assert!(
+        !doer.get(&format!("/office/tasks/{}", task.id)).text().unwrap().contains("value=\"approve\""),
+        "no button without the permission"
+    );
+    assert_eq!(web.post(&format!("/office/tasks/{}/act", task.id), &[("action", "approve")]).status(), 303);
+    // A finished task is read-only until reopened.
+    let done = web.get(&format!("/office/tasks/{}", task.id)).text().unwrap();
+    assert!(!done.contains("name=\"title\"") && done.contains("value=\"reopen\""));
+}
+
+#[test]
+fn attachments_comments_mentions_and_search() {
+    let app = spawn();
+    let web = WebSession::login(&app.base, "admin", ADMIN_PASSWORD);
+    let task = &tasks(&app, &["检查 inspection"])[0];
+    let id = task.id.to_string();
+    // Attachments: accepted by content, refused otherwise.
+    assert_eq!(web.upload("office.task", &id, "report.pdf", b"%PDF-1.4 a report".to_vec()).status(), 303);
+    assert_eq!(web.upload("office.task", &id, "virus.pdf", vec![0x7f, b'E', b'L', b'F', 2, 1, 1, 0]).status(), 422);
+    assert_eq!(web.upload("office.task", &id, "huge.txt", vec![b'a'; 10 * 1024 * 1024 + 512 * 1024]).status(), 422);
+    let page = web.get(&format!("/office/tasks/{id}")).text().unwrap();
+    let link = page.split("href=\"/attachments/").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let download = web.get(&format!("/attachments/{link}"));
+    assert_eq!(download.headers()["content-type"], "application/pdf");
+    assert_eq!(download.bytes().unwrap().as_ref(), b"%PDF-1.4 a report");
+    let (company_b, _) = app.other_company("ATT");
+    let (_, _) = app.user_in(company_b, "outsider", &["admin"]);
+    let outsider = WebSession::login(&app.base, "outsider", "outsider-password");
+    assert_eq!(outsider.get(&format!("/attachments/{link}")).status(), 404, "another company's file is not there");
+    // A mention notifies the colleague, whose bell shows it until opened.
+    let (_, _) = app.user_in(app.company, "bob", &["sales"]);
+    let bob = WebSession::login(&app.base, "bob", "bob-password");
+    let back = format!("/office/tasks/{id}");
+    assert_eq!(
+        web.post(
+            "/comments",
+            &[("kind", "office.task"), ("id", &id), ("back", &back), ("body", "@bob 请复核 please review")]
+        )
+        .status(),
+        303
+    );
+    let bell = bob.get("/").text().unwrap();
+    assert!(bell.contains("<span class=\"count\">1</span>"), "one unread notification");
+    let notifications = bob.get("/notifications").text().unwrap();
+    let notification =
+        notifications.split("action=\"/notifications/").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let opened = bob.post(&format!("/notifications/{notification}"), &[]);
+    assert_eq!(opened.headers()["location"], back.as_str());
+    assert!(bob.get("/").text().unwrap().contains("<span class=\"count\">0</span>"));
+    // The global search finds the task by number and title, and people by name.
+    let found = web.get("/search?q=T-2026").text().unwrap();
+    assert!(found.contains(&task.number));
+    assert!(web.get("/search?q=inspection").text().unwrap().contains("检查 inspection"));
+    assert!(web.get("/search?q=bob").text().unwrap().contains("/settings/users/"));
+    app.assert_invariants();
+}
