@@ -6,6 +6,9 @@
 //!   32 connections: `GET /healthz`, then an authenticated JSON read of one user.
 //! - `numbering`: documents numbered per second (one transaction each).
 //! - `audit`: audit entries appended per second (one transaction each).
+//! - `ui-list`: the audit log list page (50 rows) over `--rows` audit entries (default
+//!   1,000,000): server answer times for the first page, a deep page, a filtered and a
+//!   searched page; and the compressed weight of the page shell with its CSS and script.
 //!
 //! Numbers go to docs/benchmarks.md with the command that produced them.
 
@@ -38,10 +41,13 @@ pub struct BenchArgs {
     /// Transactions to run (numbering, audit).
     #[arg(long, default_value_t = 20_000)]
     count: u64,
+    /// Records behind the list page (ui-list).
+    #[arg(long, default_value_t = 1_000_000)]
+    rows: u64,
 }
 
 pub fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<()> {
-    let all = ["startup", "http", "numbering", "audit"];
+    let all = ["startup", "http", "numbering", "audit", "ui-list"];
     let scenarios: Vec<String> = if args.scenarios.iter().any(|s| s == "all") {
         all.iter().map(|s| s.to_string()).collect()
     } else {
@@ -58,6 +64,7 @@ pub fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<()> {
             }
             "numbering" => transactions(settings, "numbering", args.count)?,
             "audit" => transactions(settings, "audit", args.count)?,
+            "ui-list" => ui_list(settings, args.rows)?,
             other => bail!("unknown scenario {other}; known: {}", all.join(", ")),
         };
         println!("{result}");
@@ -226,5 +233,100 @@ fn transactions(settings: &Settings, scenario: &str, count: u64) -> anyhow::Resu
         "backend": backend,
         "transactions": count,
         "transactions_per_second": (count as f64 / elapsed).round(),
+    }))
+}
+
+/// Percentile of sorted durations, in milliseconds.
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    (sorted[index.min(sorted.len() - 1)] * 100.0).round() / 100.0
+}
+
+fn ui_list(settings: &Settings, rows: u64) -> anyhow::Result<serde_json::Value> {
+    let data = tempfile::tempdir()?;
+    let mut bench_settings = settings.clone();
+    bench_settings.data_dir = data.path().to_path_buf();
+    bench_settings.admin_password = "bench-password-1".into();
+    if bench_settings.database_url.is_empty() {
+        bench_settings.database_url = format!("sqlite://{}", data.path().join("bench.db").display());
+    }
+    let clock = Arc::new(SystemClock);
+    let prepared = runtime::prepare(&runtime::db_config(&bench_settings), &bench_settings, clock)?;
+    let first = prepared.bootstrapped.clone().context("bench needs an empty database")?;
+    // Realistic volume: a million audit entries of one company, written in bulk.
+    let started = Instant::now();
+    let base = time::OffsetDateTime::now_utc() - time::Duration::days(365);
+    let mut written = 0_u64;
+    while written < rows {
+        let batch = (rows - written).min(50_000);
+        prepared.db.write(|tx| {
+            for i in written..written + batch {
+                let at = kernel::clock::format_timestamp(base + time::Duration::seconds(i as i64 * 30));
+                let action = ["sales.order.confirm", "inventory.move.done", "ledger.voucher.post", "office.task.start"][(i % 4) as usize];
+                tx.execute(
+                    "insert into kernel_audit (id, company_id, chain_seq, at, actor, action, subject_kind, subject_id, changes, prev_hash, hash)
+                     values ($1, $2, $3, $4, $5, $6, 'bench.doc', $7, '{}', '', '')",
+                    &[&kernel::id::Uuid::now_v7(), &first.company, &(i as i64 + 1_000), &at, &first.admin, &action, &format!("DOC-{i:08}")],
+                )?;
+            }
+            Ok(())
+        })?;
+        written += batch;
+    }
+    let seeded_seconds = started.elapsed().as_secs_f64();
+    let tokio = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let listener = tokio.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+    let port = listener.local_addr()?.port();
+    let app = web::app(prepared.state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio.spawn(async move { axum::serve(listener, app).await });
+    let base_url = format!("http://127.0.0.1:{port}");
+    let client = reqwest::blocking::Client::builder().cookie_store(true).build()?;
+    let login = client.get(format!("{base_url}/login")).send()?.text()?;
+    let token = login.split("name=\"_login_csrf\" value=\"").nth(1).and_then(|r| r.split('"').next()).context("login form")?.to_string();
+    client
+        .post(format!("{base_url}/login"))
+        .form(&[("_login_csrf", token.as_str()), ("username", "admin"), ("password", "bench-password-1"), ("next", "/")])
+        .send()?
+        .error_for_status()?;
+    let first_page = client.get(format!("{base_url}/settings/audit")).send()?.text()?;
+    let deep = first_page
+        .split("rel=\"next\" href=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .context("next page link")?
+        .replace("&amp;", "&");
+    let time_page = |path: &str| -> anyhow::Result<(f64, f64)> {
+        let mut times = Vec::new();
+        for _ in 0..100 {
+            let started = Instant::now();
+            let answer = client.get(format!("{base_url}{path}")).send()?;
+            anyhow::ensure!(answer.status().is_success(), "{path} answered {}", answer.status());
+            answer.bytes()?;
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        times.sort_by(f64::total_cmp);
+        Ok((percentile(&times, 0.5), percentile(&times, 0.95)))
+    };
+    let (first_p50, first_p95) = time_page("/settings/audit")?;
+    let (deep_p50, deep_p95) = time_page(&deep)?;
+    let (filter_p50, filter_p95) = time_page("/settings/audit?f.action=ledger&sort=chain_seq&desc=1")?;
+    let (search_p50, search_p95) = time_page("/settings/audit?q=DOC-0099999")?;
+    let gzip_bytes = |path: &str| -> anyhow::Result<usize> {
+        Ok(client.get(format!("{base_url}{path}")).header("accept-encoding", "gzip").send()?.bytes()?.len())
+    };
+    let page = gzip_bytes("/")?;
+    let css = first_page.split("rel=\"stylesheet\" href=\"").nth(1).and_then(|r| r.split('"').next()).context("css link")?.to_string();
+    let js = first_page.split("script src=\"").nth(1).and_then(|r| r.split('"').next()).context("script link")?.to_string();
+    let shell_total = page + gzip_bytes(&css)? + gzip_bytes(&js)?;
+    Ok(json!({
+        "scenario": "ui-list",
+        "backend": format!("{:?}", prepared.db.backend()).to_lowercase(),
+        "records": rows,
+        "seed_seconds": (seeded_seconds * 10.0).round() / 10.0,
+        "first_page_ms": {"p50": first_p50, "p95": first_p95},
+        "second_page_ms": {"p50": deep_p50, "p95": deep_p95},
+        "filtered_page_ms": {"p50": filter_p50, "p95": filter_p95},
+        "searched_page_ms": {"p50": search_p50, "p95": search_p95},
+        "shell_gzip_bytes": shell_total,
     }))
 }

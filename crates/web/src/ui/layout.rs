@@ -90,7 +90,10 @@ pub fn shell(page: &Page, title: &str, content: Markup) -> Response {
                     }
                     span.spacer {}
                     a.bell href="/notifications" aria-label=(page.t("ui.notifications")) title=(page.t("ui.notifications")) {
-                        "🔔 " span.count { (page.unread) }
+                        svg width="16" height="16" viewBox="0 0 24 24" aria-hidden="true" {
+                            path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1z" {}
+                        }
+                        " " span.count { (page.unread) }
                     }
                     @if page.companies.len() > 1 {
                         form method="post" action="/ui/company" {
