@@ -20,6 +20,9 @@ pub enum Filter {
     Equals,
     /// Starts with, case-insensitive (names, numbers).
     Prefix,
+    /// Starts with, as an index range (`col >= p and col < p⁺`): for large tables, on a column
+    /// that stores a lower-cased key.
+    Range,
 }
 
 /// One column of a list: its key (used in URLs and exports), the SQL expression that yields
@@ -67,6 +70,18 @@ pub struct ListQuery {
 pub struct ListPage {
     pub rows: Vec<Row>,
     pub next_cursor: Option<String>,
+}
+
+/// The smallest string greater than every string that starts with `prefix`.
+pub fn prefix_upper_bound(prefix: &str) -> String {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        if let Some(next) = char::from_u32(last as u32 + 1) {
+            chars.push(next);
+            return chars.into_iter().collect();
+        }
+    }
+    "\u{10FFFF}".to_string()
 }
 
 fn escape_like(text: &str) -> String {
@@ -125,6 +140,13 @@ impl ListSpec {
                 Filter::Prefix => {
                     let p = next(Value::Text(format!("{}%", escape_like(&value.to_lowercase()))), &mut params);
                     conditions.push(format!("lower({}) like {p} escape '\\'", column.sql));
+                }
+                Filter::Range => {
+                    let lower = value.to_lowercase();
+                    let upper = prefix_upper_bound(&lower);
+                    let a = next(Value::Text(lower), &mut params);
+                    let b = next(Value::Text(upper), &mut params);
+                    conditions.push(format!("{sql} >= {a} and {sql} < {b}", sql = column.sql));
                 }
                 Filter::None => {}
             }

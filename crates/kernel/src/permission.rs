@@ -118,6 +118,7 @@ pub const DEFAULT_ROLES: &[RoleTemplate] = &[
         patterns: &[
             "sales.*",
             "party.*.read",
+            "party.pii.view",
             "party.customer.*",
             "product.*.read",
             "inventory.*.read",
@@ -135,6 +136,7 @@ pub const DEFAULT_ROLES: &[RoleTemplate] = &[
         patterns: &[
             "purchasing.*",
             "party.*.read",
+            "party.pii.view",
             "party.supplier.*",
             "product.*.read",
             "inventory.*.read",
@@ -179,6 +181,7 @@ pub const DEFAULT_ROLES: &[RoleTemplate] = &[
         patterns: &[
             "ledger.*",
             "party.*.read",
+            "party.pii.view",
             "product.*.read",
             "sales.*.read",
             "purchasing.*.read",
@@ -197,6 +200,7 @@ pub const DEFAULT_ROLES: &[RoleTemplate] = &[
             "crm.*",
             "marketing.*",
             "party.*.read",
+            "party.pii.view",
             "party.customer.*",
             "sales.*.read",
             "office.task.read",
@@ -212,6 +216,7 @@ pub const DEFAULT_ROLES: &[RoleTemplate] = &[
         patterns: &[
             "support.*",
             "party.*.read",
+            "party.pii.view",
             "sales.*.read",
             "product.*.read",
             "office.task.read",

@@ -3,6 +3,7 @@
 //! benchmarks. `main.rs` only parses the command line and calls into `cli`.
 
 pub mod cli;
+pub mod datasets;
 pub mod runtime;
 pub mod settings;
 pub mod webhook;

@@ -47,6 +47,11 @@ pub fn all_permissions() -> PermissionSet {
     PermissionSet::new(wiring::permissions().iter().map(|p| p.permission.name()))
 }
 
+/// The key file of personal-data encryption (or `TIANGONG_ENCRYPTION_KEYS`).
+pub fn key_source(settings: &Settings) -> kernel::crypto::KeySource {
+    kernel::crypto::KeySource::new(settings.data_dir.join("keys").join("tiangong-keys.json"))
+}
+
 /// Everything a server or a test needs, ready.
 pub struct Prepared {
     pub db: Db,
@@ -78,7 +83,10 @@ pub fn prepare(config: &DbConfig, settings: &Settings, clock: Arc<dyn Clock>) ->
             root: settings.data_dir.join("attachments"),
             max_bytes: settings.attachment_max_mb.saturating_mul(1_048_576),
         },
+        keys: Arc::new(key_source(settings)),
     };
+    // Fail at start-up, not at the first request, if the keys are unusable.
+    state.keys.vault().context("the encryption keys cannot be loaded")?;
     Ok(Prepared { db, state, bootstrapped })
 }
 

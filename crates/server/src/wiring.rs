@@ -27,11 +27,13 @@ pub fn outbox_handlers() -> Handlers {
 }
 
 /// Migrations of every module, in layer order (L0 first).
-pub const MIGRATIONS: &[ModuleMigrations] = &[kernel::MIGRATIONS, office::MIGRATIONS, web::MIGRATIONS];
+pub const MIGRATIONS: &[ModuleMigrations] =
+    &[kernel::MIGRATIONS, party::MIGRATIONS, office::MIGRATIONS, web::MIGRATIONS];
 
 /// Every permission the build knows.
 pub fn permissions() -> Vec<PermissionInfo> {
-    [kernel::identity::permissions::PERMISSIONS, office::permissions::PERMISSIONS].concat()
+    [kernel::identity::permissions::PERMISSIONS, party::permissions::PERMISSIONS, office::permissions::PERMISSIONS]
+        .concat()
 }
 
 /// Every translatable message.
@@ -40,6 +42,9 @@ pub fn catalog() -> Catalog {
         kernel::messages::MESSAGES,
         kernel::listing::MESSAGES,
         kernel::attachment::MESSAGES,
+        kernel::crypto::MESSAGES,
+        kernel::import::MESSAGES,
+        party::MESSAGES,
         office::MESSAGES,
         web::MESSAGES,
         web::ui::MESSAGES,

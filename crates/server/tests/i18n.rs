@@ -39,7 +39,7 @@ fn every_code_in_use_is_translated() {
     let catalog = server::wiring::catalog();
     let crates = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let mut texts = Vec::new();
-    for name in ["kernel", "office", "web"] {
+    for name in ["kernel", "party", "office", "web"] {
         sources(&crates.join(name).join("src"), &mut texts);
     }
     let mut missing = Vec::new();
@@ -77,7 +77,14 @@ fn every_code_in_use_is_translated() {
 
 #[test]
 fn both_languages_are_filled_in() {
-    for table in [kernel::messages::MESSAGES, web::MESSAGES, web::ui::MESSAGES, office::MESSAGES] {
+    for table in [
+        kernel::messages::MESSAGES,
+        web::MESSAGES,
+        web::ui::MESSAGES,
+        office::MESSAGES,
+        party::MESSAGES,
+        kernel::import::MESSAGES,
+    ] {
         for message in table {
             assert!(
                 !message.zh.trim().is_empty() && !message.en.trim().is_empty(),

@@ -32,14 +32,27 @@ pub enum Access {
     Authenticated,
     /// Logged-in users holding this permission in the current company.
     Permission(Permission),
+    /// Logged-in users holding any of these (customers or suppliers, say); the service then
+    /// narrows what each caller sees.
+    Any(&'static [Permission]),
 }
 
 impl Access {
+    /// The permissions of which the caller must hold one (none for public and authenticated).
+    pub fn required(&self) -> &[Permission] {
+        match self {
+            Access::Permission(permission) => std::slice::from_ref(permission),
+            Access::Any(list) => list,
+            Access::Public | Access::Authenticated => &[],
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Access::Public => "public",
             Access::Authenticated => "authenticated",
             Access::Permission(p) => p.name(),
+            Access::Any(list) => list.first().map(|p| p.name()).unwrap_or("authenticated"),
         }
     }
 }
@@ -163,10 +176,9 @@ async fn guard(state: AppState, access: Access, mut request: Request, next: Next
             return refuse(Error::forbidden("http.csrf"));
         }
     }
-    if let Access::Permission(permission) = access
-        && !principal.permissions.contains(permission)
-    {
-        return refuse(Error::forbidden("auth.permission_denied").with_param("permission", permission.name()));
+    let required = access.required();
+    if !required.is_empty() && !required.iter().any(|p| principal.permissions.contains(*p)) {
+        return refuse(Error::forbidden("auth.permission_denied").with_param("permission", required[0].name()));
     }
     let idempotency_key = (request.method() == Method::POST)
         .then(|| request.headers().get("idempotency-key").map(|v| v.to_str().map(str::to_string)))

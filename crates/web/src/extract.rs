@@ -2,7 +2,7 @@
 //! plain-text answers: malformed JSON → 400, well-formed but wrong (unknown field, wrong type,
 //! missing field) → 422, body too large → 413, wrong content type → 400.
 
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use kernel::identity::Principal;
@@ -26,32 +26,28 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
-        match axum::Json::<T>::from_request(request, state).await {
-            Ok(axum::Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(ApiError(json_rejection(rejection))),
+        let is_json =
+            request.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+                let mime = v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+                mime == "application/json" || mime.ends_with("+json")
+            });
+        if !is_json {
+            return Err(ApiError(Error::bad_request("http.unsupported_media_type")));
         }
-    }
-}
-
-fn json_rejection(rejection: JsonRejection) -> Error {
-    match rejection {
-        JsonRejection::JsonSyntaxError(e) => Error::bad_request("http.json_syntax").with_param(
-            "reason",
-            first_line(&std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_else(|| e.body_text())),
-        ),
-        JsonRejection::JsonDataError(e) => Error::invalid("http.json_data").with_param(
-            "reason",
-            first_line(&std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_else(|| e.body_text())),
-        ),
-        JsonRejection::MissingJsonContentType(_) => Error::bad_request("http.unsupported_media_type"),
-        JsonRejection::BytesRejection(e) => {
-            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                Error::new(ErrorKind::PayloadTooLarge, "http.payload_too_large")
+        let bytes = axum::body::Bytes::from_request(request, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError(Error::new(ErrorKind::PayloadTooLarge, "http.payload_too_large"))
             } else {
-                Error::bad_request("http.bad_request")
+                ApiError(Error::bad_request("http.bad_request"))
             }
-        }
-        other => Error::bad_request("http.bad_request").with_param("reason", other.body_text()),
+        })?;
+        // Two steps, so that well-formed JSON of the wrong shape is always 422, never 400.
+        let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+            ApiError(Error::bad_request("http.json_syntax").with_param("reason", first_line(&e.to_string())))
+        })?;
+        serde_json::from_value(value)
+            .map(ApiJson)
+            .map_err(|e| ApiError(Error::invalid("http.json_data").with_param("reason", first_line(&e.to_string()))))
     }
 }
 

@@ -49,6 +49,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Where attachments are stored and how large they may be.
     pub attachments: kernel::attachment::AttachmentStore,
+    /// The keys that protect personal data.
+    pub keys: Arc<kernel::crypto::KeySource>,
 }
 
 impl AppState {

@@ -282,10 +282,20 @@ fn ui_list(settings: &Settings, rows: u64) -> anyhow::Result<serde_json::Value> 
     let base_url = format!("http://127.0.0.1:{port}");
     let client = reqwest::blocking::Client::builder().cookie_store(true).build()?;
     let login = client.get(format!("{base_url}/login")).send()?.text()?;
-    let token = login.split("name=\"_login_csrf\" value=\"").nth(1).and_then(|r| r.split('"').next()).context("login form")?.to_string();
+    let token = login
+        .split("name=\"_login_csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .context("login form")?
+        .to_string();
     client
         .post(format!("{base_url}/login"))
-        .form(&[("_login_csrf", token.as_str()), ("username", "admin"), ("password", "bench-password-1"), ("next", "/")])
+        .form(&[
+            ("_login_csrf", token.as_str()),
+            ("username", "admin"),
+            ("password", "bench-password-1"),
+            ("next", "/"),
+        ])
         .send()?
         .error_for_status()?;
     let first_page = client.get(format!("{base_url}/settings/audit")).send()?.text()?;
@@ -315,8 +325,14 @@ fn ui_list(settings: &Settings, rows: u64) -> anyhow::Result<serde_json::Value> 
         Ok(client.get(format!("{base_url}{path}")).header("accept-encoding", "gzip").send()?.bytes()?.len())
     };
     let page = gzip_bytes("/")?;
-    let css = first_page.split("rel=\"stylesheet\" href=\"").nth(1).and_then(|r| r.split('"').next()).context("css link")?.to_string();
-    let js = first_page.split("script src=\"").nth(1).and_then(|r| r.split('"').next()).context("script link")?.to_string();
+    let css = first_page
+        .split("rel=\"stylesheet\" href=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .context("css link")?
+        .to_string();
+    let js =
+        first_page.split("script src=\"").nth(1).and_then(|r| r.split('"').next()).context("script link")?.to_string();
     let shell_total = page + gzip_bytes(&css)? + gzip_bytes(&js)?;
     Ok(json!({
         "scenario": "ui-list",

@@ -4,6 +4,7 @@
 mod backup;
 mod bench;
 mod serve;
+mod transfer;
 mod user;
 mod verify;
 
@@ -65,6 +66,21 @@ enum Command {
     Bench(bench::BenchArgs),
     /// List the event subscriptions and outbox topics, in order.
     Wiring,
+    /// Import master data from CSV/XLSX (dry run available), or a sample data set.
+    #[command(subcommand)]
+    Import(transfer::ImportCommand),
+    /// Export master data to CSV or XLSX.
+    Export {
+        /// customers or suppliers
+        kind: String,
+        /// Target file, .csv or .xlsx.
+        file: PathBuf,
+        #[arg(long)]
+        company: Option<String>,
+    },
+    /// Manage the keys that encrypt personal data.
+    #[command(subcommand)]
+    Keys(transfer::KeysCommand),
 }
 
 /// Settings from file and environment, with command-line overrides.
@@ -112,6 +128,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Backup { file } => backup::backup(&settings, &file)?,
         Command::Restore { file, force } => backup::restore(&settings, &file, force)?,
         Command::Bench(args) => bench::run(&settings, args)?,
+        Command::Import(command) => {
+            if !transfer::import(&settings, command)? {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Export { kind, file, company } => transfer::export(&settings, &kind, &file, company.as_deref())?,
+        Command::Keys(command) => transfer::keys(&settings, command)?,
         Command::Wiring => {
             for subscription in crate::wiring::bus().subscriptions() {
                 println!("event  {:<40} → {}", subscription.event, subscription.handler);

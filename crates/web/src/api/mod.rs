@@ -8,6 +8,7 @@ mod auth;
 mod companies;
 mod meta;
 mod outbox;
+pub mod parties;
 mod roles;
 mod users;
 
@@ -59,6 +60,7 @@ pub fn router(state: &AppState) -> (axum::Router<AppState>, utoipa::openapi::Ope
     let api = roles::mount(api);
     let api = audit::mount(api);
     let api = outbox::mount(api);
+    let api = parties::mount(api);
     api.split()
 }
 

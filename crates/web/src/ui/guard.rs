@@ -193,9 +193,8 @@ async fn guard(state: AppState, access: Access, request: Request, next: Next) ->
             return super::layout::error_page(&page, StatusCode::FORBIDDEN, "http.csrf");
         }
     }
-    if let Access::Permission(permission) = access
-        && !page.may(permission)
-    {
+    let required = access.required();
+    if !required.is_empty() && !required.iter().any(|p| page.may(*p)) {
         return super::layout::error_page(&page, StatusCode::FORBIDDEN, "auth.permission_denied");
     }
     request.extensions_mut().insert(page);

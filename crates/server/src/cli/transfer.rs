@@ -1,0 +1,209 @@
+//! `tiangong import …`, `tiangong export …`, `tiangong keys rotate`: moving master data in and
+//! out, and re-encrypting personal data under a new key.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::Subcommand;
+use indicatif::{ProgressBar, ProgressStyle};
+use kernel::clock::SystemClock;
+use kernel::crypto::{KeyRing, Vault};
+use kernel::db::Db;
+use kernel::i18n::Locale;
+use kernel::import::{self, Importer, Sheet};
+use kernel::listing::ListQuery;
+use kernel::{Ctx, Error};
+use party::PartyKind;
+use party::import::PartyImporter;
+
+use crate::runtime;
+use crate::settings::Settings;
+
+#[derive(Subcommand)]
+pub enum ImportCommand {
+    /// Customers from CSV or XLSX (see `tiangong import template customers`).
+    Customers(ImportArgs),
+    /// Suppliers from CSV or XLSX.
+    Suppliers(ImportArgs),
+    /// Northwind's customers, suppliers and employees from its CSV folder.
+    Northwind {
+        folder: PathBuf,
+        #[arg(long)]
+        company: Option<String>,
+    },
+    /// Print the CSV template of a type (header and an example row).
+    Template { kind: String },
+}
+
+#[derive(clap::Args)]
+pub struct ImportArgs {
+    file: PathBuf,
+    /// Check every row and report problems; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Company code (default: the first company).
+    #[arg(long)]
+    company: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum KeysCommand {
+    /// Add a new key, make it current, and re-encrypt every personal-data value under it
+    /// (safe while the server runs; interrupted runs can be repeated).
+    Rotate,
+}
+
+/// Opens the database and the key vault, acting as the system in a company.
+fn open(settings: &Settings, company: Option<&str>) -> anyhow::Result<(Db, Ctx, Arc<Vault>)> {
+    let clock = Arc::new(SystemClock);
+    let prepared = runtime::prepare(&runtime::db_config(settings), settings, clock.clone())?;
+    let company = prepared.db.read(|tx| {
+        let row = match company {
+            Some(code) => tx.query_opt("select id from kernel_company where code = $1", &[&code])?,
+            None => tx.query_opt("select id from kernel_company order by created_at limit 1", &[])?,
+        };
+        row.ok_or_else(|| Error::not_found("kernel.company.not_found"))?.get::<kernel::identity::CompanyId>(0)
+    })?;
+    let ctx = runtime::system_ctx(clock).for_company(company, runtime::all_permissions());
+    let vault = prepared.state.keys.vault()?;
+    Ok((prepared.db, ctx, vault))
+}
+
+fn progress(total: usize) -> ProgressBar {
+    let bar = ProgressBar::new(total as u64);
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} rows {elapsed}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+pub fn import(settings: &Settings, command: ImportCommand) -> anyhow::Result<bool> {
+    match command {
+        ImportCommand::Template { kind } => {
+            let vault = Vault::new(&KeyRing::generate())?;
+            let importer = importer_for(&kind, &vault)?;
+            print!("{}", import::template(importer.as_ref()));
+            Ok(true)
+        }
+        ImportCommand::Northwind { folder, company } => {
+            let (db, ctx, vault) = open(settings, company.as_deref())?;
+            let report =
+                crate::datasets::northwind::load(&db, &ctx, &vault, &folder).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{}", serde_json::to_string(&report)?);
+            Ok(true)
+        }
+        ImportCommand::Customers(args) => run_import(settings, "customers", args),
+        ImportCommand::Suppliers(args) => run_import(settings, "suppliers", args),
+    }
+}
+
+fn importer_for<'a>(kind: &str, vault: &'a Vault) -> anyhow::Result<Box<dyn Importer + 'a>> {
+    Ok(match kind {
+        "customers" => Box::new(PartyImporter { vault, default_kind: PartyKind::Customer }),
+        "suppliers" => Box::new(PartyImporter { vault, default_kind: PartyKind::Supplier }),
+        other => bail!("unknown type {other}; known: customers, suppliers"),
+    })
+}
+
+fn run_import(settings: &Settings, kind: &str, args: ImportArgs) -> anyhow::Result<bool> {
+    let (db, ctx, vault) = open(settings, args.company.as_deref())?;
+    let importer = importer_for(kind, &vault)?;
+    let sheet = Sheet::read(&args.file).map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+    let bar = progress(sheet.rows.len());
+    let catalog = crate::wiring::catalog();
+    let report = import::run(&db, &ctx, importer.as_ref(), &sheet, args.dry_run, &catalog, Locale::ZhCn, &|done| {
+        bar.set_position(done as u64)
+    })?;
+    bar.finish_and_clear();
+    for error in &report.errors {
+        eprintln!(
+            "第 {} 行 row {}, 列 column {}: {}",
+            error.row,
+            error.row,
+            if error.column.is_empty() { "-" } else { &error.column },
+            error.reason
+        );
+    }
+    match (report.errors.is_empty(), report.dry_run) {
+        (true, true) => println!("dry run: all {} rows are valid; nothing written", report.rows),
+        (true, false) => println!("imported {} rows", report.imported),
+        (false, _) => println!("{} problem(s) in {} rows; nothing written", report.errors.len(), report.rows),
+    }
+    Ok(report.errors.is_empty())
+}
+
+/// `tiangong export customers FILE.xlsx|csv`
+pub fn export(settings: &Settings, kind: &str, file: &Path, company: Option<&str>) -> anyhow::Result<()> {
+    let (db, ctx, _) = open(settings, company)?;
+    let kind_filter = match kind {
+        "customers" => "customer",
+        "suppliers" => "supplier",
+        other => bail!("unknown type {other}; known: customers, suppliers"),
+    };
+    let spec = &party::PARTY_LIST;
+    let mut rows = Vec::new();
+    let mut query =
+        ListQuery { filters: vec![("kind".into(), kind_filter.into())], limit: Some(5000), ..ListQuery::default() };
+    loop {
+        let page = db.read(|tx| party::list_parties(tx, &ctx, &query))?;
+        rows.extend(page.rows);
+        match page.next_cursor {
+            Some(next) => query.cursor = Some(next),
+            None => break,
+        }
+    }
+    let headers: Vec<&str> = spec.columns.iter().map(|c| c.key).collect();
+    let text = |v: &kernel::db::Value| match v {
+        kernel::db::Value::Int(i) => i.to_string(),
+        kernel::db::Value::Text(t) => t.clone(),
+        _ => String::new(),
+    };
+    match file.extension().and_then(|e| e.to_str()) {
+        Some("csv") => {
+            let mut writer = csv::Writer::from_path(file)?;
+            writer.write_record(&headers)?;
+            for row in &rows {
+                writer.write_record(row.values()[..headers.len()].iter().map(text))?;
+            }
+            writer.flush()?;
+        }
+        Some("xlsx") => {
+            let mut workbook = rust_xlsxwriter::Workbook::new();
+            let sheet = workbook.add_worksheet();
+            for (c, header) in headers.iter().enumerate() {
+                sheet.write_string(0, c as u16, *header)?;
+            }
+            for (r, row) in rows.iter().enumerate() {
+                for (c, value) in row.values()[..headers.len()].iter().enumerate() {
+                    sheet.write_string(r as u32 + 1, c as u16, text(value))?;
+                }
+            }
+            workbook.save(file)?;
+        }
+        _ => bail!("export to .csv or .xlsx"),
+    }
+    println!("exported {} {kind} to {}", rows.len(), file.display());
+    Ok(())
+}
+
+pub fn keys(settings: &Settings, command: KeysCommand) -> anyhow::Result<()> {
+    match command {
+        KeysCommand::Rotate => {
+            if std::env::var_os("TIANGONG_ENCRYPTION_KEYS").is_some() {
+                bail!(
+                    "the keys come from TIANGONG_ENCRYPTION_KEYS: add a new key there, make it current, then run this again"
+                );
+            }
+            let source = runtime::key_source(settings);
+            let mut ring = KeyRing::load_or_create(source.file()).context("cannot read the key file")?;
+            let id = ring.rotate();
+            ring.save(source.file())?;
+            let db = runtime::open(&runtime::db_config(settings))?;
+            let vault = Vault::new(&ring)?;
+            let count = party::rotate::reencrypt_all(&db, &vault, 500)?;
+            println!("new key {id} is current; {count} values re-encrypted");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,4 @@
+//! Loaders for the public sample data sets (Northwind, AdventureWorks) into a company, through
+//! the same services as the forms and imports.
+
+pub mod northwind;

@@ -1,0 +1,104 @@
+//! `tiangong import northwind <folder>`: Northwind's customers and suppliers as parties (with
+//! their contact person), and its employees as contacts of a party standing for Northwind
+//! Traders itself. (Products, categories and orders follow with the product and sales modules.)
+
+use std::path::Path;
+
+use kernel::crypto::Vault;
+use kernel::db::Db;
+use kernel::import::Sheet;
+use kernel::{Ctx, Result};
+use party::{Contact, PartyInput, PartyKind, create_party};
+use serde::Serialize;
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct NorthwindReport {
+    pub customers: usize,
+    pub suppliers: usize,
+    pub employees: usize,
+}
+
+fn cell<'a>(sheet: &Sheet, row: &'a [String], column: &str) -> &'a str {
+    sheet.headers.iter().position(|h| h == column).and_then(|i| row.get(i)).map(|s| s.trim()).unwrap_or_default()
+}
+
+fn opt(text: &str) -> Option<String> {
+    (!text.is_empty()).then(|| text.to_string())
+}
+
+fn party_from(sheet: &Sheet, row: &[String], code: String, kind: PartyKind) -> PartyInput {
+    let c = |column: &str| cell(sheet, row, column);
+    PartyInput {
+        code,
+        name: c("CompanyName").to_string(),
+        kind,
+        source: "northwind".into(),
+        phone: opt(c("Phone")),
+        country: opt(c("Country")),
+        province: c("Region").to_string(),
+        city: c("City").to_string(),
+        address: opt(c("Address")),
+        postal_code: c("PostalCode").to_string(),
+        contacts: opt(c("ContactName"))
+            .map(|name| {
+                vec![Contact {
+                    name,
+                    title: c("ContactTitle").to_string(),
+                    phone: opt(c("Phone")),
+                    is_primary: true,
+                    ..Contact::default()
+                }]
+            })
+            .unwrap_or_default(),
+        ..PartyInput::default()
+    }
+}
+
+/// Loads the folder's CSVs in one transaction: all or nothing.
+pub fn load(db: &Db, ctx: &Ctx, vault: &Vault, folder: &Path) -> Result<NorthwindReport> {
+    let customers = Sheet::read(&folder.join("Customers.csv"))?;
+    let suppliers = Sheet::read(&folder.join("Suppliers.csv"))?;
+    let employees = Sheet::read(&folder.join("Employees.csv"))?;
+    db.write(|tx| {
+        let mut report = NorthwindReport::default();
+        for row in &customers.rows {
+            let code = cell(&customers, row, "CustomerID").to_string();
+            create_party(tx, ctx, vault, &party_from(&customers, row, code, PartyKind::Customer))?;
+            report.customers += 1;
+        }
+        for row in &suppliers.rows {
+            let code = format!("NW-S{:03}", cell(&suppliers, row, "SupplierID").parse::<u32>().unwrap_or(0));
+            create_party(tx, ctx, vault, &party_from(&suppliers, row, code, PartyKind::Supplier))?;
+            report.suppliers += 1;
+        }
+        let contacts: Vec<Contact> = employees
+            .rows
+            .iter()
+            .map(|row| {
+                let c = |column: &str| cell(&employees, row, column);
+                Contact {
+                    name: format!("{} {}", c("FirstName"), c("LastName")),
+                    title: c("Title").to_string(),
+                    phone: opt(c("HomePhone")),
+                    ..Contact::default()
+                }
+            })
+            .collect();
+        report.employees = contacts.len();
+        create_party(
+            tx,
+            ctx,
+            vault,
+            &PartyInput {
+                code: "NW-SELF".into(),
+                name: "Northwind Traders".into(),
+                kind: PartyKind::Both,
+                source: "northwind".into(),
+                note: "The Northwind company itself; its employees are its contacts.".into(),
+                contacts,
+                ..PartyInput::default()
+            },
+        )?;
+        Ok(report)
+    })
+}
