@@ -48,6 +48,7 @@ pub fn catalog() -> Catalog {
         office::MESSAGES,
         web::MESSAGES,
         web::ui::MESSAGES,
+        web::ui::PARTY_MESSAGES,
     ])
 }
 

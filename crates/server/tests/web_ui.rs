@@ -274,3 +274,60 @@ fn attachments_comments_mentions_and_search() {
     assert!(web.get("/search?q=bob").text().unwrap().contains("/settings/users/"));
     app.assert_invariants();
 }
+
+#[test]
+fn customers_in_the_web_client_create_find_warn_and_import() {
+    let app = spawn();
+    let web = WebSession::login(&app.base, "admin", ADMIN_PASSWORD);
+    let fields = [
+        ("code", "W1"),
+        ("name", "杭州西湖茶叶有限公司"),
+        ("kind", "customer"),
+        ("mobile", "13711112222"),
+        ("uscc", "91310000MA1FL4B24G"),
+    ];
+    let created = web.post("/parties/new", &fields);
+    assert_eq!(created.status(), 303);
+    let page = web.get(created.headers()["location"].to_str().unwrap()).text().unwrap();
+    assert!(page.contains("13711112222") && page.contains("杭州西湖茶叶有限公司"));
+    // A second record with the same credit code: its page warns and offers a merge.
+    let second = web.post(
+        "/parties/new",
+        &[("code", "W2"), ("name", "西湖茶叶（重复）"), ("kind", "customer"), ("uscc", "91310000MA1FL4B24G")],
+    );
+    let page = web.get(second.headers()["location"].to_str().unwrap()).text().unwrap();
+    assert!(page.contains("可能重复") && page.contains("合并到本记录"));
+    // A bad credit code is shown beside its field.
+    let refused =
+        web.post("/parties/new", &[("code", "W3"), ("name", "坏代码"), ("kind", "customer"), ("uscc", "123")]);
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().unwrap().contains("统一社会信用代码无效"));
+    // The list finds it by name prefix; a warehouse user sees the mobile masked.
+    let list = web.get("/parties?f.name=%E6%9D%AD%E5%B7%9E").text().unwrap();
+    assert!(list.contains("W1") && !list.contains(">W2<"));
+    let (_, _) = app.user_in(app.company, "keeper", &["warehouse"]);
+    let keeper = WebSession::login(&app.base, "keeper", "keeper-password");
+    let table = list.split("<tbody>").nth(1).unwrap();
+    let id = table.split("href=\"/parties/").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let masked = keeper.get(&format!("/parties/{id}")).text().unwrap();
+    assert!(masked.contains("137****2222") && !masked.contains("13711112222"));
+    // Import: a dry run reports the bad cell; nothing is written.
+    let csv = "code,name,kind,email\nI1,导入一,customer,ok@example.com\nI2,导入二,customer,bad-email\n";
+    let form = reqwest::blocking::multipart::Form::new()
+        .text("kind", "customer")
+        .text("dry_run", "1")
+        .part("file", reqwest::blocking::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("c.csv"));
+    let report = web
+        .client
+        .post(format!("{}/parties/import?_csrf={}", app.base, web.csrf()))
+        .multipart(form)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(report.contains("<td>3</td><td>email</td>"), "{report}");
+    let count: i64 = app.db.read(|tx| tx.scalar("select count(*) from party_party where code like 'I%'", &[])).unwrap();
+    assert_eq!(count, 0);
+    let template = web.get("/parties/import/template").text().unwrap();
+    assert!(template.contains("code,name,kind"));
+}

@@ -33,7 +33,15 @@ const MODULES: &[Module] = &[
             ("ui.tasks.list", "/office/tasks", "office.task.read"),
         ],
     },
-    Module { label: "ui.nav.crm", prefix: "crm", href: "/crm", pages: &[] },
+    Module {
+        label: "ui.nav.crm",
+        prefix: "party",
+        href: "/parties",
+        pages: &[
+            ("ui.parties", "/parties", "party.customer.read"),
+            ("ui.party.import", "/parties/import", "party.customer.write"),
+        ],
+    },
     Module { label: "ui.nav.marketing", prefix: "marketing", href: "/marketing", pages: &[] },
     Module { label: "ui.nav.service", prefix: "support", href: "/service", pages: &[] },
     Module { label: "ui.nav.reports", prefix: "", href: "/", pages: &[] },

@@ -247,6 +247,14 @@ pub async fn search(State(state): State<AppState>, page: Page, RawQuery(query): 
                         hits.push(Hit { kind: "ui.search.person".into(), label: format!("{} ({})", row.get::<String>(2)?, row.get::<String>(1)?), href: format!("/settings/users/{id}") });
                     }
                 }
+                if ctx.may(party::permissions::CUSTOMER_READ) || ctx.may(party::permissions::SUPPLIER_READ) {
+                    let prefix = needle.to_lowercase();
+                    let query = kernel::listing::ListQuery { filters: vec![("name".into(), prefix)], limit: Some(20), ..Default::default() };
+                    for row in party::list_parties(tx, &ctx, &query)?.rows {
+                        let id: String = row.get(party::PARTY_LIST.columns.len())?;
+                        hits.push(Hit { kind: "ui.search.party".into(), label: format!("{} {}", row.get::<String>(0)?, row.get::<String>(2)?), href: format!("/parties/{id}") });
+                    }
+                }
                 // Every numbered document of any module, by its number.
                 for row in tx.query(
                     "select formatted, origin_kind, origin_id from kernel_document_number where company_id = $1 and lower(formatted) like $2 escape '\\' order by formatted desc limit 20",

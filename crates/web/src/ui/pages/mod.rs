@@ -3,6 +3,7 @@
 mod auth;
 mod collab;
 mod home;
+mod parties;
 mod settings;
 mod tasks;
 
@@ -14,6 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kernel::identity::permissions as kp;
 use office::permissions as op;
+use party::permissions as pp;
 
 use super::guard::{UiRouter, url_pairs};
 use crate::access::Access;
@@ -98,6 +100,28 @@ pub fn mount(state: &AppState) -> axum::Router<AppState> {
         .page("/settings/audit", P(kp::AUDIT_READ), get(settings::audit))
         .page("/settings/outbox", P(kp::OUTBOX_READ), get(settings::outbox))
         .page("/settings/outbox/bulk", P(kp::OUTBOX_MANAGE), post(settings::outbox_bulk))
+        .page("/parties", Access::Any(&[pp::CUSTOMER_READ, pp::SUPPLIER_READ]), get(parties::list))
+        .page(
+            "/parties/new",
+            Access::Any(&[pp::CUSTOMER_WRITE, pp::SUPPLIER_WRITE]),
+            get(parties::new_form).post(parties::create),
+        )
+        .page(
+            "/parties/import",
+            Access::Any(&[pp::CUSTOMER_WRITE, pp::SUPPLIER_WRITE]),
+            get(parties::import_form).post(parties::import_run).layer(DefaultBodyLimit::max(64 * 1_048_576)),
+        )
+        .page(
+            "/parties/import/template",
+            Access::Any(&[pp::CUSTOMER_READ, pp::SUPPLIER_READ]),
+            get(parties::import_template),
+        )
+        .page(
+            "/parties/{id}",
+            Access::Any(&[pp::CUSTOMER_READ, pp::SUPPLIER_READ]),
+            get(parties::form).post(parties::save),
+        )
+        .page("/parties/{id}/merge", P(pp::MERGE), post(parties::merge))
         .page("/office/tasks", P(op::TASK_READ), get(tasks::list))
         .page("/office/tasks/bulk", P(op::TASK_WRITE), post(tasks::bulk))
         .page("/office/tasks/board", P(op::TASK_READ), get(tasks::board))

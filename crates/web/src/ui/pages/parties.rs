@@ -1,0 +1,437 @@
+//! Customers and suppliers: the list, the form (with the duplicates it resembles and a merge
+//! button), and the import page (template, dry run, every bad cell reported).
+
+use axum::extract::{Multipart, Path, RawQuery, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use kernel::Error;
+use kernel::import::{self, ImportReport, Sheet};
+use maud::html;
+use party::permissions::{CUSTOMER_WRITE, MERGE, SUPPLIER_WRITE};
+use party::{Contact, PARTY_LIST, Party, PartyId, PartyInput, PartyKind};
+
+use super::{FormData, see_other};
+use crate::problem::ApiError;
+use crate::state::AppState;
+use crate::ui::form::{self, Field, Input};
+use crate::ui::guard::{Page, url_pairs};
+use crate::ui::layout::{error_page, flash, shell};
+use crate::ui::list::{self, ColumnView, FilterField, FilterInput, ListParams, ListView, Show};
+
+const COLUMNS: &[ColumnView] = &[
+    ColumnView { key: "code", label: "ui.party.code", show: Show::Link },
+    ColumnView { key: "display_name", label: "ui.party.name", show: Show::Text },
+    ColumnView { key: "kind", label: "ui.party.kind", show: Show::Badge("ui.party.kind.") },
+    ColumnView { key: "group_code", label: "ui.party.group", show: Show::Text },
+    ColumnView { key: "grade", label: "ui.party.grade", show: Show::Text },
+    ColumnView { key: "city", label: "ui.party.city", show: Show::Text },
+    ColumnView { key: "owner", label: "ui.party.owner", show: Show::Text },
+    ColumnView { key: "state", label: "ui.state", show: Show::Badge("ui.user.state.") },
+];
+
+fn kinds(page: &Page) -> Vec<(String, String)> {
+    ["customer", "supplier", "both"].iter().map(|k| (k.to_string(), page.t(&format!("ui.party.kind.{k}")))).collect()
+}
+
+fn may_write(page: &Page) -> bool {
+    page.may(CUSTOMER_WRITE) || page.may(SUPPLIER_WRITE)
+}
+
+pub async fn list(State(state): State<AppState>, page: Page, RawQuery(query): RawQuery) -> Response {
+    let view = ListView {
+        key: "party.parties",
+        title: "ui.parties",
+        base: "/parties",
+        spec: &PARTY_LIST,
+        columns: COLUMNS,
+        filters: vec![
+            FilterField { key: "name", label: "ui.party.name_starts", input: FilterInput::Text },
+            FilterField { key: "kind", label: "ui.party.kind", input: FilterInput::Choice(kinds(&page)) },
+            FilterField { key: "grade", label: "ui.party.grade", input: FilterInput::Text },
+        ],
+        bulk: vec![],
+        new_href: may_write(&page).then_some("/parties/new"),
+    };
+    list::handle(&state, &page, view, ListParams::parse(query.as_deref()), party::list_parties).await
+}
+
+struct Loaded {
+    party: Option<Party>,
+    duplicates: Vec<party::DuplicateHint>,
+    history: Vec<kernel::audit::AuditEntry>,
+    comments: Vec<office::Comment>,
+    attachments: Vec<kernel::attachment::Attachment>,
+}
+
+fn input_of(party: &Party) -> PartyInput {
+    PartyInput {
+        code: party.code.clone(),
+        name: party.name.clone(),
+        kind: party.kind,
+        uscc: party.uscc.clone(),
+        phone: party.phone.clone(),
+        mobile: party.mobile.clone(),
+        email: party.email.clone(),
+        ..PartyInput::default()
+    }
+}
+
+async fn load(state: &AppState, page: &Page, id: Option<PartyId>) -> Result<Loaded, ApiError> {
+    let ctx = page.ctx(state);
+    state
+        .blocking(move |state| {
+            let vault = state.keys.vault()?;
+            state.db.read(|tx| {
+                let Some(id) = id else {
+                    return Ok(Loaded {
+                        party: None,
+                        duplicates: vec![],
+                        history: vec![],
+                        comments: vec![],
+                        attachments: vec![],
+                    });
+                };
+                let party = party::get_party(tx, &ctx, &vault, id)?;
+                let duplicates = if party.masked || !party.active {
+                    vec![]
+                } else {
+                    party::find_duplicates(tx, &ctx, &vault, &input_of(&party), Some(id))?
+                };
+                let key = id.to_string();
+                Ok(Loaded {
+                    party: Some(party),
+                    duplicates,
+                    history: kernel::audit::history(tx, &ctx, "party.party", &key, 50)?,
+                    comments: office::list_comments(tx, &ctx, "party.party", &key)?,
+                    attachments: state.attachments.list(tx, &ctx, "party.party", &key)?,
+                })
+            })
+        })
+        .await
+}
+
+fn party_page(
+    page: &Page,
+    data: &Loaded,
+    values: Option<&FormData>,
+    error: Option<&Error>,
+    ok: Option<&str>,
+) -> Response {
+    let party = data.party.as_ref();
+    let readonly = !may_write(page) || party.is_some_and(|p| p.masked || !p.active);
+    let value =
+        |name: &str, current: Option<String>| values.map(|f| f.text(name)).unwrap_or(current.unwrap_or_default());
+    let contact = party.and_then(|p| p.contacts.first());
+    let text = |name: &'static str, label: &'static str, current: Option<String>| {
+        Field::new(name, label, Input::Text, value(name, current)).readonly(readonly)
+    };
+    let fields = vec![
+        text("code", "ui.party.code", party.map(|p| p.code.clone())).required(),
+        text("name", "ui.party.name", party.map(|p| p.name.clone())).required(),
+        Field::new(
+            "kind",
+            "ui.party.kind",
+            Input::Select(kinds(page)),
+            value("kind", party.map(|p| p.kind.code().to_string()).or(Some("customer".into()))),
+        )
+        .required()
+        .readonly(readonly),
+        text("uscc", "ui.party.uscc", party.and_then(|p| p.uscc.clone())),
+        text("group_code", "ui.party.group", party.map(|p| p.group_code.clone())),
+        text("grade", "ui.party.grade", party.map(|p| p.grade.clone())),
+        text("tags", "ui.party.tags", party.map(|p| p.tags.join(", "))),
+        text("source", "ui.party.source", party.map(|p| p.source.clone())),
+        Field::new(
+            "credit_limit",
+            "ui.party.credit_limit",
+            Input::Decimal,
+            value("credit_limit", party.map(|p| p.credit_limit.clone())),
+        )
+        .readonly(readonly),
+        text("currency", "ui.party.currency", party.map(|p| p.currency.clone()).or(Some("CNY".into()))),
+        text("phone", "ui.party.phone", party.and_then(|p| p.phone.clone())),
+        text("mobile", "ui.party.mobile", party.and_then(|p| p.mobile.clone())),
+        Field::new("email", "ui.party.email", Input::Email, value("email", party.and_then(|p| p.email.clone())))
+            .readonly(readonly),
+        text("country", "ui.party.country", party.map(|p| p.country.clone()).or(Some("CN".into()))),
+        text("province", "ui.party.province", party.map(|p| p.province.clone())),
+        text("city", "ui.party.city", party.map(|p| p.city.clone())),
+        text("district", "ui.party.district", party.map(|p| p.district.clone())),
+        text("address", "ui.party.address", party.and_then(|p| p.address.clone())),
+        text("postal_code", "ui.party.postal_code", party.map(|p| p.postal_code.clone())),
+        text("contact_name", "ui.party.contact_name", contact.map(|c| c.name.clone())),
+        text("contact_title", "ui.party.contact_title", contact.map(|c| c.title.clone())),
+        text("contact_mobile", "ui.party.contact_mobile", contact.and_then(|c| c.mobile.clone())),
+        text("contact_email", "ui.party.contact_email", contact.and_then(|c| c.email.clone())),
+        Field::new("note", "ui.party.note", Input::TextArea, value("note", party.map(|p| p.note.clone())))
+            .readonly(readonly),
+    ];
+    let title = party.map(|p| format!("{} {}", p.code, p.name)).unwrap_or_else(|| page.t("ui.party.new"));
+    let action = party.map(|p| format!("/parties/{}", p.id)).unwrap_or_else(|| "/parties/new".into());
+    let body = html! {
+        h1 {
+            (title)
+            @if let Some(p) = party {
+                (form::badge(page, "ui.party.kind.", p.kind.code()))
+                (form::badge(page, "ui.user.state.", if p.active { "active" } else { "inactive" }))
+            }
+        }
+        (flash(page, ok, None))
+        @if party.is_some_and(|p| p.masked) { div.flash.error role="status" { (page.t("ui.party.masked")) } }
+        @if !data.duplicates.is_empty() {
+            div.flash.error role="alert" {
+                strong { (page.t("ui.party.duplicates")) }
+                ul {
+                    @for d in &data.duplicates {
+                        li {
+                            a href=(format!("/parties/{}", d.party_id)) { (d.name) } " (" (page.t(&format!("ui.party.match.{}", d.matched_on))) ")"
+                            @if page.may(MERGE) {
+                                @if let Some(p) = party {
+                                    form method="post" action=(format!("/parties/{}/merge", p.id)) {
+                                        input type="hidden" name="_csrf" value=(page.csrf());
+                                        input type="hidden" name="remove" value=(d.party_id);
+                                        button type="submit" data-confirm=(page.t("ui.party.merge_confirm")) { (page.t("ui.party.merge")) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        div.columns-2 {
+            form.panel method="post" action=(action) data-save {
+                input type="hidden" name="_csrf" value=(page.csrf());
+                @if let Some(p) = party { input type="hidden" name="version" value=(p.version); }
+                (form::form_error(page, error.filter(|e| e.fields().is_empty())))
+                (form::fields(page, &fields, error))
+                @if !readonly { p { button.primary type="submit" { (page.t("ui.save")) } " " a href="/parties" { (page.t("ui.cancel")) } } }
+            }
+            @if let Some(p) = party { div { (form::side_panel(page, "party.party", &p.id.to_string(), &data.history, &data.comments, &data.attachments)) } }
+        }
+    };
+    let mut response = shell(page, &page.t("ui.parties"), body);
+    if error.is_some() {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    response
+}
+
+fn input_from(form: &FormData) -> PartyInput {
+    let opt = |name: &str| Some(form.text(name)).filter(|v| !v.is_empty());
+    let contacts = opt("contact_name")
+        .map(|name| {
+            vec![Contact {
+                name,
+                title: form.text("contact_title"),
+                mobile: opt("contact_mobile"),
+                email: opt("contact_email"),
+                is_primary: true,
+                ..Contact::default()
+            }]
+        })
+        .unwrap_or_default();
+    PartyInput {
+        code: form.text("code"),
+        name: form.text("name"),
+        kind: PartyKind::parse(&form.text("kind")).unwrap_or_default(),
+        uscc: opt("uscc"),
+        group_code: form.text("group_code"),
+        grade: form.text("grade"),
+        tags: form
+            .text("tags")
+            .split([',', '，', ';', '；'])
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect(),
+        owner_id: None,
+        source: form.text("source"),
+        payment_term: None,
+        credit_limit: opt("credit_limit"),
+        currency: opt("currency"),
+        phone: opt("phone"),
+        mobile: opt("mobile"),
+        email: opt("email"),
+        country: opt("country"),
+        province: form.text("province"),
+        city: form.text("city"),
+        district: form.text("district"),
+        address: opt("address"),
+        postal_code: form.text("postal_code"),
+        note: form.text("note"),
+        contacts,
+        bank_accounts: Vec::new(),
+        version: form.text("version").parse().unwrap_or(0),
+    }
+}
+
+pub async fn new_form(State(state): State<AppState>, page: Page) -> Response {
+    match load(&state, &page, None).await {
+        Ok(data) => party_page(&page, &data, None, None, None),
+        Err(error) => error.into_response(),
+    }
+}
+
+pub async fn create(State(state): State<AppState>, page: Page, form: FormData) -> Response {
+    let input = input_from(&form);
+    let ctx = page.ctx(&state);
+    let result = state
+        .blocking(move |state| {
+            let vault = state.keys.vault()?;
+            state.db.write(|tx| party::create_party(tx, &ctx, &vault, &input))
+        })
+        .await;
+    match result {
+        Ok(party) => see_other(&format!("/parties/{}", party.id), Some("ui.saved")),
+        Err(error) => match load(&state, &page, None).await {
+            Ok(data) => party_page(&page, &data, Some(&form), Some(&error.0), None),
+            Err(e) => e.into_response(),
+        },
+    }
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let Ok(id) = PartyId::parse(&id) else { return error_page(&page, StatusCode::NOT_FOUND, "party.not_found") };
+    let ok = url_pairs(query.as_deref().unwrap_or_default()).into_iter().find(|(k, _)| k == "ok").map(|(_, v)| v);
+    match load(&state, &page, Some(id)).await {
+        Ok(data) => party_page(&page, &data, None, None, ok.as_deref()),
+        Err(error) => error_page(&page, StatusCode::NOT_FOUND, error.0.code()),
+    }
+}
+
+pub async fn save(State(state): State<AppState>, page: Page, Path(id): Path<String>, form: FormData) -> Response {
+    let Ok(id) = PartyId::parse(&id) else { return error_page(&page, StatusCode::NOT_FOUND, "party.not_found") };
+    let input = input_from(&form);
+    let ctx = page.ctx(&state);
+    let result = state
+        .blocking(move |state| {
+            let vault = state.keys.vault()?;
+            state.db.write(|tx| {
+                // Bank accounts are not on this form: keep the ones the party has.
+                let mut input = input;
+                input.bank_accounts = party::get_party(tx, &ctx, &vault, id)?.bank_accounts;
+                if let Some(first) = input.contacts.first().cloned() {
+                    let others: Vec<Contact> =
+                        party::get_party(tx, &ctx, &vault, id)?.contacts.into_iter().skip(1).collect();
+                    input.contacts = std::iter::once(first).chain(others).collect();
+                }
+                party::update_party(tx, &ctx, &vault, id, &input)
+            })
+        })
+        .await;
+    match result {
+        Ok(_) => see_other(&format!("/parties/{id}"), Some("ui.saved")),
+        Err(error) => match load(&state, &page, Some(id)).await {
+            Ok(data) => party_page(&page, &data, Some(&form), Some(&error.0), None),
+            Err(e) => e.into_response(),
+        },
+    }
+}
+
+pub async fn merge(State(state): State<AppState>, page: Page, Path(id): Path<String>, form: FormData) -> Response {
+    let (Ok(kept), Ok(removed)) = (PartyId::parse(&id), PartyId::parse(&form.text("remove"))) else {
+        return error_page(&page, StatusCode::NOT_FOUND, "party.not_found");
+    };
+    let ctx = page.ctx(&state);
+    let result = state
+        .blocking(move |state| {
+            let vault = state.keys.vault()?;
+            state.db.write(|tx| party::merge_parties(tx, &ctx, &vault, kept, removed))
+        })
+        .await;
+    match result {
+        Ok(_) => see_other(&format!("/parties/{kept}"), Some("ui.party.merged")),
+        Err(error) => error_page(&page, StatusCode::CONFLICT, error.0.code()),
+    }
+}
+
+fn import_page(page: &Page, report: Option<&ImportReport>, problem: Option<String>) -> Response {
+    let body = html! {
+        h1 { (page.t("ui.party.import")) }
+        @if let Some(problem) = problem { div.flash.error role="alert" { (problem) } }
+        @if let Some(report) = report {
+            @if report.errors.is_empty() {
+                div.flash.ok role="status" {
+                    @if report.dry_run { (page.t_with("ui.import.dry_ok", &[("rows", report.rows.to_string())])) }
+                    @else { (page.t_with("ui.import.done", &[("rows", report.imported.to_string())])) }
+                }
+            } @else {
+                div.flash.error role="alert" { (page.t_with("ui.import.failed", &[("errors", report.errors.len().to_string())])) }
+                table.list {
+                    thead { tr { th { (page.t("ui.import.row")) } th { (page.t("ui.import.column")) } th { (page.t("ui.import.reason")) } } }
+                    tbody { @for e in &report.errors { tr { td { (e.row) } td { (e.column) } td { (e.reason) } } } }
+                }
+            }
+        }
+        form.panel method="post" enctype="multipart/form-data" action=(format!("/parties/import?_csrf={}", page.csrf())) {
+            p { a href="/parties/import/template" { (page.t("ui.import.template")) } }
+            div.form-grid {
+                div.field { label for="import-kind" { (page.t("ui.party.kind")) } select #import-kind name="kind" { option value="customer" { (page.t("ui.party.kind.customer")) } option value="supplier" { (page.t("ui.party.kind.supplier")) } } }
+                div.field { label for="import-file" { (page.t("ui.import.file")) } input #import-file type="file" name="file" accept=".csv,.xlsx" required; }
+                div.field { label { input type="checkbox" name="dry_run" value="1" checked; " " (page.t("ui.import.dry_run")) } }
+            }
+            p { button.primary type="submit" { (page.t("ui.import.run")) } }
+        }
+    };
+    shell(page, &page.t("ui.party.import"), body)
+}
+
+pub async fn import_form(page: Page) -> Response {
+    import_page(&page, None, None)
+}
+
+pub async fn import_template() -> Response {
+    let vault = kernel::crypto::Vault::new(&kernel::crypto::KeyRing::generate());
+    let Ok(vault) = vault else { return StatusCode::INTERNAL_SERVER_ERROR.into_response() };
+    let importer = party::import::PartyImporter { vault: &vault, default_kind: PartyKind::Customer };
+    let mut response = format!("\u{feff}{}", import::template(&importer)).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"parties-template.csv\""));
+    response
+}
+
+pub async fn import_run(State(state): State<AppState>, page: Page, mut multipart: Multipart) -> Response {
+    let (mut file, mut kind, mut dry_run) = (None, PartyKind::Customer, false);
+    while let Ok(Some(field)) = multipart.next_field().await {
+        match field.name().unwrap_or_default() {
+            "file" => {
+                let name = field.file_name().unwrap_or_default().to_lowercase();
+                if let Ok(bytes) = field.bytes().await {
+                    file = Some((name, bytes));
+                }
+            }
+            "kind" => kind = PartyKind::parse(&field.text().await.unwrap_or_default()).unwrap_or_default(),
+            "dry_run" => dry_run = true,
+            _ => {}
+        }
+    }
+    let Some((name, bytes)) = file else { return import_page(&page, None, Some(page.t("ui.import.no_file"))) };
+    let format = if name.ends_with(".xlsx") { "xlsx" } else { "csv" };
+    let sheet = match Sheet::parse(&bytes, format) {
+        Ok(sheet) => sheet,
+        Err(error) => return import_page(&page, None, Some(page.t_with(error.code(), error.params()))),
+    };
+    if !may_write(&page) {
+        return error_page(&page, StatusCode::FORBIDDEN, "auth.permission_denied");
+    }
+    let ctx = page.ctx(&state);
+    let locale = page.locale;
+    let result = state
+        .blocking(move |state| {
+            let vault = state.keys.vault()?;
+            let importer = party::import::PartyImporter { vault: &vault, default_kind: kind };
+            import::run(&state.db, &ctx, &importer, &sheet, dry_run, &state.catalog, locale, &|_| {})
+        })
+        .await;
+    match result {
+        Ok(report) => import_page(&page, Some(&report), None),
+        Err(error) => import_page(&page, None, Some(page.t_with(error.0.code(), error.0.params()))),
+    }
+}
