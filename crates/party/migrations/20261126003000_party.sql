@@ -71,6 +71,7 @@ create table party_contact (
     updated_at text not null
 );
 create index party_contact_party_idx on party_contact (company_id, party_id);
+create index party_contact_phone_idx on party_contact (company_id, phone_bidx);
 create index party_contact_mobile_idx on party_contact (company_id, mobile_bidx);
 create index party_contact_email_idx on party_contact (company_id, email_bidx);
 

@@ -5,7 +5,7 @@ use kernel::db::Tx;
 use kernel::import::{ImportColumn, ImportRow, Importer};
 use kernel::{Ctx, Error, Result};
 
-use crate::party::{Contact, PartyInput, PartyKind, create_party};
+use crate::party::{Contact, PartyInput, PartyKind, insert_party};
 
 pub struct PartyImporter<'a> {
     pub vault: &'a Vault,
@@ -101,6 +101,112 @@ impl Importer for PartyImporter<'_> {
             bank_accounts: Vec::new(),
             version: 0,
         };
-        create_party(tx, ctx, self.vault, &input).map(|_| ())
+        insert_party(tx, ctx, self.vault, &input).map(|_| ())
     }
+}
+
+/// The header of exports: the import columns, so an export can be imported again.
+pub fn export_header() -> Vec<&'static str> {
+    COLUMNS.iter().map(|c| c.key).collect()
+}
+
+/// One page of parties in the import layout, ordered by code, after `after` (a code).
+/// Two queries per page (parties, then their primary contacts), personal data decrypted, or
+/// masked for callers without `party.pii.view`.
+pub fn export_page(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx,
+    vault: &Vault,
+    kind: Option<PartyKind>,
+    after: &str,
+    limit: i64,
+) -> Result<Vec<Vec<String>>> {
+    use crate::permissions::{CUSTOMER_READ, PII_VIEW, SUPPLIER_READ};
+    if !ctx.may(CUSTOMER_READ) && !ctx.may(SUPPLIER_READ) {
+        return Err(Error::forbidden("auth.permission_denied").with_param("permission", CUSTOMER_READ.name()));
+    }
+    let masked = !ctx.may(PII_VIEW);
+    let reveal = |stored: Option<String>| -> Result<String> {
+        Ok(match stored {
+            Some(s) => {
+                let plain = vault.decrypt(&s)?;
+                if masked { kernel::crypto::mask(&plain) } else { plain }
+            }
+            None => String::new(),
+        })
+    };
+    let kinds = match kind {
+        Some(PartyKind::Customer) => "('customer', 'both')",
+        Some(PartyKind::Supplier) => "('supplier', 'both')",
+        _ => "('customer', 'supplier', 'both')",
+    };
+    let own = ctx.own_records_only().then(|| ctx.actor().user()).flatten();
+    let rows = tx.query(
+        &format!(
+            "select p.id, p.code, p.name, p.kind, p.uscc, p.group_code, p.grade, p.tags, p.source, t.code, p.credit_limit_minor,
+                    p.currency, p.phone_enc, p.mobile_enc, p.email_enc, p.country, p.province, p.city, p.district, p.address_enc,
+                    p.postal_code, p.note
+             from party_party p left join party_payment_term t on t.id = p.payment_term_id
+             where p.company_id = $1 and p.code > $2 and p.kind in {kinds} and p.active = 1 and ($3 = '' or p.owner_id = $3)
+             order by p.code limit $4"
+        ),
+        &[&ctx.company(), &after, &own.map(|o| o.to_string()).unwrap_or_default(), &limit],
+    )?;
+    let ids: Vec<String> = rows.iter().map(|r| r.get(0)).collect::<Result<_>>()?;
+    let mut contacts: std::collections::HashMap<String, (String, String, String, String)> =
+        std::collections::HashMap::new();
+    if !ids.is_empty() {
+        let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+        let company = ctx.company();
+        let mut params: Vec<&dyn kernel::db::ToValue> = vec![&company];
+        params.extend(ids.iter().map(|i| i as &dyn kernel::db::ToValue));
+        for row in tx.query(
+            &format!(
+                "select party_id, name, title, mobile_enc, email_enc from party_contact
+                 where company_id = $1 and party_id in ({}) order by is_primary desc, name",
+                placeholders.join(", ")
+            ),
+            &params,
+        )? {
+            let party: String = row.get(0)?;
+            // Rows come primary contact first: keep the first per party.
+            if let std::collections::hash_map::Entry::Vacant(slot) = contacts.entry(party) {
+                slot.insert((row.get(1)?, row.get(2)?, reveal(row.get(3)?)?, reveal(row.get(4)?)?));
+            }
+        }
+    }
+    rows.iter()
+        .map(|r| {
+            let id: String = r.get(0)?;
+            let currency = kernel::Currency::from_code(&r.get::<String>(11)?).unwrap_or(kernel::Currency::CNY);
+            let (cname, ctitle, cmobile, cemail) = contacts.remove(&id).unwrap_or_default();
+            Ok(vec![
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get::<Option<String>>(4)?.unwrap_or_default(),
+                r.get(5)?,
+                r.get(6)?,
+                r.get::<String>(7)?.replace(',', ";"),
+                r.get(8)?,
+                r.get::<Option<String>>(9)?.unwrap_or_default(),
+                kernel::Money::from_minor(r.get(10)?, currency).to_string(),
+                currency.code().to_string(),
+                reveal(r.get(12)?)?,
+                reveal(r.get(13)?)?,
+                reveal(r.get(14)?)?,
+                r.get(15)?,
+                r.get(16)?,
+                r.get(17)?,
+                r.get(18)?,
+                reveal(r.get(19)?)?,
+                r.get(20)?,
+                r.get(21)?,
+                cname,
+                ctitle,
+                cmobile,
+                cemail,
+            ])
+        })
+        .collect()
 }

@@ -15,7 +15,7 @@ pub mod uscc;
 pub use events::PartyMerged;
 pub use party::{
     BankAccount, Contact, DuplicateHint, PARTY_LIST, Party, PartyId, PartyInput, PartyKind, create_party,
-    find_by_contact, find_duplicates, get_party, list_parties, merge_parties, update_party,
+    find_by_contact, find_duplicates, get_party, insert_party, list_parties, merge_parties, update_party,
 };
 pub use payment_term::{PaymentTerm, create_term, list_terms};
 

@@ -342,7 +342,9 @@ pub fn find_duplicates(
             let sql = if field == "email" {
                 "select id, name from party_party where company_id = $1 and email_bidx = $2 and active = 1"
             } else {
-                "select id, name from party_party where company_id = $1 and (phone_bidx = $2 or mobile_bidx = $2) and active = 1"
+                // Two indexed lookups; an `or` across the columns would scan the table.
+                "select id, name from party_party where company_id = $1 and phone_bidx = $2 and active = 1
+                 union select id, name from party_party where company_id = $1 and mobile_bidx = $2 and active = 1"
             };
             push(tx.query(sql, &[&ctx.company(), &index])?, field)?;
         }
@@ -350,27 +352,48 @@ pub fn find_duplicates(
     Ok(hints)
 }
 
-/// Creates a party with its contacts and bank accounts. Duplicates do not stop it; they come
-/// back in `duplicates` for the caller to show.
-pub fn create_party(tx: &mut Tx<'_>, ctx: &Ctx, vault: &Vault, input: &PartyInput) -> Result<Party> {
-    require_write(ctx, input.kind)?;
-    let (credit, currency) = validate(ctx, input)?;
-    let code = input.code.trim();
-    let taken: i64 =
-        tx.scalar("select count(*) from party_party where company_id = $1 and code = $2", &[&ctx.company(), &code])?;
-    if taken > 0 {
-        return Err(Error::field("code", "party.code_taken"));
-    }
-    let duplicates = find_duplicates(tx, ctx, vault, input, None)?;
-    let term = payment_term_id(tx, ctx, input.payment_term.as_deref())?;
-    let owner = owner_id(tx, ctx, input.owner_id.as_deref())?;
-    let id = PartyId::new();
-    let now = ctx.now_text();
+/// The columns that create and update both write, in this order.
+const WRITTEN: [&str; 26] = [
+    "code",
+    "name",
+    "name_key",
+    "kind",
+    "uscc",
+    "group_code",
+    "grade",
+    "tags",
+    "owner_id",
+    "source",
+    "payment_term_id",
+    "credit_limit_minor",
+    "currency",
+    "phone_enc",
+    "phone_bidx",
+    "mobile_enc",
+    "mobile_bidx",
+    "email_enc",
+    "email_bidx",
+    "country",
+    "province",
+    "city",
+    "district",
+    "address_enc",
+    "postal_code",
+    "note",
+];
+
+/// The values of `WRITTEN` for an input: personal data encrypted and blind-indexed here.
+fn written_values(
+    vault: &Vault,
+    input: &PartyInput,
+    owner: Option<UserId>,
+    term: Option<String>,
+    credit: Money,
+    currency: String,
+) -> Result<Vec<Value>> {
     let name = input.name.trim();
-    let params: Vec<Value> = vec![
-        id.to_string().into_value(),
-        ctx.company().to_string().into_value(),
-        code.into_value(),
+    Ok(vec![
+        input.code.trim().into_value(),
         name.into_value(),
         name.to_lowercase().into_value(),
         input.kind.code().into_value(),
@@ -396,30 +419,64 @@ pub fn create_party(tx: &mut Tx<'_>, ctx: &Ctx, vault: &Vault, input: &PartyInpu
         encrypt_opt(vault, input.address.as_deref())?.into_value(),
         input.postal_code.trim().into_value(),
         input.note.trim().into_value(),
-        now.clone().into_value(),
-        ctx.actor().label().into_value(),
-    ];
+    ])
+}
+
+/// Creates a party with its contacts and bank accounts. Duplicates do not stop it; they come
+/// back in `duplicates` for the caller to show.
+pub fn create_party(tx: &mut Tx<'_>, ctx: &Ctx, vault: &Vault, input: &PartyInput) -> Result<Party> {
+    let (id, duplicates) = insert_party(tx, ctx, vault, input)?;
+    let mut party = get_party(tx, ctx, vault, id)?;
+    party.duplicates = duplicates;
+    Ok(party)
+}
+
+/// Creates a party and returns its id and likely duplicates, without reading it back (imports).
+pub fn insert_party(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx,
+    vault: &Vault,
+    input: &PartyInput,
+) -> Result<(PartyId, Vec<DuplicateHint>)> {
+    require_write(ctx, input.kind)?;
+    let (credit, currency) = validate(ctx, input)?;
+    let code = input.code.trim();
+    let taken: i64 =
+        tx.scalar("select count(*) from party_party where company_id = $1 and code = $2", &[&ctx.company(), &code])?;
+    if taken > 0 {
+        return Err(Error::field("code", "party.code_taken"));
+    }
+    let duplicates = find_duplicates(tx, ctx, vault, input, None)?;
+    let term = payment_term_id(tx, ctx, input.payment_term.as_deref())?;
+    let owner = owner_id(tx, ctx, input.owner_id.as_deref())?;
+    let id = PartyId::new();
+    let now = ctx.now_text();
+    let mut params = vec![id.to_string().into_value(), ctx.company().to_string().into_value()];
+    params.extend(written_values(vault, input, owner, term, credit, currency)?);
+    params.push(now.into_value());
+    params.push(ctx.actor().label().into_value());
     let refs: Vec<&dyn kernel::db::ToValue> = params.iter().map(|p| p as &dyn kernel::db::ToValue).collect();
+    let placeholders: Vec<String> = (3..=WRITTEN.len() + 2).map(|i| format!("${i}")).collect();
+    let (at, by) = (WRITTEN.len() + 3, WRITTEN.len() + 4);
     tx.execute(
-        "insert into party_party (id, company_id, code, name, name_key, kind, uscc, group_code, grade, tags, owner_id, source,
-            payment_term_id, credit_limit_minor, currency, phone_enc, phone_bidx, mobile_enc, mobile_bidx, email_enc, email_bidx,
-            country, province, city, district, address_enc, postal_code, note, active, created_at, created_by, updated_at, version)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-            $22, $23, $24, $25, $26, $27, $28, 1, $29, $30, $29, 1)",
+        &format!(
+            "insert into party_party (id, company_id, {}, active, created_at, created_by, updated_at, version)
+             values ($1, $2, {}, 1, ${at}, ${by}, ${at}, 1)",
+            WRITTEN.join(", "),
+            placeholders.join(", ")
+        ),
         &refs,
     )?;
-    replace_children(tx, ctx, vault, id, input)?;
+    insert_children(tx, ctx, vault, id, input)?;
     audit::record(
         tx,
         ctx,
         "party.create",
         "party.party",
         &id,
-        serde_json::json!({"code": code, "name": name, "kind": input.kind, "duplicates": duplicates.len()}),
+        serde_json::json!({"code": code, "name": input.name.trim(), "kind": input.kind, "duplicates": duplicates.len()}),
     )?;
-    let mut party = get_party(tx, ctx, vault, id)?;
-    party.duplicates = duplicates;
-    Ok(party)
+    Ok((id, duplicates))
 }
 
 trait IntoValue {
@@ -452,6 +509,10 @@ fn tags_text(tags: &[String]) -> String {
 fn replace_children(tx: &mut Tx<'_>, ctx: &Ctx, vault: &Vault, id: PartyId, input: &PartyInput) -> Result<()> {
     tx.execute("delete from party_contact where company_id = $1 and party_id = $2", &[&ctx.company(), &id])?;
     tx.execute("delete from party_bank_account where company_id = $1 and party_id = $2", &[&ctx.company(), &id])?;
+    insert_children(tx, ctx, vault, id, input)
+}
+
+fn insert_children(tx: &mut Tx<'_>, ctx: &Ctx, vault: &Vault, id: PartyId, input: &PartyInput) -> Result<()> {
     let now = ctx.now_text();
     for contact in &input.contacts {
         tx.execute(
@@ -606,46 +667,26 @@ pub fn update_party(tx: &mut Tx<'_>, ctx: &Ctx, vault: &Vault, id: PartyId, inpu
         _ => current.owner_id.as_deref().map(UserId::parse).transpose()?,
     };
     let name = input.name.trim();
-    let params: Vec<Value> = vec![
-        code.into_value(),
-        name.into_value(),
-        name.to_lowercase().into_value(),
-        input.kind.code().into_value(),
-        input.uscc.as_deref().map(|c| c.trim().to_uppercase()).filter(|c| !c.is_empty()).into_value(),
-        input.group_code.trim().into_value(),
-        input.grade.trim().into_value(),
-        tags_text(&input.tags).into_value(),
-        owner.map(|o| o.to_string()).into_value(),
-        input.source.trim().into_value(),
-        term.into_value(),
-        Value::Int(credit.minor()),
-        currency.into_value(),
-        encrypt_opt(vault, input.phone.as_deref())?.into_value(),
-        index_opt(vault, "phone", input.phone.as_deref()).into_value(),
-        encrypt_opt(vault, input.mobile.as_deref())?.into_value(),
-        index_opt(vault, "phone", input.mobile.as_deref()).into_value(),
-        encrypt_opt(vault, input.email.as_deref())?.into_value(),
-        index_opt(vault, "email", input.email.as_deref()).into_value(),
-        input.country.as_deref().map(str::trim).filter(|c| !c.is_empty()).unwrap_or("CN").into_value(),
-        input.province.trim().into_value(),
-        input.city.trim().into_value(),
-        input.district.trim().into_value(),
-        encrypt_opt(vault, input.address.as_deref())?.into_value(),
-        input.postal_code.trim().into_value(),
-        input.note.trim().into_value(),
+    let mut params = written_values(vault, input, owner, term, credit, currency)?;
+    params.extend([
         ctx.now_text().into_value(),
         ctx.company().to_string().into_value(),
         id.to_string().into_value(),
         Value::Int(input.version),
-    ];
+    ]);
     let refs: Vec<&dyn kernel::db::ToValue> = params.iter().map(|p| p as &dyn kernel::db::ToValue).collect();
+    let assignments: Vec<String> =
+        WRITTEN.iter().enumerate().map(|(i, column)| format!("{column} = ${}", i + 1)).collect();
+    let n = WRITTEN.len();
     let changed = tx.execute(
-        "update party_party set code = $1, name = $2, name_key = $3, kind = $4, uscc = $5, group_code = $6, grade = $7, tags = $8,
-            owner_id = $9, source = $10, payment_term_id = $11, credit_limit_minor = $12, currency = $13, phone_enc = $14,
-            phone_bidx = $15, mobile_enc = $16, mobile_bidx = $17, email_enc = $18, email_bidx = $19, country = $20,
-            province = $21, city = $22, district = $23, address_enc = $24, postal_code = $25, note = $26, updated_at = $27,
-            version = version + 1
-         where company_id = $28 and id = $29 and version = $30",
+        &format!(
+            "update party_party set {}, updated_at = ${}, version = version + 1 where company_id = ${} and id = ${} and version = ${}",
+            assignments.join(", "),
+            n + 1,
+            n + 2,
+            n + 3,
+            n + 4
+        ),
         &refs,
     )?;
     if changed == 0 {
@@ -672,8 +713,10 @@ pub fn find_by_contact(tx: &mut Tx<'_>, ctx: &Ctx, vault: &Vault, value: &str) -
             "select id from party_party where company_id = $1 and email_bidx = $2
              union select party_id from party_contact where company_id = $1 and email_bidx = $2"
         } else {
-            "select id from party_party where company_id = $1 and (phone_bidx = $2 or mobile_bidx = $2)
-             union select party_id from party_contact where company_id = $1 and (phone_bidx = $2 or mobile_bidx = $2)"
+            "select id from party_party where company_id = $1 and phone_bidx = $2
+             union select id from party_party where company_id = $1 and mobile_bidx = $2
+             union select party_id from party_contact where company_id = $1 and phone_bidx = $2
+             union select party_id from party_contact where company_id = $1 and mobile_bidx = $2"
         };
         for row in tx.query(sql, &[&ctx.company(), &index])? {
             let id: PartyId = row.get(0)?;

@@ -97,7 +97,8 @@ pub fn redact_url(url: &str) -> String {
 }
 
 /// Environment variables that are not settings.
-const NOT_SETTINGS: &[&str] = &["CONFIG", "TEST_DATABASE_URL", "DATASETS"];
+const NOT_SETTINGS: &[&str] =
+    &["CONFIG", "TEST_DATABASE_URL", "DATASETS", "ENCRYPTION_KEYS", "NEW_PASSWORD", "SCREENSHOTS"];
 
 impl Settings {
     /// Loads defaults ← file ← environment. A missing default file is fine; a missing file

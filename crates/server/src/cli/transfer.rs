@@ -12,7 +12,6 @@ use kernel::crypto::{KeyRing, Vault};
 use kernel::db::Db;
 use kernel::i18n::Locale;
 use kernel::import::{self, Importer, Sheet};
-use kernel::listing::ListQuery;
 use kernel::{Ctx, Error};
 use party::PartyKind;
 use party::import::PartyImporter;
@@ -135,56 +134,59 @@ fn run_import(settings: &Settings, kind: &str, args: ImportArgs) -> anyhow::Resu
 
 /// `tiangong export customers FILE.xlsx|csv`
 pub fn export(settings: &Settings, kind: &str, file: &Path, company: Option<&str>) -> anyhow::Result<()> {
-    let (db, ctx, _) = open(settings, company)?;
-    let kind_filter = match kind {
-        "customers" => "customer",
-        "suppliers" => "supplier",
+    let (db, ctx, vault) = open(settings, company)?;
+    let count = export_parties(&db, &ctx, &vault, kind, file)?;
+    println!("exported {count} {kind} to {}", file.display());
+    Ok(())
+}
+
+/// Writes every party of a kind in the import layout (so the file can be imported again).
+pub fn export_parties(db: &Db, ctx: &Ctx, vault: &Vault, kind: &str, file: &Path) -> anyhow::Result<usize> {
+    let kind = match kind {
+        "customers" => PartyKind::Customer,
+        "suppliers" => PartyKind::Supplier,
         other => bail!("unknown type {other}; known: customers, suppliers"),
     };
-    let spec = &party::PARTY_LIST;
-    let mut rows = Vec::new();
-    let mut query =
-        ListQuery { filters: vec![("kind".into(), kind_filter.into())], limit: Some(5000), ..ListQuery::default() };
+    let header = party::import::export_header();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut after = String::new();
     loop {
-        let page = db.read(|tx| party::list_parties(tx, &ctx, &query))?;
-        rows.extend(page.rows);
-        match page.next_cursor {
-            Some(next) => query.cursor = Some(next),
-            None => break,
+        let page = db.read(|tx| party::import::export_page(tx, ctx, vault, Some(kind), &after, 5000))?;
+        let Some(last) = page.last() else { break };
+        after = last[0].clone();
+        let done = page.len() < 5000;
+        rows.extend(page);
+        if done {
+            break;
         }
     }
-    let headers: Vec<&str> = spec.columns.iter().map(|c| c.key).collect();
-    let text = |v: &kernel::db::Value| match v {
-        kernel::db::Value::Int(i) => i.to_string(),
-        kernel::db::Value::Text(t) => t.clone(),
-        _ => String::new(),
-    };
     match file.extension().and_then(|e| e.to_str()) {
         Some("csv") => {
             let mut writer = csv::Writer::from_path(file)?;
-            writer.write_record(&headers)?;
+            writer.write_record(&header)?;
             for row in &rows {
-                writer.write_record(row.values()[..headers.len()].iter().map(text))?;
+                writer.write_record(row)?;
             }
             writer.flush()?;
         }
         Some("xlsx") => {
             let mut workbook = rust_xlsxwriter::Workbook::new();
             let sheet = workbook.add_worksheet();
-            for (c, header) in headers.iter().enumerate() {
-                sheet.write_string(0, c as u16, *header)?;
+            for (c, title) in header.iter().enumerate() {
+                sheet.write_string(0, c as u16, *title)?;
             }
             for (r, row) in rows.iter().enumerate() {
-                for (c, value) in row.values()[..headers.len()].iter().enumerate() {
-                    sheet.write_string(r as u32 + 1, c as u16, text(value))?;
+                for (c, value) in row.iter().enumerate() {
+                    if !value.is_empty() {
+                        sheet.write_string(r as u32 + 1, c as u16, value)?;
+                    }
                 }
             }
             workbook.save(file)?;
         }
         _ => bail!("export to .csv or .xlsx"),
     }
-    println!("exported {} {kind} to {}", rows.len(), file.display());
-    Ok(())
+    Ok(rows.len())
 }
 
 pub fn keys(settings: &Settings, command: KeysCommand) -> anyhow::Result<()> {
