@@ -86,6 +86,19 @@ fn a_user_logs_in_switches_language_and_works_on_a_task() {
     screenshot(&browser, "task-board");
     browser.goto(&format!("{base}/settings/roles"));
     screenshot(&browser, "roles");
+    // A 10-inch tablet in portrait: the navigation folds above the content, nothing overflows.
+    browser.resize(800, 1280);
+    for path in ["/", "/office/tasks", "/office/tasks/board"] {
+        browser.goto(&format!("{base}{path}"));
+        let overflow = browser.script(
+            "const done = arguments[arguments.length - 1];
+             const main = document.querySelector('main');
+             done(document.documentElement.scrollWidth > window.innerWidth + 1 && main.scrollWidth > main.clientWidth + 1);",
+        );
+        assert_eq!(overflow, false, "{path} overflows on a tablet");
+    }
+    browser.goto(&format!("{base}/office/tasks"));
+    screenshot(&browser, "tablet-task-list");
     app.assert_invariants();
 }
 

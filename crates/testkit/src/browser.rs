@@ -138,6 +138,11 @@ impl Browser {
             .expect("select option");
     }
 
+    /// Resizes the window (a 10-inch tablet is about 800×1280 in portrait).
+    pub fn resize(&self, width: u32, height: u32) {
+        self.runtime.block_on(self.client.set_window_size(width, height)).expect("resize");
+    }
+
     pub fn current_path(&self) -> String {
         self.runtime.block_on(self.client.current_url()).map(|u| u.path().to_string()).unwrap_or_default()
     }
