@@ -16,7 +16,12 @@ use kernel::outbox::Handlers;
 /// The event subscriptions, in order. (Business modules add theirs here as they land, e.g.
 /// `bus.subscribe::<inventory::DeliveryDone>("sales::reactions::delivery_done", sales::reactions::delivery_done)`.)
 pub fn bus() -> Bus {
-    Bus::new()
+    let mut bus = Bus::new();
+    bus.subscribe::<kernel::identity::CompanyCreated>(
+        "product::reactions::company_created",
+        product::reactions::company_created,
+    );
+    bus
 }
 
 /// The topics the outbox worker delivers, each with its handler.
@@ -28,12 +33,17 @@ pub fn outbox_handlers() -> Handlers {
 
 /// Migrations of every module, in layer order (L0 first).
 pub const MIGRATIONS: &[ModuleMigrations] =
-    &[kernel::MIGRATIONS, party::MIGRATIONS, office::MIGRATIONS, web::MIGRATIONS];
+    &[kernel::MIGRATIONS, party::MIGRATIONS, product::MIGRATIONS, office::MIGRATIONS, web::MIGRATIONS];
 
 /// Every permission the build knows.
 pub fn permissions() -> Vec<PermissionInfo> {
-    [kernel::identity::permissions::PERMISSIONS, party::permissions::PERMISSIONS, office::permissions::PERMISSIONS]
-        .concat()
+    [
+        kernel::identity::permissions::PERMISSIONS,
+        party::permissions::PERMISSIONS,
+        product::permissions::PERMISSIONS,
+        office::permissions::PERMISSIONS,
+    ]
+    .concat()
 }
 
 /// Every translatable message.
@@ -45,6 +55,7 @@ pub fn catalog() -> Catalog {
         kernel::crypto::MESSAGES,
         kernel::import::MESSAGES,
         party::MESSAGES,
+        product::MESSAGES,
         office::MESSAGES,
         web::MESSAGES,
         web::ui::MESSAGES,

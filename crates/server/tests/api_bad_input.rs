@@ -44,7 +44,12 @@ fn malformed_unknown_and_mistyped_bodies_are_refused_clearly() {
 
         if let Some(Value::Object(example)) = &operation.body_example {
             for (field, value) in example {
-                let wrong = if value.is_string() { json!(12345) } else { json!("not the right type") };
+                // Null examples stand for optional scalars: an object is wrong for any of them.
+                let wrong = match value {
+                    Value::String(_) => json!(12345),
+                    Value::Null => json!({"not": "a scalar"}),
+                    _ => json!("not the right type"),
+                };
                 let mut body = Value::Object(example.clone());
                 body[field] = wrong;
                 let answer = raw(&admin, &operation, body.to_string());

@@ -39,7 +39,7 @@ fn every_code_in_use_is_translated() {
     let catalog = server::wiring::catalog();
     let crates = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let mut texts = Vec::new();
-    for name in ["kernel", "party", "office", "web"] {
+    for name in ["kernel", "party", "product", "office", "web"] {
         sources(&crates.join(name).join("src"), &mut texts);
     }
     let mut missing = Vec::new();

@@ -80,6 +80,16 @@ fn validate_code(code: &str) -> Result<String> {
     Ok(code.to_string())
 }
 
+/// A company was created; modules seed their defaults for it (taxes, units, …).
+#[derive(Clone, Debug)]
+pub struct CompanyCreated {
+    pub company: CompanyId,
+}
+
+impl crate::bus::Event for CompanyCreated {
+    const NAME: &'static str = "kernel.company_created";
+}
+
 /// Creates a company with its default roles and audit chain; the creator (if a person)
 /// becomes a member with the administrator role. `permissions` is every permission the
 /// build knows, from which the default roles are expanded.
@@ -123,6 +133,7 @@ pub fn create_company(
         &id,
         serde_json::json!({"name": name, "code": code}),
     )?;
+    tx.publish(&in_new, &CompanyCreated { company: id })?;
     load(tx, id)
 }
 

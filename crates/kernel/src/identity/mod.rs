@@ -11,7 +11,9 @@ mod throttle;
 mod user;
 
 pub use bootstrap::{Bootstrapped, bootstrap, generate_password};
-pub use company::{Company, CompanyUpdate, NewCompany, create_company, get_company, list_companies, update_company};
+pub use company::{
+    Company, CompanyCreated, CompanyUpdate, NewCompany, create_company, get_company, list_companies, update_company,
+};
 pub use password::{hash_password, verify_password};
 pub use role::{
     NewRole, Role, RoleUpdate, create_role, delete_role, get_role, list_roles, load_permissions, update_role,

@@ -25,6 +25,10 @@ pub enum ImportCommand {
     Customers(ImportArgs),
     /// Suppliers from CSV or XLSX.
     Suppliers(ImportArgs),
+    /// Products from CSV or XLSX.
+    Products(ImportArgs),
+    /// Product categories from CSV or XLSX (parents before children).
+    Categories(ImportArgs),
     /// Northwind's customers, suppliers and employees from its CSV folder.
     Northwind {
         folder: PathBuf,
@@ -94,6 +98,8 @@ pub fn import(settings: &Settings, command: ImportCommand) -> anyhow::Result<boo
         }
         ImportCommand::Customers(args) => run_import(settings, "customers", args),
         ImportCommand::Suppliers(args) => run_import(settings, "suppliers", args),
+        ImportCommand::Products(args) => run_import(settings, "products", args),
+        ImportCommand::Categories(args) => run_import(settings, "categories", args),
     }
 }
 
@@ -101,7 +107,9 @@ fn importer_for<'a>(kind: &str, vault: &'a Vault) -> anyhow::Result<Box<dyn Impo
     Ok(match kind {
         "customers" => Box::new(PartyImporter { vault, default_kind: PartyKind::Customer }),
         "suppliers" => Box::new(PartyImporter { vault, default_kind: PartyKind::Supplier }),
-        other => bail!("unknown type {other}; known: customers, suppliers"),
+        "products" => Box::new(product::import::ProductImporter),
+        "categories" => Box::new(product::import::CategoryImporter),
+        other => bail!("unknown type {other}; known: customers, suppliers, products, categories"),
     })
 }
 

@@ -1,6 +1,7 @@
 //! `tiangong import northwind <folder>`: Northwind's customers and suppliers as parties (with
 //! their contact person), and its employees as contacts of a party standing for Northwind
-//! Traders itself. (Products, categories and orders follow with the product and sales modules.)
+//! Traders itself; its categories and products (each unit a piece, 13% VAT, the list price as
+//! given). Orders follow with the sales module.
 
 use std::path::Path;
 
@@ -16,6 +17,8 @@ pub struct NorthwindReport {
     pub customers: usize,
     pub suppliers: usize,
     pub employees: usize,
+    pub categories: usize,
+    pub products: usize,
 }
 
 fn cell<'a>(sheet: &Sheet, row: &'a [String], column: &str) -> &'a str {
@@ -59,6 +62,8 @@ pub fn load(db: &Db, ctx: &Ctx, vault: &Vault, folder: &Path) -> Result<Northwin
     let customers = Sheet::read(&folder.join("Customers.csv"))?;
     let suppliers = Sheet::read(&folder.join("Suppliers.csv"))?;
     let employees = Sheet::read(&folder.join("Employees.csv"))?;
+    let categories = Sheet::read(&folder.join("Categories.csv"))?;
+    let products = Sheet::read(&folder.join("Products.csv"))?;
     db.write(|tx| {
         let mut report = NorthwindReport::default();
         for row in &customers.rows {
@@ -99,6 +104,38 @@ pub fn load(db: &Db, ctx: &Ctx, vault: &Vault, folder: &Path) -> Result<Northwin
                 ..PartyInput::default()
             },
         )?;
+        for row in &categories.rows {
+            let c = |column: &str| cell(&categories, row, column);
+            product::create_category(
+                tx,
+                ctx,
+                &product::Category {
+                    code: format!("NW-C{}", c("CategoryID")),
+                    name: c("CategoryName").to_string(),
+                    parent: None,
+                    path: String::new(),
+                },
+            )?;
+            report.categories += 1;
+        }
+        for row in &products.rows {
+            let c = |column: &str| cell(&products, row, column);
+            product::insert_product(
+                tx,
+                ctx,
+                &product::ProductInput {
+                    code: format!("NW-P{:03}", c("ProductID").parse::<u32>().unwrap_or(0)),
+                    name: c("ProductName").to_string(),
+                    kind: "stockable".into(),
+                    category: opt(c("CategoryID")).map(|id| format!("NW-C{id}")),
+                    uom: "pcs".into(),
+                    tax: Some("VAT13".into()),
+                    list_price: opt(c("UnitPrice")),
+                    ..product::ProductInput::default()
+                },
+            )?;
+            report.products += 1;
+        }
         Ok(report)
     })
 }

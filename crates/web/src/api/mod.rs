@@ -9,6 +9,7 @@ mod companies;
 mod meta;
 mod outbox;
 pub mod parties;
+mod products;
 mod roles;
 mod users;
 
@@ -61,6 +62,7 @@ pub fn router(state: &AppState) -> (axum::Router<AppState>, utoipa::openapi::Ope
     let api = audit::mount(api);
     let api = outbox::mount(api);
     let api = parties::mount(api);
+    let api = products::mount(api);
     api.split()
 }
 

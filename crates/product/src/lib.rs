@@ -1,0 +1,54 @@
+//! Products and their reference data (layer 1): taxes (VAT rates with their account roles),
+//! currencies and exchange rates by date, units of measure with exact conversions, a category
+//! tree, and products. Every business module prices, stocks and posts through these.
+//!
+//! Calls only the kernel; reacts to `CompanyCreated` by seeding a company's defaults.
+
+pub mod category;
+pub mod currency;
+pub mod import;
+pub mod permissions;
+pub mod product;
+pub mod reactions;
+pub mod tax;
+pub mod uom;
+pub mod vat;
+
+pub use category::{Category, create_category, list_categories};
+pub use currency::{CurrencyInfo, ExchangeRate, list_currencies, rate_on, set_rate};
+pub use product::{
+    PRODUCT_LIST, Product, ProductId, ProductInput, create_product, get_product, insert_product, list_products,
+    update_product,
+};
+pub use tax::{Tax, create_tax, list_taxes};
+pub use uom::{Uom, convert, create_uom, list_uoms};
+
+pub const MIGRATIONS: kernel::db::ModuleMigrations =
+    kernel::db::ModuleMigrations { module: "product", migrations: &[kernel::migration!(20261126004000, "product")] };
+
+pub const MESSAGES: &[kernel::i18n::Message] = &[
+    kernel::msg!("product.not_found", "产品不存在", "Product not found"),
+    kernel::msg!("product.code_invalid", "编码不能为空，最多 60 个字符", "The code must be 1 to 60 characters"),
+    kernel::msg!("product.code_taken", "编码已被使用", "This code is already used"),
+    kernel::msg!("product.name_invalid", "名称不能为空，最多 200 个字符", "The name must be 1 to 200 characters"),
+    kernel::msg!("product.choice_invalid", "取值应为：{allowed}", "Allowed values: {allowed}"),
+    kernel::msg!("product.shelf_life_invalid", "保质期天数无效", "Invalid shelf life"),
+    kernel::msg!(
+        "product.price_invalid",
+        "价格应为不小于 0 的数，最多 6 位小数",
+        "The price must be a number of at least 0 with up to 6 decimals"
+    ),
+    kernel::msg!("product.uom_unknown", "计量单位不存在：{code}", "Unknown unit: {code}"),
+    kernel::msg!(
+        "product.uom_incompatible",
+        "单位 {from} 与 {to} 不属于同一类，不能换算",
+        "Units {from} and {to} are of different kinds"
+    ),
+    kernel::msg!("product.uom_category_unknown", "单位类别不存在", "Unknown unit category"),
+    kernel::msg!("product.uom_factor_invalid", "换算系数必须大于 0", "Conversion factors must be greater than 0"),
+    kernel::msg!("product.category_unknown", "产品分类不存在", "Unknown category"),
+    kernel::msg!("product.tax_unknown", "税率不存在：{code}", "Unknown tax: {code}"),
+    kernel::msg!("product.tax_rate_invalid", "税率应在 0–100% 之间", "The rate must be between 0 and 100%"),
+    kernel::msg!("product.rate_invalid", "汇率应为大于 0 的数", "The rate must be a number greater than 0"),
+    kernel::msg!("product.rate_missing", "{currency} 在 {date} 没有汇率", "No {currency} rate on {date}"),
+];

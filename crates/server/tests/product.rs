@@ -1,0 +1,125 @@
+//! Products and their reference data: a new company starts with the Chinese VAT rates,
+//! currencies and units; units convert exactly and only within their kind; exchange rates
+//! apply from their date; imports check every row.
+
+use kernel::import::Sheet;
+use serde_json::json;
+use testkit::spawn;
+
+#[test]
+fn a_company_starts_with_taxes_currencies_and_units() {
+    let app = spawn();
+    let admin = app.admin();
+    let taxes = admin.get("/api/v1/taxes").json;
+    let rates: Vec<i64> = taxes.as_array().unwrap().iter().map(|t| t["rate_bp"].as_i64().unwrap()).collect();
+    assert_eq!(rates, [1300, 900, 600, 300, 100, 0, 0]);
+    assert!(taxes.as_array().unwrap().iter().all(|t| t["output_account_role"].as_str().unwrap().starts_with("vat.")));
+    let currencies = admin.get("/api/v1/currencies").json;
+    let jpy = currencies.as_array().unwrap().iter().find(|c| c["code"] == "JPY").unwrap();
+    assert_eq!(jpy["minor_units"], 0);
+    let uoms = admin.get("/api/v1/uoms").json;
+    assert!(uoms.as_array().unwrap().iter().any(|u| u["code"] == "box12" && u["factor_num"] == 12));
+    // Another company gets its own set.
+    let company = admin.post("/api/v1/companies", &json!({"name": "华北分公司", "code": "HB"}));
+    assert_eq!(company.status, 201);
+    let count: i64 = app
+        .db
+        .read(|tx| {
+            tx.scalar(
+                "select count(*) from product_tax where company_id = $1",
+                &[&company.json["id"].as_str().unwrap()],
+            )
+        })
+        .unwrap();
+    assert_eq!(count, 7);
+}
+
+#[test]
+fn products_with_categories_units_and_taxes() {
+    let app = spawn();
+    let admin = app.admin();
+    assert_eq!(admin.post("/api/v1/product-categories", &json!({"code": "FOOD", "name": "食品"})).status, 201);
+    let tea = admin.post("/api/v1/product-categories", &json!({"code": "TEA", "name": "茶叶", "parent": "FOOD"}));
+    assert_eq!(tea.json["path"], "FOOD/TEA");
+    let body = json!({"code": "TEA-001", "name": "西湖龙井 250g", "kind": "stockable", "category": "TEA", "uom": "pcs",
+                      "purchase_uom": "box12", "barcode": "6901234567892", "tax": "VAT13", "tracking": "lot",
+                      "shelf_life_days": 540, "list_price": "128.5"});
+    let created = admin.post("/api/v1/products", &body);
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(
+        (created.json["purchase_uom"].as_str(), created.json["sales_uom"].as_str()),
+        (Some("box12"), Some("pcs"))
+    );
+    assert_eq!(created.json["list_price"], "128.500000");
+    // A purchase unit of another kind (weight for a counted item) is refused beside its field.
+    let mut wrong = body.clone();
+    wrong["code"] = json!("TEA-002");
+    wrong["purchase_uom"] = json!("kg");
+    let refused = admin.post("/api/v1/products", &wrong);
+    assert_eq!(refused.status, 422);
+    assert_eq!(refused.json["errors"][0]["field"], "purchase_uom");
+    let mut wrong = body.clone();
+    wrong["code"] = json!("TEA-003");
+    wrong["costing"] = json!("lifo");
+    assert_eq!(admin.post("/api/v1/products", &wrong).json["errors"][0]["field"], "costing");
+    // Found by name prefix and by barcode.
+    let listed = admin.get("/api/v1/products?name=%E8%A5%BF%E6%B9%96").json;
+    assert_eq!(listed["items"][0]["code"], "TEA-001");
+    assert_eq!(admin.get("/api/v1/products?barcode=6901234567892").json["items"].as_array().unwrap().len(), 1);
+    // Read-only users read, but may not write.
+    let (_, reader) = app.user_in(app.company, "reader", &["readonly"]);
+    assert_eq!(reader.get(&format!("/api/v1/products/{}", created.json["id"].as_str().unwrap())).status, 200);
+    assert_eq!(reader.post("/api/v1/products", &body).status, 403);
+    app.assert_invariants();
+}
+
+#[test]
+fn exchange_rates_apply_from_their_date() {
+    let app = spawn();
+    let admin = app.admin();
+    assert_eq!(
+        admin.post("/api/v1/exchange-rates", &json!({"currency": "USD", "date": "2026-01-01", "rate": "7.1"})).status,
+        201
+    );
+    assert_eq!(
+        admin.post("/api/v1/exchange-rates", &json!({"currency": "USD", "date": "2026-06-01", "rate": "7.25"})).status,
+        201
+    );
+    assert_eq!(
+        admin.post("/api/v1/exchange-rates", &json!({"currency": "XYZ", "date": "2026-06-01", "rate": "1"})).status,
+        422
+    );
+    assert_eq!(
+        admin.post("/api/v1/exchange-rates", &json!({"currency": "USD", "date": "2026-06-01", "rate": "-1"})).status,
+        422
+    );
+    let ctx = app.system_ctx();
+    let on = |date| app.db.read(|tx| product::rate_on(tx, &ctx, "USD", date)).unwrap();
+    assert_eq!(on(time::macros::date!(2026 - 03 - 15)), 710_000_000);
+    assert_eq!(on(time::macros::date!(2026 - 06 - 01)), 725_000_000);
+    assert!(app.db.read(|tx| product::rate_on(tx, &ctx, "USD", time::macros::date!(2025 - 12 - 31))).is_err());
+}
+
+#[test]
+fn product_imports_check_every_row() {
+    let app = spawn();
+    let ctx = app.system_ctx();
+    let catalog = server::wiring::catalog();
+    let csv = "code,name,kind,uom,purchase_uom,tax,list_price\nP1,螺丝 M6,stockable,pcs,box12,VAT13,0.05\nP2,润滑油,consumable,l,kg,VAT13,35\nP3,安装服务,service,h,,VAT6,abc\n";
+    let sheet = Sheet::parse(csv.as_bytes(), "csv").unwrap();
+    let report = kernel::import::run(
+        &app.db,
+        &ctx,
+        &product::import::ProductImporter,
+        &sheet,
+        false,
+        &catalog,
+        kernel::i18n::Locale::En,
+        &|_| {},
+    )
+    .unwrap();
+    let cells: Vec<(usize, &str)> = report.errors.iter().map(|e| (e.row, e.column.as_str())).collect();
+    assert_eq!(cells, [(3, "purchase_uom"), (4, "list_price")]);
+    let count: i64 = app.db.read(|tx| tx.scalar("select count(*) from product_product", &[])).unwrap();
+    assert_eq!(count, 0);
+}

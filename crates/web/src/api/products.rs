@@ -1,0 +1,185 @@
+//! Products and their reference data: taxes, currencies and exchange rates, units, categories.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use kernel::listing::ListQuery;
+use product::permissions::{PRODUCT_READ, PRODUCT_WRITE, SETUP_READ, SETUP_WRITE};
+use product::{Category, CurrencyInfo, ExchangeRate, PRODUCT_LIST, Product, ProductId, ProductInput, Tax, Uom};
+use serde::Deserialize;
+use utoipa_axum::routes;
+
+use super::parties::page_json;
+use crate::access::{Access, ApiRouter};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
+use crate::problem::{ApiError, Problem};
+use crate::state::AppState;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ProductQuery {
+    /// Searches name, code and barcode.
+    q: Option<String>,
+    /// Name starts with (index range).
+    name: Option<String>,
+    kind: Option<String>,
+    category: Option<String>,
+    barcode: Option<String>,
+    sort: Option<String>,
+    desc: Option<bool>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+/// Products, with search, filters and cursor pages.
+#[utoipa::path(get, path = "/api/v1/products", tag = "products", params(ProductQuery), responses((status = 200, body = Object)))]
+async fn list(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiQuery(query): ApiQuery<ProductQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let mut filters = Vec::new();
+    for (key, value) in
+        [("name", &query.name), ("kind", &query.kind), ("category", &query.category), ("barcode", &query.barcode)]
+    {
+        if let Some(value) = value {
+            filters.push((key.to_string(), value.clone()));
+        }
+    }
+    let list_query = ListQuery {
+        search: query.q,
+        filters,
+        sort: query.sort,
+        desc: query.desc,
+        cursor: query.cursor,
+        limit: query.limit.map(|l| l.min(500)),
+    };
+    let page = state.read(&caller, move |tx, ctx| product::list_products(tx, ctx, &list_query)).await?;
+    Ok(Json(page_json(&PRODUCT_LIST, page)))
+}
+
+/// Create a product.
+#[utoipa::path(post, path = "/api/v1/products", tag = "products", request_body = ProductInput,
+    responses((status = 201, body = Product), (status = 422, body = Problem)))]
+async fn create(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(input): ApiJson<ProductInput>,
+) -> Result<(StatusCode, Json<Product>), ApiError> {
+    let created = state.write(&caller, move |tx, ctx, _| product::create_product(tx, ctx, &input)).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// One product.
+#[utoipa::path(get, path = "/api/v1/products/{id}", tag = "products", params(("id" = String, Path)),
+    responses((status = 200, body = Product), (status = 404, body = Problem)))]
+async fn get(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<ProductId>,
+) -> Result<Json<Product>, ApiError> {
+    state.read(&caller, move |tx, ctx| product::get_product(tx, ctx, id)).await.map(Json)
+}
+
+/// Update a product; send the `version` you read.
+#[utoipa::path(put, path = "/api/v1/products/{id}", tag = "products", params(("id" = String, Path)), request_body = ProductInput,
+    responses((status = 200, body = Product), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn update(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<ProductId>,
+    ApiJson(input): ApiJson<ProductInput>,
+) -> Result<Json<Product>, ApiError> {
+    state.write(&caller, move |tx, ctx, _| product::update_product(tx, ctx, id, &input)).await.map(Json)
+}
+
+/// VAT rates with their account roles.
+#[utoipa::path(get, path = "/api/v1/taxes", tag = "products", responses((status = 200, body = Vec<Tax>)))]
+async fn list_taxes(State(state): State<AppState>, Caller(caller): Caller) -> Result<Json<Vec<Tax>>, ApiError> {
+    state.read(&caller, product::list_taxes).await.map(Json)
+}
+
+/// Add a tax rate.
+#[utoipa::path(post, path = "/api/v1/taxes", tag = "products", request_body = Tax, responses((status = 201, body = Tax), (status = 422, body = Problem)))]
+async fn create_tax(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(input): ApiJson<Tax>,
+) -> Result<(StatusCode, Json<Tax>), ApiError> {
+    let tax = state.write(&caller, move |tx, ctx, _| product::create_tax(tx, ctx, &input)).await?;
+    Ok((StatusCode::CREATED, Json(tax)))
+}
+
+/// Currencies with their minor units.
+#[utoipa::path(get, path = "/api/v1/currencies", tag = "products", responses((status = 200, body = Vec<CurrencyInfo>)))]
+async fn list_currencies(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> Result<Json<Vec<CurrencyInfo>>, ApiError> {
+    state.read(&caller, product::list_currencies).await.map(Json)
+}
+
+/// Record an exchange rate from a date on.
+#[utoipa::path(post, path = "/api/v1/exchange-rates", tag = "products", request_body = ExchangeRate,
+    responses((status = 201, body = ExchangeRate), (status = 422, body = Problem)))]
+async fn set_rate(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(input): ApiJson<ExchangeRate>,
+) -> Result<(StatusCode, Json<ExchangeRate>), ApiError> {
+    let rate = state.write(&caller, move |tx, ctx, _| product::set_rate(tx, ctx, &input)).await?;
+    Ok((StatusCode::CREATED, Json(rate)))
+}
+
+/// Units of measure with their conversion factors.
+#[utoipa::path(get, path = "/api/v1/uoms", tag = "products", responses((status = 200, body = Vec<Uom>)))]
+async fn list_uoms(State(state): State<AppState>, Caller(caller): Caller) -> Result<Json<Vec<Uom>>, ApiError> {
+    state.read(&caller, product::list_uoms).await.map(Json)
+}
+
+/// Add a unit of measure.
+#[utoipa::path(post, path = "/api/v1/uoms", tag = "products", request_body = Uom, responses((status = 201, body = Uom), (status = 422, body = Problem)))]
+async fn create_uom(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(input): ApiJson<Uom>,
+) -> Result<(StatusCode, Json<Uom>), ApiError> {
+    let uom = state.write(&caller, move |tx, ctx, _| product::create_uom(tx, ctx, &input)).await?;
+    Ok((StatusCode::CREATED, Json(uom)))
+}
+
+/// The category tree, in path order.
+#[utoipa::path(get, path = "/api/v1/product-categories", tag = "products", responses((status = 200, body = Vec<Category>)))]
+async fn list_categories(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> Result<Json<Vec<Category>>, ApiError> {
+    state.read(&caller, product::list_categories).await.map(Json)
+}
+
+/// Add a category (under a parent, or as a root).
+#[utoipa::path(post, path = "/api/v1/product-categories", tag = "products", request_body = Category,
+    responses((status = 201, body = Category), (status = 422, body = Problem)))]
+async fn create_category(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(input): ApiJson<Category>,
+) -> Result<(StatusCode, Json<Category>), ApiError> {
+    let category = state.write(&caller, move |tx, ctx, _| product::create_category(tx, ctx, &input)).await?;
+    Ok((StatusCode::CREATED, Json(category)))
+}
+
+pub fn mount(api: ApiRouter) -> ApiRouter {
+    api.routes(Access::Permission(PRODUCT_READ), routes!(list))
+        .routes(Access::Permission(PRODUCT_WRITE), routes!(create))
+        .routes(Access::Permission(PRODUCT_READ), routes!(get))
+        .routes(Access::Permission(PRODUCT_WRITE), routes!(update))
+        .routes(Access::Permission(SETUP_READ), routes!(list_taxes))
+        .routes(Access::Permission(SETUP_WRITE), routes!(create_tax))
+        .routes(Access::Permission(SETUP_READ), routes!(list_currencies))
+        .routes(Access::Permission(SETUP_WRITE), routes!(set_rate))
+        .routes(Access::Permission(SETUP_READ), routes!(list_uoms))
+        .routes(Access::Permission(SETUP_WRITE), routes!(create_uom))
+        .routes(Access::Permission(SETUP_READ), routes!(list_categories))
+        .routes(Access::Permission(SETUP_WRITE), routes!(create_category))
+}
