@@ -42,6 +42,11 @@ fn pages_carry_strict_security_headers_and_no_inline_code() {
         "/settings/audit",
         "/settings/outbox",
         "/preferences",
+        "/parties",
+        "/parties/new",
+        "/parties/import",
+        "/products",
+        "/products/new",
     ] {
         let answer = web.get(path);
         assert_eq!(answer.status(), 200, "{path}");
@@ -330,4 +335,33 @@ fn customers_in_the_web_client_create_find_warn_and_import() {
     assert_eq!(count, 0);
     let template = web.get("/parties/import/template").text().unwrap();
     assert!(template.contains("code,name,kind"));
+}
+
+#[test]
+fn products_in_the_web_client() {
+    let app = spawn();
+    let web = WebSession::login(&app.base, "admin", ADMIN_PASSWORD);
+    let form = web.get("/products/new").text().unwrap();
+    assert!(form.contains("value=\"box12\"") && form.contains("value=\"VAT13\""), "units and taxes offered");
+    let refused = web.post(
+        "/products/new",
+        &[("code", "P1"), ("name", "螺丝"), ("kind", "stockable"), ("uom", "pcs"), ("purchase_uom", "kg")],
+    );
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().unwrap().contains("不属于同一类"));
+    let created = web.post(
+        "/products/new",
+        &[
+            ("code", "P1"),
+            ("name", "螺丝 M6"),
+            ("kind", "stockable"),
+            ("uom", "pcs"),
+            ("purchase_uom", "box12"),
+            ("list_price", "0.05"),
+        ],
+    );
+    assert_eq!(created.status(), 303);
+    let list = web.get("/products?q=M6").text().unwrap();
+    assert!(list.contains("螺丝 M6"));
+    assert!(web.get("/products?q=M6&format=csv").text().unwrap().contains("螺丝 M6"));
 }

@@ -20,7 +20,12 @@ struct Module {
 const MODULES: &[Module] = &[
     Module { label: "ui.nav.sales", prefix: "sales", href: "/sales", pages: &[] },
     Module { label: "ui.nav.purchasing", prefix: "purchasing", href: "/purchasing", pages: &[] },
-    Module { label: "ui.nav.inventory", prefix: "inventory", href: "/inventory", pages: &[] },
+    Module {
+        label: "ui.nav.inventory",
+        prefix: "product",
+        href: "/products",
+        pages: &[("ui.products", "/products", "product.product.read")],
+    },
     Module { label: "ui.nav.production", prefix: "production", href: "/production", pages: &[] },
     Module { label: "ui.nav.finance", prefix: "ledger", href: "/finance", pages: &[] },
     Module { label: "ui.nav.hr", prefix: "hr", href: "/hr", pages: &[] },

@@ -4,6 +4,7 @@ mod auth;
 mod collab;
 mod home;
 mod parties;
+mod products;
 mod settings;
 mod tasks;
 
@@ -16,6 +17,7 @@ use axum::routing::{get, post};
 use kernel::identity::permissions as kp;
 use office::permissions as op;
 use party::permissions as pp;
+use product::permissions as prp;
 
 use super::guard::{UiRouter, url_pairs};
 use crate::access::Access;
@@ -122,6 +124,9 @@ pub fn mount(state: &AppState) -> axum::Router<AppState> {
             get(parties::form).post(parties::save),
         )
         .page("/parties/{id}/merge", P(pp::MERGE), post(parties::merge))
+        .page("/products", P(prp::PRODUCT_READ), get(products::list))
+        .page("/products/new", P(prp::PRODUCT_WRITE), get(products::new_form).post(products::create))
+        .page("/products/{id}", P(prp::PRODUCT_READ), get(products::form).post(products::save))
         .page("/office/tasks", P(op::TASK_READ), get(tasks::list))
         .page("/office/tasks/bulk", P(op::TASK_WRITE), post(tasks::bulk))
         .page("/office/tasks/board", P(op::TASK_READ), get(tasks::board))
