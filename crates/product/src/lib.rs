@@ -10,6 +10,7 @@ pub mod import;
 pub mod permissions;
 pub mod product;
 pub mod reactions;
+pub mod supplier_price;
 pub mod tax;
 pub mod uom;
 pub mod vat;
@@ -20,11 +21,14 @@ pub use product::{
     PRODUCT_LIST, Product, ProductId, ProductInput, create_product, get_product, insert_product, list_products,
     update_product,
 };
+pub use supplier_price::{SupplierPrice, price_for, set_supplier_price, supplier_prices};
 pub use tax::{Tax, create_tax, list_taxes};
 pub use uom::{Uom, convert, create_uom, list_uoms};
 
-pub const MIGRATIONS: kernel::db::ModuleMigrations =
-    kernel::db::ModuleMigrations { module: "product", migrations: &[kernel::migration!(20261126004000, "product")] };
+pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigrations {
+    module: "product",
+    migrations: &[kernel::migration!(20261126004000, "product"), kernel::migration!(20261126004100, "supplier_price")],
+};
 
 pub const MESSAGES: &[kernel::i18n::Message] = &[
     kernel::msg!("product.not_found", "产品不存在", "Product not found"),
@@ -50,5 +54,8 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
     kernel::msg!("product.tax_unknown", "税率不存在：{code}", "Unknown tax: {code}"),
     kernel::msg!("product.tax_rate_invalid", "税率应在 0–100% 之间", "The rate must be between 0 and 100%"),
     kernel::msg!("product.rate_invalid", "汇率应为大于 0 的数", "The rate must be a number greater than 0"),
+    kernel::msg!("product.quantity_invalid", "数量不能为负", "The quantity cannot be negative"),
+    kernel::msg!("product.lead_time_invalid", "交货期天数无效", "Invalid lead time"),
+    kernel::msg!("product.supplier_unknown", "供应商不存在", "Unknown supplier"),
     kernel::msg!("product.rate_missing", "{currency} 在 {date} 没有汇率", "No {currency} rate on {date}"),
 ];

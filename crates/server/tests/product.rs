@@ -123,3 +123,98 @@ fn product_imports_check_every_row() {
     let count: i64 = app.db.read(|tx| tx.scalar("select count(*) from product_product", &[])).unwrap();
     assert_eq!(count, 0);
 }
+
+#[test]
+fn supplier_prices_with_quantity_breaks() {
+    let app = spawn();
+    let admin = app.admin();
+    let supplier = admin.post("/api/v1/parties", &json!({"code": "S1", "name": "杭州茶厂", "kind": "supplier"})).json;
+    let customer = admin.post("/api/v1/parties", &json!({"code": "K1", "name": "茶客", "kind": "customer"})).json;
+    let tea = admin
+        .post("/api/v1/products", &json!({"code": "TEA-9", "name": "龙井", "kind": "stockable", "uom": "pcs"}))
+        .json;
+    let path = format!("/api/v1/products/{}/suppliers", tea["id"].as_str().unwrap());
+    for (min_qty, price) in [("1", "90"), ("100", "85.5"), ("500", "80")] {
+        let answer = admin.post(
+            &path,
+            &json!({"supplier_id": supplier["id"], "supplier_code": "LJ", "min_qty": min_qty, "price": price,
+                                                "currency": "CNY", "lead_time_days": 7, "min_order_qty": "10"}),
+        );
+        assert_eq!(answer.status, 201, "{}", answer.body);
+    }
+    let refused =
+        admin.post(&path, &json!({"supplier_id": customer["id"], "min_qty": "1", "price": "1", "currency": "CNY"}));
+    assert_eq!(refused.status, 422, "a customer is not a supplier");
+    assert_eq!(admin.get(&path).json.as_array().unwrap().len(), 3);
+    let ctx = app.system_ctx();
+    let id = product::ProductId::parse(tea["id"].as_str().unwrap()).unwrap();
+    let at = |qty: &str| {
+        app.db
+            .read(|tx| product::price_for(tx, &ctx, id, supplier["id"].as_str().unwrap(), qty.parse().unwrap()))
+            .unwrap()
+            .map(|p| p.price.to_string())
+    };
+    assert_eq!(at("0.5"), None);
+    assert_eq!(at("99").as_deref(), Some("90.000000"));
+    assert_eq!(at("100").as_deref(), Some("85.500000"));
+    assert_eq!(at("1000").as_deref(), Some("80.000000"));
+}
+
+fn adventureworks() -> Option<std::path::PathBuf> {
+    let folder =
+        std::env::var("TIANGONG_DATASETS").map(|d| std::path::Path::new(&d).join("adventureworks")).unwrap_or_else(
+            |_| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/datasets/adventureworks"),
+        );
+    if folder.join("Product.csv").exists() {
+        Some(folder)
+    } else {
+        eprintln!("SKIPPED: AdventureWorks data set not found (set TIANGONG_DATASETS)");
+        None
+    }
+}
+
+#[test]
+fn adventureworks_products_vendors_and_prices_load() {
+    let Some(folder) = adventureworks() else { return };
+    let app = spawn();
+    let vault = kernel::crypto::Vault::new(&kernel::crypto::KeyRing::generate()).unwrap();
+    let ctx = app.system_ctx();
+    let report = server::datasets::adventureworks::load(&app.db, &ctx, &vault, &folder).unwrap();
+    let read = |name: &str| Sheet::read(&folder.join(name)).unwrap();
+    let (products, vendors, prices, units) =
+        (read("Product.csv"), read("Vendor.csv"), read("ProductVendor.csv"), read("UnitMeasure.csv"));
+    let categories = read("ProductCategory.csv").rows.len() + read("ProductSubcategory.csv").rows.len();
+    assert_eq!(
+        (report.products, report.vendors, report.vendor_prices, report.units, report.categories),
+        (products.rows.len(), vendors.rows.len(), prices.rows.len(), units.rows.len(), categories)
+    );
+    // Values: a product's list price and a vendor's price, as the CSVs give them.
+    let column = |sheet: &Sheet, name: &str| sheet.headers.iter().position(|h| h == name).unwrap();
+    let priced = products.rows.iter().find(|r| r[column(&products, "ListPrice")] != "0").unwrap();
+    let stored: i64 = app
+        .db
+        .read(|tx| {
+            tx.scalar(
+                "select list_price from product_product where code = $1",
+                &[&priced[column(&products, "ProductNumber")]],
+            )
+        })
+        .unwrap();
+    assert_eq!(
+        kernel::UnitPrice::from_scaled(stored),
+        priced[column(&products, "ListPrice")].parse::<kernel::UnitPrice>().unwrap()
+    );
+    let total_in_csv: kernel::UnitPrice = prices
+        .rows
+        .iter()
+        .map(|r| r[column(&prices, "StandardPrice")].parse::<kernel::UnitPrice>().unwrap())
+        .fold(kernel::UnitPrice::default(), |a, b| kernel::UnitPrice::from_scaled(a.scaled() + b.scaled()));
+    let total_stored: i64 = app.db.read(|tx| tx.scalar("select sum(price) from product_supplier_price", &[])).unwrap();
+    assert_eq!(total_stored, total_in_csv.scaled());
+    // Subcategories hang under their categories.
+    let nested: i64 = app
+        .db
+        .read(|tx| tx.scalar("select count(*) from product_category where path like 'AW-C%/AW-S%'", &[]))
+        .unwrap();
+    assert_eq!(nested as usize, read("ProductSubcategory.csv").rows.len());
+}

@@ -35,6 +35,12 @@ pub enum ImportCommand {
         #[arg(long)]
         company: Option<String>,
     },
+    /// AdventureWorks' units, categories, vendors, products and vendor prices from its CSV folder.
+    Adventureworks {
+        folder: PathBuf,
+        #[arg(long)]
+        company: Option<String>,
+    },
     /// Print the CSV template of a type (header and an example row).
     Template { kind: String },
 }
@@ -93,6 +99,13 @@ pub fn import(settings: &Settings, command: ImportCommand) -> anyhow::Result<boo
             let (db, ctx, vault) = open(settings, company.as_deref())?;
             let report =
                 crate::datasets::northwind::load(&db, &ctx, &vault, &folder).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{}", serde_json::to_string(&report)?);
+            Ok(true)
+        }
+        ImportCommand::Adventureworks { folder, company } => {
+            let (db, ctx, vault) = open(settings, company.as_deref())?;
+            let report = crate::datasets::adventureworks::load(&db, &ctx, &vault, &folder)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{}", serde_json::to_string(&report)?);
             Ok(true)
         }

@@ -1,4 +1,5 @@
 //! Loaders for the public sample data sets (Northwind, AdventureWorks) into a company, through
 //! the same services as the forms and imports.
 
+pub mod adventureworks;
 pub mod northwind;

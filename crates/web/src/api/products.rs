@@ -5,7 +5,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use kernel::listing::ListQuery;
 use product::permissions::{PRODUCT_READ, PRODUCT_WRITE, SETUP_READ, SETUP_WRITE};
-use product::{Category, CurrencyInfo, ExchangeRate, PRODUCT_LIST, Product, ProductId, ProductInput, Tax, Uom};
+use product::{
+    Category, CurrencyInfo, ExchangeRate, PRODUCT_LIST, Product, ProductId, ProductInput, SupplierPrice, Tax, Uom,
+};
 use serde::Deserialize;
 use utoipa_axum::routes;
 
@@ -169,6 +171,42 @@ async fn create_category(
     Ok((StatusCode::CREATED, Json(category)))
 }
 
+/// What the product's suppliers charge, with quantity breaks.
+#[utoipa::path(get, path = "/api/v1/products/{id}/suppliers", tag = "products", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<SupplierPrice>), (status = 404, body = Problem)))]
+async fn list_supplier_prices(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<ProductId>,
+) -> Result<Json<Vec<SupplierPrice>>, ApiError> {
+    state.read(&caller, move |tx, ctx| product::supplier_prices(tx, ctx, id)).await.map(Json)
+}
+
+/// Add or replace a supplier's price break for the product.
+#[utoipa::path(post, path = "/api/v1/products/{id}/suppliers", tag = "products", params(("id" = String, Path)), request_body = SupplierPrice,
+    responses((status = 201, body = SupplierPrice), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn set_supplier_price(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<ProductId>,
+    ApiJson(input): ApiJson<SupplierPrice>,
+) -> Result<(StatusCode, Json<SupplierPrice>), ApiError> {
+    let saved = state
+        .write(&caller, move |tx, ctx, state| {
+            product::get_product(tx, ctx, id)?;
+            // The supplier must be a supplier of this company, as the caller may see it.
+            let vault = state.keys.vault()?;
+            let supplier = party::PartyId::parse(&input.supplier_id)
+                .ok()
+                .and_then(|p| party::get_party(tx, ctx, &vault, p).ok())
+                .filter(|p| p.kind != party::PartyKind::Customer && p.active)
+                .ok_or_else(|| kernel::Error::field("supplier_id", "product.supplier_unknown"))?;
+            product::set_supplier_price(tx, ctx, id, &SupplierPrice { supplier_id: supplier.id.to_string(), ..input })
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(saved)))
+}
+
 pub fn mount(api: ApiRouter) -> ApiRouter {
     api.routes(Access::Permission(PRODUCT_READ), routes!(list))
         .routes(Access::Permission(PRODUCT_WRITE), routes!(create))
@@ -182,4 +220,6 @@ pub fn mount(api: ApiRouter) -> ApiRouter {
         .routes(Access::Permission(SETUP_WRITE), routes!(create_uom))
         .routes(Access::Permission(SETUP_READ), routes!(list_categories))
         .routes(Access::Permission(SETUP_WRITE), routes!(create_category))
+        .routes(Access::Permission(PRODUCT_READ), routes!(list_supplier_prices))
+        .routes(Access::Permission(PRODUCT_WRITE), routes!(set_supplier_price))
 }
