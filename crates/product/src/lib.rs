@@ -8,6 +8,7 @@ pub mod category;
 pub mod currency;
 pub mod import;
 pub mod permissions;
+pub mod price_list;
 pub mod product;
 pub mod reactions;
 pub mod supplier_price;
@@ -17,6 +18,9 @@ pub mod vat;
 
 pub use category::{Category, create_category, list_categories};
 pub use currency::{CurrencyInfo, ExchangeRate, list_currencies, rate_on, set_rate};
+pub use price_list::{
+    PriceList, PriceListId, PriceListItem, Quote, create_price_list, list_price_lists, quote, set_item,
+};
 pub use product::{
     PRODUCT_LIST, Product, ProductId, ProductInput, create_product, get_product, insert_product, list_products,
     update_product,
@@ -27,7 +31,11 @@ pub use uom::{Uom, convert, create_uom, list_uoms};
 
 pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigrations {
     module: "product",
-    migrations: &[kernel::migration!(20261126004000, "product"), kernel::migration!(20261126004100, "supplier_price")],
+    migrations: &[
+        kernel::migration!(20261126004000, "product"),
+        kernel::migration!(20261126004100, "supplier_price"),
+        kernel::migration!(20261126004200, "price_list"),
+    ],
 };
 
 pub const MESSAGES: &[kernel::i18n::Message] = &[
@@ -57,5 +65,12 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
     kernel::msg!("product.quantity_invalid", "数量不能为负", "The quantity cannot be negative"),
     kernel::msg!("product.lead_time_invalid", "交货期天数无效", "Invalid lead time"),
     kernel::msg!("product.supplier_unknown", "供应商不存在", "Unknown supplier"),
+    kernel::msg!(
+        "product.validity_invalid",
+        "结束日期不能早于开始日期",
+        "The end date cannot be before the start date"
+    ),
+    kernel::msg!("product.price_list_not_found", "价目表不存在", "Price list not found"),
+    kernel::msg!("product.no_price", "没有适用的价格", "No price applies"),
     kernel::msg!("product.rate_missing", "{currency} 在 {date} 没有汇率", "No {currency} rate on {date}"),
 ];

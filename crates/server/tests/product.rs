@@ -218,3 +218,58 @@ fn adventureworks_products_vendors_and_prices_load() {
         .unwrap();
     assert_eq!(nested as usize, read("ProductSubcategory.csv").rows.len());
 }
+
+#[test]
+fn price_lists_by_group_date_and_quantity_with_vat() {
+    let app = spawn();
+    let admin = app.admin();
+    let tea = admin
+        .post(
+            "/api/v1/products",
+            &json!({"code": "TEA-1", "name": "龙井", "kind": "stockable", "uom": "pcs", "tax": "VAT13"}),
+        )
+        .json;
+    let tea_id = tea["id"].as_str().unwrap();
+    let general = admin
+        .post(
+            "/api/v1/price-lists",
+            &json!({"code": "RETAIL", "name": "零售价", "currency": "CNY", "price_includes_tax": true}),
+        )
+        .json;
+    let wholesale = admin.post(
+        "/api/v1/price-lists",
+        &json!({"code": "WS-2026", "name": "2026 批发价", "customer_group": "wholesale", "currency": "CNY", "price_includes_tax": false,
+                "valid_from": "2026-01-01", "valid_to": "2026-12-31"}),
+    );
+    assert_eq!(wholesale.status, 201, "{}", wholesale.body);
+    let bad = admin.post("/api/v1/price-lists", &json!({"code": "X", "name": "x", "currency": "CNY", "price_includes_tax": true, "valid_from": "2026-12-31", "valid_to": "2026-01-01"}));
+    assert_eq!(bad.status, 422);
+    for (list, min_qty, price) in [(&general, "1", "113"), (&wholesale.json, "1", "90"), (&wholesale.json, "100", "85")]
+    {
+        let answer = admin.post(
+            &format!("/api/v1/price-lists/{}/items", list["id"].as_str().unwrap()),
+            &json!({"product_id": tea_id, "min_qty": min_qty, "price": price}),
+        );
+        assert_eq!(answer.status, 201, "{}", answer.body);
+    }
+    let quote = |group: &str, qty: &str, date: &str| {
+        admin
+            .get(&format!("/api/v1/price-quote?product_id={tea_id}&customer_group={group}&quantity={qty}&date={date}"))
+            .json
+    };
+    // Retail: 3 × 113 incl. 13% VAT = 339.00 = 300.00 + 39.00.
+    let retail = quote("", "3", "2026-06-01");
+    assert_eq!(
+        (retail["price_list"].as_str(), retail["net"].as_str(), retail["vat"].as_str(), retail["gross"].as_str()),
+        (Some("RETAIL"), Some("300.00"), Some("39.00"), Some("339.00"))
+    );
+    // Wholesale customers get their list, by quantity break, excluding VAT.
+    let small = quote("wholesale", "10", "2026-06-01");
+    assert_eq!(
+        (small["price_list"].as_str(), small["unit_price"].as_str(), small["gross"].as_str()),
+        (Some("WS-2026"), Some("90.000000"), Some("1017.00"))
+    );
+    assert_eq!(quote("wholesale", "150", "2026-06-01")["unit_price"], "85.000000");
+    // Outside its validity the group falls back to the general list.
+    assert_eq!(quote("wholesale", "150", "2027-01-05")["price_list"], "RETAIL");
+}

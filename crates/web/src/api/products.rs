@@ -6,7 +6,8 @@ use axum::http::StatusCode;
 use kernel::listing::ListQuery;
 use product::permissions::{PRODUCT_READ, PRODUCT_WRITE, SETUP_READ, SETUP_WRITE};
 use product::{
-    Category, CurrencyInfo, ExchangeRate, PRODUCT_LIST, Product, ProductId, ProductInput, SupplierPrice, Tax, Uom,
+    Category, CurrencyInfo, ExchangeRate, PRODUCT_LIST, PriceList, PriceListId, PriceListItem, Product, ProductId,
+    ProductInput, SupplierPrice, Tax, Uom,
 };
 use serde::Deserialize;
 use utoipa_axum::routes;
@@ -207,6 +208,117 @@ async fn set_supplier_price(
     Ok((StatusCode::CREATED, Json(saved)))
 }
 
+/// Price lists.
+#[utoipa::path(get, path = "/api/v1/price-lists", tag = "pricing", responses((status = 200, body = Vec<PriceList>)))]
+async fn list_price_lists(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> Result<Json<Vec<PriceList>>, ApiError> {
+    state.read(&caller, product::list_price_lists).await.map(Json)
+}
+
+/// Create a price list for a customer group (empty for everyone), valid between dates.
+#[utoipa::path(post, path = "/api/v1/price-lists", tag = "pricing", request_body = PriceList,
+    responses((status = 201, body = PriceList), (status = 422, body = Problem)))]
+async fn create_price_list(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(input): ApiJson<PriceList>,
+) -> Result<(StatusCode, Json<PriceList>), ApiError> {
+    let list = state.write(&caller, move |tx, ctx, _| product::create_price_list(tx, ctx, &input)).await?;
+    Ok((StatusCode::CREATED, Json(list)))
+}
+
+/// Add or replace a product's price (from a quantity on) in a price list.
+#[utoipa::path(post, path = "/api/v1/price-lists/{id}/items", tag = "pricing", params(("id" = String, Path)), request_body = PriceListItem,
+    responses((status = 201, body = PriceListItem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn set_price_list_item(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<PriceListId>,
+    ApiJson(input): ApiJson<PriceListItem>,
+) -> Result<(StatusCode, Json<PriceListItem>), ApiError> {
+    let item = state.write(&caller, move |tx, ctx, _| product::set_item(tx, ctx, id, &input)).await?;
+    Ok((StatusCode::CREATED, Json(item)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct QuoteQuery {
+    product_id: String,
+    /// The customer's group; empty for general prices only.
+    #[serde(default)]
+    customer_group: String,
+    /// Decimal quantity in the product's unit.
+    quantity: String,
+    /// YYYY-MM-DD; today when absent.
+    date: Option<String>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct PriceQuote {
+    price_list: String,
+    unit_price: String,
+    price_includes_tax: bool,
+    currency: String,
+    tax: Option<String>,
+    /// The line for the quantity: net, VAT and gross, rounded half-up to the fen per line.
+    net: String,
+    vat: String,
+    gross: String,
+}
+
+/// The price a customer group pays for a quantity on a date, with the VAT of the line.
+#[utoipa::path(get, path = "/api/v1/price-quote", tag = "pricing", params(QuoteQuery),
+    responses((status = 200, body = PriceQuote), (status = 404, body = Problem)))]
+async fn price_quote(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiQuery(query): ApiQuery<QuoteQuery>,
+) -> Result<Json<PriceQuote>, ApiError> {
+    let product_id = ProductId::parse(&query.product_id).map_err(|_| kernel::Error::not_found("product.not_found"))?;
+    let quantity: kernel::Quantity = query
+        .quantity
+        .parse()
+        .map_err(|_: kernel::Error| kernel::Error::field("quantity", "kernel.quantity.invalid"))?;
+    state
+        .read(&caller, move |tx, ctx| {
+            let date = match query.date.as_deref() {
+                Some(d) => {
+                    kernel::clock::parse_date(d).map_err(|_| kernel::Error::field("date", "kernel.date.invalid"))?
+                }
+                None => ctx.today(),
+            };
+            let item = product::get_product(tx, ctx, product_id)?;
+            let found = product::quote(tx, ctx, product_id, &query.customer_group, quantity, date)?
+                .ok_or_else(|| kernel::Error::not_found("product.no_price"))?;
+            let setup =
+                ctx.for_company(ctx.company(), kernel::PermissionSet::new([product::permissions::SETUP_READ.name()]));
+            let rate = match &item.tax {
+                Some(code) => product::list_taxes(tx, &setup)?
+                    .into_iter()
+                    .find(|t| &t.code == code)
+                    .map(|t| t.rate_bp)
+                    .unwrap_or(0),
+                None => 0,
+            };
+            let currency = kernel::Currency::from_code(&found.currency)?;
+            let line = product::vat::line_amounts(quantity, found.price, found.price_includes_tax, rate, currency)?;
+            Ok(PriceQuote {
+                price_list: found.price_list,
+                unit_price: found.price.to_string(),
+                price_includes_tax: found.price_includes_tax,
+                currency: found.currency,
+                tax: item.tax,
+                net: line.net.to_string(),
+                vat: line.tax.to_string(),
+                gross: line.gross.to_string(),
+            })
+        })
+        .await
+        .map(Json)
+}
+
 pub fn mount(api: ApiRouter) -> ApiRouter {
     api.routes(Access::Permission(PRODUCT_READ), routes!(list))
         .routes(Access::Permission(PRODUCT_WRITE), routes!(create))
@@ -222,4 +334,8 @@ pub fn mount(api: ApiRouter) -> ApiRouter {
         .routes(Access::Permission(SETUP_WRITE), routes!(create_category))
         .routes(Access::Permission(PRODUCT_READ), routes!(list_supplier_prices))
         .routes(Access::Permission(PRODUCT_WRITE), routes!(set_supplier_price))
+        .routes(Access::Permission(PRODUCT_READ), routes!(list_price_lists))
+        .routes(Access::Permission(PRODUCT_WRITE), routes!(create_price_list))
+        .routes(Access::Permission(PRODUCT_WRITE), routes!(set_price_list_item))
+        .routes(Access::Permission(PRODUCT_READ), routes!(price_quote))
 }
