@@ -14,6 +14,7 @@ pub mod reactions;
 pub mod supplier_price;
 pub mod tax;
 pub mod uom;
+pub mod variant;
 pub mod vat;
 
 pub use category::{Category, create_category, list_categories};
@@ -28,6 +29,7 @@ pub use product::{
 pub use supplier_price::{SupplierPrice, price_for, set_supplier_price, supplier_prices};
 pub use tax::{Tax, create_tax, list_taxes};
 pub use uom::{Uom, convert, create_uom, list_uoms};
+pub use variant::{Attribute, VariantRequest, create_variants};
 
 pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigrations {
     module: "product",
@@ -35,6 +37,7 @@ pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigration
         kernel::migration!(20261126004000, "product"),
         kernel::migration!(20261126004100, "supplier_price"),
         kernel::migration!(20261126004200, "price_list"),
+        kernel::migration!(20261126004300, "variant"),
     ],
 };
 
@@ -71,6 +74,12 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
         "The end date cannot be before the start date"
     ),
     kernel::msg!("product.price_list_not_found", "价目表不存在", "Price list not found"),
+    kernel::msg!("product.attributes_invalid", "请填写属性名称和取值", "Give each attribute a name and values"),
+    kernel::msg!(
+        "product.too_many_variants",
+        "组合超过 500 个，请减少属性取值",
+        "More than 500 combinations; use fewer values"
+    ),
     kernel::msg!("product.no_price", "没有适用的价格", "No price applies"),
     kernel::msg!("product.rate_missing", "{currency} 在 {date} 没有汇率", "No {currency} rate on {date}"),
 ];

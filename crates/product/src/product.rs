@@ -67,6 +67,11 @@ pub struct Product {
     pub list_price: String,
     pub active: bool,
     pub version: i64,
+    /// The template this product is a variant of.
+    pub template_id: Option<String>,
+    /// The variant's attribute values (`{"颜色": "红"}`); empty for other products.
+    #[schema(value_type = Object)]
+    pub attributes: serde_json::Value,
 }
 
 fn one_of(field: &'static str, value: &str, allowed: &[&str]) -> Result<String> {
@@ -207,7 +212,7 @@ pub fn update_product(tx: &mut Tx<'_>, ctx: &Ctx, id: ProductId, input: &Product
 
 const COLUMNS: &str =
     "p.id, p.code, p.name, p.kind, c.code, u.code, pu.code, su.code, p.barcode, t.code, p.costing, p.tracking,
-    p.shelf_life_days, p.list_price, p.active, p.version";
+    p.shelf_life_days, p.list_price, p.active, p.version, p.template_id, p.attributes";
 const FROM: &str = "product_product p
     join product_uom u on u.id = p.uom_id join product_uom pu on pu.id = p.purchase_uom_id join product_uom su on su.id = p.sales_uom_id
     left join product_category c on c.id = p.category_id left join product_tax t on t.id = p.tax_id";
@@ -230,6 +235,8 @@ fn from_row(row: &Row) -> Result<Product> {
         list_price: row.get::<UnitPrice>(13)?.to_string(),
         active: row.get(14)?,
         version: row.get(15)?,
+        template_id: row.get(16)?,
+        attributes: serde_json::from_str(&row.get::<String>(17)?).unwrap_or(serde_json::Value::Null),
     })
 }
 

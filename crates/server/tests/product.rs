@@ -273,3 +273,40 @@ fn price_lists_by_group_date_and_quantity_with_vat() {
     // Outside its validity the group falls back to the general list.
     assert_eq!(quote("wholesale", "150", "2027-01-05")["price_list"], "RETAIL");
 }
+
+#[test]
+fn variants_from_attributes() {
+    let app = spawn();
+    let admin = app.admin();
+    let shirt = admin
+        .post("/api/v1/products", &json!({"code": "SHIRT", "name": "衬衫", "kind": "stockable", "uom": "pcs", "tax": "VAT13", "list_price": "99"}))
+        .json;
+    let path = format!("/api/v1/products/{}/variants", shirt["id"].as_str().unwrap());
+    let made = admin.post(
+        &path,
+        &json!({"attributes": [{"name": "颜色", "values": ["红", "蓝"]}, {"name": "尺码", "values": ["S", "M", "L"]}]}),
+    );
+    assert_eq!(made.status, 201, "{}", made.body);
+    let variants = made.json.as_array().unwrap();
+    assert_eq!(variants.len(), 6);
+    assert_eq!(variants[0]["code"], "SHIRT-红-S");
+    assert_eq!(variants[0]["name"], "衬衫（红，S）");
+    assert_eq!(variants[0]["attributes"]["尺码"], "S");
+    assert_eq!(variants[5]["template_id"], shirt["id"]);
+    assert_eq!(variants[5]["list_price"], "99.000000");
+    assert_eq!(variants[5]["tax"], "VAT13");
+    // Making them twice would duplicate codes: refused, and nothing half-made.
+    assert_eq!(
+        admin
+            .post(
+                &path,
+                &json!({"attributes": [{"name": "颜色", "values": ["红"]}, {"name": "尺码", "values": ["S"]}]})
+            )
+            .status,
+        422
+    );
+    assert_eq!(admin.post(&path, &json!({"attributes": []})).status, 422);
+    let count: i64 =
+        app.db.read(|tx| tx.scalar("select count(*) from product_product where template_id is not null", &[])).unwrap();
+    assert_eq!(count, 6);
+}

@@ -7,7 +7,7 @@ use kernel::listing::ListQuery;
 use product::permissions::{PRODUCT_READ, PRODUCT_WRITE, SETUP_READ, SETUP_WRITE};
 use product::{
     Category, CurrencyInfo, ExchangeRate, PRODUCT_LIST, PriceList, PriceListId, PriceListItem, Product, ProductId,
-    ProductInput, SupplierPrice, Tax, Uom,
+    ProductInput, SupplierPrice, Tax, Uom, VariantRequest,
 };
 use serde::Deserialize;
 use utoipa_axum::routes;
@@ -319,6 +319,19 @@ async fn price_quote(
         .map(Json)
 }
 
+/// Create the variants of a product: one per combination of attribute values.
+#[utoipa::path(post, path = "/api/v1/products/{id}/variants", tag = "products", params(("id" = String, Path)), request_body = VariantRequest,
+    responses((status = 201, body = Vec<Product>), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn create_variants(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<ProductId>,
+    ApiJson(input): ApiJson<VariantRequest>,
+) -> Result<(StatusCode, Json<Vec<Product>>), ApiError> {
+    let variants = state.write(&caller, move |tx, ctx, _| product::create_variants(tx, ctx, id, &input)).await?;
+    Ok((StatusCode::CREATED, Json(variants)))
+}
+
 pub fn mount(api: ApiRouter) -> ApiRouter {
     api.routes(Access::Permission(PRODUCT_READ), routes!(list))
         .routes(Access::Permission(PRODUCT_WRITE), routes!(create))
@@ -338,4 +351,5 @@ pub fn mount(api: ApiRouter) -> ApiRouter {
         .routes(Access::Permission(PRODUCT_WRITE), routes!(create_price_list))
         .routes(Access::Permission(PRODUCT_WRITE), routes!(set_price_list_item))
         .routes(Access::Permission(PRODUCT_READ), routes!(price_quote))
+        .routes(Access::Permission(PRODUCT_WRITE), routes!(create_variants))
 }
