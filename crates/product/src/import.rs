@@ -90,3 +90,149 @@ impl Importer for CategoryImporter {
         .map(|_| ())
     }
 }
+
+/// Reads a decimal cell into an integer-scaled value, as a field error otherwise.
+fn decimal<T: std::str::FromStr>(row: &ImportRow<'_>, key: &'static str, code: &'static str) -> Result<T> {
+    row.text(key).parse::<T>().map_err(|_| Error::field(key, code))
+}
+
+pub struct TaxImporter;
+
+const TAX_COLUMNS: &[ImportColumn] = &[
+    ImportColumn { key: "code", required: true, example: "VAT5" },
+    ImportColumn { key: "name", required: true, example: "增值税 5%" },
+    ImportColumn { key: "rate_bp", required: true, example: "500" },
+    ImportColumn { key: "exempt", required: false, example: "false" },
+    ImportColumn { key: "output_account_role", required: true, example: "vat.output" },
+    ImportColumn { key: "input_account_role", required: true, example: "vat.input" },
+];
+
+impl Importer for TaxImporter {
+    fn name(&self) -> &'static str {
+        "taxes"
+    }
+
+    fn columns(&self) -> &'static [ImportColumn] {
+        TAX_COLUMNS
+    }
+
+    fn import_row(&self, tx: &mut Tx<'_>, ctx: &Ctx, row: &ImportRow<'_>) -> Result<()> {
+        let tax = crate::tax::Tax {
+            code: row.text("code"),
+            name: row.text("name"),
+            rate_bp: decimal(row, "rate_bp", "product.tax_rate_invalid")?,
+            exempt: matches!(row.text("exempt").to_lowercase().as_str(), "true" | "1" | "yes" | "是"),
+            output_account_role: row.text("output_account_role"),
+            input_account_role: row.text("input_account_role"),
+        };
+        crate::tax::create_tax(tx, ctx, &tax).map(|_| ())
+    }
+}
+
+pub struct UomImporter;
+
+const UOM_COLUMNS: &[ImportColumn] = &[
+    ImportColumn { key: "category", required: true, example: "unit" },
+    ImportColumn { key: "code", required: true, example: "dozen" },
+    ImportColumn { key: "name", required: true, example: "打" },
+    ImportColumn { key: "factor_num", required: true, example: "12" },
+    ImportColumn { key: "factor_den", required: false, example: "1" },
+];
+
+impl Importer for UomImporter {
+    fn name(&self) -> &'static str {
+        "uoms"
+    }
+
+    fn columns(&self) -> &'static [ImportColumn] {
+        UOM_COLUMNS
+    }
+
+    fn import_row(&self, tx: &mut Tx<'_>, ctx: &Ctx, row: &ImportRow<'_>) -> Result<()> {
+        let uom = crate::uom::Uom {
+            category: row.text("category"),
+            code: row.text("code"),
+            name: row.text("name"),
+            factor_num: decimal(row, "factor_num", "product.uom_factor_invalid")?,
+            factor_den: if row.get("factor_den").is_some() {
+                decimal(row, "factor_den", "product.uom_factor_invalid")?
+            } else {
+                1
+            },
+        };
+        crate::uom::create_uom(tx, ctx, &uom).map(|_| ())
+    }
+}
+
+pub struct RateImporter;
+
+const RATE_COLUMNS: &[ImportColumn] = &[
+    ImportColumn { key: "currency", required: true, example: "USD" },
+    ImportColumn { key: "date", required: true, example: "2026-11-26" },
+    ImportColumn { key: "rate", required: true, example: "7.1234" },
+];
+
+impl Importer for RateImporter {
+    fn name(&self) -> &'static str {
+        "exchange-rates"
+    }
+
+    fn columns(&self) -> &'static [ImportColumn] {
+        RATE_COLUMNS
+    }
+
+    fn import_row(&self, tx: &mut Tx<'_>, ctx: &Ctx, row: &ImportRow<'_>) -> Result<()> {
+        let rate = crate::currency::ExchangeRate {
+            currency: row.text("currency"),
+            date: row.text("date"),
+            rate: row.text("rate"),
+        };
+        crate::currency::set_rate(tx, ctx, &rate).map(|_| ())
+    }
+}
+
+pub struct PriceListItemImporter;
+
+const PRICE_COLUMNS: &[ImportColumn] = &[
+    ImportColumn { key: "price_list", required: true, example: "WHOLESALE-2026" },
+    ImportColumn { key: "product", required: true, example: "TEA-001" },
+    ImportColumn { key: "min_qty", required: false, example: "10" },
+    ImportColumn { key: "price", required: true, example: "113" },
+];
+
+impl Importer for PriceListItemImporter {
+    fn name(&self) -> &'static str {
+        "prices"
+    }
+
+    fn columns(&self) -> &'static [ImportColumn] {
+        PRICE_COLUMNS
+    }
+
+    fn import_row(&self, tx: &mut Tx<'_>, ctx: &Ctx, row: &ImportRow<'_>) -> Result<()> {
+        let list: crate::price_list::PriceListId = tx
+            .query_opt(
+                "select id from product_price_list where company_id = $1 and code = $2",
+                &[&ctx.company(), &row.text("price_list")],
+            )?
+            .ok_or_else(|| Error::field("price_list", "product.price_list_not_found"))?
+            .get(0)?;
+        let product: String = tx
+            .query_opt(
+                "select id from product_product where company_id = $1 and code = $2",
+                &[&ctx.company(), &row.text("product")],
+            )?
+            .ok_or_else(|| Error::field("product", "product.not_found"))?
+            .get(0)?;
+        let item = crate::price_list::PriceListItem {
+            product_id: product,
+            min_qty: if row.get("min_qty").is_some() {
+                decimal(row, "min_qty", "product.quantity_invalid")?
+            } else {
+                kernel::Quantity::ZERO
+            },
+            price: decimal(row, "price", "product.price_invalid")?,
+        };
+        crate::price_list::set_item(tx, ctx, list, &item).map(|_| ())
+    }
+}

@@ -310,3 +310,42 @@ fn variants_from_attributes() {
         app.db.read(|tx| tx.scalar("select count(*) from product_product where template_id is not null", &[])).unwrap();
     assert_eq!(count, 6);
 }
+
+#[test]
+fn reference_data_imports() {
+    let app = spawn();
+    let ctx = app.system_ctx();
+    let catalog = server::wiring::catalog();
+    let run = |importer: &dyn kernel::import::Importer, csv: &str| {
+        let sheet = Sheet::parse(csv.as_bytes(), "csv").unwrap();
+        kernel::import::run(&app.db, &ctx, importer, &sheet, false, &catalog, kernel::i18n::Locale::En, &|_| {})
+            .unwrap()
+    };
+    let taxes = run(
+        &product::import::TaxImporter,
+        "code,name,rate_bp,output_account_role,input_account_role\nVAT5,增值税 5%,500,vat.output,vat.input\nBAD,坏,20000,vat.output,vat.input\n",
+    );
+    assert_eq!(taxes.errors.iter().map(|e| (e.row, e.column.as_str())).collect::<Vec<_>>(), [(3, "rate_bp")]);
+    let taxes = run(
+        &product::import::TaxImporter,
+        "code,name,rate_bp,output_account_role,input_account_role\nVAT5,增值税 5%,500,vat.output,vat.input\n",
+    );
+    assert!(taxes.errors.is_empty());
+    assert!(run(&product::import::UomImporter, "category,code,name,factor_num\nunit,dozen,打,12\n").errors.is_empty());
+    let rates = run(&product::import::RateImporter, "currency,date,rate\nUSD,2026-11-26,7.12\nEUR,2026-13-01,7.9\n");
+    assert_eq!(rates.errors[0].column, "date");
+    let admin = app.admin();
+    admin.post("/api/v1/products", &json!({"code": "P1", "name": "螺丝", "kind": "stockable", "uom": "dozen"}));
+    admin.post(
+        "/api/v1/price-lists",
+        &json!({"code": "L1", "name": "价目表", "currency": "CNY", "price_includes_tax": true}),
+    );
+    let prices =
+        run(&product::import::PriceListItemImporter, "price_list,product,min_qty,price\nL1,P1,1,12\nL1,P9,1,12\n");
+    assert_eq!(prices.errors.iter().map(|e| (e.row, e.column.as_str())).collect::<Vec<_>>(), [(3, "product")]);
+    assert!(
+        run(&product::import::PriceListItemImporter, "price_list,product,min_qty,price\nL1,P1,1,12\n")
+            .errors
+            .is_empty()
+    );
+}

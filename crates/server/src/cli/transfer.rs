@@ -29,6 +29,14 @@ pub enum ImportCommand {
     Products(ImportArgs),
     /// Product categories from CSV or XLSX (parents before children).
     Categories(ImportArgs),
+    /// Tax rates.
+    Taxes(ImportArgs),
+    /// Units of measure.
+    Uoms(ImportArgs),
+    /// Exchange rates by date.
+    ExchangeRates(ImportArgs),
+    /// Price list lines (list code, product code, quantity break, price).
+    Prices(ImportArgs),
     /// Northwind's customers, suppliers and employees from its CSV folder.
     Northwind {
         folder: PathBuf,
@@ -113,6 +121,10 @@ pub fn import(settings: &Settings, command: ImportCommand) -> anyhow::Result<boo
         ImportCommand::Suppliers(args) => run_import(settings, "suppliers", args),
         ImportCommand::Products(args) => run_import(settings, "products", args),
         ImportCommand::Categories(args) => run_import(settings, "categories", args),
+        ImportCommand::Taxes(args) => run_import(settings, "taxes", args),
+        ImportCommand::Uoms(args) => run_import(settings, "uoms", args),
+        ImportCommand::ExchangeRates(args) => run_import(settings, "exchange-rates", args),
+        ImportCommand::Prices(args) => run_import(settings, "prices", args),
     }
 }
 
@@ -122,7 +134,13 @@ fn importer_for<'a>(kind: &str, vault: &'a Vault) -> anyhow::Result<Box<dyn Impo
         "suppliers" => Box::new(PartyImporter { vault, default_kind: PartyKind::Supplier }),
         "products" => Box::new(product::import::ProductImporter),
         "categories" => Box::new(product::import::CategoryImporter),
-        other => bail!("unknown type {other}; known: customers, suppliers, products, categories"),
+        "taxes" => Box::new(product::import::TaxImporter),
+        "uoms" => Box::new(product::import::UomImporter),
+        "exchange-rates" => Box::new(product::import::RateImporter),
+        "prices" => Box::new(product::import::PriceListItemImporter),
+        other => bail!(
+            "unknown type {other}; known: customers, suppliers, products, categories, taxes, uoms, exchange-rates, prices"
+        ),
     })
 }
 
