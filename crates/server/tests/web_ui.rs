@@ -47,6 +47,7 @@ fn pages_carry_strict_security_headers_and_no_inline_code() {
         "/parties/import",
         "/products",
         "/products/new",
+        "/products/setup",
     ] {
         let answer = web.get(path);
         assert_eq!(answer.status(), 200, "{path}");
@@ -364,4 +365,37 @@ fn products_in_the_web_client() {
     let list = web.get("/products?q=M6").text().unwrap();
     assert!(list.contains("螺丝 M6"));
     assert!(web.get("/products?q=M6&format=csv").text().unwrap().contains("螺丝 M6"));
+}
+
+#[test]
+fn product_setup_page_adds_categories_and_price_lists() {
+    let app = spawn();
+    let web = WebSession::login(&app.base, "admin", ADMIN_PASSWORD);
+    let page = web.get("/products/setup").text().unwrap();
+    assert!(page.contains("VAT13") && page.contains("box12") && page.contains("JPY"));
+    assert_eq!(web.post("/products/setup/categories", &[("code", "FOOD"), ("name", "食品")]).status(), 303);
+    assert_eq!(
+        web.post("/products/setup/categories", &[("code", "TEA"), ("name", "茶叶"), ("parent", "FOOD")]).status(),
+        303
+    );
+    assert!(web.get("/products/setup").text().unwrap().contains("FOOD/TEA"));
+    let bad = web.post(
+        "/products/setup/price-lists",
+        &[
+            ("list_code", "L"),
+            ("list_name", "坏"),
+            ("currency", "CNY"),
+            ("valid_from", "2026-12-01"),
+            ("valid_to", "2026-01-01"),
+        ],
+    );
+    assert_eq!(bad.status(), 422);
+    assert_eq!(
+        web.post(
+            "/products/setup/price-lists",
+            &[("list_code", "L"), ("list_name", "零售"), ("currency", "CNY"), ("includes_tax", "1")]
+        )
+        .status(),
+        303
+    );
 }

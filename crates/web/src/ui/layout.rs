@@ -24,7 +24,10 @@ const MODULES: &[Module] = &[
         label: "ui.nav.inventory",
         prefix: "product",
         href: "/products",
-        pages: &[("ui.products", "/products", "product.product.read")],
+        pages: &[
+            ("ui.products", "/products", "product.product.read"),
+            ("ui.product_setup", "/products/setup", "product.setup.read"),
+        ],
     },
     Module { label: "ui.nav.production", prefix: "production", href: "/production", pages: &[] },
     Module { label: "ui.nav.finance", prefix: "ledger", href: "/finance", pages: &[] },

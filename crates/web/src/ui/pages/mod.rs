@@ -4,6 +4,7 @@ mod auth;
 mod collab;
 mod home;
 mod parties;
+mod product_setup;
 mod products;
 mod settings;
 mod tasks;
@@ -125,6 +126,9 @@ pub fn mount(state: &AppState) -> axum::Router<AppState> {
         )
         .page("/parties/{id}/merge", P(pp::MERGE), post(parties::merge))
         .page("/products", P(prp::PRODUCT_READ), get(products::list))
+        .page("/products/setup", P(prp::SETUP_READ), get(product_setup::show))
+        .page("/products/setup/categories", P(prp::SETUP_WRITE), post(product_setup::add_category))
+        .page("/products/setup/price-lists", P(prp::PRODUCT_WRITE), post(product_setup::add_price_list))
         .page("/products/new", P(prp::PRODUCT_WRITE), get(products::new_form).post(products::create))
         .page("/products/{id}", P(prp::PRODUCT_READ), get(products::form).post(products::save))
         .page("/office/tasks", P(op::TASK_READ), get(tasks::list))

@@ -1,0 +1,164 @@
+//! The reference data of products on one page: tax rates, currencies, units, the category tree
+//! and price lists, with forms to add categories and price lists.
+
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use kernel::Error;
+use maud::html;
+use product::permissions::{PRODUCT_WRITE, SETUP_WRITE};
+use product::{Category, PriceList};
+
+use super::{FormData, see_other};
+use crate::state::AppState;
+use crate::ui::form::{self, Field, Input};
+use crate::ui::guard::{Page, url_pairs};
+use crate::ui::layout::{flash, shell};
+
+struct Setup {
+    taxes: Vec<product::Tax>,
+    currencies: Vec<product::CurrencyInfo>,
+    uoms: Vec<product::Uom>,
+    categories: Vec<Category>,
+    price_lists: Vec<PriceList>,
+}
+
+async fn load(state: &AppState, page: &Page) -> Result<Setup, crate::problem::ApiError> {
+    let ctx = page.ctx(state);
+    state
+        .blocking(move |state| {
+            state.db.read(|tx| {
+                Ok(Setup {
+                    taxes: product::list_taxes(tx, &ctx)?,
+                    currencies: product::list_currencies(tx, &ctx)?,
+                    uoms: product::list_uoms(tx, &ctx)?,
+                    categories: product::list_categories(tx, &ctx)?,
+                    price_lists: if ctx.may(product::permissions::PRODUCT_READ) {
+                        product::list_price_lists(tx, &ctx)?
+                    } else {
+                        Vec::new()
+                    },
+                })
+            })
+        })
+        .await
+}
+
+fn setup_page(
+    page: &Page,
+    setup: &Setup,
+    form: Option<&FormData>,
+    error: Option<&Error>,
+    ok: Option<&str>,
+) -> Response {
+    let value = |name: &str| form.map(|f| f.text(name)).unwrap_or_default();
+    let body = html! {
+        h1 { (page.t("ui.product_setup")) }
+        (flash(page, ok, None))
+        (form::form_error(page, error.filter(|e| e.fields().is_empty())))
+        div.columns-2 {
+            section.panel {
+                h2 { (page.t("ui.product_setup.taxes")) }
+                table.list { thead { tr { th { (page.t("ui.product.code")) } th { (page.t("ui.product.name")) } th.num { "%" } th { (page.t("ui.product_setup.accounts")) } } }
+                    tbody { @for t in &setup.taxes { tr { td { (t.code) } td { (t.name) } td.num { (format!("{}.{:02}", t.rate_bp / 100, t.rate_bp % 100)) } td { (t.output_account_role) " / " (t.input_account_role) } } } } }
+                h2 { (page.t("ui.product_setup.currencies")) }
+                table.list { tbody { @for c in &setup.currencies { tr { td { (c.code) } td { (c.name) } td.num { (c.minor_units) } } } } }
+            }
+            section.panel {
+                h2 { (page.t("ui.product_setup.units")) }
+                table.list { tbody { @for u in &setup.uoms { tr { td { (u.category) } td { (u.code) } td { (u.name) } td.num { (u.factor_num) "/" (u.factor_den) } } } } }
+            }
+        }
+        div.columns-2 {
+            section.panel {
+                h2 { (page.t("ui.product_setup.categories")) }
+                ul { @for c in &setup.categories { li { code { (c.path) } " " (c.name) } } }
+                @if page.may(SETUP_WRITE) {
+                    form method="post" action="/products/setup/categories" {
+                        input type="hidden" name="_csrf" value=(page.csrf());
+                        (form::fields(page, &[
+                            Field::new("code", "ui.product.code", Input::Text, value("code")).required(),
+                            Field::new("name", "ui.product.name", Input::Text, value("name")).required(),
+                            Field::new("parent", "ui.product_setup.parent", Input::Select(setup.categories.iter().map(|c| (c.code.clone(), c.path.clone())).collect()), value("parent")),
+                        ], error))
+                        p { button.primary type="submit" { (page.t("ui.save")) } }
+                    }
+                }
+            }
+            section.panel {
+                h2 { (page.t("ui.product_setup.price_lists")) }
+                table.list { tbody { @for l in &setup.price_lists {
+                    tr { td { (l.code) } td { (l.name) } td { (if l.customer_group.is_empty() { page.t("ui.list.any") } else { l.customer_group.clone() }) }
+                         td { (l.currency) } td { (if l.price_includes_tax { page.t("ui.product_setup.incl_vat") } else { page.t("ui.product_setup.excl_vat") }) }
+                         td { (l.valid_from.clone().unwrap_or_default()) " – " (l.valid_to.clone().unwrap_or_default()) } }
+                } } }
+                @if page.may(PRODUCT_WRITE) {
+                    form method="post" action="/products/setup/price-lists" {
+                        input type="hidden" name="_csrf" value=(page.csrf());
+                        (form::fields(page, &[
+                            Field::new("list_code", "ui.product.code", Input::Text, value("list_code")).required(),
+                            Field::new("list_name", "ui.product.name", Input::Text, value("list_name")).required(),
+                            Field::new("customer_group", "ui.party.group", Input::Text, value("customer_group")),
+                            Field::new("currency", "ui.party.currency", Input::Text, if value("currency").is_empty() { "CNY".into() } else { value("currency") }),
+                            Field::new("includes_tax", "ui.product_setup.prices_are", Input::Select(vec![("1".into(), page.t("ui.product_setup.incl_vat")), ("0".into(), page.t("ui.product_setup.excl_vat"))]), value("includes_tax")),
+                            Field::new("valid_from", "ui.product_setup.valid_from", Input::Date, value("valid_from")),
+                            Field::new("valid_to", "ui.product_setup.valid_to", Input::Date, value("valid_to")),
+                        ], error))
+                        p { button.primary type="submit" { (page.t("ui.save")) } }
+                    }
+                }
+            }
+        }
+    };
+    let mut response = shell(page, &page.t("ui.product_setup"), body);
+    if error.is_some() {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    response
+}
+
+pub async fn show(State(state): State<AppState>, page: Page, RawQuery(query): RawQuery) -> Response {
+    let ok = url_pairs(query.as_deref().unwrap_or_default()).into_iter().find(|(k, _)| k == "ok").map(|(_, v)| v);
+    match load(&state, &page).await {
+        Ok(setup) => setup_page(&page, &setup, None, None, ok.as_deref()),
+        Err(error) => error.into_response(),
+    }
+}
+
+pub async fn add_category(State(state): State<AppState>, page: Page, form: FormData) -> Response {
+    let input = Category {
+        code: form.text("code"),
+        name: form.text("name"),
+        parent: Some(form.text("parent")).filter(|p| !p.is_empty()),
+        path: String::new(),
+    };
+    let ctx = page.ctx(&state);
+    match state.blocking(move |state| state.db.write(|tx| product::create_category(tx, &ctx, &input))).await {
+        Ok(_) => see_other("/products/setup", Some("ui.saved")),
+        Err(error) => match load(&state, &page).await {
+            Ok(setup) => setup_page(&page, &setup, Some(&form), Some(&error.0), None),
+            Err(e) => e.into_response(),
+        },
+    }
+}
+
+pub async fn add_price_list(State(state): State<AppState>, page: Page, form: FormData) -> Response {
+    let input = PriceList {
+        id: String::new(),
+        code: form.text("list_code"),
+        name: form.text("list_name"),
+        customer_group: form.text("customer_group"),
+        currency: form.text("currency"),
+        price_includes_tax: form.text("includes_tax") != "0",
+        valid_from: Some(form.text("valid_from")).filter(|v| !v.is_empty()),
+        valid_to: Some(form.text("valid_to")).filter(|v| !v.is_empty()),
+    };
+    let ctx = page.ctx(&state);
+    match state.blocking(move |state| state.db.write(|tx| product::create_price_list(tx, &ctx, &input))).await {
+        Ok(_) => see_other("/products/setup", Some("ui.saved")),
+        Err(error) => match load(&state, &page).await {
+            Ok(setup) => setup_page(&page, &setup, Some(&form), Some(&error.0), None),
+            Err(e) => e.into_response(),
+        },
+    }
+}
