@@ -236,3 +236,30 @@ impl Importer for PriceListItemImporter {
         crate::price_list::set_item(tx, ctx, list, &item).map(|_| ())
     }
 }
+
+/// The header of product exports: the import columns, so an export can be imported again.
+pub fn export_header() -> Vec<&'static str> {
+    COLUMNS.iter().map(|c| c.key).collect()
+}
+
+/// One page of products in the import layout, ordered by code, after `after` (a code).
+pub fn export_page(tx: &mut Tx<'_>, ctx: &Ctx, after: &str, limit: i64) -> Result<Vec<Vec<String>>> {
+    ctx.require(crate::permissions::PRODUCT_READ)?;
+    tx.query(
+        "select p.code, p.name, p.kind, coalesce(c.code, ''), u.code, pu.code, su.code, coalesce(p.barcode, ''), coalesce(t.code, ''),
+                p.costing, p.tracking, p.shelf_life_days, p.list_price
+         from product_product p
+         join product_uom u on u.id = p.uom_id join product_uom pu on pu.id = p.purchase_uom_id join product_uom su on su.id = p.sales_uom_id
+         left join product_category c on c.id = p.category_id left join product_tax t on t.id = p.tax_id
+         where p.company_id = $1 and p.code > $2 and p.active = 1 order by p.code limit $3",
+        &[&ctx.company(), &after, &limit],
+    )?
+    .iter()
+    .map(|r| {
+        let mut row: Vec<String> = (0..11).map(|i| r.get::<String>(i)).collect::<Result<_>>()?;
+        row.push(r.get::<Option<i64>>(11)?.map(|d| d.to_string()).unwrap_or_default());
+        row.push(r.get::<kernel::UnitPrice>(12)?.to_string());
+        Ok(row)
+    })
+    .collect()
+}

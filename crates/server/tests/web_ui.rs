@@ -399,3 +399,34 @@ fn product_setup_page_adds_categories_and_price_lists() {
         303
     );
 }
+
+#[test]
+fn product_page_takes_supplier_prices_and_makes_variants() {
+    let app = spawn();
+    let web = WebSession::login(&app.base, "admin", ADMIN_PASSWORD);
+    let admin = app.admin();
+    let supplier = admin
+        .post("/api/v1/parties", &serde_json::json!({"code": "S1", "name": "宁波纺织厂", "kind": "supplier"}))
+        .json;
+    let shirt = admin
+        .post("/api/v1/products", &serde_json::json!({"code": "SH", "name": "衬衫", "kind": "stockable", "uom": "pcs"}))
+        .json;
+    let id = shirt["id"].as_str().unwrap();
+    let page = web.get(&format!("/products/{id}")).text().unwrap();
+    assert!(page.contains("宁波纺织厂"), "suppliers offered");
+    let saved = web.post(
+        &format!("/products/{id}/suppliers"),
+        &[
+            ("supplier_id", supplier["id"].as_str().unwrap()),
+            ("min_qty", "100"),
+            ("price", "35.5"),
+            ("currency", "CNY"),
+        ],
+    );
+    assert_eq!(saved.status(), 303);
+    assert!(web.get(&format!("/products/{id}")).text().unwrap().contains("35.500000"));
+    let made = web.post(&format!("/products/{id}/variants"), &[("attributes", "颜色: 白, 蓝\n尺码：M，L")]);
+    assert_eq!(made.status(), 303);
+    let list = web.get("/products?q=SH-").text().unwrap();
+    assert!(list.contains("SH-白-M") && list.contains("SH-蓝-L"));
+}

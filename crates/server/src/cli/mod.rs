@@ -71,7 +71,7 @@ enum Command {
     Import(transfer::ImportCommand),
     /// Export master data to CSV or XLSX.
     Export {
-        /// customers or suppliers
+        /// customers, suppliers or products
         kind: String,
         /// Target file, .csv or .xlsx.
         file: PathBuf,

@@ -174,8 +174,61 @@ fn run_import(settings: &Settings, kind: &str, args: ImportArgs) -> anyhow::Resu
 /// `tiangong export customers FILE.xlsx|csv`
 pub fn export(settings: &Settings, kind: &str, file: &Path, company: Option<&str>) -> anyhow::Result<()> {
     let (db, ctx, vault) = open(settings, company)?;
-    let count = export_parties(&db, &ctx, &vault, kind, file)?;
+    let count = if kind == "products" {
+        export_products(&db, &ctx, file)?
+    } else {
+        export_parties(&db, &ctx, &vault, kind, file)?
+    };
     println!("exported {count} {kind} to {}", file.display());
+    Ok(())
+}
+
+/// Writes every active product in the import layout.
+pub fn export_products(db: &Db, ctx: &Ctx, file: &Path) -> anyhow::Result<usize> {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut after = String::new();
+    loop {
+        let page = db.read(|tx| product::import::export_page(tx, ctx, &after, 5000))?;
+        let Some(last) = page.last() else { break };
+        after = last[0].clone();
+        let done = page.len() < 5000;
+        rows.extend(page);
+        if done {
+            break;
+        }
+    }
+    write_table(file, &product::import::export_header(), &rows)?;
+    Ok(rows.len())
+}
+
+/// Writes a header and rows to `.csv` or `.xlsx`.
+fn write_table(file: &Path, header: &[&str], rows: &[Vec<String>]) -> anyhow::Result<()> {
+    match file.extension().and_then(|e| e.to_str()) {
+        Some("csv") => {
+            let mut writer = csv::Writer::from_path(file)?;
+            writer.write_record(header)?;
+            for row in rows {
+                writer.write_record(row)?;
+            }
+            writer.flush()?;
+        }
+        Some("xlsx") => {
+            let mut workbook = rust_xlsxwriter::Workbook::new();
+            let sheet = workbook.add_worksheet();
+            for (c, title) in header.iter().enumerate() {
+                sheet.write_string(0, c as u16, *title)?;
+            }
+            for (r, row) in rows.iter().enumerate() {
+                for (c, value) in row.iter().enumerate() {
+                    if !value.is_empty() {
+                        sheet.write_string(r as u32 + 1, c as u16, value)?;
+                    }
+                }
+            }
+            workbook.save(file)?;
+        }
+        _ => bail!("export to .csv or .xlsx"),
+    }
     Ok(())
 }
 
@@ -199,32 +252,7 @@ pub fn export_parties(db: &Db, ctx: &Ctx, vault: &Vault, kind: &str, file: &Path
             break;
         }
     }
-    match file.extension().and_then(|e| e.to_str()) {
-        Some("csv") => {
-            let mut writer = csv::Writer::from_path(file)?;
-            writer.write_record(&header)?;
-            for row in &rows {
-                writer.write_record(row)?;
-            }
-            writer.flush()?;
-        }
-        Some("xlsx") => {
-            let mut workbook = rust_xlsxwriter::Workbook::new();
-            let sheet = workbook.add_worksheet();
-            for (c, title) in header.iter().enumerate() {
-                sheet.write_string(0, c as u16, *title)?;
-            }
-            for (r, row) in rows.iter().enumerate() {
-                for (c, value) in row.iter().enumerate() {
-                    if !value.is_empty() {
-                        sheet.write_string(r as u32 + 1, c as u16, value)?;
-                    }
-                }
-            }
-            workbook.save(file)?;
-        }
-        _ => bail!("export to .csv or .xlsx"),
-    }
+    write_table(file, &header, &rows)?;
     Ok(rows.len())
 }
 

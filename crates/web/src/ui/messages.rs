@@ -289,4 +289,18 @@ pub const PARTY_MESSAGES: &[Message] = &[
     msg!("ui.product_setup.valid_from", "生效日期", "Valid from"),
     msg!("ui.product_setup.valid_to", "失效日期", "Valid to"),
     msg!("ui.audit.product.category.create", "新建了分类", "created a category"),
+    msg!("ui.product.suppliers", "供应商报价", "Supplier prices"),
+    msg!("ui.product.supplier", "供应商", "Supplier"),
+    msg!("ui.product.supplier_code", "供应商料号", "Supplier's code"),
+    msg!("ui.product.min_qty", "起订数量（阶梯）", "From quantity"),
+    msg!("ui.product.price", "单价", "Price"),
+    msg!("ui.product.lead_time", "交货期（天）", "Lead time (days)"),
+    msg!("ui.product.variants", "规格变体", "Variants"),
+    msg!(
+        "ui.product.variants_hint",
+        "每行一个属性，例如「颜色: 红, 蓝」",
+        "One attribute per line, e.g. \"Colour: red, blue\""
+    ),
+    msg!("ui.product.make_variants", "生成变体", "Make variants"),
+    msg!("ui.audit.product.supplier_price.set", "更新了供应商报价", "updated a supplier price"),
 ];

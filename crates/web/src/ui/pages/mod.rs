@@ -131,6 +131,8 @@ pub fn mount(state: &AppState) -> axum::Router<AppState> {
         .page("/products/setup/price-lists", P(prp::PRODUCT_WRITE), post(product_setup::add_price_list))
         .page("/products/new", P(prp::PRODUCT_WRITE), get(products::new_form).post(products::create))
         .page("/products/{id}", P(prp::PRODUCT_READ), get(products::form).post(products::save))
+        .page("/products/{id}/suppliers", P(prp::PRODUCT_WRITE), post(products::add_supplier_price))
+        .page("/products/{id}/variants", P(prp::PRODUCT_WRITE), post(products::make_variants))
         .page("/office/tasks", P(op::TASK_READ), get(tasks::list))
         .page("/office/tasks/bulk", P(op::TASK_WRITE), post(tasks::bulk))
         .page("/office/tasks/board", P(op::TASK_READ), get(tasks::board))

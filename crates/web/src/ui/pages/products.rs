@@ -60,6 +60,10 @@ struct Choices {
 
 struct Loaded {
     product: Option<Product>,
+    /// Price breaks by supplier, with the supplier's name.
+    suppliers: Vec<(String, product::SupplierPrice)>,
+    /// Suppliers that can be chosen (id, name).
+    supplier_choices: Vec<(String, String)>,
     choices: Choices,
     history: Vec<kernel::audit::AuditEntry>,
     comments: Vec<office::Comment>,
@@ -88,6 +92,8 @@ async fn load(state: &AppState, page: &Page, id: Option<ProductId>) -> Result<Lo
                 let Some(id) = id else {
                     return Ok(Loaded {
                         product: None,
+                        suppliers: vec![],
+                        supplier_choices: vec![],
                         choices,
                         history: vec![],
                         comments: vec![],
@@ -95,7 +101,27 @@ async fn load(state: &AppState, page: &Page, id: Option<ProductId>) -> Result<Lo
                     });
                 };
                 let key = id.to_string();
+                let mut names = std::collections::HashMap::new();
+                let mut supplier_choices = Vec::new();
+                if ctx.may(party::permissions::SUPPLIER_READ) {
+                    let query = kernel::listing::ListQuery {
+                        filters: vec![("kind".into(), "supplier".into())],
+                        limit: Some(500),
+                        ..Default::default()
+                    };
+                    for row in party::list_parties(tx, &ctx, &query)?.rows {
+                        let (id, name): (String, String) = (row.get(party::PARTY_LIST.columns.len())?, row.get(2)?);
+                        names.insert(id.clone(), name.clone());
+                        supplier_choices.push((id, name));
+                    }
+                }
+                let suppliers = product::supplier_prices(tx, &ctx, id)?
+                    .into_iter()
+                    .map(|p| (names.get(&p.supplier_id).cloned().unwrap_or_else(|| p.supplier_id.clone()), p))
+                    .collect();
                 Ok(Loaded {
+                    suppliers,
+                    supplier_choices,
                     product: Some(product::get_product(tx, &ctx, id)?),
                     choices,
                     history: kernel::audit::history(tx, &ctx, "product.product", &key, 50)?,
@@ -196,6 +222,40 @@ fn product_page(
             }
             @if let Some(p) = product { div { (form::side_panel(page, "product.product", &p.id.to_string(), &data.history, &data.comments, &data.attachments)) } }
         }
+        @if let Some(p) = product {
+            section.panel {
+                h2 { (page.t("ui.product.suppliers")) }
+                table.list {
+                    thead { tr { th { (page.t("ui.product.supplier")) } th { (page.t("ui.product.supplier_code")) } th.num { (page.t("ui.product.min_qty")) } th.num { (page.t("ui.product.price")) } th { (page.t("ui.party.currency")) } th.num { (page.t("ui.product.lead_time")) } } }
+                    tbody { @for (name, b) in &data.suppliers { tr { td { (name) } td { (b.supplier_code) } td.num { (b.min_qty) } td.num { (b.price) } td { (b.currency) } td.num { (b.lead_time_days) } } } }
+                }
+                @if !readonly && !data.supplier_choices.is_empty() {
+                    form method="post" action=(format!("/products/{}/suppliers", p.id)) {
+                        input type="hidden" name="_csrf" value=(page.csrf());
+                        (form::fields(page, &[
+                            Field::new("supplier_id", "ui.product.supplier", Input::Select(data.supplier_choices.clone()), "").required(),
+                            Field::new("supplier_code", "ui.product.supplier_code", Input::Text, ""),
+                            Field::new("min_qty", "ui.product.min_qty", Input::Decimal, "1").required(),
+                            Field::new("price", "ui.product.price", Input::Decimal, "").required(),
+                            Field::new("currency", "ui.party.currency", Input::Text, "CNY"),
+                            Field::new("lead_time_days", "ui.product.lead_time", Input::Decimal, "0"),
+                        ], None))
+                        p { button type="submit" { (page.t("ui.save")) } }
+                    }
+                }
+            }
+            @if !readonly && p.template_id.is_none() {
+                section.panel {
+                    h2 { (page.t("ui.product.variants")) }
+                    form method="post" action=(format!("/products/{}/variants", p.id)) {
+                        input type="hidden" name="_csrf" value=(page.csrf());
+                        label for="variant-attributes" { (page.t("ui.product.variants_hint")) }
+                        textarea #variant-attributes name="attributes" placeholder="颜色: 红, 蓝\n尺码: S, M, L" required {}
+                        p { button type="submit" { (page.t("ui.product.make_variants")) } }
+                    }
+                }
+            }
+        }
     };
     let mut response = shell(page, &page.t("ui.products"), body);
     if error.is_some() {
@@ -278,5 +338,91 @@ pub async fn save(State(state): State<AppState>, page: Page, Path(id): Path<Stri
             Ok(data) => product_page(&page, &data, Some(&form), Some(&error.0), None),
             Err(e) => e.into_response(),
         },
+    }
+}
+
+pub async fn add_supplier_price(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Response {
+    let Ok(id) = ProductId::parse(&id) else { return error_page(&page, StatusCode::NOT_FOUND, "product.not_found") };
+    let parsed = (form.text("min_qty").parse::<kernel::Quantity>(), form.text("price").parse::<kernel::UnitPrice>());
+    let (Ok(min_qty), Ok(price)) = parsed else {
+        return error_page(&page, StatusCode::UNPROCESSABLE_ENTITY, "product.price_invalid");
+    };
+    let input = product::SupplierPrice {
+        supplier_id: form.text("supplier_id"),
+        supplier_code: form.text("supplier_code"),
+        min_qty,
+        price,
+        currency: form.text("currency"),
+        lead_time_days: form.text("lead_time_days").parse().unwrap_or(0),
+        min_order_qty: kernel::Quantity::ZERO,
+    };
+    let ctx = page.ctx(&state);
+    let result = state
+        .blocking(move |state| {
+            let vault = state.keys.vault()?;
+            state.db.write(|tx| {
+                let supplier = party::PartyId::parse(&input.supplier_id)
+                    .ok()
+                    .and_then(|p| party::get_party(tx, &ctx, &vault, p).ok())
+                    .filter(|p| p.kind != party::PartyKind::Customer)
+                    .ok_or_else(|| Error::field("supplier_id", "product.supplier_unknown"))?;
+                product::set_supplier_price(
+                    tx,
+                    &ctx,
+                    id,
+                    &product::SupplierPrice { supplier_id: supplier.id.to_string(), ..input },
+                )
+            })
+        })
+        .await;
+    match result {
+        Ok(_) => see_other(&format!("/products/{id}"), Some("ui.saved")),
+        Err(error) => error_page(
+            &page,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            error.0.fields().first().map(|f| f.code).unwrap_or(error.0.code()),
+        ),
+    }
+}
+
+/// `颜色: 红, 蓝` per line → attributes.
+fn attributes_from(text: &str) -> Vec<product::Attribute> {
+    text.lines()
+        .filter_map(|line| {
+            let (name, values) = line.split_once([':', '：'])?;
+            let values: Vec<String> =
+                values.split([',', '，', '、']).map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect();
+            Some(product::Attribute { name: name.trim().to_string(), values })
+        })
+        .collect()
+}
+
+pub async fn make_variants(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Response {
+    let Ok(id) = ProductId::parse(&id) else { return error_page(&page, StatusCode::NOT_FOUND, "product.not_found") };
+    let request = product::VariantRequest { attributes: attributes_from(&form.text("attributes")) };
+    let ctx = page.ctx(&state);
+    match state.blocking(move |state| state.db.write(|tx| product::create_variants(tx, &ctx, id, &request))).await {
+        Ok(made) => see_other(
+            &format!(
+                "/products?q={}",
+                made.first().map(|p| p.code.split('-').next().unwrap_or_default().to_string()).unwrap_or_default()
+            ),
+            Some("ui.saved"),
+        ),
+        Err(error) => error_page(
+            &page,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            error.0.fields().first().map(|f| f.code).unwrap_or(error.0.code()),
+        ),
     }
 }
