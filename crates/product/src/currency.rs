@@ -109,3 +109,18 @@ pub fn rate_on(tx: &mut Tx<'_>, ctx: &Ctx, currency: &str, date: time::Date) -> 
     .ok_or_else(|| Error::invalid("product.rate_missing").with_param("currency", currency).with_param("date", kernel::clock::format_date(date)))?
     .get(0)
 }
+
+/// The latest recorded rates, newest first.
+pub fn list_rates(tx: &mut Tx<'_>, ctx: &Ctx, limit: i64) -> Result<Vec<ExchangeRate>> {
+    ctx.require(SETUP_READ)?;
+    tx.query(
+        "select currency, date, rate_e8 from product_exchange_rate where company_id = $1 order by date desc, currency limit $2",
+        &[&ctx.company(), &limit],
+    )?
+    .iter()
+    .map(|r| {
+        let scaled: i64 = r.get(2)?;
+        Ok(ExchangeRate { currency: r.get(0)?, date: r.get(1)?, rate: format!("{}.{:08}", scaled / RATE_SCALE, scaled % RATE_SCALE) })
+    })
+    .collect()
+}

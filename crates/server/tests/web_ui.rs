@@ -398,6 +398,17 @@ fn product_setup_page_adds_categories_and_price_lists() {
         .status(),
         303
     );
+    assert_eq!(
+        web.post("/products/setup/rates", &[("rate_currency", "USD"), ("rate_date", "2026-11-26"), ("rate", "7.12")])
+            .status(),
+        303
+    );
+    assert!(web.get("/products/setup").text().unwrap().contains("7.12000000"));
+    assert_eq!(
+        web.post("/products/setup/rates", &[("rate_currency", "USD"), ("rate_date", "2026-11-26"), ("rate", "abc")])
+            .status(),
+        422
+    );
 }
 
 #[test]

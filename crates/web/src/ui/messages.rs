@@ -303,4 +303,7 @@ pub const PARTY_MESSAGES: &[Message] = &[
     ),
     msg!("ui.product.make_variants", "生成变体", "Make variants"),
     msg!("ui.audit.product.supplier_price.set", "更新了供应商报价", "updated a supplier price"),
+    msg!("ui.product_setup.rates", "汇率（兑人民币）", "Exchange rates (to CNY)"),
+    msg!("ui.product_setup.rate", "汇率", "Rate"),
+    msg!("ui.audit.product.rate.set", "登记了汇率", "recorded a rate"),
 ];

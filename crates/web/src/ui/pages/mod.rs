@@ -129,6 +129,7 @@ pub fn mount(state: &AppState) -> axum::Router<AppState> {
         .page("/products/setup", P(prp::SETUP_READ), get(product_setup::show))
         .page("/products/setup/categories", P(prp::SETUP_WRITE), post(product_setup::add_category))
         .page("/products/setup/price-lists", P(prp::PRODUCT_WRITE), post(product_setup::add_price_list))
+        .page("/products/setup/rates", P(prp::SETUP_WRITE), post(product_setup::add_rate))
         .page("/products/new", P(prp::PRODUCT_WRITE), get(products::new_form).post(products::create))
         .page("/products/{id}", P(prp::PRODUCT_READ), get(products::form).post(products::save))
         .page("/products/{id}/suppliers", P(prp::PRODUCT_WRITE), post(products::add_supplier_price))

@@ -21,6 +21,7 @@ struct Setup {
     uoms: Vec<product::Uom>,
     categories: Vec<Category>,
     price_lists: Vec<PriceList>,
+    rates: Vec<product::ExchangeRate>,
 }
 
 async fn load(state: &AppState, page: &Page) -> Result<Setup, crate::problem::ApiError> {
@@ -33,6 +34,7 @@ async fn load(state: &AppState, page: &Page) -> Result<Setup, crate::problem::Ap
                     currencies: product::list_currencies(tx, &ctx)?,
                     uoms: product::list_uoms(tx, &ctx)?,
                     categories: product::list_categories(tx, &ctx)?,
+                    rates: product::list_rates(tx, &ctx, 30)?,
                     price_lists: if ctx.may(product::permissions::PRODUCT_READ) {
                         product::list_price_lists(tx, &ctx)?
                     } else {
@@ -63,6 +65,19 @@ fn setup_page(
                     tbody { @for t in &setup.taxes { tr { td { (t.code) } td { (t.name) } td.num { (format!("{}.{:02}", t.rate_bp / 100, t.rate_bp % 100)) } td { (t.output_account_role) " / " (t.input_account_role) } } } } }
                 h2 { (page.t("ui.product_setup.currencies")) }
                 table.list { tbody { @for c in &setup.currencies { tr { td { (c.code) } td { (c.name) } td.num { (c.minor_units) } } } } }
+                h2 { (page.t("ui.product_setup.rates")) }
+                table.list { tbody { @for r in &setup.rates { tr { td { (r.date) } td { (r.currency) } td.num { (r.rate) } } } } }
+                @if page.may(SETUP_WRITE) {
+                    form method="post" action="/products/setup/rates" {
+                        input type="hidden" name="_csrf" value=(page.csrf());
+                        (form::fields(page, &[
+                            Field::new("rate_currency", "ui.party.currency", Input::Select(setup.currencies.iter().filter(|c| c.code != "CNY").map(|c| (c.code.clone(), c.name.clone())).collect()), value("rate_currency")).required(),
+                            Field::new("rate_date", "ui.product_setup.valid_from", Input::Date, value("rate_date")).required(),
+                            Field::new("rate", "ui.product_setup.rate", Input::Decimal, value("rate")).required(),
+                        ], None))
+                        p { button.primary type="submit" { (page.t("ui.save")) } }
+                    }
+                }
             }
             section.panel {
                 h2 { (page.t("ui.product_setup.units")) }
@@ -155,6 +170,22 @@ pub async fn add_price_list(State(state): State<AppState>, page: Page, form: For
     };
     let ctx = page.ctx(&state);
     match state.blocking(move |state| state.db.write(|tx| product::create_price_list(tx, &ctx, &input))).await {
+        Ok(_) => see_other("/products/setup", Some("ui.saved")),
+        Err(error) => match load(&state, &page).await {
+            Ok(setup) => setup_page(&page, &setup, Some(&form), Some(&error.0), None),
+            Err(e) => e.into_response(),
+        },
+    }
+}
+
+pub async fn add_rate(State(state): State<AppState>, page: Page, form: FormData) -> Response {
+    let input = product::ExchangeRate {
+        currency: form.text("rate_currency"),
+        date: form.text("rate_date"),
+        rate: form.text("rate"),
+    };
+    let ctx = page.ctx(&state);
+    match state.blocking(move |state| state.db.write(|tx| product::set_rate(tx, &ctx, &input))).await {
         Ok(_) => see_other("/products/setup", Some("ui.saved")),
         Err(error) => match load(&state, &page).await {
             Ok(setup) => setup_page(&page, &setup, Some(&form), Some(&error.0), None),
