@@ -48,6 +48,7 @@ fn pages_carry_strict_security_headers_and_no_inline_code() {
         "/products",
         "/products/new",
         "/products/setup",
+        "/parties/terms",
     ] {
         let answer = web.get(path);
         assert_eq!(answer.status(), 200, "{path}");
@@ -440,4 +441,24 @@ fn product_page_takes_supplier_prices_and_makes_variants() {
     assert_eq!(made.status(), 303);
     let list = web.get("/products?q=SH-").text().unwrap();
     assert!(list.contains("SH-白-M") && list.contains("SH-蓝-L"));
+}
+
+#[test]
+fn payment_terms_page() {
+    let app = spawn();
+    let web = WebSession::login(&app.base, "admin", ADMIN_PASSWORD);
+    assert_eq!(
+        web.post("/parties/terms", &[("code", "EOM30"), ("name", "月结30天"), ("days", "30"), ("end_of_month", "1")])
+            .status(),
+        303
+    );
+    assert_eq!(web.post("/parties/terms", &[("code", "BAD"), ("name", "坏"), ("days", "many")]).status(), 422);
+    let page = web.get("/parties/terms").text().unwrap();
+    assert!(page.contains("月结30天") && page.contains("EOM30"));
+    // A customer can now carry the term.
+    let created = app.admin().post(
+        "/api/v1/parties",
+        &serde_json::json!({"code": "C1", "name": "甲", "kind": "customer", "payment_term": "EOM30"}),
+    );
+    assert_eq!(created.json["payment_term"], "EOM30");
 }

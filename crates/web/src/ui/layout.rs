@@ -48,6 +48,7 @@ const MODULES: &[Module] = &[
         pages: &[
             ("ui.parties", "/parties", "party.customer.read"),
             ("ui.party.import", "/parties/import", "party.customer.write"),
+            ("ui.party.terms", "/parties/terms", "party.customer.read"),
         ],
     },
     Module { label: "ui.nav.marketing", prefix: "marketing", href: "/marketing", pages: &[] },

@@ -115,6 +115,11 @@ pub fn mount(state: &AppState) -> axum::Router<AppState> {
             get(parties::import_form).post(parties::import_run).layer(DefaultBodyLimit::max(64 * 1_048_576)),
         )
         .page(
+            "/parties/terms",
+            Access::Any(&[pp::CUSTOMER_READ, pp::SUPPLIER_READ]),
+            get(parties::terms).post(parties::add_term),
+        )
+        .page(
             "/parties/import/template",
             Access::Any(&[pp::CUSTOMER_READ, pp::SUPPLIER_READ]),
             get(parties::import_template),

@@ -435,3 +435,76 @@ pub async fn import_run(State(state): State<AppState>, page: Page, mut multipart
         Err(error) => import_page(&page, None, Some(page.t_with(error.0.code(), error.0.params()))),
     }
 }
+
+fn terms_page(
+    page: &Page,
+    terms: &[party::PaymentTerm],
+    values: Option<&FormData>,
+    error: Option<&Error>,
+    ok: Option<&str>,
+) -> Response {
+    let value = |name: &str| values.map(|f| f.text(name)).unwrap_or_default();
+    let body = html! {
+        h1 { (page.t("ui.party.terms")) }
+        (flash(page, ok, None))
+        table.list {
+            thead { tr { th { (page.t("ui.party.code")) } th { (page.t("ui.party.name")) } th.num { (page.t("ui.party.term_days")) } th { (page.t("ui.party.term_eom")) } } }
+            tbody { @for t in terms { tr { td { (t.code) } td { (t.name) } td.num { (t.days) } td { (if t.end_of_month { "✓" } else { "" }) } } } }
+        }
+        @if page.may(party::permissions::TERM_WRITE) {
+            form.panel method="post" action="/parties/terms" {
+                input type="hidden" name="_csrf" value=(page.csrf());
+                (form::form_error(page, error.filter(|e| e.fields().is_empty())))
+                (form::fields(page, &[
+                    Field::new("code", "ui.party.code", Input::Text, value("code")).required(),
+                    Field::new("name", "ui.party.name", Input::Text, value("name")).required(),
+                    Field::new("days", "ui.party.term_days", Input::Decimal, value("days")).required(),
+                    Field::new("end_of_month", "ui.party.term_eom", Input::Select(vec![("0".into(), page.t("ui.party.term_from_invoice")), ("1".into(), page.t("ui.party.term_eom"))]), value("end_of_month")),
+                ], error))
+                p { button.primary type="submit" { (page.t("ui.save")) } }
+            }
+        }
+    };
+    let mut response = shell(page, &page.t("ui.party.terms"), body);
+    if error.is_some() {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    response
+}
+
+async fn load_terms(state: &AppState, page: &Page) -> Result<Vec<party::PaymentTerm>, ApiError> {
+    let ctx = page.ctx(state);
+    state.blocking(move |state| state.db.read(|tx| party::list_terms(tx, &ctx))).await
+}
+
+pub async fn terms(State(state): State<AppState>, page: Page, RawQuery(query): RawQuery) -> Response {
+    let ok = url_pairs(query.as_deref().unwrap_or_default()).into_iter().find(|(k, _)| k == "ok").map(|(_, v)| v);
+    match load_terms(&state, &page).await {
+        Ok(terms) => terms_page(&page, &terms, None, None, ok.as_deref()),
+        Err(error) => error.into_response(),
+    }
+}
+
+pub async fn add_term(State(state): State<AppState>, page: Page, form: FormData) -> Response {
+    let days = form.text("days").parse::<i64>();
+    let result = match days {
+        Ok(days) => {
+            let term = party::PaymentTerm {
+                code: form.text("code"),
+                name: form.text("name"),
+                days,
+                end_of_month: form.text("end_of_month") == "1",
+            };
+            let ctx = page.ctx(&state);
+            state.blocking(move |state| state.db.write(|tx| party::create_term(tx, &ctx, &term))).await
+        }
+        Err(_) => Err(ApiError(Error::field("days", "party.payment_term_invalid"))),
+    };
+    match result {
+        Ok(_) => see_other("/parties/terms", Some("ui.saved")),
+        Err(error) => match load_terms(&state, &page).await {
+            Ok(terms) => terms_page(&page, &terms, Some(&form), Some(&error.0), None),
+            Err(e) => e.into_response(),
+        },
+    }
+}
