@@ -6,6 +6,7 @@
 mod audit;
 mod auth;
 mod companies;
+mod listing;
 mod meta;
 mod outbox;
 pub mod parties;

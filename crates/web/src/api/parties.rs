@@ -3,13 +3,12 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use kernel::db::Value;
-use kernel::listing::{ListPage, ListQuery, ListSpec};
 use party::permissions::{CUSTOMER_READ, CUSTOMER_WRITE, MERGE, SUPPLIER_READ, SUPPLIER_WRITE, TERM_WRITE};
 use party::{PARTY_LIST, Party, PartyId, PartyInput, PaymentTerm};
 use serde::Deserialize;
 use utoipa_axum::routes;
 
+use super::listing::{list_query, page_json};
 use crate::access::{Access, ApiRouter};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 use crate::problem::{ApiError, Problem};
@@ -17,36 +16,6 @@ use crate::state::AppState;
 
 const READ: &[kernel::Permission] = &[CUSTOMER_READ, SUPPLIER_READ];
 const WRITE: &[kernel::Permission] = &[CUSTOMER_WRITE, SUPPLIER_WRITE];
-
-/// A list page as JSON objects keyed by the spec's column keys.
-pub fn page_json(spec: &ListSpec, page: ListPage) -> serde_json::Value {
-    let items: Vec<serde_json::Value> = page
-        .rows
-        .iter()
-        .map(|row| {
-            let mut object = serde_json::Map::new();
-            for (column, value) in spec.columns.iter().zip(row.values()) {
-                object.insert(
-                    column.key.to_string(),
-                    match value {
-                        Value::Int(i) => serde_json::json!(i),
-                        Value::Text(t) => serde_json::json!(t),
-                        _ => serde_json::Value::Null,
-                    },
-                );
-            }
-            if let Some(Value::Text(id)) = row.values().get(spec.columns.len()) {
-                object.insert("id".into(), serde_json::json!(id));
-            }
-            serde_json::Value::Object(object)
-        })
-        .collect();
-    let mut out = serde_json::json!({"items": items});
-    if let Some(next) = page.next_cursor {
-        out["next_cursor"] = serde_json::json!(next);
-    }
-    out
-}
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -73,22 +42,10 @@ async fn list(
     Caller(caller): Caller,
     ApiQuery(query): ApiQuery<PartyQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let mut filters = Vec::new();
-    for (key, value) in
-        [("name", &query.name), ("kind", &query.kind), ("group_code", &query.group_code), ("grade", &query.grade)]
-    {
-        if let Some(value) = value {
-            filters.push((key.to_string(), value.clone()));
-        }
-    }
-    let list_query = ListQuery {
-        search: query.q,
-        filters,
-        sort: query.sort,
-        desc: query.desc,
-        cursor: query.cursor,
-        limit: query.limit.map(|l| l.min(500)),
-    };
+    let filters =
+        [("name", &query.name), ("kind", &query.kind), ("group_code", &query.group_code), ("grade", &query.grade)];
+    let list_query =
+        list_query(query.q.clone(), &filters, query.sort.clone(), query.desc, query.cursor.clone(), query.limit);
     let page = state.read(&caller, move |tx, ctx| party::list_parties(tx, ctx, &list_query)).await?;
     Ok(Json(page_json(&PARTY_LIST, page)))
 }

@@ -3,7 +3,6 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use kernel::listing::ListQuery;
 use product::permissions::{PRODUCT_READ, PRODUCT_WRITE, SETUP_READ, SETUP_WRITE};
 use product::{
     Category, CurrencyInfo, ExchangeRate, PRODUCT_LIST, PriceList, PriceListId, PriceListItem, Product, ProductId,
@@ -12,7 +11,7 @@ use product::{
 use serde::Deserialize;
 use utoipa_axum::routes;
 
-use super::parties::page_json;
+use super::listing::{list_query, page_json};
 use crate::access::{Access, ApiRouter};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 use crate::problem::{ApiError, Problem};
@@ -41,22 +40,10 @@ async fn list(
     Caller(caller): Caller,
     ApiQuery(query): ApiQuery<ProductQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let mut filters = Vec::new();
-    for (key, value) in
-        [("name", &query.name), ("kind", &query.kind), ("category", &query.category), ("barcode", &query.barcode)]
-    {
-        if let Some(value) = value {
-            filters.push((key.to_string(), value.clone()));
-        }
-    }
-    let list_query = ListQuery {
-        search: query.q,
-        filters,
-        sort: query.sort,
-        desc: query.desc,
-        cursor: query.cursor,
-        limit: query.limit.map(|l| l.min(500)),
-    };
+    let filters =
+        [("name", &query.name), ("kind", &query.kind), ("category", &query.category), ("barcode", &query.barcode)];
+    let list_query =
+        list_query(query.q.clone(), &filters, query.sort.clone(), query.desc, query.cursor.clone(), query.limit);
     let page = state.read(&caller, move |tx, ctx| product::list_products(tx, ctx, &list_query)).await?;
     Ok(Json(page_json(&PRODUCT_LIST, page)))
 }
