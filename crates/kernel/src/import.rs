@@ -107,6 +107,58 @@ pub trait Importer {
     fn columns(&self) -> &'static [ImportColumn];
     /// Stores one row; field errors name the column keys.
     fn import_row(&self, tx: &mut Tx<'_>, ctx: &Ctx, row: &ImportRow<'_>) -> Result<()>;
+    /// Existing records in this importer's columns (so an export imports again): one page after
+    /// the key `after` (the first column of the previous page's last row, empty for the first
+    /// page). Small reference types may answer everything on the first page and nothing after.
+    fn export_page(&self, tx: &mut Tx<'_>, ctx: &Ctx, after: &str, limit: i64) -> Result<Vec<Vec<String>>>;
+}
+
+/// Every record an importer can export, read page by page (each page its own short read).
+pub fn export_all(db: &Db, ctx: &Ctx, importer: &dyn Importer) -> Result<Vec<Vec<String>>> {
+    const PAGE: i64 = 5000;
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut after = String::new();
+    loop {
+        let page = db.read(|tx| importer.export_page(tx, ctx, &after, PAGE))?;
+        let Some(last) = page.last() else { break };
+        after = last.first().cloned().unwrap_or_default();
+        let done = (page.len() as i64) < PAGE;
+        rows.extend(page);
+        if done {
+            break;
+        }
+    }
+    Ok(rows)
+}
+
+/// A header and rows as a `csv` (UTF-8 with BOM, so Excel reads Chinese) or `xlsx` file, every
+/// cell as text so codes like 001 keep their zeros.
+pub fn table_bytes(header: &[&str], rows: &[Vec<String>], format: &str) -> Result<Vec<u8>> {
+    let failed = |e: &dyn std::fmt::Display| Error::internal(format!("writing the {format} file: {e}"));
+    match format {
+        "csv" => {
+            let mut writer = csv::Writer::from_writer(Vec::from("\u{feff}".as_bytes()));
+            writer.write_record(header).map_err(|e| failed(&e))?;
+            for row in rows {
+                writer.write_record(row).map_err(|e| failed(&e))?;
+            }
+            writer.into_inner().map_err(|e| failed(&e))
+        }
+        "xlsx" => {
+            let mut workbook = rust_xlsxwriter::Workbook::new();
+            let sheet = workbook.add_worksheet();
+            for (c, title) in header.iter().enumerate() {
+                sheet.write_string(0, c as u16, *title).map_err(|e| failed(&e))?;
+            }
+            for (r, row) in rows.iter().enumerate() {
+                for (c, value) in row.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
+                    sheet.write_string(r as u32 + 1, c as u16, value).map_err(|e| failed(&e))?;
+                }
+            }
+            workbook.save_to_buffer().map_err(|e| failed(&e))
+        }
+        other => Err(Error::invalid("kernel.import.format").with_param("format", other)),
+    }
 }
 
 /// A bad cell: the spreadsheet row number (the header is row 1), the column header and why.

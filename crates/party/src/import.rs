@@ -42,6 +42,10 @@ const COLUMNS: &[ImportColumn] = &[
 ];
 
 impl Importer for PartyImporter<'_> {
+    fn export_page(&self, tx: &mut Tx<'_>, ctx: &Ctx, after: &str, limit: i64) -> Result<Vec<Vec<String>>> {
+        export_page(tx, ctx, self.vault, Some(self.default_kind), after, limit)
+    }
+
     fn name(&self) -> &'static str {
         match self.default_kind {
             PartyKind::Supplier => "suppliers",

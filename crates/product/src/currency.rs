@@ -21,7 +21,9 @@ pub struct ExchangeRate {
     pub rate: String,
 }
 
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"code": "TWD", "name": "新台币", "minor_units": 2}))]
 pub struct CurrencyInfo {
     pub code: String,
     pub name: String,
@@ -51,6 +53,42 @@ pub fn list_currencies(tx: &mut Tx<'_>, ctx: &Ctx) -> Result<Vec<CurrencyInfo>> 
     .iter()
     .map(|r| Ok(CurrencyInfo { code: r.get(0)?, name: r.get(1)?, minor_units: r.get(2)? }))
     .collect()
+}
+
+/// Adds a currency to the company's list. Only ISO currencies the money type knows are
+/// accepted, with their own minor units (JPY 0, CNY 2): amounts must round the same everywhere.
+pub fn add_currency(tx: &mut Tx<'_>, ctx: &Ctx, input: &CurrencyInfo) -> Result<CurrencyInfo> {
+    ctx.require(SETUP_WRITE)?;
+    let currency = Currency::from_code(&input.code)
+        .map_err(|_| Error::field("code", "kernel.currency.unknown").with_param("code", &input.code))?;
+    if i64::from(currency.minor_units()) != input.minor_units {
+        return Err(Error::field("minor_units", "product.currency_minor_units")
+            .with_param("minor_units", currency.minor_units()));
+    }
+    let name = input.name.trim();
+    if name.is_empty() {
+        return Err(Error::field("name", "product.name_invalid"));
+    }
+    let code = currency.code().to_string();
+    if tx
+        .query_opt("select 1 from product_currency where company_id = $1 and code = $2", &[&ctx.company(), &code])?
+        .is_some()
+    {
+        return Err(Error::field("code", "product.code_taken"));
+    }
+    tx.execute(
+        "insert into product_currency (company_id, code, name, minor_units) values ($1, $2, $3, $4)",
+        &[&ctx.company(), &code, &name, &input.minor_units],
+    )?;
+    kernel::audit::record(
+        tx,
+        ctx,
+        "product.currency.add",
+        "product.currency",
+        &code,
+        serde_json::json!({"name": name}),
+    )?;
+    Ok(CurrencyInfo { code, name: name.to_string(), minor_units: input.minor_units })
 }
 
 fn parse_rate(text: &str) -> Result<i64> {

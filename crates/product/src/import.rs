@@ -26,6 +26,10 @@ const COLUMNS: &[ImportColumn] = &[
 ];
 
 impl Importer for ProductImporter {
+    fn export_page(&self, tx: &mut Tx<'_>, ctx: &Ctx, after: &str, limit: i64) -> Result<Vec<Vec<String>>> {
+        export_page(tx, ctx, after, limit)
+    }
+
     fn name(&self) -> &'static str {
         "products"
     }
@@ -68,6 +72,17 @@ const CATEGORY_COLUMNS: &[ImportColumn] = &[
 ];
 
 impl Importer for CategoryImporter {
+    /// Parents before children (tree order), so the file imports again as it is.
+    fn export_page(&self, tx: &mut Tx<'_>, ctx: &Ctx, after: &str, _limit: i64) -> Result<Vec<Vec<String>>> {
+        if !after.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(crate::category::list_categories(tx, ctx)?
+            .into_iter()
+            .map(|c| vec![c.code, c.name, c.parent.unwrap_or_default()])
+            .collect())
+    }
+
     fn name(&self) -> &'static str {
         "categories"
     }
@@ -108,6 +123,25 @@ const TAX_COLUMNS: &[ImportColumn] = &[
 ];
 
 impl Importer for TaxImporter {
+    fn export_page(&self, tx: &mut Tx<'_>, ctx: &Ctx, after: &str, _limit: i64) -> Result<Vec<Vec<String>>> {
+        if !after.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(crate::tax::list_taxes(tx, ctx)?
+            .into_iter()
+            .map(|t| {
+                vec![
+                    t.code,
+                    t.name,
+                    t.rate_bp.to_string(),
+                    t.exempt.to_string(),
+                    t.output_account_role,
+                    t.input_account_role,
+                ]
+            })
+            .collect())
+    }
+
     fn name(&self) -> &'static str {
         "taxes"
     }
@@ -140,6 +174,16 @@ const UOM_COLUMNS: &[ImportColumn] = &[
 ];
 
 impl Importer for UomImporter {
+    fn export_page(&self, tx: &mut Tx<'_>, ctx: &Ctx, after: &str, _limit: i64) -> Result<Vec<Vec<String>>> {
+        if !after.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(crate::uom::list_uoms(tx, ctx)?
+            .into_iter()
+            .map(|u| vec![u.category, u.code, u.name, u.factor_num.to_string(), u.factor_den.to_string()])
+            .collect())
+    }
+
     fn name(&self) -> &'static str {
         "uoms"
     }
@@ -173,6 +217,16 @@ const RATE_COLUMNS: &[ImportColumn] = &[
 ];
 
 impl Importer for RateImporter {
+    fn export_page(&self, tx: &mut Tx<'_>, ctx: &Ctx, after: &str, _limit: i64) -> Result<Vec<Vec<String>>> {
+        if !after.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(crate::currency::list_rates(tx, ctx, i64::MAX)?
+            .into_iter()
+            .map(|r| vec![r.currency, r.date, r.rate])
+            .collect())
+    }
+
     fn name(&self) -> &'static str {
         "exchange-rates"
     }
@@ -201,6 +255,29 @@ const PRICE_COLUMNS: &[ImportColumn] = &[
 ];
 
 impl Importer for PriceListItemImporter {
+    fn export_page(&self, tx: &mut Tx<'_>, ctx: &Ctx, after: &str, _limit: i64) -> Result<Vec<Vec<String>>> {
+        ctx.require(crate::permissions::PRODUCT_READ)?;
+        if !after.is_empty() {
+            return Ok(Vec::new());
+        }
+        tx.query(
+            "select l.code, p.code, i.min_qty, i.price from product_price_list_item i
+             join product_price_list l on l.id = i.price_list_id join product_product p on p.id = i.product_id
+             where i.company_id = $1 order by l.code, p.code, i.min_qty",
+            &[&ctx.company()],
+        )?
+        .iter()
+        .map(|r| {
+            Ok(vec![
+                r.get(0)?,
+                r.get(1)?,
+                r.get::<kernel::Quantity>(2)?.to_string(),
+                r.get::<kernel::UnitPrice>(3)?.to_string(),
+            ])
+        })
+        .collect()
+    }
+
     fn name(&self) -> &'static str {
         "prices"
     }

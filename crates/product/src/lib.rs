@@ -18,7 +18,7 @@ pub mod variant;
 pub mod vat;
 
 pub use category::{Category, create_category, list_categories};
-pub use currency::{CurrencyInfo, ExchangeRate, list_currencies, list_rates, rate_on, set_rate};
+pub use currency::{CurrencyInfo, ExchangeRate, add_currency, list_currencies, list_rates, rate_on, set_rate};
 pub use price_list::{
     PriceList, PriceListId, PriceListItem, Quote, create_price_list, list_price_lists, quote, set_item,
 };
@@ -64,6 +64,11 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
     kernel::msg!("product.category_unknown", "产品分类不存在", "Unknown category"),
     kernel::msg!("product.tax_unknown", "税率不存在：{code}", "Unknown tax: {code}"),
     kernel::msg!("product.tax_rate_invalid", "税率应在 0–100% 之间", "The rate must be between 0 and 100%"),
+    kernel::msg!(
+        "product.currency_minor_units",
+        "该币种的最小单位位数为 {minor_units}",
+        "This currency has {minor_units} minor unit digits"
+    ),
     kernel::msg!("product.rate_invalid", "汇率应为大于 0 的数", "The rate must be a number greater than 0"),
     kernel::msg!("product.quantity_invalid", "数量不能为负", "The quantity cannot be negative"),
     kernel::msg!("product.lead_time_invalid", "交货期天数无效", "Invalid lead time"),

@@ -275,3 +275,32 @@ fn a_killed_worker_loses_no_message() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn import_and_export_reference_data_from_the_command_line() {
+    let data = tempfile::tempdir().unwrap();
+    let (server, _) = serve(data.path(), free_port(), &[("TIANGONG_ADMIN_PASSWORD", "initial-admin-pw")]);
+    drop(server);
+    let file = data.path().join("units.csv");
+    std::fs::write(&file, "category,code,name,factor_num,factor_den\nunit,pallet,托,480,1\nunit,bad,坏,0,1\n").unwrap();
+    let (ok, out) = run(tiangong(data.path()).args(["import", "uoms"]).arg(&file));
+    assert!(!ok && out.contains("row 3") && out.contains("factor_num") && out.contains("nothing written"), "{out}");
+    std::fs::write(&file, "category,code,name,factor_num,factor_den\nunit,pallet,托,480,1\n").unwrap();
+    let (ok, out) = run(tiangong(data.path()).args(["import", "uoms"]).arg(&file));
+    assert!(ok && out.contains("imported 1 rows"), "{out}");
+    for kind in ["uoms", "taxes", "categories", "exchange-rates", "prices", "products", "customers", "suppliers"] {
+        let target = data.path().join(format!("{kind}.xlsx"));
+        let (ok, out) = run(tiangong(data.path()).args(["export", kind]).arg(&target));
+        assert!(ok, "{kind}: {out}");
+        let sheet = kernel::import::Sheet::read(&target).unwrap();
+        let (ok, template) = run(tiangong(data.path()).args(["import", "template", kind]));
+        assert!(ok);
+        assert_eq!(sheet.headers.join(","), template.lines().next().unwrap(), "{kind}: the export imports again");
+    }
+    let units = kernel::import::Sheet::read(&data.path().join("uoms.xlsx")).unwrap();
+    assert!(units.rows.iter().any(|r| r.join(",") == "unit,pallet,托,480,1"), "{:?}", units.rows);
+    let taxes = kernel::import::Sheet::read(&data.path().join("taxes.xlsx")).unwrap();
+    assert_eq!(taxes.rows.len(), 7, "VAT 13/9/6/3/1/0 and exempt");
+    let (ok, out) = run(tiangong(data.path()).args(["export", "widgets"]).arg(data.path().join("w.csv")));
+    assert!(!ok && out.contains("known: customers, suppliers"), "{out}");
+}

@@ -334,6 +334,7 @@ fn reference_data_imports() {
     assert!(run(&product::import::UomImporter, "category,code,name,factor_num\nunit,dozen,打,12\n").errors.is_empty());
     let rates = run(&product::import::RateImporter, "currency,date,rate\nUSD,2026-11-26,7.12\nEUR,2026-13-01,7.9\n");
     assert_eq!(rates.errors[0].column, "date");
+    assert!(run(&product::import::RateImporter, "currency,date,rate\nUSD,2026-11-26,7.12\n").errors.is_empty());
     let admin = app.admin();
     admin.post("/api/v1/products", &json!({"code": "P1", "name": "螺丝", "kind": "stockable", "uom": "dozen"}));
     admin.post(
@@ -348,4 +349,40 @@ fn reference_data_imports() {
             .errors
             .is_empty()
     );
+    // Each type exports in its import layout, so the file imports again.
+    let vault = kernel::crypto::Vault::new(&kernel::crypto::KeyRing::generate()).unwrap();
+    for (name, expected) in [
+        ("taxes", "VAT5,增值税 5%,500,false,vat.output,vat.input"),
+        ("uoms", "unit,dozen,打,12,1"),
+        ("exchange-rates", "USD,2026-11-26,7.12000000"),
+        ("prices", "L1,P1,1.0000,12.000000"),
+        ("products", "P1,螺丝,stockable"),
+    ] {
+        let importer = web::transfer::importer_for(name, &vault).unwrap();
+        let rows = kernel::import::export_all(&app.db, &ctx, importer.as_ref()).unwrap();
+        assert!(rows.iter().all(|r| r.len() == importer.columns().len()), "{name}");
+        let lines: Vec<String> = rows.iter().map(|r| r.join(",")).collect();
+        assert!(lines.iter().any(|l| l.starts_with(expected)), "{name}: {lines:?}");
+    }
+    // A category tree exports parents first and imports again into another company.
+    run(&product::import::CategoryImporter, "code,name,parent\nTEA,茶叶,\nGREEN,绿茶,TEA\nLJ,龙井,GREEN\n");
+    let categories = web::transfer::importer_for("categories", &vault).unwrap();
+    let rows = kernel::import::export_all(&app.db, &ctx, categories.as_ref()).unwrap();
+    let header: Vec<&str> = categories.columns().iter().map(|c| c.key).collect();
+    let csv = String::from_utf8(kernel::import::table_bytes(&header, &rows, "csv").unwrap()).unwrap();
+    let (other, _) = app.other_company("C2");
+    let other_ctx = app.ctx_in(other);
+    let sheet = Sheet::parse(csv.as_bytes(), "csv").unwrap();
+    let again = kernel::import::run(
+        &app.db,
+        &other_ctx,
+        categories.as_ref(),
+        &sheet,
+        false,
+        &catalog,
+        kernel::i18n::Locale::En,
+        &|_| {},
+    )
+    .unwrap();
+    assert!(again.errors.is_empty() && again.imported == 3, "{:?}", again.errors);
 }

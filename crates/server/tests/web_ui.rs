@@ -44,7 +44,8 @@ fn pages_carry_strict_security_headers_and_no_inline_code() {
         "/preferences",
         "/parties",
         "/parties/new",
-        "/parties/import",
+        "/imports",
+        "/imports?type=uoms",
         "/products",
         "/products/new",
         "/products/setup",
@@ -318,25 +319,104 @@ fn customers_in_the_web_client_create_find_warn_and_import() {
     let id = table.split("href=\"/parties/").nth(1).unwrap().split('"').next().unwrap().to_string();
     let masked = keeper.get(&format!("/parties/{id}")).text().unwrap();
     assert!(masked.contains("137****2222") && !masked.contains("13711112222"));
+    // Contacts and bank accounts are edited as rows: two contacts (the second primary) and an
+    // account; then the first contact's row is cleared and it is gone.
+    let created_id = created.headers()["location"].to_str().unwrap().trim_start_matches("/parties/").to_string();
+    let path = format!("/parties/{created_id}");
+    let version =
+        |page: &str| page.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let v = version(&web.get(&path).text().unwrap());
+    let mut rows: Vec<(&str, &str)> = fields.to_vec();
+    rows.extend([
+        ("version", v.as_str()),
+        ("contact_name", "张三"),
+        ("contact_title", "采购"),
+        ("contact_phone", ""),
+        ("contact_mobile", "13900001111"),
+        ("contact_email", "zhang@example.com"),
+        ("contact_id_card", ""),
+        ("contact_name", "李四"),
+        ("contact_title", "经理"),
+        ("contact_phone", "021-55556666"),
+        ("contact_mobile", ""),
+        ("contact_email", ""),
+        ("contact_id_card", ""),
+        ("contact_primary", "1"),
+        ("bank_name", "招商银行杭州分行"),
+        ("bank_holder", "杭州西湖茶叶有限公司"),
+        ("bank_account", "6225880112345678"),
+    ]);
+    assert_eq!(web.post(&path, &rows).status(), 303);
+    let stored = app.admin().get(&format!("/api/v1/parties/{created_id}")).json;
+    let contacts = stored["contacts"].as_array().unwrap();
+    assert_eq!(contacts.len(), 2);
+    let li = contacts.iter().find(|c| c["name"] == "李四").unwrap();
+    assert_eq!((li["is_primary"].as_bool(), li["phone"].as_str()), (Some(true), Some("021-55556666")));
+    assert_eq!(stored["bank_accounts"][0]["account"], "6225880112345678");
+    let page = web.get(&path).text().unwrap();
+    assert!(page.contains("value=\"13900001111\"") && page.contains("value=\"6225880112345678\""));
+    let v = version(&page);
+    let mut fewer: Vec<(&str, &str)> = fields.to_vec();
+    fewer.extend([("version", v.as_str()), ("contact_name", ""), ("contact_name", "李四"), ("contact_mobile", "")]);
+    assert_eq!(web.post(&path, &fewer).status(), 303);
+    let stored = app.admin().get(&format!("/api/v1/parties/{created_id}")).json;
+    assert_eq!(stored["contacts"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        (stored["contacts"][0]["name"].as_str(), stored["contacts"][0]["is_primary"].as_bool()),
+        (Some("李四"), Some(true))
+    );
+    assert!(stored["bank_accounts"].as_array().unwrap().is_empty(), "a cleared account row is removed");
+
     // Import: a dry run reports the bad cell; nothing is written.
     let csv = "code,name,kind,email\nI1,导入一,customer,ok@example.com\nI2,导入二,customer,bad-email\n";
-    let form = reqwest::blocking::multipart::Form::new()
-        .text("kind", "customer")
-        .text("dry_run", "1")
-        .part("file", reqwest::blocking::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("c.csv"));
-    let report = web
-        .client
-        .post(format!("{}/parties/import?_csrf={}", app.base, web.csrf()))
-        .multipart(form)
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let upload = |csv: &str, dry_run: bool, accept: &str| {
+        let mut form = reqwest::blocking::multipart::Form::new()
+            .text("type", "customers")
+            .part("file", reqwest::blocking::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("c.csv"));
+        if dry_run {
+            form = form.text("dry_run", "1");
+        }
+        web.client
+            .post(format!("{}/imports/run?_csrf={}", app.base, web.csrf()))
+            .header("accept", accept)
+            .multipart(form)
+            .send()
+            .unwrap()
+    };
+    let report = upload(csv, true, "text/html").text().unwrap();
     assert!(report.contains("<td>3</td><td>email</td>"), "{report}");
-    let count: i64 = app.db.read(|tx| tx.scalar("select count(*) from party_party where code like 'I%'", &[])).unwrap();
-    assert_eq!(count, 0);
-    let template = web.get("/parties/import/template").text().unwrap();
+    let count = || -> i64 {
+        app.db.read(|tx| tx.scalar("select count(*) from party_party where code like 'I%'", &[])).unwrap()
+    };
+    assert_eq!(count(), 0);
+    // With JavaScript the answer is a stream of progress events ending with the report.
+    let good = "code,name,kind,email\nI1,导入一,customer,ok@example.com\nI2,导入二,customer,two@example.com\n";
+    let streamed = upload(good, false, "text/event-stream");
+    assert!(streamed.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    assert!(streamed.headers().get("content-encoding").is_none(), "events are not held back by compression");
+    let events = streamed.text().unwrap();
+    assert!(events.starts_with("data: {\"done\":0,\"total\":2}\n\n"), "{events}");
+    assert!(events.contains("data: {\"done\":2,\"total\":2}"), "{events}");
+    assert!(events.trim_end().ends_with('}') && events.contains("已导入 2 行"), "{events}");
+    assert_eq!(count(), 2);
+    let template = web.get("/imports/template?type=customers").text().unwrap();
     assert!(template.contains("code,name,kind"));
+    // Every type exports in its import layout; reference data too.
+    let uoms = web.get("/imports/export?type=uoms&format=csv").text().unwrap();
+    assert!(uoms.starts_with("\u{feff}category,code,name,factor_num,factor_den") && uoms.contains("box12"), "{uoms}");
+    let customers = web.get("/imports/export?type=customers&format=xlsx");
+    assert_eq!(customers.status(), 200);
+    let sheet = kernel::import::Sheet::parse(&customers.bytes().unwrap(), "xlsx").unwrap();
+    assert_eq!(sheet.rows.iter().filter(|r| r[0].starts_with('I')).count(), 2);
+    // A warehouse keeper may not import customers.
+    let refused = keeper
+        .client
+        .post(format!("{}/imports/run?_csrf={}", app.base, keeper.csrf()))
+        .multipart(reqwest::blocking::multipart::Form::new().text("type", "customers"))
+        .send()
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    app.assert_invariants();
 }
 
 #[test]
@@ -410,6 +490,53 @@ fn product_setup_page_adds_categories_and_price_lists() {
             .status(),
         422
     );
+    // Currencies: an ISO code with its own minor units; a wrong digit count is refused beside its field.
+    let wrong = web.post(
+        "/products/setup/currencies",
+        &[("currency_code", "TWD"), ("currency_name", "新台币"), ("minor_units", "0")],
+    );
+    assert_eq!(wrong.status(), 422);
+    assert!(wrong.text().unwrap().contains("最小单位位数为 2"));
+    assert_eq!(
+        web.post(
+            "/products/setup/currencies",
+            &[("currency_code", "twd"), ("currency_name", "新台币"), ("minor_units", "2")]
+        )
+        .status(),
+        303
+    );
+    assert_eq!(
+        web.post(
+            "/products/setup/currencies",
+            &[("currency_code", "XYZ"), ("currency_name", "?"), ("minor_units", "2")]
+        )
+        .status(),
+        422
+    );
+    // Units: 1 托 = 480 个, in the unit category; then a product can be bought by the pallet.
+    assert_eq!(
+        web.post(
+            "/products/setup/uoms",
+            &[
+                ("uom_category", "unit"),
+                ("uom_code", "pallet"),
+                ("uom_name", "托"),
+                ("factor_num", "480"),
+                ("factor_den", "")
+            ]
+        )
+        .status(),
+        303
+    );
+    let refused = web.post(
+        "/products/setup/uoms",
+        &[("uom_category", "unit"), ("uom_code", "half"), ("uom_name", "半"), ("factor_num", "0"), ("factor_den", "2")],
+    );
+    assert_eq!(refused.status(), 422);
+    let setup = web.get("/products/setup").text().unwrap();
+    assert!(setup.contains("新台币") && setup.contains("<td>pallet</td>") && setup.contains("480/1"));
+    let uoms = app.admin().get("/api/v1/uoms").json;
+    assert!(uoms.as_array().unwrap().iter().any(|u| u["code"] == "pallet" && u["factor_num"] == 480));
 }
 
 #[test]

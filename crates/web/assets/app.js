@@ -33,6 +33,57 @@
     });
   });
 
+  // Imports: upload with fetch and show the progress the server streams back (server-sent
+  // events in the answer); the report replaces the one on the page. Without streams, the form
+  // posts as usual and the page answers when the import is done.
+  document.querySelectorAll("form[data-import]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.fetch || !window.TextDecoder || !window.ReadableStream) { return; }
+      event.preventDefault();
+      var box = document.getElementById("import-progress-box");
+      var bar = document.getElementById("import-progress");
+      var text = document.getElementById("import-progress-text");
+      var report = document.getElementById("import-report");
+      var button = form.querySelector("button[type=submit]");
+      box.hidden = false; bar.removeAttribute("value"); text.textContent = ""; report.innerHTML = "";
+      if (button) { button.disabled = true; }
+      var done = function () { if (button) { button.disabled = false; } };
+      fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
+        headers: { "x-csrf-token": csrf, "accept": "text/event-stream" } })
+        .then(function (response) {
+          if ((response.headers.get("content-type") || "").indexOf("text/event-stream") !== 0) {
+            return response.text().then(function (page) {
+              var doc = new DOMParser().parseFromString(page, "text/html");
+              var main = doc.querySelector("main");
+              report.innerHTML = main ? main.innerHTML : String(response.status);
+              box.hidden = true; done();
+            });
+          }
+          var reader = response.body.getReader(), decoder = new TextDecoder(), buffer = "";
+          var pump = function () {
+            return reader.read().then(function (chunk) {
+              if (chunk.done) { done(); return; }
+              buffer += decoder.decode(chunk.value, { stream: true });
+              var events = buffer.split("\n\n");
+              buffer = events.pop();
+              events.forEach(function (raw) {
+                if (raw.indexOf("data: ") !== 0) { return; }
+                var message = JSON.parse(raw.slice(6));
+                if (message.total !== undefined) {
+                  bar.max = Math.max(message.total, 1); bar.value = message.done;
+                  text.textContent = message.done + " / " + message.total;
+                }
+                if (message.html !== undefined) { report.innerHTML = message.html; box.hidden = true; }
+              });
+              return pump();
+            });
+          };
+          return pump();
+        })
+        .catch(function (error) { report.textContent = String(error); box.hidden = true; done(); });
+    });
+  });
+
   // Kanban: drag a card to another column; the server decides whether the move is allowed.
   var dragged = null;
   document.querySelectorAll(".card[draggable]").forEach(function (card) {

@@ -8,6 +8,7 @@ pub mod extract;
 pub mod metrics;
 pub mod problem;
 pub mod state;
+pub mod transfer;
 pub mod ui;
 
 use axum::Router;

@@ -385,7 +385,7 @@ fn parties(settings: &Settings, rows: u64) -> anyhow::Result<serde_json::Value> 
     anyhow::ensure!(report.errors.is_empty(), "import failed: {:?}", report.errors.first());
     let file = data.path().join("customers.xlsx");
     let started = Instant::now();
-    let exported = super::transfer::export_parties(&prepared.db, &ctx, &vault, "customers", &file)?;
+    let exported = super::transfer::export_type(&prepared.db, &ctx, &vault, "customers", &file)?;
     let export_seconds = started.elapsed().as_secs_f64();
     eprintln!("exported in {export_seconds:.1} s");
     // The rest of the million, written in bulk with the same encryption and indexes.

@@ -71,7 +71,7 @@ enum Command {
     Import(transfer::ImportCommand),
     /// Export master data to CSV or XLSX.
     Export {
-        /// customers, suppliers or products
+        /// customers, suppliers, products, categories, taxes, uoms, exchange-rates or prices
         kind: String,
         /// Target file, .csv or .xlsx.
         file: PathBuf,

@@ -13,8 +13,6 @@ use kernel::db::Db;
 use kernel::i18n::Locale;
 use kernel::import::{self, Importer, Sheet};
 use kernel::{Ctx, Error};
-use party::PartyKind;
-use party::import::PartyImporter;
 
 use crate::runtime;
 use crate::settings::Settings;
@@ -129,19 +127,8 @@ pub fn import(settings: &Settings, command: ImportCommand) -> anyhow::Result<boo
 }
 
 fn importer_for<'a>(kind: &str, vault: &'a Vault) -> anyhow::Result<Box<dyn Importer + 'a>> {
-    Ok(match kind {
-        "customers" => Box::new(PartyImporter { vault, default_kind: PartyKind::Customer }),
-        "suppliers" => Box::new(PartyImporter { vault, default_kind: PartyKind::Supplier }),
-        "products" => Box::new(product::import::ProductImporter),
-        "categories" => Box::new(product::import::CategoryImporter),
-        "taxes" => Box::new(product::import::TaxImporter),
-        "uoms" => Box::new(product::import::UomImporter),
-        "exchange-rates" => Box::new(product::import::RateImporter),
-        "prices" => Box::new(product::import::PriceListItemImporter),
-        other => bail!(
-            "unknown type {other}; known: customers, suppliers, products, categories, taxes, uoms, exchange-rates, prices"
-        ),
-    })
+    web::transfer::importer_for(kind, vault)
+        .ok_or_else(|| anyhow::anyhow!("unknown type {kind}; known: {}", web::transfer::names()))
 }
 
 fn run_import(settings: &Settings, kind: &str, args: ImportArgs) -> anyhow::Result<bool> {
@@ -171,88 +158,25 @@ fn run_import(settings: &Settings, kind: &str, args: ImportArgs) -> anyhow::Resu
     Ok(report.errors.is_empty())
 }
 
-/// `tiangong export customers FILE.xlsx|csv`
+/// `tiangong export <type> FILE.xlsx|csv`: every record of the type in its import layout.
 pub fn export(settings: &Settings, kind: &str, file: &Path, company: Option<&str>) -> anyhow::Result<()> {
     let (db, ctx, vault) = open(settings, company)?;
-    let count = if kind == "products" {
-        export_products(&db, &ctx, file)?
-    } else {
-        export_parties(&db, &ctx, &vault, kind, file)?
-    };
+    let count = export_type(&db, &ctx, &vault, kind, file)?;
     println!("exported {count} {kind} to {}", file.display());
     Ok(())
 }
 
-/// Writes every active product in the import layout.
-pub fn export_products(db: &Db, ctx: &Ctx, file: &Path) -> anyhow::Result<usize> {
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    let mut after = String::new();
-    loop {
-        let page = db.read(|tx| product::import::export_page(tx, ctx, &after, 5000))?;
-        let Some(last) = page.last() else { break };
-        after = last[0].clone();
-        let done = page.len() < 5000;
-        rows.extend(page);
-        if done {
-            break;
-        }
-    }
-    write_table(file, &product::import::export_header(), &rows)?;
-    Ok(rows.len())
-}
-
-/// Writes a header and rows to `.csv` or `.xlsx`.
-fn write_table(file: &Path, header: &[&str], rows: &[Vec<String>]) -> anyhow::Result<()> {
-    match file.extension().and_then(|e| e.to_str()) {
-        Some("csv") => {
-            let mut writer = csv::Writer::from_path(file)?;
-            writer.write_record(header)?;
-            for row in rows {
-                writer.write_record(row)?;
-            }
-            writer.flush()?;
-        }
-        Some("xlsx") => {
-            let mut workbook = rust_xlsxwriter::Workbook::new();
-            let sheet = workbook.add_worksheet();
-            for (c, title) in header.iter().enumerate() {
-                sheet.write_string(0, c as u16, *title)?;
-            }
-            for (r, row) in rows.iter().enumerate() {
-                for (c, value) in row.iter().enumerate() {
-                    if !value.is_empty() {
-                        sheet.write_string(r as u32 + 1, c as u16, value)?;
-                    }
-                }
-            }
-            workbook.save(file)?;
-        }
+/// Writes every record of a type in the import layout (so the file can be imported again).
+pub fn export_type(db: &Db, ctx: &Ctx, vault: &Vault, kind: &str, file: &Path) -> anyhow::Result<usize> {
+    let format = match file.extension().and_then(|e| e.to_str()) {
+        Some(extension @ ("csv" | "xlsx")) => extension,
         _ => bail!("export to .csv or .xlsx"),
-    }
-    Ok(())
-}
-
-/// Writes every party of a kind in the import layout (so the file can be imported again).
-pub fn export_parties(db: &Db, ctx: &Ctx, vault: &Vault, kind: &str, file: &Path) -> anyhow::Result<usize> {
-    let kind = match kind {
-        "customers" => PartyKind::Customer,
-        "suppliers" => PartyKind::Supplier,
-        other => bail!("unknown type {other}; known: customers, suppliers"),
     };
-    let header = party::import::export_header();
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    let mut after = String::new();
-    loop {
-        let page = db.read(|tx| party::import::export_page(tx, ctx, vault, Some(kind), &after, 5000))?;
-        let Some(last) = page.last() else { break };
-        after = last[0].clone();
-        let done = page.len() < 5000;
-        rows.extend(page);
-        if done {
-            break;
-        }
-    }
-    write_table(file, &header, &rows)?;
+    let importer = importer_for(kind, vault)?;
+    let header: Vec<&str> = importer.columns().iter().map(|c| c.key).collect();
+    let rows = import::export_all(db, ctx, importer.as_ref())?;
+    std::fs::write(file, import::table_bytes(&header, &rows, format)?)
+        .with_context(|| format!("cannot write {}", file.display()))?;
     Ok(rows.len())
 }
 

@@ -122,6 +122,17 @@ async fn set_rate(
 }
 
 /// Units of measure with their conversion factors.
+/// Add an ISO currency to the company's list (with its own minor units).
+#[utoipa::path(post, path = "/api/v1/currencies", tag = "products", request_body = CurrencyInfo, responses((status = 201, body = CurrencyInfo), (status = 422, body = Problem)))]
+async fn add_currency(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(input): ApiJson<CurrencyInfo>,
+) -> Result<(StatusCode, Json<CurrencyInfo>), ApiError> {
+    let added = state.write(&caller, move |tx, ctx, _| product::add_currency(tx, ctx, &input)).await?;
+    Ok((StatusCode::CREATED, Json(added)))
+}
+
 #[utoipa::path(get, path = "/api/v1/uoms", tag = "products", responses((status = 200, body = Vec<Uom>)))]
 async fn list_uoms(State(state): State<AppState>, Caller(caller): Caller) -> Result<Json<Vec<Uom>>, ApiError> {
     state.read(&caller, product::list_uoms).await.map(Json)
@@ -327,6 +338,7 @@ pub fn mount(api: ApiRouter) -> ApiRouter {
         .routes(Access::Permission(SETUP_READ), routes!(list_taxes))
         .routes(Access::Permission(SETUP_WRITE), routes!(create_tax))
         .routes(Access::Permission(SETUP_READ), routes!(list_currencies))
+        .routes(Access::Permission(SETUP_WRITE), routes!(add_currency))
         .routes(Access::Permission(SETUP_WRITE), routes!(set_rate))
         .routes(Access::Permission(SETUP_READ), routes!(list_uoms))
         .routes(Access::Permission(SETUP_WRITE), routes!(create_uom))

@@ -27,6 +27,7 @@ const MODULES: &[Module] = &[
         pages: &[
             ("ui.products", "/products", "product.product.read"),
             ("ui.product_setup", "/products/setup", "product.setup.read"),
+            ("ui.transfer.title", "/imports?type=products", "product.product.write"),
         ],
     },
     Module { label: "ui.nav.production", prefix: "production", href: "/production", pages: &[] },
@@ -47,7 +48,7 @@ const MODULES: &[Module] = &[
         href: "/parties",
         pages: &[
             ("ui.parties", "/parties", "party.customer.read"),
-            ("ui.party.import", "/parties/import", "party.customer.write"),
+            ("ui.transfer.title", "/imports?type=customers", "party.customer.write"),
             ("ui.party.terms", "/parties/terms", "party.customer.read"),
         ],
     },

@@ -3,6 +3,7 @@
 mod auth;
 mod collab;
 mod home;
+mod imports;
 mod parties;
 mod product_setup;
 mod products;
@@ -70,6 +71,12 @@ pub fn see_other(target: &str, ok: Option<&str>) -> Response {
     response
 }
 
+/// Who may open the import page (each type then asks for its own permission).
+const TRANSFER_READ: &[kernel::Permission] =
+    &[pp::CUSTOMER_READ, pp::SUPPLIER_READ, prp::PRODUCT_READ, prp::SETUP_READ];
+const TRANSFER_WRITE: &[kernel::Permission] =
+    &[pp::CUSTOMER_WRITE, pp::SUPPLIER_WRITE, prp::PRODUCT_WRITE, prp::SETUP_WRITE];
+
 pub fn mount(state: &AppState) -> axum::Router<AppState> {
     use Access::{Authenticated, Permission as P, Public};
     UiRouter::new(state.clone())
@@ -109,20 +116,18 @@ pub fn mount(state: &AppState) -> axum::Router<AppState> {
             Access::Any(&[pp::CUSTOMER_WRITE, pp::SUPPLIER_WRITE]),
             get(parties::new_form).post(parties::create),
         )
+        .page("/imports", Access::Any(TRANSFER_READ), get(imports::show))
         .page(
-            "/parties/import",
-            Access::Any(&[pp::CUSTOMER_WRITE, pp::SUPPLIER_WRITE]),
-            get(parties::import_form).post(parties::import_run).layer(DefaultBodyLimit::max(64 * 1_048_576)),
+            "/imports/run",
+            Access::Any(TRANSFER_WRITE),
+            post(imports::run).layer(DefaultBodyLimit::max(64 * 1_048_576)),
         )
+        .page("/imports/template", Access::Any(TRANSFER_READ), get(imports::template))
+        .page("/imports/export", Access::Any(TRANSFER_READ), get(imports::export))
         .page(
             "/parties/terms",
             Access::Any(&[pp::CUSTOMER_READ, pp::SUPPLIER_READ]),
             get(parties::terms).post(parties::add_term),
-        )
-        .page(
-            "/parties/import/template",
-            Access::Any(&[pp::CUSTOMER_READ, pp::SUPPLIER_READ]),
-            get(parties::import_template),
         )
         .page(
             "/parties/{id}",
@@ -135,6 +140,8 @@ pub fn mount(state: &AppState) -> axum::Router<AppState> {
         .page("/products/setup/categories", P(prp::SETUP_WRITE), post(product_setup::add_category))
         .page("/products/setup/price-lists", P(prp::PRODUCT_WRITE), post(product_setup::add_price_list))
         .page("/products/setup/rates", P(prp::SETUP_WRITE), post(product_setup::add_rate))
+        .page("/products/setup/currencies", P(prp::SETUP_WRITE), post(product_setup::add_currency))
+        .page("/products/setup/uoms", P(prp::SETUP_WRITE), post(product_setup::add_uom))
         .page("/products/new", P(prp::PRODUCT_WRITE), get(products::new_form).post(products::create))
         .page("/products/{id}", P(prp::PRODUCT_READ), get(products::form).post(products::save))
         .page("/products/{id}/suppliers", P(prp::PRODUCT_WRITE), post(products::add_supplier_price))

@@ -1,14 +1,14 @@
-//! Customers and suppliers: the list, the form (with the duplicates it resembles and a merge
-//! button), and the import page (template, dry run, every bad cell reported).
+//! Customers and suppliers: the list, the form (with its contacts and bank accounts, the
+//! duplicates it resembles and a merge button), and payment terms. Imports are on the import
+//! page (`imports.rs`).
 
-use axum::extract::{Multipart, Path, RawQuery, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kernel::Error;
-use kernel::import::{self, ImportReport, Sheet};
-use maud::html;
+use maud::{Markup, html};
 use party::permissions::{CUSTOMER_WRITE, MERGE, SUPPLIER_WRITE};
-use party::{Contact, PARTY_LIST, Party, PartyId, PartyInput, PartyKind};
+use party::{BankAccount, Contact, PARTY_LIST, Party, PartyId, PartyInput, PartyKind};
 
 use super::{FormData, see_other};
 use crate::problem::ApiError;
@@ -121,7 +121,6 @@ fn party_page(
     let readonly = !may_write(page) || party.is_some_and(|p| p.masked || !p.active);
     let value =
         |name: &str, current: Option<String>| values.map(|f| f.text(name)).unwrap_or(current.unwrap_or_default());
-    let contact = party.and_then(|p| p.contacts.first());
     let text = |name: &'static str, label: &'static str, current: Option<String>| {
         Field::new(name, label, Input::Text, value(name, current)).readonly(readonly)
     };
@@ -159,10 +158,6 @@ fn party_page(
         text("district", "ui.party.district", party.map(|p| p.district.clone())),
         text("address", "ui.party.address", party.and_then(|p| p.address.clone())),
         text("postal_code", "ui.party.postal_code", party.map(|p| p.postal_code.clone())),
-        text("contact_name", "ui.party.contact_name", contact.map(|c| c.name.clone())),
-        text("contact_title", "ui.party.contact_title", contact.map(|c| c.title.clone())),
-        text("contact_mobile", "ui.party.contact_mobile", contact.and_then(|c| c.mobile.clone())),
-        text("contact_email", "ui.party.contact_email", contact.and_then(|c| c.email.clone())),
         Field::new("note", "ui.party.note", Input::TextArea, value("note", party.map(|p| p.note.clone())))
             .readonly(readonly),
     ];
@@ -205,6 +200,10 @@ fn party_page(
                 @if let Some(p) = party { input type="hidden" name="version" value=(p.version); }
                 (form::form_error(page, error.filter(|e| e.fields().is_empty())))
                 (form::fields(page, &fields, error))
+                (contact_rows(page, party, values, readonly))
+                (row_errors(page, error, "contacts"))
+                (bank_rows(page, party, values, readonly))
+                (row_errors(page, error, "bank_accounts"))
                 @if !readonly { p { button.primary type="submit" { (page.t("ui.save")) } " " a href="/parties" { (page.t("ui.cancel")) } } }
             }
             @if let Some(p) = party { div { (form::side_panel(page, "party.party", &p.id.to_string(), &data.history, &data.comments, &data.attachments)) } }
@@ -217,20 +216,136 @@ fn party_page(
     response
 }
 
-fn input_from(form: &FormData) -> PartyInput {
-    let opt = |name: &str| Some(form.text(name)).filter(|v| !v.is_empty());
-    let contacts = opt("contact_name")
-        .map(|name| {
-            vec![Contact {
-                name,
-                title: form.text("contact_title"),
-                mobile: opt("contact_mobile"),
-                email: opt("contact_email"),
-                is_primary: true,
-                ..Contact::default()
-            }]
+/// The contacts as rows of inputs (one empty row to add another); a row whose name is
+/// cleared is removed on save. The radio button marks the primary contact.
+fn contact_rows(page: &Page, party: Option<&Party>, values: Option<&FormData>, readonly: bool) -> Markup {
+    let mut rows: Vec<Contact> = match values {
+        Some(form) => contacts_from(form),
+        None => party.map(|p| p.contacts.clone()).unwrap_or_default(),
+    };
+    if !readonly {
+        rows.push(Contact::default());
+    }
+    let cell = |name: &str, i: usize, value: &str, label: &str| {
+        html! { td { input type="text" name=(name) value=(value) aria-label=(format!("{} {}", page.t(label), i + 1)) readonly[readonly]; } }
+    };
+    html! {
+        section #contacts {
+            h2 { (page.t("ui.party.contacts")) }
+            table.list.edit-rows {
+                thead { tr {
+                    th { (page.t("ui.party.contact_name")) } th { (page.t("ui.party.contact_title")) } th { (page.t("ui.party.phone")) }
+                    th { (page.t("ui.party.contact_mobile")) } th { (page.t("ui.party.contact_email")) } th { (page.t("ui.party.id_card")) } th { (page.t("ui.party.primary")) }
+                } }
+                tbody {
+                    @for (i, c) in rows.iter().enumerate() {
+                        tr {
+                            (cell("contact_name", i, &c.name, "ui.party.contact_name"))
+                            (cell("contact_title", i, &c.title, "ui.party.contact_title"))
+                            (cell("contact_phone", i, c.phone.as_deref().unwrap_or_default(), "ui.party.phone"))
+                            (cell("contact_mobile", i, c.mobile.as_deref().unwrap_or_default(), "ui.party.contact_mobile"))
+                            (cell("contact_email", i, c.email.as_deref().unwrap_or_default(), "ui.party.contact_email"))
+                            (cell("contact_id_card", i, c.id_card.as_deref().unwrap_or_default(), "ui.party.id_card"))
+                            td { input type="radio" name="contact_primary" value=(i) checked[c.is_primary] disabled[readonly] aria-label=(format!("{} {}", page.t("ui.party.primary"), i + 1)); }
+                        }
+                    }
+                }
+            }
+            @if !readonly { p.meta { (page.t("ui.party.rows_hint")) } }
+        }
+    }
+}
+
+/// The bank accounts as rows of inputs, like the contacts.
+fn bank_rows(page: &Page, party: Option<&Party>, values: Option<&FormData>, readonly: bool) -> Markup {
+    let mut rows: Vec<BankAccount> = match values {
+        Some(form) => banks_from(form),
+        None => party.map(|p| p.bank_accounts.clone()).unwrap_or_default(),
+    };
+    if !readonly {
+        rows.push(BankAccount::default());
+    }
+    html! {
+        section #bank-accounts {
+            h2 { (page.t("ui.party.bank_accounts")) }
+            table.list.edit-rows {
+                thead { tr { th { (page.t("ui.party.bank_name")) } th { (page.t("ui.party.bank_holder")) } th { (page.t("ui.party.bank_account")) } } }
+                tbody {
+                    @for (i, b) in rows.iter().enumerate() {
+                        tr {
+                            td { input type="text" name="bank_name" value=(b.bank_name) aria-label=(format!("{} {}", page.t("ui.party.bank_name"), i + 1)) readonly[readonly]; }
+                            td { input type="text" name="bank_holder" value=(b.holder) aria-label=(format!("{} {}", page.t("ui.party.bank_holder"), i + 1)) readonly[readonly]; }
+                            td { input type="text" name="bank_account" value=(b.account) aria-label=(format!("{} {}", page.t("ui.party.bank_account"), i + 1)) readonly[readonly]; }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The problems of the contact or bank account rows (they have no field of their own).
+fn row_errors(page: &Page, error: Option<&Error>, prefix: &str) -> Markup {
+    let messages: Vec<String> = error
+        .map(|e| {
+            e.fields().iter().filter(|f| f.field.starts_with(prefix)).map(|f| page.t_with(f.code, &f.params)).collect()
         })
         .unwrap_or_default();
+    html! { @for m in messages { div.flash.error role="alert" { (m) } } }
+}
+
+/// The contact rows of a submitted form, skipping rows without a name.
+fn contacts_from(form: &FormData) -> Vec<Contact> {
+    let column = |name: &str| form.all(name);
+    let (names, titles, phones, mobiles, emails, cards) = (
+        column("contact_name"),
+        column("contact_title"),
+        column("contact_phone"),
+        column("contact_mobile"),
+        column("contact_email"),
+        column("contact_id_card"),
+    );
+    let primary = form.text("contact_primary").parse::<usize>().ok();
+    let at = |values: &[String], i: usize| values.get(i).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let mut contacts: Vec<Contact> = (0..names.len())
+        .filter_map(|i| {
+            Some(Contact {
+                name: at(&names, i)?,
+                title: at(&titles, i).unwrap_or_default(),
+                phone: at(&phones, i),
+                mobile: at(&mobiles, i),
+                email: at(&emails, i),
+                id_card: at(&cards, i),
+                is_primary: primary == Some(i),
+                ..Contact::default()
+            })
+        })
+        .collect();
+    // Someone is always the primary contact when there are contacts.
+    if !contacts.is_empty() && !contacts.iter().any(|c| c.is_primary) {
+        contacts[0].is_primary = true;
+    }
+    contacts
+}
+
+/// The bank account rows of a submitted form, skipping empty rows.
+fn banks_from(form: &FormData) -> Vec<BankAccount> {
+    let (names, holders, accounts) = (form.all("bank_name"), form.all("bank_holder"), form.all("bank_account"));
+    let at = |values: &[String], i: usize| values.get(i).map(|v| v.trim().to_string()).unwrap_or_default();
+    (0..names.len().max(accounts.len()))
+        .map(|i| BankAccount {
+            bank_name: at(&names, i),
+            holder: at(&holders, i),
+            account: at(&accounts, i),
+            ..BankAccount::default()
+        })
+        .filter(|b| !(b.bank_name.is_empty() && b.holder.is_empty() && b.account.is_empty()))
+        .collect()
+}
+
+fn input_from(form: &FormData) -> PartyInput {
+    let opt = |name: &str| Some(form.text(name)).filter(|v| !v.is_empty());
+    let contacts = contacts_from(form);
     PartyInput {
         code: form.text("code"),
         name: form.text("name"),
@@ -260,7 +375,7 @@ fn input_from(form: &FormData) -> PartyInput {
         postal_code: form.text("postal_code"),
         note: form.text("note"),
         contacts,
-        bank_accounts: Vec::new(),
+        bank_accounts: banks_from(form),
         version: form.text("version").parse().unwrap_or(0),
     }
 }
@@ -311,17 +426,7 @@ pub async fn save(State(state): State<AppState>, page: Page, Path(id): Path<Stri
     let result = state
         .blocking(move |state| {
             let vault = state.keys.vault()?;
-            state.db.write(|tx| {
-                // Bank accounts are not on this form: keep the ones the party has.
-                let mut input = input;
-                input.bank_accounts = party::get_party(tx, &ctx, &vault, id)?.bank_accounts;
-                if let Some(first) = input.contacts.first().cloned() {
-                    let others: Vec<Contact> =
-                        party::get_party(tx, &ctx, &vault, id)?.contacts.into_iter().skip(1).collect();
-                    input.contacts = std::iter::once(first).chain(others).collect();
-                }
-                party::update_party(tx, &ctx, &vault, id, &input)
-            })
+            state.db.write(|tx| party::update_party(tx, &ctx, &vault, id, &input))
         })
         .await;
     match result {
@@ -347,92 +452,6 @@ pub async fn merge(State(state): State<AppState>, page: Page, Path(id): Path<Str
     match result {
         Ok(_) => see_other(&format!("/parties/{kept}"), Some("ui.party.merged")),
         Err(error) => error_page(&page, StatusCode::CONFLICT, error.0.code()),
-    }
-}
-
-fn import_page(page: &Page, report: Option<&ImportReport>, problem: Option<String>) -> Response {
-    let body = html! {
-        h1 { (page.t("ui.party.import")) }
-        @if let Some(problem) = problem { div.flash.error role="alert" { (problem) } }
-        @if let Some(report) = report {
-            @if report.errors.is_empty() {
-                div.flash.ok role="status" {
-                    @if report.dry_run { (page.t_with("ui.import.dry_ok", &[("rows", report.rows.to_string())])) }
-                    @else { (page.t_with("ui.import.done", &[("rows", report.imported.to_string())])) }
-                }
-            } @else {
-                div.flash.error role="alert" { (page.t_with("ui.import.failed", &[("errors", report.errors.len().to_string())])) }
-                table.list {
-                    thead { tr { th { (page.t("ui.import.row")) } th { (page.t("ui.import.column")) } th { (page.t("ui.import.reason")) } } }
-                    tbody { @for e in &report.errors { tr { td { (e.row) } td { (e.column) } td { (e.reason) } } } }
-                }
-            }
-        }
-        form.panel method="post" enctype="multipart/form-data" action=(format!("/parties/import?_csrf={}", page.csrf())) {
-            p { a href="/parties/import/template" { (page.t("ui.import.template")) } }
-            div.form-grid {
-                div.field { label for="import-kind" { (page.t("ui.party.kind")) } select #import-kind name="kind" { option value="customer" { (page.t("ui.party.kind.customer")) } option value="supplier" { (page.t("ui.party.kind.supplier")) } } }
-                div.field { label for="import-file" { (page.t("ui.import.file")) } input #import-file type="file" name="file" accept=".csv,.xlsx" required; }
-                div.field { label { input type="checkbox" name="dry_run" value="1" checked; " " (page.t("ui.import.dry_run")) } }
-            }
-            p { button.primary type="submit" { (page.t("ui.import.run")) } }
-        }
-    };
-    shell(page, &page.t("ui.party.import"), body)
-}
-
-pub async fn import_form(page: Page) -> Response {
-    import_page(&page, None, None)
-}
-
-pub async fn import_template() -> Response {
-    let vault = kernel::crypto::Vault::new(&kernel::crypto::KeyRing::generate());
-    let Ok(vault) = vault else { return StatusCode::INTERNAL_SERVER_ERROR.into_response() };
-    let importer = party::import::PartyImporter { vault: &vault, default_kind: PartyKind::Customer };
-    let mut response = format!("\u{feff}{}", import::template(&importer)).into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    response
-        .headers_mut()
-        .insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"parties-template.csv\""));
-    response
-}
-
-pub async fn import_run(State(state): State<AppState>, page: Page, mut multipart: Multipart) -> Response {
-    let (mut file, mut kind, mut dry_run) = (None, PartyKind::Customer, false);
-    while let Ok(Some(field)) = multipart.next_field().await {
-        match field.name().unwrap_or_default() {
-            "file" => {
-                let name = field.file_name().unwrap_or_default().to_lowercase();
-                if let Ok(bytes) = field.bytes().await {
-                    file = Some((name, bytes));
-                }
-            }
-            "kind" => kind = PartyKind::parse(&field.text().await.unwrap_or_default()).unwrap_or_default(),
-            "dry_run" => dry_run = true,
-            _ => {}
-        }
-    }
-    let Some((name, bytes)) = file else { return import_page(&page, None, Some(page.t("ui.import.no_file"))) };
-    let format = if name.ends_with(".xlsx") { "xlsx" } else { "csv" };
-    let sheet = match Sheet::parse(&bytes, format) {
-        Ok(sheet) => sheet,
-        Err(error) => return import_page(&page, None, Some(page.t_with(error.code(), error.params()))),
-    };
-    if !may_write(&page) {
-        return error_page(&page, StatusCode::FORBIDDEN, "auth.permission_denied");
-    }
-    let ctx = page.ctx(&state);
-    let locale = page.locale;
-    let result = state
-        .blocking(move |state| {
-            let vault = state.keys.vault()?;
-            let importer = party::import::PartyImporter { vault: &vault, default_kind: kind };
-            import::run(&state.db, &ctx, &importer, &sheet, dry_run, &state.catalog, locale, &|_| {})
-        })
-        .await;
-    match result {
-        Ok(report) => import_page(&page, Some(&report), None),
-        Err(error) => import_page(&page, None, Some(page.t_with(error.0.code(), error.0.params()))),
     }
 }
 

@@ -65,6 +65,17 @@ fn setup_page(
                     tbody { @for t in &setup.taxes { tr { td { (t.code) } td { (t.name) } td.num { (format!("{}.{:02}", t.rate_bp / 100, t.rate_bp % 100)) } td { (t.output_account_role) " / " (t.input_account_role) } } } } }
                 h2 { (page.t("ui.product_setup.currencies")) }
                 table.list { tbody { @for c in &setup.currencies { tr { td { (c.code) } td { (c.name) } td.num { (c.minor_units) } } } } }
+                @if page.may(SETUP_WRITE) {
+                    form method="post" action="/products/setup/currencies" {
+                        input type="hidden" name="_csrf" value=(page.csrf());
+                        (form::fields(page, &[
+                            Field::new("currency_code", "ui.product.code", Input::Text, value("currency_code")).required(),
+                            Field::new("currency_name", "ui.product.name", Input::Text, value("currency_name")).required(),
+                            Field::new("minor_units", "ui.product_setup.minor_units", Input::Decimal, if value("minor_units").is_empty() { "2".into() } else { value("minor_units") }).required(),
+                        ], error.filter(|_| form.is_some_and(|f| f.get("currency_code").is_some()))))
+                        p { button.primary type="submit" { (page.t("ui.product_setup.add_currency")) } }
+                    }
+                }
                 h2 { (page.t("ui.product_setup.rates")) }
                 table.list { tbody { @for r in &setup.rates { tr { td { (r.date) } td { (r.currency) } td.num { (r.rate) } } } } }
                 @if page.may(SETUP_WRITE) {
@@ -81,7 +92,25 @@ fn setup_page(
             }
             section.panel {
                 h2 { (page.t("ui.product_setup.units")) }
-                table.list { tbody { @for u in &setup.uoms { tr { td { (u.category) } td { (u.code) } td { (u.name) } td.num { (u.factor_num) "/" (u.factor_den) } } } } }
+                table.list {
+                    thead { tr { th { (page.t("ui.product_setup.uom_category")) } th { (page.t("ui.product.code")) } th { (page.t("ui.product.name")) } th.num { (page.t("ui.product_setup.factor")) } } }
+                    tbody { @for u in &setup.uoms { tr { td { (u.category) } td { (u.code) } td { (u.name) } td.num { (u.factor_num) "/" (u.factor_den) } } } }
+                }
+                @if page.may(SETUP_WRITE) {
+                    p.meta { (page.t("ui.product_setup.factor_hint")) }
+                    form method="post" action="/products/setup/uoms" {
+                        input type="hidden" name="_csrf" value=(page.csrf());
+                        @let categories: std::collections::BTreeSet<&str> = setup.uoms.iter().map(|u| u.category.as_str()).collect();
+                        (form::fields(page, &[
+                            Field::new("uom_category", "ui.product_setup.uom_category", Input::Select(categories.iter().map(|c| (c.to_string(), c.to_string())).collect()), value("uom_category")).required(),
+                            Field::new("uom_code", "ui.product.code", Input::Text, value("uom_code")).required(),
+                            Field::new("uom_name", "ui.product.name", Input::Text, value("uom_name")).required(),
+                            Field::new("factor_num", "ui.product_setup.factor_num", Input::Decimal, value("factor_num")).required(),
+                            Field::new("factor_den", "ui.product_setup.factor_den", Input::Decimal, if value("factor_den").is_empty() { "1".into() } else { value("factor_den") }),
+                        ], error.filter(|_| form.is_some_and(|f| f.get("uom_code").is_some()))))
+                        p { button.primary type="submit" { (page.t("ui.product_setup.add_uom")) } }
+                    }
+                }
             }
         }
         div.columns-2 {
@@ -191,5 +220,52 @@ pub async fn add_rate(State(state): State<AppState>, page: Page, form: FormData)
             Ok(setup) => setup_page(&page, &setup, Some(&form), Some(&error.0), None),
             Err(e) => e.into_response(),
         },
+    }
+}
+
+pub async fn add_currency(State(state): State<AppState>, page: Page, form: FormData) -> Response {
+    let Ok(minor_units) = form.text("minor_units").parse::<i64>() else {
+        return refused(&state, &page, &form, Error::field("minor_units", "product.currency_minor_units")).await;
+    };
+    let input =
+        product::CurrencyInfo { code: form.text("currency_code"), name: form.text("currency_name"), minor_units };
+    let ctx = page.ctx(&state);
+    match state.blocking(move |state| state.db.write(|tx| product::add_currency(tx, &ctx, &input))).await {
+        Ok(_) => see_other("/products/setup", Some("ui.saved")),
+        Err(error) => refused(&state, &page, &form, error.0).await,
+    }
+}
+
+/// A unit is `factor_num / factor_den` reference units of its category (1 箱 = 12/1 个).
+pub async fn add_uom(State(state): State<AppState>, page: Page, form: FormData) -> Response {
+    let factor = |name: &'static str| {
+        let text = form.text(name);
+        if text.is_empty() && name == "factor_den" { Ok(1) } else { text.parse::<i64>().map_err(|_| name) }
+    };
+    let (factor_num, factor_den) = match (factor("factor_num"), factor("factor_den")) {
+        (Ok(n), Ok(d)) => (n, d),
+        (Err(field), _) | (_, Err(field)) => {
+            return refused(&state, &page, &form, Error::field(field, "product.uom_factor_invalid")).await;
+        }
+    };
+    let input = product::Uom {
+        category: form.text("uom_category"),
+        code: form.text("uom_code"),
+        name: form.text("uom_name"),
+        factor_num,
+        factor_den,
+    };
+    let ctx = page.ctx(&state);
+    match state.blocking(move |state| state.db.write(|tx| product::create_uom(tx, &ctx, &input))).await {
+        Ok(_) => see_other("/products/setup", Some("ui.saved")),
+        Err(error) => refused(&state, &page, &form, error.0).await,
+    }
+}
+
+/// The page again with the refused values and the problem beside its field.
+async fn refused(state: &AppState, page: &Page, form: &FormData, error: Error) -> Response {
+    match load(state, page).await {
+        Ok(setup) => setup_page(page, &setup, Some(form), Some(&error), None),
+        Err(e) => e.into_response(),
     }
 }
