@@ -58,7 +58,7 @@ macro_rules! define_id {
 
 /// A link to a document of any module, kept by a lower module without importing the upper
 /// one: `DocRef { kind: "sales.order_line", id }`, stored as `origin_kind`, `origin_id`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct DocRef {
     pub kind: String,
     pub id: String,

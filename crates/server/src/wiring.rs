@@ -21,6 +21,10 @@ pub fn bus() -> Bus {
         "product::reactions::company_created",
         product::reactions::company_created,
     );
+    bus.subscribe::<kernel::identity::CompanyCreated>(
+        "inventory::reactions::company_created",
+        inventory::reactions::company_created,
+    );
     bus
 }
 
@@ -32,8 +36,14 @@ pub fn outbox_handlers() -> Handlers {
 }
 
 /// Migrations of every module, in layer order (L0 first).
-pub const MIGRATIONS: &[ModuleMigrations] =
-    &[kernel::MIGRATIONS, party::MIGRATIONS, product::MIGRATIONS, office::MIGRATIONS, web::MIGRATIONS];
+pub const MIGRATIONS: &[ModuleMigrations] = &[
+    kernel::MIGRATIONS,
+    party::MIGRATIONS,
+    product::MIGRATIONS,
+    inventory::MIGRATIONS,
+    office::MIGRATIONS,
+    web::MIGRATIONS,
+];
 
 /// Every permission the build knows.
 pub fn permissions() -> Vec<PermissionInfo> {
@@ -41,6 +51,7 @@ pub fn permissions() -> Vec<PermissionInfo> {
         kernel::identity::permissions::PERMISSIONS,
         party::permissions::PERMISSIONS,
         product::permissions::PERMISSIONS,
+        inventory::permissions::PERMISSIONS,
         office::permissions::PERMISSIONS,
     ]
     .concat()
@@ -56,6 +67,7 @@ pub fn catalog() -> Catalog {
         kernel::import::MESSAGES,
         party::MESSAGES,
         product::MESSAGES,
+        inventory::MESSAGES,
         office::MESSAGES,
         web::MESSAGES,
         web::ui::MESSAGES,
@@ -65,5 +77,5 @@ pub fn catalog() -> Catalog {
 
 /// Invariants checked by `tiangong verify` and after scenario tests.
 pub fn invariants() -> Vec<Invariant> {
-    [kernel::invariant::INVARIANTS].concat()
+    [kernel::invariant::INVARIANTS, inventory::invariants::INVARIANTS].concat()
 }

@@ -87,6 +87,10 @@ fn ids_of_another_company_are_not_found() {
     let app = spawn();
     let admin_a = app.admin();
     let (company_b, admin_b) = app.other_company("B");
+    // Documents that name a product (stock documents) find the one their examples use.
+    let product = admin_b
+        .post("/api/v1/products", &json!({"code": "TEA-001", "name": "龙井", "kind": "stockable", "uom": "pcs"}));
+    assert_eq!(product.status, 201, "{}", product.body);
     // Company B gets an outbox message too, so every resource has something to point at.
     app.db
         .write(|tx| {

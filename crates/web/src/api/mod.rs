@@ -6,6 +6,7 @@
 mod audit;
 mod auth;
 mod companies;
+mod inventory;
 mod listing;
 mod meta;
 mod outbox;
@@ -64,6 +65,7 @@ pub fn router(state: &AppState) -> (axum::Router<AppState>, utoipa::openapi::Ope
     let api = outbox::mount(api);
     let api = parties::mount(api);
     let api = products::mount(api);
+    let api = inventory::mount(api);
     api.split()
 }
 
