@@ -2,6 +2,8 @@
 -- with their moves, the quantities on hand (quants), valuation layers and the aggregates that
 -- reports read. Quantities have 4 decimals (Quantity), values are CNY fen, unit costs 6 decimals.
 
+-- The value of a done line is its valuation layer's (lines within valued stock have none).
+
 -- A location is a node of a tree: warehouse view → zone → bin, or a virtual location (supplier,
 -- customer, production, scrap, inventory loss, transit) that counts what leaves or enters stock.
 create table inventory_location (
@@ -50,6 +52,10 @@ create table inventory_product (
     product_id text not null references product_product (id),
     quantity bigint not null default 0,
     value bigint not null default 0,
+    -- The latest layer's date (a layer before it is back-dated) and the unit cost of the
+    -- latest incoming layer (for stock that goes below zero), 6 decimals.
+    last_date text not null default '',
+    last_unit_cost bigint not null default 0,
     allow_negative smallint not null default 0 constraint inventory_product_negative_check check (allow_negative in (0, 1)),
     primary key (company_id, product_id)
 );
@@ -131,14 +137,11 @@ create table inventory_move_line (
     state text not null constraint inventory_move_line_state_check check (state in ('reserved', 'done')),
     -- The effective date (may be in the past); done lines of a day are in id order (UUIDv7).
     date text,
-    -- Signed value of the line in fen: + into valued stock, - out of it, 0 within.
-    value bigint not null default 0,
     origin_kind text,
     origin_id text,
     created_at text not null
 );
 create index inventory_move_line_move_idx on inventory_move_line (move_id);
-create index inventory_move_line_product_idx on inventory_move_line (company_id, product_id, date, id);
 create index inventory_move_line_lot_idx on inventory_move_line (company_id, lot_id);
 
 -- Valuation layers: every done line that enters or leaves valued stock (internal and transit
@@ -162,6 +165,7 @@ create table inventory_valuation_layer (
     created_at text not null
 );
 create index inventory_valuation_layer_product_idx on inventory_valuation_layer (company_id, product_id, date, id);
+create index inventory_valuation_layer_line_idx on inventory_valuation_layer (line_id);
 create index inventory_valuation_layer_open_idx on inventory_valuation_layer (company_id, product_id, open, date, id);
 
 -- Daily totals per product, location and lot, kept with each done line: stock on hand at any

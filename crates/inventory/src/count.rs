@@ -134,6 +134,7 @@ pub(crate) fn validate_count(tx: &mut Tx<'_>, ctx: &Ctx, id: PickingId, date: Op
                 lot: &lot,
                 quantity: Quantity::from_scaled(quantity),
                 reserved: false,
+                stored_done: false,
                 date,
                 unit_cost: None,
                 origin: Some(DocRef::new("inventory.picking", id)),

@@ -2,90 +2,128 @@
 //! quants equal the done lines, reservations never exceed stock where stock may not go
 //! negative, and Σ valuation layers equal each product's value.
 
+use std::collections::HashMap;
+
 use kernel::Quantity;
 use kernel::db::Tx;
 use kernel::invariant::Invariant;
 
+type QuantKey = (String, String, String, String);
+
+/// Grouped sums keyed by company, product, location and lot. Compared in memory: one pass over
+/// each side, whatever the number of moves (a join of two aggregates is quadratic on SQLite).
+fn sums(tx: &mut Tx<'_>, sql: &str) -> kernel::Result<HashMap<QuantKey, i64>> {
+    tx.query(sql, &[])?.iter().map(|r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?), r.get(4)?))).collect()
+}
+
+/// Quants of valued (internal and transit) locations.
+fn quants(tx: &mut Tx<'_>, column: &str) -> kernel::Result<HashMap<QuantKey, i64>> {
+    sums(
+        tx,
+        &format!(
+            "select q.company_id, q.product_id, q.location_id, q.lot_id, q.{column} from inventory_quant q
+             join inventory_location l on l.id = q.location_id where l.kind in ('internal', 'transit')"
+        ),
+    )
+}
+
+fn describe(key: &QuantKey) -> String {
+    format!("company {} product {} location {} lot '{}'", key.0, key.1, key.2, key.3)
+}
+
 fn on_hand_equals_moves(tx: &mut Tx<'_>) -> kernel::Result<Vec<String>> {
-    // Per product, location and lot: what came in minus what went out, against the quant.
-    tx.query(
-        "select coalesce(q.company_id, m.company_id), coalesce(q.product_id, m.product_id), coalesce(q.location_id, m.location_id),
-                coalesce(q.lot_id, m.lot_id), coalesce(q.quantity, 0), coalesce(m.quantity, 0)
-         from inventory_quant q
-         full outer join (
-             select company_id, product_id, location_id, lot_id, sum(quantity) as quantity from (
-                 select company_id, product_id, to_location_id as location_id, lot_id, quantity from inventory_move_line where state = 'done'
-                 union all
-                 select company_id, product_id, from_location_id, lot_id, -quantity from inventory_move_line where state = 'done'
-             ) s group by company_id, product_id, location_id, lot_id
-         ) m on m.company_id = q.company_id and m.product_id = q.product_id and m.location_id = q.location_id and m.lot_id = q.lot_id
-         left join inventory_location l on l.id = coalesce(q.location_id, m.location_id)
-         where l.kind in ('internal', 'transit') and coalesce(q.quantity, 0) <> coalesce(m.quantity, 0)",
-        &[],
-    )?
-    .iter()
-    .map(|r| {
-        Ok(format!(
-            "company {} product {} location {} lot '{}': quant {} but moves {}",
-            r.get::<String>(0)?,
-            r.get::<String>(1)?,
-            r.get::<String>(2)?,
-            r.get::<String>(3)?,
-            Quantity::from_scaled(r.get(4)?),
-            Quantity::from_scaled(r.get(5)?)
-        ))
-    })
-    .collect()
+    let quants = quants(tx, "quantity")?;
+    let into = sums(
+        tx,
+        "select l.company_id, l.product_id, l.to_location_id, l.lot_id, sum(l.quantity) from inventory_move_line l
+         join inventory_location t on t.id = l.to_location_id
+         where l.state = 'done' and t.kind in ('internal', 'transit') group by l.company_id, l.product_id, l.to_location_id, l.lot_id",
+    )?;
+    let out = sums(
+        tx,
+        "select l.company_id, l.product_id, l.from_location_id, l.lot_id, sum(l.quantity) from inventory_move_line l
+         join inventory_location f on f.id = l.from_location_id
+         where l.state = 'done' and f.kind in ('internal', 'transit') group by l.company_id, l.product_id, l.from_location_id, l.lot_id",
+    )?;
+    let mut moved: HashMap<QuantKey, i64> = into;
+    for (key, quantity) in out {
+        *moved.entry(key).or_default() -= quantity;
+    }
+    let mut problems = Vec::new();
+    for key in quants.keys().chain(moved.keys()).collect::<std::collections::BTreeSet<_>>() {
+        let (quant, moves) = (quants.get(key).copied().unwrap_or(0), moved.get(key).copied().unwrap_or(0));
+        if quant != moves {
+            problems.push(format!(
+                "{}: quant {} but moves {}",
+                describe(key),
+                Quantity::from_scaled(quant),
+                Quantity::from_scaled(moves)
+            ));
+        }
+    }
+    Ok(problems)
 }
 
 fn reservations_within_stock(tx: &mut Tx<'_>) -> kernel::Result<Vec<String>> {
-    tx.query(
-        "select q.company_id, q.product_id, l.path, q.quantity, q.reserved,
-                (select coalesce(sum(ml.quantity), 0) from inventory_move_line ml where ml.company_id = q.company_id
-                   and ml.product_id = q.product_id and ml.from_location_id = q.location_id and ml.lot_id = q.lot_id and ml.state = 'reserved')
-         from inventory_quant q join inventory_location l on l.id = q.location_id
-         left join inventory_warehouse w on w.id = l.warehouse_id
-         left join inventory_product p on p.company_id = q.company_id and p.product_id = q.product_id
-         where q.reserved < 0
-            or (q.reserved > q.quantity and l.allow_negative = 0 and coalesce(w.allow_negative, 0) = 0 and coalesce(p.allow_negative, 0) = 0)
-            or (q.quantity < 0 and l.allow_negative = 0 and coalesce(w.allow_negative, 0) = 0 and coalesce(p.allow_negative, 0) = 0)
-            or q.reserved <> (select coalesce(sum(ml.quantity), 0) from inventory_move_line ml where ml.company_id = q.company_id
-                   and ml.product_id = q.product_id and ml.from_location_id = q.location_id and ml.lot_id = q.lot_id and ml.state = 'reserved')",
-        &[],
-    )?
-    .iter()
-    .map(|r| {
-        Ok(format!(
-            "company {} product {} at {}: on hand {}, reserved {} (reserved lines {})",
-            r.get::<String>(0)?,
-            r.get::<String>(1)?,
-            r.get::<String>(2)?,
-            Quantity::from_scaled(r.get(3)?),
-            Quantity::from_scaled(r.get(4)?),
-            Quantity::from_scaled(r.get(5)?)
-        ))
-    })
-    .collect()
+    let on_hand = quants(tx, "quantity")?;
+    let reserved = quants(tx, "reserved")?;
+    let lines = sums(
+        tx,
+        "select company_id, product_id, from_location_id, lot_id, sum(quantity) from inventory_move_line
+         where state = 'reserved' group by company_id, product_id, from_location_id, lot_id",
+    )?;
+    // Where stock may go below zero: the location, its warehouse, or the product says so.
+    let negative: HashMap<(String, String, String), bool> = tx
+        .query(
+            "select q.company_id, q.product_id, q.location_id,
+                    l.allow_negative + coalesce(w.allow_negative, 0) + coalesce(p.allow_negative, 0)
+             from inventory_quant q join inventory_location l on l.id = q.location_id
+             left join inventory_warehouse w on w.id = l.warehouse_id
+             left join inventory_product p on p.company_id = q.company_id and p.product_id = q.product_id",
+            &[],
+        )?
+        .iter()
+        .map(|r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get::<i64>(3)? > 0)))
+        .collect::<kernel::Result<_>>()?;
+    let mut problems = Vec::new();
+    // Every valued quant has a `reserved` entry (zero or more), so this visits every quant.
+    for key in reserved.keys().chain(lines.keys()).collect::<std::collections::BTreeSet<_>>() {
+        let held = reserved.get(key).copied().unwrap_or(0);
+        let stock = on_hand.get(key).copied().unwrap_or(0);
+        let booked = lines.get(key).copied().unwrap_or(0);
+        let may_go_negative = negative.get(&(key.0.clone(), key.1.clone(), key.2.clone())).copied().unwrap_or(false);
+        if held != booked || held < 0 || (!may_go_negative && (held > stock || stock < 0)) {
+            problems.push(format!(
+                "{}: on hand {}, reserved {} (reserved lines {})",
+                describe(key),
+                Quantity::from_scaled(stock),
+                Quantity::from_scaled(held),
+                Quantity::from_scaled(booked)
+            ));
+        }
+    }
+    Ok(problems)
 }
 
 fn valuation_equals_layers(tx: &mut Tx<'_>) -> kernel::Result<Vec<String>> {
     let mut problems = crate::valuation::check_totals(tx)?;
     // The product's quantity is what its valued locations hold.
-    for r in tx.query(
-        "select p.company_id, p.product_id, p.quantity, coalesce(q.quantity, 0) from inventory_product p
-         left join (select q.company_id, q.product_id, sum(q.quantity) as quantity from inventory_quant q
-                    join inventory_location l on l.id = q.location_id where l.kind in ('internal', 'transit')
-                    group by q.company_id, q.product_id) q on q.company_id = p.company_id and q.product_id = p.product_id
-         where p.quantity <> coalesce(q.quantity, 0)",
-        &[],
-    )? {
-        problems.push(format!(
-            "company {} product {}: valued quantity {} but locations hold {}",
-            r.get::<String>(0)?,
-            r.get::<String>(1)?,
-            Quantity::from_scaled(r.get(2)?),
-            Quantity::from_scaled(r.get(3)?)
-        ));
+    let mut held: HashMap<(String, String), i64> = HashMap::new();
+    for ((company, product, _, _), quantity) in quants(tx, "quantity")? {
+        *held.entry((company, product)).or_default() += quantity;
+    }
+    for r in tx.query("select company_id, product_id, quantity from inventory_product", &[])? {
+        let key: (String, String) = (r.get(0)?, r.get(1)?);
+        let (valued, located) = (r.get::<i64>(2)?, held.get(&key).copied().unwrap_or(0));
+        if valued != located {
+            problems.push(format!(
+                "company {} product {}: valued quantity {} but locations hold {}",
+                key.0,
+                key.1,
+                Quantity::from_scaled(valued),
+                Quantity::from_scaled(located)
+            ));
+        }
     }
     Ok(problems)
 }

@@ -6,6 +6,8 @@
 //! States: draft → waiting → ready (everything reserved) → done, or cancelled. The table of
 //! `PickingState::allows` is the whole lifecycle; the UI's buttons and the API follow it.
 
+use std::collections::HashMap;
+
 use kernel::db::{Row, Tx};
 use kernel::id::DocRef;
 use kernel::listing::{Filter, ListPage, ListQuery, ListSpec, col};
@@ -457,6 +459,38 @@ fn add_move(
     Ok(())
 }
 
+/// Products and locations already read in this operation: a document names the same few
+/// again and again.
+#[derive(Default)]
+struct Known {
+    products: HashMap<String, ProductInfo>,
+    locations: HashMap<LocationId, Location>,
+}
+
+impl Known {
+    fn product(&mut self, tx: &mut Tx<'_>, ctx: &Ctx, id: &str) -> Result<ProductInfo> {
+        if let Some(product) = self.products.get(id) {
+            return Ok(product.clone());
+        }
+        let product = product_info(tx, ctx, id)?;
+        self.products.insert(id.to_string(), product.clone());
+        Ok(product)
+    }
+
+    fn location(&mut self, tx: &mut Tx<'_>, ctx: &Ctx, id: LocationId) -> Result<Location> {
+        if let Some(location) = self.locations.get(&id) {
+            return Ok(location.clone());
+        }
+        let location = get_location(tx, ctx, id)?;
+        self.locations.insert(id, location.clone());
+        Ok(location)
+    }
+}
+
+/// A line made for doing: its id, quantity, lot, whether it was reserved, its source, and
+/// whether it is already stored done.
+type LineToDo = (String, i64, String, bool, LocationId, bool);
+
 /// A move as the services handle it.
 #[derive(Clone, Debug)]
 struct MoveRow {
@@ -550,12 +584,14 @@ fn reserved_of(tx: &mut Tx<'_>, move_id: &str) -> Result<i64> {
 
 /// Reserves what is available of a move (FEFO over its source's subtree); with `strict`, all
 /// of it or an `inventory.insufficient_stock` error. Returns whether the move is fully reserved.
-fn reserve_move(tx: &mut Tx<'_>, ctx: &Ctx, mv: &MoveRow, strict: bool) -> Result<bool> {
-    let from = get_location(tx, ctx, mv.from)?;
+fn reserve_move(tx: &mut Tx<'_>, ctx: &Ctx, known: &mut Known, mv: &MoveRow, strict: bool) -> Result<bool> {
+    let from = known.location(tx, ctx, mv.from)?;
     if !from.kind.is_valued() {
         return Ok(true);
     }
-    let mut need = mv.quantity - reserved_of(tx, &mv.id)?;
+    // A move just confirmed has no lines yet.
+    let reserved = if mv.state == PickingState::Draft { 0 } else { reserved_of(tx, &mv.id)? };
+    let mut need = mv.quantity - reserved;
     if need <= 0 {
         return Ok(true);
     }
@@ -597,7 +633,7 @@ fn reserve_move(tx: &mut Tx<'_>, ctx: &Ctx, mv: &MoveRow, strict: bool) -> Resul
         }
     }
     if need > 0 && strict {
-        let product = product_info(tx, ctx, &mv.product)?;
+        let product = known.product(tx, ctx, &mv.product)?;
         return Err(stock::insufficient(&product.code, &from.path));
     }
     Ok(need <= 0)
@@ -610,16 +646,25 @@ fn set_move_state(tx: &mut Tx<'_>, move_id: &str, state: PickingState) -> Result
 
 /// Reserves every open move; the document is ready when all are.
 fn reserve_all(tx: &mut Tx<'_>, ctx: &Ctx, id: PickingId, strict: bool) -> Result<PickingState> {
-    let mut all = true;
+    let mut known = Known::default();
+    let mut short = Vec::new();
     for mv in moves_of(tx, id)?
         .into_iter()
         .filter(|m| matches!(m.state, PickingState::Draft | PickingState::Waiting | PickingState::Ready))
     {
-        let full = reserve_move(tx, ctx, &mv, strict)?;
-        set_move_state(tx, &mv.id, if full { PickingState::Ready } else { PickingState::Waiting })?;
-        all &= full;
+        if !reserve_move(tx, ctx, &mut known, &mv, strict)? {
+            short.push(mv.id);
+        }
     }
-    Ok(if all { PickingState::Ready } else { PickingState::Waiting })
+    // Open moves are ready, except those still short of stock.
+    tx.execute(
+        "update inventory_move set state = 'ready' where picking_id = $1 and state in ('draft', 'waiting', 'ready')",
+        &[&id],
+    )?;
+    for move_id in &short {
+        set_move_state(tx, move_id, PickingState::Waiting)?;
+    }
+    Ok(if short.is_empty() { PickingState::Ready } else { PickingState::Waiting })
 }
 
 /// Draft → waiting, then reserves what it can (ready when everything is reserved).
@@ -735,6 +780,7 @@ pub fn validate(tx: &mut Tx<'_>, ctx: &Ctx, id: PickingId, input: &ValidateInput
     ctx.require(STOCK_MOVE)?;
     guard(&current, PickingAction::Validate)?;
     let date = parse_date(input.date.as_deref(), "date", ctx)?;
+    let day = kernel::clock::format_date(date);
     if let Some(lines) = &input.lines {
         let moves: Vec<String> = moves_of(tx, id)?.into_iter().map(|m| m.id).collect();
         if let Some(i) = lines.iter().position(|l| !moves.contains(&l.move_id)) {
@@ -743,23 +789,24 @@ pub fn validate(tx: &mut Tx<'_>, ctx: &Ctx, id: PickingId, input: &ValidateInput
     }
     let mut rest: Vec<(MoveRow, i64)> = Vec::new();
     let mut done_lines: Vec<(String, String)> = Vec::new();
+    let mut known = Known::default();
     for mv in moves_of(tx, id)?.into_iter().filter(|m| !matches!(m.state, PickingState::Done | PickingState::Cancelled))
     {
-        let product = product_info(tx, ctx, &mv.product)?;
+        let product = known.product(tx, ctx, &mv.product)?;
         let portions = portions(&mv, input)?;
         let total: i64 = portions.iter().map(|p| p.quantity).sum();
         if total > mv.quantity {
             return Err(Error::field("lines", "inventory.processed_too_much").with_param("product", &product.code));
         }
-        let from = get_location(tx, ctx, mv.from)?;
-        let to = get_location(tx, ctx, mv.to)?;
+        let from = known.location(tx, ctx, mv.from)?;
+        let to = known.location(tx, ctx, mv.to)?;
         let lines = if from.kind.is_valued() {
-            take_from_stock(tx, ctx, &mv, &product, &from, &portions)?
+            take_from_stock(tx, ctx, &mv, &product, &from, &portions, &day)?
         } else {
-            receive(tx, ctx, &mv, &product, &portions)?
+            receive(tx, ctx, &mv, &product, &portions, &day)?
         };
-        for (line_id, quantity, lot, reserved) in &lines {
-            let line_from = if from.kind.is_valued() { line_source(tx, ctx, line_id)? } else { from.clone() };
+        for (line_id, quantity, lot, reserved, source, stored_done) in &lines {
+            let line_from = known.location(tx, ctx, *source)?;
             stock::post_line(
                 tx,
                 ctx,
@@ -772,6 +819,7 @@ pub fn validate(tx: &mut Tx<'_>, ctx: &Ctx, id: PickingId, input: &ValidateInput
                     lot,
                     quantity: Quantity::from_scaled(*quantity),
                     reserved: *reserved,
+                    stored_done: *stored_done,
                     date,
                     unit_cost: mv.unit_cost,
                     origin: mv.origin.clone(),
@@ -783,12 +831,16 @@ pub fn validate(tx: &mut Tx<'_>, ctx: &Ctx, id: PickingId, input: &ValidateInput
             rest.push((mv.clone(), mv.quantity - total));
         }
         if total == 0 {
-            set_move_state(tx, &mv.id, PickingState::Cancelled)?;
-            tx.execute("update inventory_move set quantity = 0 where id = $1", &[&mv.id])?;
-        } else {
+            tx.execute("update inventory_move set state = 'cancelled', quantity = 0 where id = $1", &[&mv.id])?;
+        } else if total < mv.quantity {
             tx.execute("update inventory_move set state = 'done', quantity = $1 where id = $2", &[&total, &mv.id])?;
         }
     }
+    // Moves done in full, in one statement.
+    tx.execute(
+        "update inventory_move set state = 'done' where picking_id = $1 and state in ('draft', 'waiting', 'ready')",
+        &[&id],
+    )?;
     if done_lines.is_empty() {
         return Err(Error::field("lines", "inventory.nothing_processed"));
     }
@@ -808,12 +860,6 @@ pub fn validate(tx: &mut Tx<'_>, ctx: &Ctx, id: PickingId, input: &ValidateInput
     Ok(Validated { picking: get_picking(tx, ctx, id)?, backorder, arrival })
 }
 
-fn line_source(tx: &mut Tx<'_>, ctx: &Ctx, line_id: &str) -> Result<Location> {
-    let from: LocationId =
-        tx.query_one("select from_location_id from inventory_move_line where id = $1", &[&line_id])?.get(0)?;
-    get_location(tx, ctx, from)
-}
-
 /// Lines of goods coming from outside valued stock (receipts, production): one per portion,
 /// under its lot (required for tracked products; one unit per serial).
 fn receive(
@@ -822,7 +868,8 @@ fn receive(
     mv: &MoveRow,
     product: &ProductInfo,
     portions: &[Portion],
-) -> Result<Vec<(String, i64, String, bool)>> {
+    day: &str,
+) -> Result<Vec<LineToDo>> {
     let mut lines = Vec::new();
     for portion in portions.iter().filter(|p| p.quantity > 0) {
         let lot = match (&portion.lot_code, product.tracking) {
@@ -840,25 +887,26 @@ fn receive(
             return Err(Error::field("quantity", "inventory.serial_quantity").with_param("product", &product.code));
         }
         let line_id = kernel::id::Uuid::now_v7().to_string();
-        insert_line(tx, ctx, &line_id, mv, mv.from, &lot, portion.quantity)?;
-        lines.push((line_id, portion.quantity, lot, false));
+        insert_line(tx, ctx, &line_id, mv, (mv.from, &lot, portion.quantity), Some(day))?;
+        lines.push((line_id, portion.quantity, lot, false, mv.from, true));
     }
     Ok(lines)
 }
 
+/// Stores a line of a move: `part` is its source, lot and quantity. A line about to be done
+/// is stored done on `done_on` (posting it then needs no second write).
 fn insert_line(
     tx: &mut Tx<'_>,
     ctx: &Ctx,
     id: &str,
     mv: &MoveRow,
-    from: LocationId,
-    lot: &str,
-    quantity: i64,
+    (from, lot, quantity): (LocationId, &str, i64),
+    done_on: Option<&str>,
 ) -> Result<()> {
     tx.execute(
         "insert into inventory_move_line (id, company_id, move_id, product_id, from_location_id, to_location_id, lot_id, quantity,
-             state, origin_kind, origin_id, created_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, 'reserved', $9, $10, $11)",
+             state, date, origin_kind, origin_id, created_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         &[
             &id,
             &ctx.company(),
@@ -868,6 +916,8 @@ fn insert_line(
             &mv.to,
             &lot,
             &quantity,
+            &if done_on.is_some() { "done" } else { "reserved" },
+            &done_on,
             &mv.origin.as_ref().map(|o| o.kind.clone()),
             &mv.origin.as_ref().map(|o| o.id.clone()),
             &ctx.now_text(),
@@ -886,7 +936,8 @@ fn take_from_stock(
     product: &ProductInfo,
     from: &Location,
     portions: &[Portion],
-) -> Result<Vec<(String, i64, String, bool)>> {
+    day: &str,
+) -> Result<Vec<LineToDo>> {
     let reserved: Vec<(String, LocationId, String, i64)> = tx
         .query(
             "select id, from_location_id, lot_id, quantity from inventory_move_line where move_id = $1 and state = 'reserved' order by id",
@@ -924,14 +975,15 @@ fn take_from_stock(
             } else {
                 // Part of a reserved line: split the done part off.
                 let id = kernel::id::Uuid::now_v7().to_string();
-                insert_line(tx, ctx, &id, mv, *location, line_lot, take)?;
+                insert_line(tx, ctx, &id, mv, (*location, line_lot, take), Some(day))?;
                 tx.execute(
                     "update inventory_move_line set quantity = quantity - $1 where id = $2",
                     &[&take, &line_id],
                 )?;
                 id
             };
-            lines.push((done_id, take, line_lot.clone(), true));
+            let stored_done = done_id != *line_id;
+            lines.push((done_id, take, line_lot.clone(), true, *location, stored_done));
         }
         // 2. Unreserved stock, FEFO.
         if need > 0 {
@@ -941,8 +993,8 @@ fn take_from_stock(
                 }
                 let take = need.min(candidate.available);
                 let id = kernel::id::Uuid::now_v7().to_string();
-                insert_line(tx, ctx, &id, mv, candidate.location, &candidate.lot, take)?;
-                lines.push((id, take, candidate.lot.clone(), false));
+                insert_line(tx, ctx, &id, mv, (candidate.location, &candidate.lot, take), Some(day))?;
+                lines.push((id, take, candidate.lot.clone(), false, candidate.location, true));
                 need -= take;
             }
         }
@@ -953,8 +1005,8 @@ fn take_from_stock(
             }
             let id = kernel::id::Uuid::now_v7().to_string();
             let lot = lot.unwrap_or_default();
-            insert_line(tx, ctx, &id, mv, from.id, &lot, need)?;
-            lines.push((id, need, lot, false));
+            insert_line(tx, ctx, &id, mv, (from.id, &lot, need), Some(day))?;
+            lines.push((id, need, lot, false, from.id, true));
         }
     }
     // Reservations not used go back to stock.
@@ -1116,8 +1168,9 @@ pub fn get_picking(tx: &mut Tx<'_>, ctx: &Ctx, id: PickingId) -> Result<Picking>
         )?
         .ok_or_else(|| Error::not_found("inventory.picking_not_found"))?;
     let lines = tx.query(
-        "select l.move_id, l.id, f.path, t.path, lot.code, l.quantity, l.state, l.value, l.date
+        "select l.move_id, l.id, f.path, t.path, lot.code, l.quantity, l.state, coalesce(v.value, 0), l.date
          from inventory_move_line l join inventory_move m on m.id = l.move_id
+         left join inventory_valuation_layer v on v.line_id = l.id
          join inventory_location f on f.id = l.from_location_id join inventory_location t on t.id = l.to_location_id
          left join inventory_lot lot on lot.id = l.lot_id
          where m.picking_id = $1 order by l.id",
@@ -1129,11 +1182,15 @@ pub fn get_picking(tx: &mut Tx<'_>, ctx: &Ctx, id: PickingId) -> Result<Picking>
          where m.picking_id = $1 order by m.id",
         &[&id],
     )?;
+    let mut by_move: HashMap<String, Vec<&Row>> = HashMap::new();
+    for line in &lines {
+        by_move.entry(line.get(0)?).or_default().push(line);
+    }
     let moves = moves
         .iter()
         .map(|m| {
             let move_id: String = m.get(0)?;
-            let mine: Vec<&Row> = lines.iter().filter(|l| l.get::<String>(0).is_ok_and(|x| x == move_id)).collect();
+            let mine = by_move.remove(&move_id).unwrap_or_default();
             let sum = |state: &str| -> Result<i64> {
                 mine.iter().filter(|l| l.get::<String>(6).is_ok_and(|s| s == state)).map(|l| l.get::<i64>(5)).sum()
             };

@@ -100,13 +100,13 @@ pub fn suggestions(tx: &mut Tx<'_>, ctx: &Ctx) -> Result<Vec<Suggestion>> {
     let rows = tx.query(
         "select r.product_id, p.code, l.path, r.min_qty, r.max_qty, r.safety_qty, r.multiple,
                 coalesce((select sum(q.quantity) from inventory_quant q join inventory_location ql on ql.id = q.location_id
-                          where q.company_id = r.company_id and q.product_id = r.product_id and (ql.id = l.id or ql.path like l.path || '/%')), 0),
+                          where q.company_id = r.company_id and q.product_id = r.product_id and (ql.id = l.id or (ql.path >= (l.path || '/') and ql.path < (l.path || '0')))), 0),
                 coalesce((select sum(q.reserved) from inventory_quant q join inventory_location ql on ql.id = q.location_id
-                          where q.company_id = r.company_id and q.product_id = r.product_id and (ql.id = l.id or ql.path like l.path || '/%')), 0),
+                          where q.company_id = r.company_id and q.product_id = r.product_id and (ql.id = l.id or (ql.path >= (l.path || '/') and ql.path < (l.path || '0')))), 0),
                 coalesce((select sum(m.quantity) from inventory_move m join inventory_location ml on ml.id = m.to_location_id
                           join inventory_location mf on mf.id = m.from_location_id
                           where m.company_id = r.company_id and m.product_id = r.product_id and m.state in ('draft', 'waiting', 'ready')
-                            and (ml.id = l.id or ml.path like l.path || '/%') and not (mf.id = l.id or mf.path like l.path || '/%')), 0)
+                            and (ml.id = l.id or (ml.path >= (l.path || '/') and ml.path < (l.path || '0'))) and not (mf.id = l.id or (mf.path >= (l.path || '/') and mf.path < (l.path || '0')))), 0)
          from inventory_reorder_rule r join product_product p on p.id = r.product_id join inventory_location l on l.id = r.location_id
          where r.company_id = $1 order by p.code, l.path",
         &[&ctx.company()],

@@ -49,15 +49,25 @@ pub fn on_hand_at(
         None => String::new(),
     };
     let path = location.map(|l| l.trim().trim_matches('/').to_uppercase()).unwrap_or_default();
+    // One product reads its own rows by the key's prefix; without one, the whole company.
+    let product_filter = if product.is_empty() { "$3 = ''" } else { "d.product_id = $3" };
+    // Unused parameters are still named (PostgreSQL wants a type for each); they are never empty.
+    let location_filter = if path.is_empty() {
+        "$4 = '' and $5 <> '' and $6 <> ''"
+    } else {
+        "(l.path = $4 or (l.path >= $5 and l.path < $6))"
+    };
     tx.query(
-        "select d.product_id, p.code, p.name, l.path, lot.code, sum(d.qty_in - d.qty_out)
-         from inventory_stock_day d join product_product p on p.id = d.product_id
-         join inventory_location l on l.id = d.location_id left join inventory_lot lot on lot.id = d.lot_id
-         where d.company_id = $1 and d.day <= $2 and ($3 = '' or d.product_id = $3) and ($4 = '' or l.path = $4 or l.path like $5)
-         group by d.product_id, p.code, p.name, l.path, lot.code
-         having sum(d.qty_in - d.qty_out) <> 0
-         order by p.code, l.path, lot.code",
-        &[&ctx.company(), &at, &product, &path, &format!("{path}/%")],
+        &format!(
+            "select d.product_id, p.code, p.name, l.path, lot.code, sum(d.qty_in - d.qty_out)
+             from inventory_stock_day d join product_product p on p.id = d.product_id
+             join inventory_location l on l.id = d.location_id left join inventory_lot lot on lot.id = d.lot_id
+             where d.company_id = $1 and {product_filter} and d.day <= $2 and {location_filter}
+             group by d.product_id, p.code, p.name, l.path, lot.code
+             having sum(d.qty_in - d.qty_out) <> 0
+             order by p.code, l.path, lot.code"
+        ),
+        &[&ctx.company(), &at, &product, &path, &format!("{path}/"), &format!("{path}0")],
     )?
     .iter()
     .map(|r| {

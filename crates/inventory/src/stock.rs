@@ -23,12 +23,16 @@ pub struct ProductInfo {
 }
 
 pub fn product_info(tx: &mut Tx<'_>, ctx: &Ctx, product: &str) -> Result<ProductInfo> {
+    // By id when it looks like one, else by code: indexed lookups (an `or` of both would scan).
+    let key = product.trim();
+    let by_id = kernel::id::Uuid::parse_str(key).is_ok();
+    let sql = if by_id {
+        "select id, code, costing, tracking, kind from product_product where company_id = $1 and id = $2"
+    } else {
+        "select id, code, costing, tracking, kind from product_product where company_id = $1 and code = $2"
+    };
     let row = tx
-        .query_opt(
-            "select id, code, costing, tracking, kind from product_product where company_id = $1 and (id = $2 or code = $2)
-             order by case when id = $2 then 0 else 1 end limit 1",
-            &[&ctx.company(), &product.trim()],
-        )?
+        .query_opt(sql, &[&ctx.company(), &key])?
         .ok_or_else(|| Error::field("product", "inventory.product_unknown").with_param("product", product))?;
     let kind: String = row.get(4)?;
     Ok(ProductInfo {
@@ -42,6 +46,9 @@ pub fn product_info(tx: &mut Tx<'_>, ctx: &Ctx, product: &str) -> Result<Product
 
 /// Available (on hand − reserved) per quant of a product under a location (its subtree),
 /// oldest expiry first (FEFO), then lot code and location path.
+///
+/// The subtree is the path range `PATH/` ≤ p < `PATH0` ('0' follows '/'): an index range, where a
+/// `like` with a bound pattern would make SQLite re-plan the statement on every call.
 pub(crate) struct Available {
     pub location: LocationId,
     pub lot: String,
@@ -59,10 +66,10 @@ pub(crate) fn available_under(
         "select q.location_id, q.lot_id, q.quantity - q.reserved from inventory_quant q
          join inventory_location l on l.id = q.location_id
          left join inventory_lot t on t.id = q.lot_id
-         where q.company_id = $1 and q.product_id = $2 and (l.id = $3 or l.path like $4) and ($5 = '' or q.lot_id = $5)
+         where q.company_id = $1 and q.product_id = $2 and (l.id = $3 or (l.path >= $4 and l.path < $5)) and ($6 = '' or q.lot_id = $6)
            and q.quantity - q.reserved > 0
          order by case when t.expiry_date is null then 1 else 0 end, t.expiry_date, t.code, l.path",
-        &[&ctx.company(), &product, &location.id, &format!("{}/%", location.path), &lot],
+        &[&ctx.company(), &product, &location.id, &format!("{}/", location.path), &format!("{}0", location.path), &lot],
     )?
     .iter()
     .map(|r| Ok(Available { location: r.get(0)?, lot: r.get(1)?, available: r.get(2)? }))
@@ -125,6 +132,8 @@ pub(crate) struct DoneLine<'a> {
     pub quantity: Quantity,
     /// Whether the quantity was reserved at `from` (and so leaves the reservation too).
     pub reserved: bool,
+    /// The line is already stored done (with its date); otherwise it is marked so here.
+    pub stored_done: bool,
     pub date: time::Date,
     pub unit_cost: Option<UnitPrice>,
     pub origin: Option<DocRef>,
@@ -224,10 +233,9 @@ pub(crate) fn post_line(tx: &mut Tx<'_>, ctx: &Ctx, line: &DoneLine<'_>) -> Resu
             tx.publish(ctx, &revalued)?;
         }
     }
-    tx.execute(
-        "update inventory_move_line set state = 'done', date = $1, value = $2 where id = $3",
-        &[&date, &value, &line.line_id],
-    )?;
+    if !line.stored_done {
+        tx.execute("update inventory_move_line set state = 'done', date = $1 where id = $2", &[&date, &line.line_id])?;
+    }
     tx.publish(
         ctx,
         &StockMoved {

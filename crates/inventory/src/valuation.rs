@@ -176,7 +176,6 @@ pub(crate) struct Recorded {
 
 struct LayerRow {
     layer: Layer,
-    line_id: String,
     date: String,
 }
 
@@ -199,7 +198,6 @@ fn load_layers(tx: &mut Tx<'_>, ctx: &Ctx, product: &str, after: Option<(&str, &
                 remaining_qty: r.get(4)?,
                 remaining_value: r.get(5)?,
             },
-            line_id: r.get(6)?,
             date: r.get(7)?,
         })
     })
@@ -220,40 +218,26 @@ fn add_value_day(tx: &mut Tx<'_>, ctx: &Ctx, product: &str, day: &str, quantity:
     Ok(())
 }
 
-fn product_totals(tx: &mut Tx<'_>, ctx: &Ctx, product: &str) -> Result<Running> {
+/// The product's totals now, and the date of its latest layer.
+fn product_totals(tx: &mut Tx<'_>, ctx: &Ctx, product: &str) -> Result<(Running, String)> {
     let row = tx.query_opt(
-        "select quantity, value from inventory_product where company_id = $1 and product_id = $2",
+        "select quantity, value, last_unit_cost, last_date from inventory_product where company_id = $1 and product_id = $2",
         &[&ctx.company(), &product],
     )?;
-    let (quantity, value) = match row {
-        Some(r) => (r.get(0)?, r.get(1)?),
-        None => (0, 0),
-    };
-    let last: Option<(i64, i64)> = tx
-        .query_opt(
-            "select quantity, value from inventory_valuation_layer where company_id = $1 and product_id = $2 and quantity > 0
-             order by date desc, id desc limit 1",
-            &[&ctx.company(), &product],
-        )?
-        .map(|r| Ok::<_, Error>((r.get(0)?, r.get(1)?)))
-        .transpose()?;
-    let last_unit_cost = last.map(|(q, v)| ratio(v, 100_000_000, q)).unwrap_or(0);
-    Ok(Running { quantity, value, last_unit_cost })
+    Ok(match row {
+        Some(r) => (Running { quantity: r.get(0)?, value: r.get(1)?, last_unit_cost: r.get(2)? }, r.get(3)?),
+        None => (Running::default(), String::new()),
+    })
 }
 
 /// Records the layer of a done line and returns its value; a back-dated line revalues the
 /// product's later layers.
 pub(crate) fn record(tx: &mut Tx<'_>, ctx: &Ctx, new: &NewLayer<'_>) -> Result<Recorded> {
     let id = kernel::id::Uuid::now_v7().to_string();
-    let backdated = tx
-        .query_opt(
-            "select 1 from inventory_valuation_layer where company_id = $1 and product_id = $2 and date > $3 limit 1",
-            &[&ctx.company(), &new.product_id, &new.date],
-        )?
-        .is_some();
+    let (mut running, last_date) = product_totals(tx, ctx, new.product_id)?;
+    let backdated = new.date < last_date.as_str();
     let quantity = new.quantity.scaled();
     // The value as if it came last; a back-dated layer is corrected by the replay below.
-    let mut running = product_totals(tx, ctx, new.product_id)?;
     let mut layers = Vec::new();
     let first = if new.costing == Costing::Fifo && quantity < 0 && !backdated {
         // Forward FIFO: only the open layers matter.
@@ -316,11 +300,18 @@ pub(crate) fn record(tx: &mut Tx<'_>, ctx: &Ctx, new: &NewLayer<'_>) -> Result<R
             &ctx.now_text(),
         ],
     )?;
+    let unit_cost = if quantity > 0 { ratio(mine.value, 100_000_000, quantity) } else { 0 };
+    // SET expressions all read the row as it was.
     tx.execute(
-        "insert into inventory_product (company_id, product_id, quantity, value) values ($1, $2, $3, $4)
+        "insert into inventory_product (company_id, product_id, quantity, value, last_date, last_unit_cost)
+         values ($1, $2, $3, $4, $5, $6)
          on conflict (company_id, product_id) do update set quantity = inventory_product.quantity + excluded.quantity,
-             value = inventory_product.value + excluded.value",
-        &[&ctx.company(), &new.product_id, &quantity, &mine.value],
+             value = inventory_product.value + excluded.value,
+             last_unit_cost = case when excluded.quantity > 0 and excluded.last_date >= inventory_product.last_date
+                                   then excluded.last_unit_cost else inventory_product.last_unit_cost end,
+             last_date = case when excluded.last_date > inventory_product.last_date
+                              then excluded.last_date else inventory_product.last_date end",
+        &[&ctx.company(), &new.product_id, &quantity, &mine.value, &new.date, &unit_cost],
     )?;
     add_value_day(tx, ctx, new.product_id, new.date, quantity, mine.value)?;
     if !backdated {
@@ -373,6 +364,8 @@ fn revalue_after(
     let mut delta = 0;
     let mut count = 0;
     let mut mine = 0;
+    // Value changes per day, written once per day at the end.
+    let mut days: std::collections::BTreeMap<&str, (i64, i64)> = std::collections::BTreeMap::new();
     for (i, (before, after)) in old.iter().zip(&layers).enumerate() {
         if after.id == id {
             mine = after.value;
@@ -388,14 +381,20 @@ fn revalue_after(
         if before.value != after.value {
             let change = after.value - before.value;
             delta += change;
-            tx.execute("update inventory_move_line set value = $1 where id = $2", &[&after.value, &rows[i].line_id])?;
-            let (value_in, value_out) = if after.quantity >= 0 { (change, 0) } else { (0, -change) };
-            tx.execute(
-                "update inventory_value_day set value_in = value_in + $1, value_out = value_out + $2
-                 where company_id = $3 and product_id = $4 and day = $5",
-                &[&value_in, &value_out, &ctx.company(), &product, &rows[i].date],
-            )?;
+            let day = days.entry(rows[i].date.as_str()).or_default();
+            if after.quantity >= 0 {
+                day.0 += change;
+            } else {
+                day.1 -= change;
+            }
         }
+    }
+    for (day, (value_in, value_out)) in days {
+        tx.execute(
+            "update inventory_value_day set value_in = value_in + $1, value_out = value_out + $2
+             where company_id = $3 and product_id = $4 and day = $5",
+            &[&value_in, &value_out, &ctx.company(), &product, &day],
+        )?;
     }
     rows.clear();
     // The new layer was recorded at its provisional value; the product total follows the replay.
@@ -409,30 +408,36 @@ fn revalue_after(
     Ok((mine, StockRevalued { product_id: product.to_string(), date: day, delta: delta - mine_delta, layers: count }))
 }
 
-/// Σ layers per product against the product's totals (an invariant).
+/// Σ layers per product against the product's totals (an invariant). Both sides are read
+/// grouped and compared in memory.
 pub(crate) fn check_totals(tx: &mut Tx<'_>) -> Result<Vec<String>> {
-    tx.query(
-        "select p.company_id, p.product_id, p.quantity, p.value, coalesce(l.quantity, 0), coalesce(l.value, 0)
-         from inventory_product p left join (
-             select company_id, product_id, sum(quantity) as quantity, sum(value) as value
-             from inventory_valuation_layer group by company_id, product_id
-         ) l on l.company_id = p.company_id and l.product_id = p.product_id
-         where p.quantity <> coalesce(l.quantity, 0) or p.value <> coalesce(l.value, 0)",
-        &[],
-    )?
-    .iter()
-    .map(|r| {
-        Ok(format!(
-            "company {} product {}: totals {} / {} fen, layers {} / {} fen",
-            r.get::<String>(0)?,
-            r.get::<String>(1)?,
-            Quantity::from_scaled(r.get(2)?),
-            r.get::<i64>(3)?,
-            Quantity::from_scaled(r.get(4)?),
-            r.get::<i64>(5)?
-        ))
-    })
-    .collect()
+    type Totals = std::collections::HashMap<(String, String), (i64, i64)>;
+    let read = |tx: &mut Tx<'_>, sql: &str| -> Result<Totals> {
+        tx.query(sql, &[])?.iter().map(|r| Ok(((r.get(0)?, r.get(1)?), (r.get(2)?, r.get(3)?)))).collect()
+    };
+    let products = read(tx, "select company_id, product_id, quantity, value from inventory_product")?;
+    let layers = read(
+        tx,
+        "select company_id, product_id, sum(quantity), sum(value) from inventory_valuation_layer group by company_id, product_id",
+    )?;
+    let keys: std::collections::BTreeSet<_> = products.keys().chain(layers.keys()).collect();
+    Ok(keys
+        .into_iter()
+        .filter_map(|key| {
+            let (p, l) = (products.get(key).copied().unwrap_or((0, 0)), layers.get(key).copied().unwrap_or((0, 0)));
+            (p != l).then(|| {
+                format!(
+                    "company {} product {}: totals {} / {} fen, layers {} / {} fen",
+                    key.0,
+                    key.1,
+                    Quantity::from_scaled(p.0),
+                    p.1,
+                    Quantity::from_scaled(l.0),
+                    l.1
+                )
+            })
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -7,6 +7,29 @@
 //! - In migrations the byte type is written `blob`, which PostgreSQL calls `bytea`.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// `to_sqlite`, remembered per thread: the same few hundred statements run again and again,
+/// and looking one up costs less than rewriting it. (Bounded: cleared past 2,048 texts.)
+pub fn to_sqlite_cached(sql: &str) -> Rc<str> {
+    thread_local! {
+        static REWRITTEN: RefCell<HashMap<Box<str>, Rc<str>>> = RefCell::new(HashMap::new());
+    }
+    REWRITTEN.with(|cache| {
+        if let Some(hit) = cache.borrow().get(sql) {
+            return hit.clone();
+        }
+        let rewritten: Rc<str> = Rc::from(to_sqlite(sql).as_ref());
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= 2048 {
+            cache.clear();
+        }
+        cache.insert(sql.into(), rewritten.clone());
+        rewritten
+    })
+}
 
 /// Rewrites a query written for PostgreSQL into SQLite's dialect.
 pub fn to_sqlite(sql: &str) -> Cow<'_, str> {
@@ -15,28 +38,36 @@ pub fn to_sqlite(sql: &str) -> Cow<'_, str> {
     if !needs_placeholders && lock_at.is_none() {
         return Cow::Borrowed(sql);
     }
-    let body = &sql[..lock_at.unwrap_or(sql.len())];
-    let mut out = String::with_capacity(sql.len());
+    // Byte-wise: `$`, `'` and digits are ASCII, and UTF-8 never repeats them inside a character.
+    // Runs between special bytes are copied whole.
+    let body = &sql.as_bytes()[..lock_at.unwrap_or(sql.len())];
+    let mut out = Vec::with_capacity(body.len());
     let mut in_quote = false;
-    let mut chars = body.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                in_quote = !in_quote;
-                out.push(c);
-            }
-            '$' if !in_quote && chars.peek().is_some_and(char::is_ascii_digit) => out.push('?'),
-            _ => out.push(c),
+    let mut rest = body;
+    while let Some(at) = rest.iter().position(|&b| b == b'$' || b == b'\'') {
+        out.extend_from_slice(&rest[..at]);
+        let special = rest[at];
+        if special == b'\'' {
+            in_quote = !in_quote;
+            out.push(special);
+        } else if !in_quote && rest.get(at + 1).is_some_and(u8::is_ascii_digit) {
+            out.push(b'?');
+        } else {
+            out.push(special);
         }
+        rest = &rest[at + 1..];
     }
-    Cow::Owned(out)
+    out.extend_from_slice(rest);
+    // Only ASCII bytes were replaced by ASCII bytes, at character boundaries.
+    Cow::Owned(String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 /// Where a trailing `for update [of …] [skip locked | nowait]` clause starts, if any.
 fn find_row_lock(sql: &str) -> Option<usize> {
-    let lower = sql.to_ascii_lowercase();
-    let at = lower.rfind(" for update")?;
-    let tail = lower[at + " for update".len()..].trim();
+    const CLAUSE: &[u8] = b" for update";
+    let bytes = sql.as_bytes();
+    let at = bytes.windows(CLAUSE.len()).rposition(|w| w.eq_ignore_ascii_case(CLAUSE))?;
+    let tail = sql[at + CLAUSE.len()..].trim().to_ascii_lowercase();
     let allowed = tail.is_empty()
         || tail == "skip locked"
         || tail == "nowait"

@@ -23,9 +23,17 @@ pub fn open(path: &Path, read_only: bool, synchronous_full: bool) -> Result<Conn
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     if !read_only {
         conn.pragma_update(None, "journal_mode", "WAL")?;
+        // Checkpoint every ~40 MB of log instead of 4 MB: a page written by many transactions is
+        // copied into the database once per checkpoint.
+        conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
     }
     conn.pragma_update(None, "synchronous", if synchronous_full { "FULL" } else { "NORMAL" })?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Keep the hot B-tree pages in memory (negative = KiB): the one writer gets 64 MiB, each
+    // reader 16 MiB; reads beyond go through a memory map instead of a copy per page.
+    conn.pragma_update(None, "cache_size", if read_only { -16_384 } else { -65_536 })?;
+    conn.pragma_update(None, "mmap_size", 268_435_456)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.set_prepared_statement_cache_capacity(256);
     Ok(conn)
 }
@@ -71,14 +79,14 @@ impl rusqlite::ToSql for Param<'_> {
 }
 
 pub fn execute(conn: &Connection, sql: &str, params: &[Value]) -> Result<u64, DbError> {
-    let sql = dialect::to_sqlite(sql);
+    let sql = dialect::to_sqlite_cached(sql);
     let mut statement = conn.prepare_cached(&sql)?;
     let changed = statement.execute(rusqlite::params_from_iter(params.iter().map(Param)))?;
     Ok(changed as u64)
 }
 
 pub fn query(conn: &Connection, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
-    let sql = dialect::to_sqlite(sql);
+    let sql = dialect::to_sqlite_cached(sql);
     let mut statement = conn.prepare_cached(&sql)?;
     let columns = statement.column_count();
     let mut rows = statement.query(rusqlite::params_from_iter(params.iter().map(Param)))?;

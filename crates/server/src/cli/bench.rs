@@ -32,7 +32,7 @@ use crate::settings::Settings;
 
 #[derive(Args)]
 pub struct BenchArgs {
-    /// Scenarios to run: startup, http, numbering, audit (or `all`).
+    /// Scenarios to run: startup, http, numbering, audit, ui-list, parties, moves (or `all`).
     #[arg(required = true)]
     scenarios: Vec<String>,
     /// Duration of each load run, in seconds (http).
@@ -50,7 +50,7 @@ pub struct BenchArgs {
 }
 
 pub fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<()> {
-    let all = ["startup", "http", "numbering", "audit", "ui-list", "parties"];
+    let all = ["startup", "http", "numbering", "audit", "ui-list", "parties", "moves"];
     let scenarios: Vec<String> = if args.scenarios.iter().any(|s| s == "all") {
         all.iter().map(|s| s.to_string()).collect()
     } else {
@@ -69,6 +69,7 @@ pub fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<()> {
             "audit" => transactions(settings, "audit", args.count)?,
             "ui-list" => ui_list(settings, args.rows)?,
             "parties" => parties(settings, args.rows)?,
+            "moves" => super::bench_moves::moves(settings, args.rows)?,
             other => bail!("unknown scenario {other}; known: {}", all.join(", ")),
         };
         println!("{result}");
@@ -236,7 +237,7 @@ fn transactions(settings: &Settings, scenario: &str, count: u64) -> anyhow::Resu
 
 /// A fresh database (SQLite in a temporary folder, or `TIANGONG_DATABASE_URL`), bootstrapped,
 /// with the admin password `bench-password-1`.
-fn fresh(settings: &Settings) -> anyhow::Result<(tempfile::TempDir, runtime::Prepared)> {
+pub(super) fn fresh(settings: &Settings) -> anyhow::Result<(tempfile::TempDir, runtime::Prepared)> {
     let data = tempfile::tempdir()?;
     let mut settings = settings.clone();
     settings.data_dir = data.path().to_path_buf();
@@ -249,7 +250,7 @@ fn fresh(settings: &Settings) -> anyhow::Result<(tempfile::TempDir, runtime::Pre
 }
 
 /// Percentile of sorted durations, in milliseconds.
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub(super) fn percentile(sorted: &[f64], p: f64) -> f64 {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     (sorted[index.min(sorted.len() - 1)] * 100.0).round() / 100.0
 }

@@ -3,6 +3,7 @@
 
 mod backup;
 mod bench;
+mod bench_moves;
 mod serve;
 mod transfer;
 mod user;
