@@ -44,6 +44,19 @@ pub fn product_info(tx: &mut Tx<'_>, ctx: &Ctx, product: &str) -> Result<Product
     })
 }
 
+/// The product a scanner read: its barcode, else its code.
+pub fn product_by_scan(tx: &mut Tx<'_>, ctx: &Ctx, scanned: &str) -> Result<ProductInfo> {
+    let scanned = scanned.trim();
+    let by_barcode: Option<String> = tx
+        .query_opt(
+            "select id from product_product where company_id = $1 and barcode = $2 and active = 1 limit 1",
+            &[&ctx.company(), &scanned],
+        )?
+        .map(|r| r.get(0))
+        .transpose()?;
+    product_info(tx, ctx, by_barcode.as_deref().unwrap_or(scanned))
+}
+
 /// Available (on hand − reserved) per quant of a product under a location (its subtree),
 /// oldest expiry first (FEFO), then lot code and location path.
 ///

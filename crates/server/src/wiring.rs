@@ -72,6 +72,7 @@ pub fn catalog() -> Catalog {
         web::MESSAGES,
         web::ui::MESSAGES,
         web::ui::PARTY_MESSAGES,
+        web::ui::INVENTORY_MESSAGES,
     ])
 }
 

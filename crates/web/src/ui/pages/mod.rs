@@ -4,12 +4,15 @@ mod auth;
 mod collab;
 mod home;
 mod imports;
+mod inventory;
 mod parties;
 mod product_setup;
 mod products;
+mod scanner;
 mod settings;
 mod tasks;
 
+use ::inventory::permissions as ip;
 use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{FromRequest, Request};
@@ -146,6 +149,17 @@ pub fn mount(state: &AppState) -> axum::Router<AppState> {
         .page("/products/{id}", P(prp::PRODUCT_READ), get(products::form).post(products::save))
         .page("/products/{id}/suppliers", P(prp::PRODUCT_WRITE), post(products::add_supplier_price))
         .page("/products/{id}/variants", P(prp::PRODUCT_WRITE), post(products::make_variants))
+        .page("/inventory/pickings", P(ip::STOCK_READ), get(inventory::pickings))
+        .page("/inventory/pickings/new", P(ip::STOCK_MOVE), get(inventory::new_form).post(inventory::create))
+        .page("/inventory/pickings/{id}", P(ip::STOCK_READ), get(inventory::show))
+        .page("/inventory/pickings/{id}/act", Access::Any(&[ip::STOCK_MOVE, ip::STOCK_COUNT]), post(inventory::act))
+        .page("/inventory/stock", P(ip::STOCK_READ), get(inventory::stock))
+        .page("/inventory/summary", P(ip::VALUATION_READ), get(inventory::summary))
+        .page(
+            "/inventory/scan",
+            Access::Any(&[ip::STOCK_MOVE, ip::STOCK_COUNT]),
+            get(scanner::show).post(scanner::scan),
+        )
         .page("/office/tasks", P(op::TASK_READ), get(tasks::list))
         .page("/office/tasks/bulk", P(op::TASK_WRITE), post(tasks::bulk))
         .page("/office/tasks/board", P(op::TASK_READ), get(tasks::board))
