@@ -4,6 +4,7 @@
 
 pub mod access;
 mod api;
+mod download;
 pub mod extract;
 pub mod metrics;
 pub mod problem;

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use inventory::count::CountInput;
 use inventory::permissions::{SETUP, STOCK_COUNT, STOCK_MOVE, STOCK_READ, VALUATION_READ};
@@ -256,15 +256,7 @@ fn answer<T: Serialize>(rows: Vec<T>, format: Option<&str>, name: &str) -> Resul
         .collect();
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     let bytes = kernel::import::table_bytes(&header, &cells, "xlsx")?;
-    let mut response = bytes.into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    );
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}.xlsx\"")) {
-        response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
-    }
-    Ok(response)
+    Ok(crate::download::attachment(bytes, crate::download::XLSX, &format!("{name}.xlsx")))
 }
 
 fn today(state: &AppState) -> String {

@@ -16,6 +16,7 @@ use kernel::import::{self, ImportReport, Sheet};
 use maud::{Markup, html};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
+use crate::download::{CSV, XLSX, attachment};
 use crate::state::AppState;
 use crate::transfer::{TRANSFER_TYPES, TransferType, importer_for, transfer_type};
 use crate::ui::guard::{Page, url_pairs};
@@ -110,16 +111,7 @@ pub async fn template(page: Page, RawQuery(query): RawQuery) -> Response {
         return error_page(&page, StatusCode::NOT_FOUND, "kernel.import.unknown_type");
     };
     let csv = format!("\u{feff}{}", import::template(importer.as_ref()));
-    download(csv.into_bytes(), "text/csv; charset=utf-8", &format!("{}-template.csv", current.name))
-}
-
-fn download(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -> Response {
-    let mut response = bytes.into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
-        response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
-    }
-    response
+    attachment(csv.into_bytes(), CSV, &format!("{}-template.csv", current.name))
 }
 
 /// Every record of a type in the import layout, as CSV or XLSX (records the user may not see
@@ -147,12 +139,8 @@ pub async fn export(State(state): State<AppState>, page: Page, RawQuery(query): 
         })
         .await;
     match (result, format.as_str()) {
-        (Ok(bytes), "csv") => download(bytes, "text/csv; charset=utf-8", &format!("{name}.csv")),
-        (Ok(bytes), _) => download(
-            bytes,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            &format!("{name}.xlsx"),
-        ),
+        (Ok(bytes), "csv") => attachment(bytes, CSV, &format!("{name}.csv")),
+        (Ok(bytes), _) => attachment(bytes, XLSX, &format!("{name}.xlsx")),
         (Err(error), _) => error_page(&page, StatusCode::BAD_REQUEST, error.0.code()),
     }
 }

@@ -3,7 +3,7 @@
 //! hand at any date and the 进销存 summary, both exportable.
 
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use inventory::permissions::{STOCK_MOVE, VALUATION_READ};
 use inventory::{
@@ -336,17 +336,7 @@ fn param(query: Option<&str>, key: &str) -> Option<String> {
 
 fn xlsx(header: &[&str], rows: &[Vec<String>], name: &str) -> Response {
     match kernel::import::table_bytes(header, rows, "xlsx") {
-        Ok(bytes) => {
-            let mut response = bytes.into_response();
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            );
-            if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}.xlsx\"")) {
-                response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
-            }
-            response
-        }
+        Ok(bytes) => crate::download::attachment(bytes, crate::download::XLSX, &format!("{name}.xlsx")),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }
