@@ -135,3 +135,40 @@ fn without_the_permission_there_is_no_button_and_no_way_in() {
     browser.goto(&format!("{base}/office/tasks"));
     assert_eq!(browser.current_path(), "/login");
 }
+
+#[test]
+fn a_picker_scans_a_delivery_on_a_tablet() {
+    let Some(browser) = Browser::start("zh-CN") else { return };
+    let app = spawn();
+    let base = app.base.clone();
+    let admin = app.admin();
+    admin.post(
+        "/api/v1/products",
+        &serde_json::json!({"code": "INK", "name": "墨水", "kind": "stockable", "uom": "pcs", "barcode": "6901234567892"}),
+    );
+    let receipt = admin.post(
+        "/api/v1/pickings",
+        &serde_json::json!({"kind": "receipt", "lines": [{"product": "INK", "quantity": "5", "unit_cost": "2"}]}),
+    );
+    admin.post(&format!("/api/v1/pickings/{}/validate", receipt.json["id"].as_str().unwrap()), &serde_json::json!({}));
+    let delivery = admin.post(
+        "/api/v1/pickings",
+        &serde_json::json!({"kind": "delivery", "lines": [{"product": "INK", "quantity": "2"}], "confirm": true}),
+    );
+    browser.resize(800, 1280);
+    log_in(&browser, &base, "admin", ADMIN_PASSWORD);
+    // The document's number is scanned first, then the product twice; the field keeps the focus.
+    browser.goto(&format!("{base}/inventory/scan"));
+    browser.scan(delivery.json["number"].as_str().unwrap());
+    assert!(browser.text("main h1").contains("OUT-"));
+    browser.scan("6901234567892");
+    assert!(browser.text(".scan-ok").contains("1.0000 / 2.0000"));
+    browser.scan("0000000000000");
+    assert!(browser.text(".scan-error").contains("无法识别的条码"));
+    browser.scan("6901234567892");
+    screenshot(&browser, "scanner");
+    assert!(browser.text(".scan-ok").contains("2.0000 / 2.0000"));
+    browser.click_and_wait("button[name=finish]");
+    assert!(browser.text("main h1").contains("已完成"));
+    app.assert_invariants();
+}

@@ -114,22 +114,41 @@ impl Browser {
             .block_on(async {
                 self.client.execute("window.__tiangongOldPage = true;", vec![]).await?;
                 self.client.wait().for_element(Locator::Css(css)).await?.click().await?;
-                let deadline = Instant::now() + Duration::from_secs(15);
-                while Instant::now() < deadline {
-                    // A script error means the old page is going away: keep waiting.
-                    let state = self
-                        .client
-                        .execute("return window.__tiangongOldPage === true ? 'old' : document.readyState", vec![])
-                        .await
-                        .unwrap_or_default();
-                    if state == "complete" || state == "interactive" {
-                        break;
-                    }
-                    tokio::time::sleep(Duration::from_millis(25)).await;
-                }
+                self.new_page().await;
                 Ok::<(), fantoccini::error::CmdError>(())
             })
             .expect("click and wait");
+    }
+
+    /// Types as a keyboard-wedge barcode scanner does: into whichever field has the focus,
+    /// then Enter; waits for the page that answers.
+    pub fn scan(&self, code: &str) {
+        self.runtime
+            .block_on(async {
+                self.client.execute("window.__tiangongOldPage = true;", vec![]).await?;
+                let focused = self.client.active_element().await?;
+                focused.send_keys(&format!("{code}\u{E007}")).await?;
+                self.new_page().await;
+                Ok::<(), fantoccini::error::CmdError>(())
+            })
+            .expect("scan");
+    }
+
+    /// Waits until the page marked old has been replaced by a loaded one.
+    async fn new_page(&self) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            // A script error means the old page is going away: keep waiting.
+            let state = self
+                .client
+                .execute("return window.__tiangongOldPage === true ? 'old' : document.readyState", vec![])
+                .await
+                .unwrap_or_default();
+            if state == "complete" || state == "interactive" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
     }
 
     pub fn select(&self, css: &str, value: &str) {

@@ -240,6 +240,7 @@ pub const INVENTORY_MESSAGES: &[Message] = &[
     msg!("ui.inventory.value", "金额", "Value"),
     msg!("ui.inventory.turnover", "周转率", "Turnover"),
     msg!("ui.scan.title", "扫码作业", "Scanner"),
+    msg!("ui.scan.ok", "确定", "OK"),
     msg!("ui.scan.document", "扫描单据条码", "Scan a document's barcode"),
     msg!("ui.scan.ready", "待处理单据", "Documents ready"),
     msg!("ui.scan.count", "扫码盘点", "Count by scanning"),

@@ -67,10 +67,15 @@ fn hidden_tally(tally: &Tally) -> Markup {
     html! { @for (key, quantity) in tally { input type="hidden" name="tally" value=(format!("{key}={quantity}")); } }
 }
 
+/// The field the scanner types into. Its OK button comes first in the form, so the scanner's
+/// Enter submits a scan, never the "finish" button further down.
 fn scan_field(page: &Page, label: &str) -> Markup {
     html! {
         label.scan-label for="scan" { (page.t(label)) }
-        input #scan.scan-input type="text" name="code" autofocus autocomplete="off" inputmode="none" enterkeyhint="go";
+        div.scan-row {
+            input #scan.scan-input type="text" name="code" autofocus autocomplete="off" inputmode="none" enterkeyhint="go";
+            button.scan-go type="submit" name="scan" value="1" { (page.t("ui.scan.ok")) }
+        }
     }
 }
 
