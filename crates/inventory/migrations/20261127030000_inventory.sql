@@ -166,7 +166,8 @@ create table inventory_valuation_layer (
 );
 create index inventory_valuation_layer_product_idx on inventory_valuation_layer (company_id, product_id, date, id);
 create index inventory_valuation_layer_line_idx on inventory_valuation_layer (line_id);
-create index inventory_valuation_layer_open_idx on inventory_valuation_layer (company_id, product_id, open, date, id);
+-- Only layers FIFO can still consume are indexed (a partial index): the rest never touch it.
+create index inventory_valuation_layer_open_idx on inventory_valuation_layer (company_id, product_id, date, id) where open = 1;
 
 -- Daily totals per product, location and lot, kept with each done line: stock on hand at any
 -- past date and the 进销存 report read these instead of the move history.

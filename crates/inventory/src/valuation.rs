@@ -182,7 +182,7 @@ struct LayerRow {
 fn load_layers(tx: &mut Tx<'_>, ctx: &Ctx, product: &str, after: Option<(&str, &str)>) -> Result<Vec<LayerRow>> {
     let (date, id) = after.unwrap_or(("", ""));
     tx.query(
-        "select id, quantity, value, priced, remaining_qty, remaining_value, line_id, date from inventory_valuation_layer
+        "select id, quantity, value, priced, remaining_qty, remaining_value, date from inventory_valuation_layer
          where company_id = $1 and product_id = $2 and (date > $3 or (date = $3 and id >= $4))
          order by date, id",
         &[&ctx.company(), &product, &date, &id],
@@ -198,7 +198,7 @@ fn load_layers(tx: &mut Tx<'_>, ctx: &Ctx, product: &str, after: Option<(&str, &
                 remaining_qty: r.get(4)?,
                 remaining_value: r.get(5)?,
             },
-            date: r.get(7)?,
+            date: r.get(6)?,
         })
     })
     .collect()
@@ -374,10 +374,15 @@ fn revalue_after(
             continue;
         }
         count += 1;
-        tx.execute(
-            "update inventory_valuation_layer set value = $1, remaining_qty = $2, remaining_value = $3, open = $4 where id = $5",
-            &[&after.value, &after.remaining_qty, &after.remaining_value, &(after.remaining_qty > 0), &after.id],
-        )?;
+        if costing == Costing::Average {
+            // Moving average keeps no remainders: only the value changes.
+            tx.execute("update inventory_valuation_layer set value = $1 where id = $2", &[&after.value, &after.id])?;
+        } else {
+            tx.execute(
+                "update inventory_valuation_layer set value = $1, remaining_qty = $2, remaining_value = $3, open = $4 where id = $5",
+                &[&after.value, &after.remaining_qty, &after.remaining_value, &(after.remaining_qty > 0), &after.id],
+            )?;
+        }
         if before.value != after.value {
             let change = after.value - before.value;
             delta += change;
