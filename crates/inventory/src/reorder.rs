@@ -80,6 +80,40 @@ pub fn set_rule(tx: &mut Tx<'_>, ctx: &Ctx, input: &ReorderRuleInput) -> Result<
     )
 }
 
+/// A rule as set.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ReorderRule {
+    pub product_code: String,
+    pub location: String,
+    pub min_qty: String,
+    pub max_qty: String,
+    pub safety_qty: String,
+    pub multiple: String,
+}
+
+pub fn list_rules(tx: &mut Tx<'_>, ctx: &Ctx) -> Result<Vec<ReorderRule>> {
+    ctx.require(STOCK_READ)?;
+    let q = |v: i64| Quantity::from_scaled(v).to_string();
+    tx.query(
+        "select p.code, l.path, r.min_qty, r.max_qty, r.safety_qty, r.multiple from inventory_reorder_rule r
+         join product_product p on p.id = r.product_id join inventory_location l on l.id = r.location_id
+         where r.company_id = $1 order by p.code, l.path",
+        &[&ctx.company()],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(ReorderRule {
+            product_code: r.get(0)?,
+            location: r.get(1)?,
+            min_qty: q(r.get(2)?),
+            max_qty: q(r.get(3)?),
+            safety_qty: q(r.get(4)?),
+            multiple: q(r.get(5)?),
+        })
+    })
+    .collect()
+}
+
 /// The order quantity for a forecast under a rule (pure: the rule of the whole feature).
 pub fn order_quantity(forecast: i64, min: i64, max: i64, safety: i64, multiple: i64) -> i64 {
     if forecast >= min + safety {

@@ -1,16 +1,15 @@
-//! Inventory in the web client: stock documents (list, a new document with its lines, the
-//! document with its moves, the buttons its state allows and the quantities done), stock on
-//! hand at any date and the 进销存 summary, both exportable.
+//! Stock documents in the web client: the list, a new document with its lines, and the
+//! document with its moves, the buttons its state allows and the quantities done now.
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use inventory::permissions::{STOCK_MOVE, VALUATION_READ};
+use inventory::permissions::STOCK_MOVE;
 use inventory::{
     MoveInput, PICKING_LIST, Picking, PickingAction, PickingId, PickingInput, PickingKind, Processed, ValidateInput,
 };
 use kernel::Error;
-use maud::{Markup, html};
+use maud::html;
 
 use super::{FormData, see_other};
 use crate::state::AppState;
@@ -328,152 +327,4 @@ pub async fn act(State(state): State<AppState>, page: Page, Path(id): Path<Strin
             Err(e) => e.into_response(),
         },
     }
-}
-
-fn param(query: Option<&str>, key: &str) -> Option<String> {
-    url_pairs(query.unwrap_or_default()).into_iter().find(|(k, _)| k == key).map(|(_, v)| v).filter(|v| !v.is_empty())
-}
-
-fn xlsx(header: &[&str], rows: &[Vec<String>], name: &str) -> Response {
-    match kernel::import::table_bytes(header, rows, "xlsx") {
-        Ok(bytes) => crate::download::attachment(bytes, crate::download::XLSX, &format!("{name}.xlsx")),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
-}
-
-fn report_filters(page: &Page, action: &str, fields: &[(&'static str, &'static str, String, bool)]) -> Markup {
-    html! {
-        form.filters method="get" action=(action) {
-            @for (name, label, value, date) in fields {
-                label { (page.t(label)) " " input type=(if *date { "date" } else { "text" }) name=(name) value=(value); } " "
-            }
-            button type="submit" { (page.t("ui.inventory.show")) }
-        }
-    }
-}
-
-/// Stock on hand at the end of a day, by product, location and lot.
-pub async fn stock(State(state): State<AppState>, page: Page, RawQuery(query): RawQuery) -> Response {
-    let q = query.as_deref();
-    let today = kernel::clock::format_date(state.clock.now().date());
-    let (product, location, date) = (param(q, "product"), param(q, "location"), param(q, "date").unwrap_or(today));
-    let ctx = page.ctx(&state);
-    let (p, l, d) = (product.clone(), location.clone(), date.clone());
-    let rows = state
-        .blocking(move |state| {
-            state.db.read(|tx| inventory::report::on_hand_at(tx, &ctx, p.as_deref(), l.as_deref(), &d))
-        })
-        .await;
-    let rows = match rows {
-        Ok(rows) => rows,
-        Err(error) => return error_page(&page, StatusCode::UNPROCESSABLE_ENTITY, error.0.code()),
-    };
-    if param(q, "format").as_deref() == Some("xlsx") {
-        let cells: Vec<Vec<String>> = rows
-            .iter()
-            .map(|r| {
-                vec![
-                    r.product_code.clone(),
-                    r.product_name.clone(),
-                    r.location.clone(),
-                    r.lot.clone().unwrap_or_default(),
-                    r.quantity.clone(),
-                ]
-            })
-            .collect();
-        return xlsx(&["product", "name", "location", "lot", "quantity"], &cells, "stock-on-hand");
-    }
-    let body = html! {
-        h1 { (page.t("ui.inventory.stock")) }
-        (report_filters(&page, "/inventory/stock", &[
-            ("product", "ui.inventory.product", product.clone().unwrap_or_default(), false),
-            ("location", "ui.inventory.location", location.clone().unwrap_or_default(), false),
-            ("date", "ui.inventory.date", date.clone(), true),
-        ]))
-        p { a.button href=(format!("/inventory/stock?product={}&location={}&date={}&format=xlsx", product.clone().unwrap_or_default(), location.clone().unwrap_or_default(), date)) { (page.t("ui.list.export_xlsx")) } }
-        table.list {
-            thead { tr { th { (page.t("ui.inventory.product")) } th { (page.t("ui.inventory.location")) } th { (page.t("ui.inventory.lot")) } th.num { (page.t("ui.inventory.quantity")) } } }
-            tbody { @for r in &rows { tr { td { (r.product_code) " " (r.product_name) } td { (r.location) } td { (r.lot.clone().unwrap_or_default()) } td.num { (r.quantity) } } } }
-        }
-        @if rows.is_empty() { p.meta { (page.t("ui.list.empty")) } }
-    };
-    shell(&page, &page.t("ui.inventory.stock"), body)
-}
-
-/// 进销存汇总表 for a period.
-pub async fn summary(State(state): State<AppState>, page: Page, RawQuery(query): RawQuery) -> Response {
-    if !page.may(VALUATION_READ) {
-        return error_page(&page, StatusCode::FORBIDDEN, "auth.permission_denied");
-    }
-    let q = query.as_deref();
-    let today = kernel::clock::format_date(state.clock.now().date());
-    let to = param(q, "to").unwrap_or(today);
-    let from = param(q, "from").unwrap_or_else(|| format!("{}-01", &to[..7.min(to.len())]));
-    let ctx = page.ctx(&state);
-    let (f, t) = (from.clone(), to.clone());
-    let rows = match state
-        .blocking(move |state| state.db.read(|tx| inventory::report::movement_summary(tx, &ctx, &f, &t)))
-        .await
-    {
-        Ok(rows) => rows,
-        Err(error) => return error_page(&page, StatusCode::UNPROCESSABLE_ENTITY, error.0.code()),
-    };
-    if param(q, "format").as_deref() == Some("xlsx") {
-        let cells: Vec<Vec<String>> = rows
-            .iter()
-            .map(|r| {
-                vec![
-                    r.product_code.clone(),
-                    r.product_name.clone(),
-                    r.opening_quantity.clone(),
-                    r.opening_value.clone(),
-                    r.in_quantity.clone(),
-                    r.in_value.clone(),
-                    r.out_quantity.clone(),
-                    r.out_value.clone(),
-                    r.closing_quantity.clone(),
-                    r.closing_value.clone(),
-                    r.turnover.clone(),
-                ]
-            })
-            .collect();
-        let header = [
-            "product",
-            "name",
-            "opening_qty",
-            "opening_value",
-            "in_qty",
-            "in_value",
-            "out_qty",
-            "out_value",
-            "closing_qty",
-            "closing_value",
-            "turnover",
-        ];
-        return xlsx(&header, &cells, "stock-summary");
-    }
-    let body = html! {
-        h1 { (page.t("ui.inventory.summary")) }
-        (report_filters(&page, "/inventory/summary", &[("from", "ui.inventory.from_date", from.clone(), true), ("to", "ui.inventory.to_date", to.clone(), true)]))
-        p { a.button href=(format!("/inventory/summary?from={from}&to={to}&format=xlsx")) { (page.t("ui.list.export_xlsx")) } }
-        table.list {
-            thead {
-                tr { th rowspan="2" { (page.t("ui.inventory.product")) } th colspan="2" { (page.t("ui.inventory.opening")) } th colspan="2" { (page.t("ui.inventory.in")) } th colspan="2" { (page.t("ui.inventory.out")) } th colspan="2" { (page.t("ui.inventory.closing")) } th rowspan="2" { (page.t("ui.inventory.turnover")) } }
-                tr { @for _ in 0..4 { th.num { (page.t("ui.inventory.quantity")) } th.num { (page.t("ui.inventory.value")) } } }
-            }
-            tbody {
-                @for r in &rows {
-                    tr {
-                        td { (r.product_code) " " (r.product_name) }
-                        td.num { (r.opening_quantity) } td.num { (r.opening_value) }
-                        td.num { (r.in_quantity) } td.num { (r.in_value) }
-                        td.num { (r.out_quantity) } td.num { (r.out_value) }
-                        td.num { (r.closing_quantity) } td.num { (r.closing_value) }
-                        td.num { (r.turnover) }
-                    }
-                }
-            }
-        }
-    };
-    shell(&page, &page.t("ui.inventory.summary"), body)
 }

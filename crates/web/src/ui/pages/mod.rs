@@ -5,6 +5,8 @@ mod collab;
 mod home;
 mod imports;
 mod inventory;
+mod inventory_reports;
+mod inventory_setup;
 mod parties;
 mod product_setup;
 mod products;
@@ -153,8 +155,15 @@ pub fn mount(state: &AppState) -> axum::Router<AppState> {
         .page("/inventory/pickings/new", P(ip::STOCK_MOVE), get(inventory::new_form).post(inventory::create))
         .page("/inventory/pickings/{id}", P(ip::STOCK_READ), get(inventory::show))
         .page("/inventory/pickings/{id}/act", Access::Any(&[ip::STOCK_MOVE, ip::STOCK_COUNT]), post(inventory::act))
-        .page("/inventory/stock", P(ip::STOCK_READ), get(inventory::stock))
-        .page("/inventory/summary", P(ip::VALUATION_READ), get(inventory::summary))
+        .page("/inventory/stock", P(ip::STOCK_READ), get(inventory_reports::stock))
+        .page("/inventory/summary", P(ip::VALUATION_READ), get(inventory_reports::summary))
+        .page("/inventory/ledger", P(ip::VALUATION_READ), get(inventory_reports::ledger))
+        .page("/inventory/lots", P(ip::STOCK_READ), get(inventory_reports::lots))
+        .page("/inventory/replenishment", P(ip::STOCK_READ), get(inventory_reports::replenishment))
+        .page("/inventory/setup", P(ip::STOCK_READ), get(inventory_setup::show))
+        .page("/inventory/setup/warehouses", P(ip::SETUP), post(inventory_setup::add_warehouse))
+        .page("/inventory/setup/locations", P(ip::SETUP), post(inventory_setup::add_location))
+        .page("/inventory/setup/reorder", P(ip::SETUP), post(inventory_setup::set_rule))
         .page(
             "/inventory/scan",
             Access::Any(&[ip::STOCK_MOVE, ip::STOCK_COUNT]),
