@@ -96,6 +96,7 @@ pub(crate) fn validate_count(tx: &mut Tx<'_>, ctx: &Ctx, id: PickingId, date: Op
          join inventory_location l on l.id = c.location_id where c.picking_id = $1 order by c.id",
         &[&id],
     )?;
+    let mut flows = crate::picking::Flows::default();
     for row in lines {
         let product = product_info(tx, ctx, &row.get::<String>(0)?)?;
         let location = location_by_path(tx, ctx, &row.get::<String>(4)?)?;
@@ -122,7 +123,7 @@ pub(crate) fn validate_count(tx: &mut Tx<'_>, ctx: &Ctx, id: PickingId, date: Op
              values ($1, $2, $3, $4, $5, $6, $7, $8, 'reserved', $9)",
             &[&line_id, &ctx.company(), &move_id, &product.id, &from.id, &to.id, &lot, &quantity, &ctx.now_text()],
         )?;
-        stock::post_line(
+        let value = stock::post_line(
             tx,
             ctx,
             &DoneLine {
@@ -140,6 +141,7 @@ pub(crate) fn validate_count(tx: &mut Tx<'_>, ctx: &Ctx, id: PickingId, date: Op
                 origin: Some(DocRef::new("inventory.picking", id)),
             },
         )?;
+        flows.add(from.kind, to.kind, value);
     }
     let changed = tx.execute(
         "update inventory_picking set state = 'done', done_date = $1, version = version + 1, updated_at = $2
@@ -149,6 +151,7 @@ pub(crate) fn validate_count(tx: &mut Tx<'_>, ctx: &Ctx, id: PickingId, date: Op
     if changed == 0 {
         return Err(Error::conflict("inventory.picking_changed"));
     }
+    flows.publish(tx, ctx, id, date)?;
     audit::record(tx, ctx, "inventory.count.validate", "inventory.picking", &id, serde_json::json!({}))?;
     get_picking(tx, ctx, id)
 }

@@ -27,8 +27,9 @@ impl Event for StockMoved {
     const NAME: &'static str = "inventory.stock_moved";
 }
 
-/// A back-dated move changed the value of later moves of a product: `delta` (fen) is what the
-/// outgoing moves after `date` now take out of stock in addition (negative: less).
+/// A back-dated move changed the value of later moves of a product: `delta` (fen) is the change
+/// in the product's stock value beyond the back-dated move's own (negative when the later
+/// outgoing moves now take more out of stock).
 #[derive(Clone, Debug)]
 pub struct StockRevalued {
     pub product_id: String,
@@ -40,4 +41,28 @@ pub struct StockRevalued {
 
 impl Event for StockRevalued {
     const NAME: &'static str = "inventory.stock_revalued";
+}
+
+/// Value that crossed between valued stock and one kind of place in a document, summed (fen,
+/// positive into stock). The ledger makes one voucher per document from these.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValuedFlow {
+    pub from_kind: LocationKind,
+    pub to_kind: LocationKind,
+    pub value: i64,
+}
+
+/// A stock document was done (receipt, delivery, count…), with the values it moved.
+#[derive(Clone, Debug)]
+pub struct StockDocumentDone {
+    pub picking_id: String,
+    pub number: String,
+    pub date: time::Date,
+    pub partner_id: Option<String>,
+    pub origin: Option<DocRef>,
+    pub flows: Vec<ValuedFlow>,
+}
+
+impl Event for StockDocumentDone {
+    const NAME: &'static str = "inventory.document_done";
 }

@@ -459,6 +459,45 @@ fn add_move(
     Ok(())
 }
 
+/// The values a document moves, summed by kind of place, for `StockDocumentDone`.
+#[derive(Default)]
+pub(crate) struct Flows(Vec<crate::events::ValuedFlow>);
+
+impl Flows {
+    pub(crate) fn add(&mut self, from: LocationKind, to: LocationKind, value: i64) {
+        if value == 0 {
+            return;
+        }
+        match self.0.iter_mut().find(|f| f.from_kind == from && f.to_kind == to) {
+            Some(flow) => flow.value += value,
+            None => self.0.push(crate::events::ValuedFlow { from_kind: from, to_kind: to, value }),
+        }
+    }
+
+    /// Tells the modules above that the document is done, with what it moved.
+    pub(crate) fn publish(self, tx: &mut Tx<'_>, ctx: &Ctx, id: PickingId, date: time::Date) -> Result<()> {
+        let row = tx.query_one(
+            "select number, partner_id, origin_kind, origin_id from inventory_picking where id = $1",
+            &[&id],
+        )?;
+        let origin = match (row.get::<Option<String>>(2)?, row.get::<Option<String>>(3)?) {
+            (Some(kind), Some(id)) => Some(DocRef { kind, id }),
+            _ => None,
+        };
+        tx.publish(
+            ctx,
+            &crate::events::StockDocumentDone {
+                picking_id: id.to_string(),
+                number: row.get(0)?,
+                date,
+                partner_id: row.get(1)?,
+                origin,
+                flows: self.0,
+            },
+        )
+    }
+}
+
 /// Products and locations already read in this operation: a document names the same few
 /// again and again.
 #[derive(Default)]
@@ -790,6 +829,7 @@ pub fn validate(tx: &mut Tx<'_>, ctx: &Ctx, id: PickingId, input: &ValidateInput
     let mut rest: Vec<(MoveRow, i64)> = Vec::new();
     let mut done_lines: Vec<(String, String)> = Vec::new();
     let mut known = Known::default();
+    let mut flows = Flows::default();
     for mv in moves_of(tx, id)?.into_iter().filter(|m| !matches!(m.state, PickingState::Done | PickingState::Cancelled))
     {
         let product = known.product(tx, ctx, &mv.product)?;
@@ -807,7 +847,7 @@ pub fn validate(tx: &mut Tx<'_>, ctx: &Ctx, id: PickingId, input: &ValidateInput
         };
         for (line_id, quantity, lot, reserved, source, stored_done) in &lines {
             let line_from = known.location(tx, ctx, *source)?;
-            stock::post_line(
+            let value = stock::post_line(
                 tx,
                 ctx,
                 &DoneLine {
@@ -825,6 +865,7 @@ pub fn validate(tx: &mut Tx<'_>, ctx: &Ctx, id: PickingId, input: &ValidateInput
                     origin: mv.origin.clone(),
                 },
             )?;
+            flows.add(line_from.kind, to.kind, value);
             done_lines.push((line_id.clone(), lot.clone()));
         }
         if total < mv.quantity {
@@ -855,6 +896,7 @@ pub fn validate(tx: &mut Tx<'_>, ctx: &Ctx, id: PickingId, input: &ValidateInput
         &id,
         serde_json::json!({"date": kernel::clock::format_date(date), "rest": rest.len()}),
     )?;
+    flows.publish(tx, ctx, id, date)?;
     let backorder = if !rest.is_empty() && input.backorder { Some(make_backorder(tx, ctx, id, &rest)?) } else { None };
     let arrival = if current.kind == PickingKind::TransitOut { Some(make_arrival(tx, ctx, id)?) } else { None };
     Ok(Validated { picking: get_picking(tx, ctx, id)?, backorder, arrival })

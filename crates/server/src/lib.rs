@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod datasets;
+pub mod postings;
 pub mod runtime;
 pub mod settings;
 pub mod webhook;

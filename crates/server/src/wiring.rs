@@ -25,6 +25,15 @@ pub fn bus() -> Bus {
         "inventory::reactions::company_created",
         inventory::reactions::company_created,
     );
+    bus.subscribe::<kernel::identity::CompanyCreated>(
+        "ledger::reactions::company_created",
+        ledger::reactions::company_created,
+    );
+    bus.subscribe::<inventory::StockDocumentDone>(
+        "server::postings::stock_document_done",
+        crate::postings::stock_document_done,
+    );
+    bus.subscribe::<inventory::StockRevalued>("server::postings::stock_revalued", crate::postings::stock_revalued);
     bus
 }
 
@@ -40,6 +49,7 @@ pub const MIGRATIONS: &[ModuleMigrations] = &[
     kernel::MIGRATIONS,
     party::MIGRATIONS,
     product::MIGRATIONS,
+    ledger::MIGRATIONS,
     inventory::MIGRATIONS,
     office::MIGRATIONS,
     web::MIGRATIONS,
@@ -52,6 +62,7 @@ pub fn permissions() -> Vec<PermissionInfo> {
         party::permissions::PERMISSIONS,
         product::permissions::PERMISSIONS,
         inventory::permissions::PERMISSIONS,
+        ledger::permissions::PERMISSIONS,
         office::permissions::PERMISSIONS,
     ]
     .concat()
@@ -68,6 +79,7 @@ pub fn catalog() -> Catalog {
         party::MESSAGES,
         product::MESSAGES,
         inventory::MESSAGES,
+        ledger::MESSAGES,
         office::MESSAGES,
         web::MESSAGES,
         web::ui::MESSAGES,
@@ -78,5 +90,11 @@ pub fn catalog() -> Catalog {
 
 /// Invariants checked by `tiangong verify` and after scenario tests.
 pub fn invariants() -> Vec<Invariant> {
-    [kernel::invariant::INVARIANTS, inventory::invariants::INVARIANTS].concat()
+    [
+        kernel::invariant::INVARIANTS,
+        inventory::invariants::INVARIANTS,
+        ledger::invariants::INVARIANTS,
+        crate::postings::INVARIANTS,
+    ]
+    .concat()
 }

@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod companies;
 mod inventory;
+mod ledger;
 mod listing;
 mod meta;
 mod outbox;
@@ -66,6 +67,7 @@ pub fn router(state: &AppState) -> (axum::Router<AppState>, utoipa::openapi::Ope
     let api = parties::mount(api);
     let api = products::mount(api);
     let api = inventory::mount(api);
+    let api = ledger::mount(api);
     api.split()
 }
 

@@ -1,0 +1,60 @@
+//! The general ledger (layer 2), Chinese GAAP: charts of accounts from the 小企业会计准则 and
+//! 企业会计准则 templates with accounts found by role, vouchers (记账凭证) with gapless numbers per
+//! period and word, review by someone else, posting, red-ink reversal, balances per account and
+//! period, the trial balance, and automatic vouchers for other modules' events.
+//!
+//! Calls only the kernel; the glue from other modules' events to vouchers is listed in
+//! `crates/server/src/wiring.rs`.
+
+pub mod account;
+pub mod balance;
+pub mod chart;
+pub mod invariants;
+pub mod permissions;
+pub mod reactions;
+pub mod voucher;
+
+pub use account::{Account, by_role, list_accounts};
+pub use balance::{TrialBalance, trial_balance};
+pub use voucher::{
+    AutoLine, Voucher, VoucherId, VoucherInput, create_voucher, get_voucher, post, post_automatic, reverse, review,
+};
+
+pub const MIGRATIONS: kernel::db::ModuleMigrations =
+    kernel::db::ModuleMigrations { module: "ledger", migrations: &[kernel::migration!(20261127050000, "ledger")] };
+
+pub const MESSAGES: &[kernel::i18n::Message] = &[
+    kernel::msg!(
+        "ledger.template_unknown",
+        "科目模板应为 small（小企业会计准则）或 enterprise（企业会计准则）",
+        "The template is small or enterprise"
+    ),
+    kernel::msg!("ledger.role_missing", "科目表中没有承担“{role}”的科目", "No account plays the role {role}"),
+    kernel::msg!("ledger.account_unknown", "科目不存在", "Unknown account"),
+    kernel::msg!("ledger.account_not_postable", "只能记入末级科目", "Only accounts without sub-accounts take postings"),
+    kernel::msg!("ledger.amount_invalid", "金额无效", "Invalid amount"),
+    kernel::msg!("ledger.one_side", "每行只能填借方或贷方之一", "Each line has either a debit or a credit"),
+    kernel::msg!("ledger.too_few_lines", "凭证至少需要两行", "A voucher needs at least two lines"),
+    kernel::msg!(
+        "ledger.unbalanced",
+        "借贷不平：借方 {debit}，贷方 {credit}",
+        "Debits {debit} do not equal credits {credit}"
+    ),
+    kernel::msg!("ledger.word_invalid", "凭证字应为 记、收、付、转", "The voucher word is 记, 收, 付 or 转"),
+    kernel::msg!("ledger.date_invalid", "日期无效（YYYY-MM-DD）", "Invalid date (YYYY-MM-DD)"),
+    kernel::msg!("ledger.period_invalid", "期间无效（YYYY-MM）", "Invalid period (YYYY-MM)"),
+    kernel::msg!("ledger.period_closed", "会计期间 {period} 已结账", "Period {period} is closed"),
+    kernel::msg!("ledger.voucher_not_found", "凭证不存在", "Voucher not found"),
+    kernel::msg!("ledger.voucher_state", "凭证状态（{state}）不允许该操作", "Not allowed in state {state}"),
+    kernel::msg!(
+        "ledger.voucher_changed",
+        "凭证已被他人修改，请刷新后重试",
+        "The voucher was changed meanwhile; reload and try again"
+    ),
+    kernel::msg!("ledger.review_own", "审核人不能是制单人", "The reviewer cannot be the preparer"),
+    kernel::msg!(
+        "ledger.not_reversible",
+        "只有已记账且未冲销的凭证可以红字冲销",
+        "Only a posted voucher not yet reversed can be reversed"
+    ),
+];

@@ -1,0 +1,526 @@
+//! Vouchers (记账凭证): a word (记/收/付/转), a number per period and word without gaps, lines of
+//! debit or credit on postable accounts that balance. Draft → reviewed (by someone other than
+//! the preparer) → posted; a posted voucher is never edited, only reversed by a red-ink voucher
+//! (红字冲销) with the same lines in negative amounts. Automatic vouchers from other modules are
+//! prepared and posted by the system in the business transaction.
+
+use kernel::db::Tx;
+use kernel::id::DocRef;
+use kernel::{Ctx, Currency, Error, Money, Result, audit};
+use serde::{Deserialize, Serialize};
+
+use crate::account::{Account, by_code, by_role};
+use crate::permissions::{POST, PREPARE, READ, REVIEW};
+
+kernel::define_id!(
+    /// A voucher.
+    VoucherId
+);
+
+pub const WORDS: [&str; 4] = ["记", "收", "付", "转"];
+
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LineInput {
+    /// Account code (or `role:receivable` to name it by role).
+    pub account: String,
+    #[serde(default)]
+    pub summary: String,
+    /// Decimal CNY; exactly one of debit and credit.
+    pub debit: Option<String>,
+    pub credit: Option<String>,
+    pub partner_id: Option<String>,
+    pub product_id: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"word": "记", "date": "2026-11-27", "summary": "提取备用金", "lines": [
+    {"account": "1001", "summary": "提取备用金", "debit": "500"}, {"account": "1002", "summary": "提取备用金", "credit": "500"}]}))]
+pub struct VoucherInput {
+    pub word: Option<String>,
+    pub date: String,
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default)]
+    pub attachments: i64,
+    pub lines: Vec<LineInput>,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct VoucherLine {
+    pub account_code: String,
+    pub account_name: String,
+    pub summary: String,
+    pub debit: String,
+    pub credit: String,
+    pub partner_id: Option<String>,
+    pub product_id: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Voucher {
+    #[schema(value_type = String)]
+    pub id: VoucherId,
+    /// 记-0001
+    pub label: String,
+    pub word: String,
+    pub period: String,
+    pub number: i64,
+    pub date: String,
+    pub state: String,
+    pub summary: String,
+    pub attachments: i64,
+    pub source: Option<DocRef>,
+    pub reverses: Option<String>,
+    pub reversed_by: Option<String>,
+    pub prepared_by: String,
+    pub reviewed_by: Option<String>,
+    pub posted_by: Option<String>,
+    pub lines: Vec<VoucherLine>,
+    pub total_debit: String,
+    pub total_credit: String,
+}
+
+/// A line ready to store: the account and the amounts in fen.
+struct Line {
+    account: Account,
+    summary: String,
+    debit: i64,
+    credit: i64,
+    partner_id: Option<String>,
+    product_id: Option<String>,
+}
+
+fn yuan(fen: i64) -> String {
+    Money::from_minor(fen, Currency::CNY).to_string()
+}
+
+fn amount(text: Option<&str>, field: &str) -> Result<i64> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(0),
+        Some(text) => Money::parse(text, Currency::CNY)
+            .map(|m| m.minor())
+            .map_err(|_| Error::field(field.to_string(), "ledger.amount_invalid")),
+    }
+}
+
+fn period_of(date: time::Date) -> String {
+    format!("{:04}-{:02}", date.year(), u8::from(date.month()))
+}
+
+fn require_open(tx: &mut Tx<'_>, ctx: &Ctx, period: &str) -> Result<()> {
+    let closed = tx
+        .query_opt(
+            "select 1 from ledger_period where company_id = $1 and period = $2 and state = 'closed'",
+            &[&ctx.company(), &period],
+        )?
+        .is_some();
+    if closed { Err(Error::conflict("ledger.period_closed").with_param("period", period)) } else { Ok(()) }
+}
+
+/// The next number of a period and word: taken in the voucher's transaction, so a rolled-back
+/// voucher gives it back and numbers have no gaps.
+fn next_number(tx: &mut Tx<'_>, ctx: &Ctx, period: &str, word: &str) -> Result<i64> {
+    let taken = tx.query_opt(
+        "update ledger_counter set next_number = next_number + 1 where company_id = $1 and period = $2 and word = $3
+         returning next_number - 1",
+        &[&ctx.company(), &period, &word],
+    )?;
+    if let Some(row) = taken {
+        return row.get(0);
+    }
+    tx.execute(
+        "insert into ledger_counter (company_id, period, word, next_number) values ($1, $2, $3, 2)",
+        &[&ctx.company(), &period, &word],
+    )?;
+    Ok(1)
+}
+
+fn check_lines(tx: &mut Tx<'_>, ctx: &Ctx, input: &[LineInput]) -> Result<Vec<Line>> {
+    let mut problems = Error::invalid("validation.failed");
+    let mut lines = Vec::new();
+    for (i, l) in input.iter().enumerate() {
+        let field = |name: &str| format!("lines[{i}].{name}");
+        let account = match l.account.strip_prefix("role:") {
+            Some(role) => by_role(tx, ctx, role),
+            None => by_code(tx, ctx, &l.account),
+        };
+        let account = match account {
+            Ok(a) if a.postable => a,
+            Ok(_) => {
+                problems = problems.with_field(field("account"), "ledger.account_not_postable");
+                continue;
+            }
+            Err(_) => {
+                problems = problems.with_field(field("account"), "ledger.account_unknown");
+                continue;
+            }
+        };
+        let (debit, credit) =
+            match (amount(l.debit.as_deref(), &field("debit")), amount(l.credit.as_deref(), &field("credit"))) {
+                (Ok(d), Ok(c)) => (d, c),
+                (Err(e), _) | (_, Err(e)) => {
+                    for f in e.fields() {
+                        problems = problems.with_field(f.field.clone(), f.code);
+                    }
+                    continue;
+                }
+            };
+        if (debit == 0) == (credit == 0) || debit < 0 || credit < 0 {
+            problems = problems.with_field(field("debit"), "ledger.one_side");
+            continue;
+        }
+        lines.push(Line {
+            account,
+            summary: l.summary.trim().to_string(),
+            debit,
+            credit,
+            partner_id: l.partner_id.clone(),
+            product_id: l.product_id.clone(),
+        });
+    }
+    if !problems.fields().is_empty() {
+        return Err(problems);
+    }
+    if lines.len() < 2 {
+        return Err(Error::field("lines", "ledger.too_few_lines"));
+    }
+    let (debit, credit): (i64, i64) = (lines.iter().map(|l| l.debit).sum(), lines.iter().map(|l| l.credit).sum());
+    if debit != credit {
+        return Err(Error::field("lines", "ledger.unbalanced")
+            .with_param("debit", yuan(debit))
+            .with_param("credit", yuan(credit)));
+    }
+    Ok(lines)
+}
+
+struct Header<'a> {
+    word: &'a str,
+    date: time::Date,
+    summary: &'a str,
+    attachments: i64,
+    source: Option<&'a DocRef>,
+    reverses: Option<VoucherId>,
+    state: &'a str,
+}
+
+fn insert(tx: &mut Tx<'_>, ctx: &Ctx, header: &Header<'_>, lines: &[Line]) -> Result<VoucherId> {
+    let period = period_of(header.date);
+    require_open(tx, ctx, &period)?;
+    let id = VoucherId::new();
+    let number = next_number(tx, ctx, &period, header.word)?;
+    let actor = ctx.actor().label();
+    let posted = header.state == "posted";
+    tx.execute(
+        "insert into ledger_voucher (id, company_id, word, period, number, date, state, summary, attachments, source_kind, source_id,
+             reverses, prepared_by, reviewed_by, posted_by, created_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+        &[
+            &id,
+            &ctx.company(),
+            &header.word,
+            &period,
+            &number,
+            &kernel::clock::format_date(header.date),
+            &header.state,
+            &header.summary.trim(),
+            &header.attachments,
+            &header.source.map(|s| s.kind.clone()),
+            &header.source.map(|s| s.id.clone()),
+            &header.reverses,
+            &actor,
+            &posted.then(|| actor.clone()),
+            &posted.then(|| actor.clone()),
+            &ctx.now_text(),
+        ],
+    )?;
+    for (seq, line) in lines.iter().enumerate() {
+        tx.execute(
+            "insert into ledger_line (id, company_id, voucher_id, seq, account_id, summary, debit, credit, partner_id, product_id)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            &[
+                &kernel::id::Uuid::now_v7(),
+                &ctx.company(),
+                &id,
+                &(seq as i64),
+                &line.account.id,
+                &line.summary,
+                &line.debit,
+                &line.credit,
+                &line.partner_id,
+                &line.product_id,
+            ],
+        )?;
+    }
+    if posted {
+        apply_balances(tx, ctx, &period, lines)?;
+    }
+    Ok(id)
+}
+
+/// Adds posted lines to the balances of their accounts for the period.
+fn apply_balances(tx: &mut Tx<'_>, ctx: &Ctx, period: &str, lines: &[Line]) -> Result<()> {
+    for line in lines {
+        tx.execute(
+            "insert into ledger_balance (company_id, account_id, period, debit, credit) values ($1, $2, $3, $4, $5)
+             on conflict (company_id, account_id, period) do update
+             set debit = ledger_balance.debit + excluded.debit, credit = ledger_balance.credit + excluded.credit",
+            &[&ctx.company(), &line.account.id, &period, &line.debit, &line.credit],
+        )?;
+    }
+    Ok(())
+}
+
+fn parse_date(text: &str) -> Result<time::Date> {
+    kernel::clock::parse_date(text.trim()).map_err(|_| Error::field("date", "ledger.date_invalid"))
+}
+
+/// Prepares a voucher (draft).
+pub fn create_voucher(tx: &mut Tx<'_>, ctx: &Ctx, input: &VoucherInput) -> Result<Voucher> {
+    ctx.require(PREPARE)?;
+    let word = input.word.as_deref().map(str::trim).filter(|w| !w.is_empty()).unwrap_or("记");
+    if !WORDS.contains(&word) {
+        return Err(Error::field("word", "ledger.word_invalid"));
+    }
+    let date = parse_date(&input.date)?;
+    let lines = check_lines(tx, ctx, &input.lines)?;
+    let header = Header {
+        word,
+        date,
+        summary: &input.summary,
+        attachments: input.attachments.max(0),
+        source: None,
+        reverses: None,
+        state: "draft",
+    };
+    let id = insert(tx, ctx, &header, &lines)?;
+    audit::record(tx, ctx, "ledger.voucher.create", "ledger.voucher", &id, serde_json::json!({"date": input.date}))?;
+    get_voucher(tx, ctx, id)
+}
+
+struct State {
+    state: String,
+    prepared_by: String,
+    period: String,
+    version: i64,
+}
+
+fn state_of(tx: &mut Tx<'_>, ctx: &Ctx, id: VoucherId) -> Result<State> {
+    let row = tx
+        .query_opt(
+            "select state, prepared_by, period, version from ledger_voucher where company_id = $1 and id = $2",
+            &[&ctx.company(), &id],
+        )?
+        .ok_or_else(|| Error::not_found("ledger.voucher_not_found"))?;
+    Ok(State { state: row.get(0)?, prepared_by: row.get(1)?, period: row.get(2)?, version: row.get(3)? })
+}
+
+fn advance(tx: &mut Tx<'_>, ctx: &Ctx, id: VoucherId, from: &State, to: &str, column: &str) -> Result<()> {
+    let changed = tx.execute(
+        &format!(
+            "update ledger_voucher set state = $1, {column} = $2, version = version + 1
+             where company_id = $3 and id = $4 and state = $5 and version = $6"
+        ),
+        &[&to, &ctx.actor().label(), &ctx.company(), &id, &from.state, &from.version],
+    )?;
+    if changed == 0 { Err(Error::conflict("ledger.voucher_changed")) } else { Ok(()) }
+}
+
+/// Draft → reviewed, by someone other than the preparer.
+pub fn review(tx: &mut Tx<'_>, ctx: &Ctx, id: VoucherId) -> Result<Voucher> {
+    ctx.require(REVIEW)?;
+    let current = state_of(tx, ctx, id)?;
+    if current.state != "draft" {
+        return Err(Error::conflict("ledger.voucher_state").with_param("state", &current.state));
+    }
+    if current.prepared_by == ctx.actor().label() {
+        return Err(Error::conflict("ledger.review_own"));
+    }
+    advance(tx, ctx, id, &current, "reviewed", "reviewed_by")?;
+    audit::record(tx, ctx, "ledger.voucher.review", "ledger.voucher", &id, serde_json::json!({}))?;
+    get_voucher(tx, ctx, id)
+}
+
+fn stored_lines(tx: &mut Tx<'_>, ctx: &Ctx, id: VoucherId) -> Result<Vec<Line>> {
+    let rows = tx.query(
+        "select a.id, a.code, a.name, a.category, a.direction, a.role, a.postable, l.summary, l.debit, l.credit, l.partner_id, l.product_id
+         from ledger_line l join ledger_account a on a.id = l.account_id where l.voucher_id = $1 order by l.seq",
+        &[&id],
+    )?;
+    let _ = ctx;
+    rows.iter()
+        .map(|r| {
+            Ok(Line {
+                account: Account {
+                    id: r.get(0)?,
+                    code: r.get(1)?,
+                    name: r.get(2)?,
+                    category: r.get(3)?,
+                    direction: r.get(4)?,
+                    role: r.get(5)?,
+                    postable: r.get(6)?,
+                },
+                summary: r.get(7)?,
+                debit: r.get(8)?,
+                credit: r.get(9)?,
+                partner_id: r.get(10)?,
+                product_id: r.get(11)?,
+            })
+        })
+        .collect()
+}
+
+/// Reviewed → posted: the balances take its lines.
+pub fn post(tx: &mut Tx<'_>, ctx: &Ctx, id: VoucherId) -> Result<Voucher> {
+    ctx.require(POST)?;
+    let current = state_of(tx, ctx, id)?;
+    if current.state != "reviewed" {
+        return Err(Error::conflict("ledger.voucher_state").with_param("state", &current.state));
+    }
+    require_open(tx, ctx, &current.period)?;
+    advance(tx, ctx, id, &current, "posted", "posted_by")?;
+    let lines = stored_lines(tx, ctx, id)?;
+    apply_balances(tx, ctx, &current.period, &lines)?;
+    audit::record(tx, ctx, "ledger.voucher.post", "ledger.voucher", &id, serde_json::json!({}))?;
+    get_voucher(tx, ctx, id)
+}
+
+/// Reverses a posted voucher with a red-ink voucher dated `date`: the same lines in negative
+/// amounts, posted at once, the two linked both ways.
+pub fn reverse(tx: &mut Tx<'_>, ctx: &Ctx, id: VoucherId, date: &str) -> Result<Voucher> {
+    ctx.require(POST)?;
+    let current = state_of(tx, ctx, id)?;
+    let original = get_voucher(tx, ctx, id)?;
+    if current.state != "posted" || original.reversed_by.is_some() || original.reverses.is_some() {
+        return Err(Error::conflict("ledger.not_reversible"));
+    }
+    let lines: Vec<Line> =
+        stored_lines(tx, ctx, id)?.into_iter().map(|l| Line { debit: -l.debit, credit: -l.credit, ..l }).collect();
+    let header = Header {
+        word: &original.word,
+        date: parse_date(date)?,
+        summary: &format!("冲销 {} {}", original.label, original.summary),
+        attachments: 0,
+        source: original.source.as_ref(),
+        reverses: Some(id),
+        state: "posted",
+    };
+    let red = insert(tx, ctx, &header, &lines)?;
+    tx.execute("update ledger_voucher set reversed_by = $1 where id = $2", &[&red, &id])?;
+    audit::record(
+        tx,
+        ctx,
+        "ledger.voucher.reverse",
+        "ledger.voucher",
+        &id,
+        serde_json::json!({"red": red.to_string()}),
+    )?;
+    get_voucher(tx, ctx, red)
+}
+
+/// An automatic voucher line: an account by role, debit or credit in fen (negative for red ink).
+#[derive(Clone, Debug)]
+pub struct AutoLine {
+    pub role: &'static str,
+    pub summary: String,
+    pub debit: i64,
+    pub credit: i64,
+    pub product_id: Option<String>,
+    pub partner_id: Option<String>,
+}
+
+/// A voucher made by the system from a business event (a stock move, an invoice…), posted at
+/// once in the event's transaction and linked to its source document.
+pub fn post_automatic(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx,
+    date: time::Date,
+    summary: &str,
+    source: &DocRef,
+    lines: &[AutoLine],
+) -> Result<VoucherId> {
+    let mut stored = Vec::with_capacity(lines.len());
+    for l in lines.iter().filter(|l| l.debit != 0 || l.credit != 0) {
+        stored.push(Line {
+            account: by_role(tx, ctx, l.role)?,
+            summary: l.summary.clone(),
+            debit: l.debit,
+            credit: l.credit,
+            partner_id: l.partner_id.clone(),
+            product_id: l.product_id.clone(),
+        });
+    }
+    let (debit, credit): (i64, i64) = (stored.iter().map(|l| l.debit).sum(), stored.iter().map(|l| l.credit).sum());
+    if debit != credit {
+        return Err(Error::internal(format!("automatic voucher for {} {} does not balance", source.kind, source.id)));
+    }
+    let header =
+        Header { word: "转", date, summary, attachments: 0, source: Some(source), reverses: None, state: "posted" };
+    insert(tx, ctx, &header, &stored)
+}
+
+pub fn get_voucher(tx: &mut Tx<'_>, ctx: &Ctx, id: VoucherId) -> Result<Voucher> {
+    ctx.require(READ)?;
+    let r = tx
+        .query_opt(
+            "select id, word, period, number, date, state, summary, attachments, source_kind, source_id, reverses, reversed_by,
+                    prepared_by, reviewed_by, posted_by
+             from ledger_voucher where company_id = $1 and id = $2",
+            &[&ctx.company(), &id],
+        )?
+        .ok_or_else(|| Error::not_found("ledger.voucher_not_found"))?;
+    let lines = stored_lines(tx, ctx, id)?;
+    let (debit, credit): (i64, i64) = (lines.iter().map(|l| l.debit).sum(), lines.iter().map(|l| l.credit).sum());
+    let word: String = r.get(1)?;
+    let number: i64 = r.get(3)?;
+    let source = match (r.get::<Option<String>>(8)?, r.get::<Option<String>>(9)?) {
+        (Some(kind), Some(id)) => Some(DocRef { kind, id }),
+        _ => None,
+    };
+    Ok(Voucher {
+        id: r.get(0)?,
+        label: format!("{word}-{number:04}"),
+        word,
+        period: r.get(2)?,
+        number,
+        date: r.get(4)?,
+        state: r.get(5)?,
+        summary: r.get(6)?,
+        attachments: r.get(7)?,
+        source,
+        reverses: r.get(10)?,
+        reversed_by: r.get(11)?,
+        prepared_by: r.get(12)?,
+        reviewed_by: r.get(13)?,
+        posted_by: r.get(14)?,
+        lines: lines
+            .into_iter()
+            .map(|l| VoucherLine {
+                account_code: l.account.code,
+                account_name: l.account.name,
+                summary: l.summary,
+                debit: if l.debit != 0 { yuan(l.debit) } else { String::new() },
+                credit: if l.credit != 0 { yuan(l.credit) } else { String::new() },
+                partner_id: l.partner_id,
+                product_id: l.product_id,
+            })
+            .collect(),
+        total_debit: yuan(debit),
+        total_credit: yuan(credit),
+    })
+}
+
+/// The vouchers made from a source document.
+pub fn vouchers_of(tx: &mut Tx<'_>, ctx: &Ctx, source: &DocRef) -> Result<Vec<Voucher>> {
+    ctx.require(READ)?;
+    let ids: Vec<VoucherId> = tx
+        .query(
+            "select id from ledger_voucher where company_id = $1 and source_kind = $2 and source_id = $3 order by id",
+            &[&ctx.company(), &source.kind, &source.id],
+        )?
+        .iter()
+        .map(|r| r.get(0))
+        .collect::<Result<_>>()?;
+    ids.into_iter().map(|id| get_voucher(tx, ctx, id)).collect()
+}

@@ -1,0 +1,111 @@
+//! Automatic vouchers: how other modules' events become entries in the ledger
+//! (`shared/domain/postings.md`). Accounts are found by role, so either chart works. Each runs
+//! in the event's transaction: a document and its voucher commit together or not at all.
+
+use inventory::{LocationKind, StockDocumentDone, StockRevalued};
+use kernel::db::Tx;
+use kernel::id::DocRef;
+use kernel::invariant::Invariant;
+use kernel::{Ctx, Result};
+use ledger::AutoLine;
+
+/// The account that stands for a kind of place outside valued stock.
+fn counterpart(kind: LocationKind) -> Option<(&'static str, &'static str)> {
+    Some(match kind {
+        // Goods received before the vendor's bill: 暂估 payable until purchasing posts the bill.
+        LocationKind::Supplier => ("payable.accrued", "采购入库"),
+        LocationKind::Customer => ("cogs", "销售出库成本"),
+        LocationKind::Production => ("production_cost", "生产领料/完工"),
+        LocationKind::Scrap => ("non_operating_expense", "报废"),
+        // Count differences wait in 待处理财产损溢 until approved.
+        LocationKind::Loss => ("pending_loss", "盘点损益"),
+        LocationKind::Internal | LocationKind::Transit | LocationKind::View => return None,
+    })
+}
+
+/// One voucher per stock document: inventory against the place the value came from or went to.
+pub fn stock_document_done(tx: &mut Tx<'_>, ctx: &Ctx, event: &StockDocumentDone) -> Result<()> {
+    let mut lines = Vec::new();
+    for flow in &event.flows {
+        // Positive value came into stock from `from_kind`; negative went out to `to_kind`.
+        let place = if flow.value > 0 { flow.from_kind } else { flow.to_kind };
+        let Some((role, summary)) = counterpart(place) else { continue };
+        let summary = format!("{} {}", summary, event.number);
+        let value = flow.value.abs();
+        let (into, out) = if flow.value > 0 { (value, 0) } else { (0, value) };
+        lines.push(AutoLine {
+            role: "inventory",
+            summary: summary.clone(),
+            debit: into,
+            credit: out,
+            product_id: None,
+            partner_id: event.partner_id.clone(),
+        });
+        lines.push(AutoLine {
+            role,
+            summary,
+            debit: out,
+            credit: into,
+            product_id: None,
+            partner_id: event.partner_id.clone(),
+        });
+    }
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let source = DocRef::new("inventory.picking", &event.picking_id);
+    ledger::post_automatic(tx, ctx, event.date, &format!("库存单据 {}", event.number), &source, &lines).map(|_| ())
+}
+
+/// A back-dated move changed what later deliveries took out of stock: the difference goes to
+/// cost of goods sold.
+pub fn stock_revalued(tx: &mut Tx<'_>, ctx: &Ctx, event: &StockRevalued) -> Result<()> {
+    if event.delta == 0 {
+        return Ok(());
+    }
+    // `delta` is the change in stock value: negative when later deliveries now take more out.
+    let (cogs_debit, cogs_credit) = if event.delta < 0 { (-event.delta, 0) } else { (0, event.delta) };
+    let summary = "补记以前日期的存货变动：重估后续出库成本".to_string();
+    let lines = [
+        AutoLine {
+            role: "cogs",
+            summary: summary.clone(),
+            debit: cogs_debit,
+            credit: cogs_credit,
+            product_id: Some(event.product_id.clone()),
+            partner_id: None,
+        },
+        AutoLine {
+            role: "inventory",
+            summary: summary.clone(),
+            debit: cogs_credit,
+            credit: cogs_debit,
+            product_id: Some(event.product_id.clone()),
+            partner_id: None,
+        },
+    ];
+    let source = DocRef::new("product.product", &event.product_id);
+    ledger::post_automatic(tx, ctx, ctx.today(), &summary, &source, &lines).map(|_| ())
+}
+
+/// Stock value equals the inventory account, per company (inventory and ledger together).
+fn stock_equals_inventory_account(tx: &mut Tx<'_>) -> Result<Vec<String>> {
+    let companies: Vec<String> =
+        tx.query("select company_id from ledger_book", &[])?.iter().map(|r| r.get(0)).collect::<Result<_>>()?;
+    let mut problems = Vec::new();
+    for company in companies {
+        let stock: i64 =
+            tx.scalar("select coalesce(sum(value), 0) from inventory_product where company_id = $1", &[&company])?;
+        let booked = ledger::balance::role_balance(tx, &company, "inventory")?;
+        if stock != booked {
+            problems.push(format!("company {company}: stock valued {stock} fen, inventory account {booked} fen"));
+        }
+    }
+    Ok(problems)
+}
+
+pub const INVARIANTS: &[Invariant] = &[Invariant {
+    name: "postings.stock_value",
+    description: "stock value = the inventory account's balance",
+    check: stock_equals_inventory_account,
+}];

@@ -1,0 +1,160 @@
+//! The ledger through the API, on SQLite and PostgreSQL: the chart a company starts with,
+//! vouchers from draft to posted with review by someone else and gapless numbers, red-ink
+//! reversal, the trial balance, and the automatic vouchers of stock documents (stock value =
+//! the inventory account after every step).
+
+use serde_json::{Value, json};
+use testkit::spawn;
+
+fn line(account: &str, debit: &str, credit: &str) -> Value {
+    let mut l = json!({"account": account, "summary": "测试"});
+    if !debit.is_empty() {
+        l["debit"] = json!(debit);
+    }
+    if !credit.is_empty() {
+        l["credit"] = json!(credit);
+    }
+    l
+}
+
+#[test]
+fn a_company_starts_with_the_small_enterprise_chart() {
+    let app = spawn();
+    let accounts = app.admin().get("/api/v1/accounts").json;
+    let list = accounts.as_array().unwrap();
+    let first_level = list.iter().filter(|a| a["code"].as_str().unwrap().len() == 4).count();
+    assert_eq!(first_level, 66);
+    let find = |code: &str| list.iter().find(|a| a["code"] == code).unwrap().clone();
+    assert_eq!((find("1122")["name"].as_str(), find("1122")["role"].as_str()), (Some("应收账款"), Some("receivable")));
+    assert_eq!(find("4001")["name"], "生产成本", "小企业会计准则 codes, not 企业会计准则");
+    assert_eq!(find("22210102")["role"], "vat.output");
+    assert_eq!(find("2221")["postable"], false, "a parent takes no postings");
+}
+
+#[test]
+fn vouchers_are_reviewed_by_someone_else_posted_and_reversed_in_red() {
+    let app = spawn();
+    let (_, maker) = app.user_in(app.company, "maker", &["finance"]);
+    let (_, checker) = app.user_in(app.company, "checker", &["finance"]);
+    let body = json!({"date": "2026-11-03", "summary": "提取备用金", "attachments": 1,
+        "lines": [line("1001", "500", ""), line("1002", "", "500")]});
+    let first = maker.post("/api/v1/vouchers", &body);
+    assert_eq!(first.status, 201, "{}", first.body);
+    assert_eq!((first.json["label"].as_str(), first.json["state"].as_str()), (Some("记-0001"), Some("draft")));
+    // Bad vouchers are refused with the reason beside the line.
+    let unbalanced = maker.post(
+        "/api/v1/vouchers",
+        &json!({"date": "2026-11-03", "lines": [line("1001", "500", ""), line("1002", "", "499.99")]}),
+    );
+    assert_eq!((unbalanced.status, unbalanced.json["errors"][0]["code"].as_str()), (422, Some("ledger.unbalanced")));
+    let parent = maker.post(
+        "/api/v1/vouchers",
+        &json!({"date": "2026-11-03", "lines": [line("2221", "1", ""), line("1002", "", "1")]}),
+    );
+    assert_eq!(parent.json["errors"][0]["field"], "lines[0].account");
+    let both = maker.post(
+        "/api/v1/vouchers",
+        &json!({"date": "2026-11-03", "lines": [line("1001", "1", "1"), line("1002", "", "1")]}),
+    );
+    assert_eq!(both.json["errors"][0]["code"], "ledger.one_side");
+    // The refused ones took no number: the next is 记-0002.
+    let second = maker.post(
+        "/api/v1/vouchers",
+        &json!({"word": "付", "date": "2026-11-04", "lines": [line("5602", "88.50", ""), line("1001", "", "88.50")]}),
+    );
+    assert_eq!(second.json["label"], "付-0001", "numbers run per word");
+    let third = maker.post("/api/v1/vouchers", &body);
+    assert_eq!(third.json["label"], "记-0002");
+    let id = first.json["id"].as_str().unwrap();
+    // The preparer may not review; someone else may. Posting needs a review first.
+    assert_eq!(maker.post(&format!("/api/v1/vouchers/{id}/post"), &json!({})).code(), "ledger.voucher_state");
+    assert_eq!(maker.post(&format!("/api/v1/vouchers/{id}/review"), &json!({})).code(), "ledger.review_own");
+    assert_eq!(checker.post(&format!("/api/v1/vouchers/{id}/review"), &json!({})).json["state"], "reviewed");
+    let posted = checker.post(&format!("/api/v1/vouchers/{id}/post"), &json!({}));
+    assert_eq!(posted.json["state"], "posted");
+    let tb = checker.get("/api/v1/trial-balance?period=2026-11").json;
+    let row = |code: &str| tb["rows"].as_array().unwrap().iter().find(|r| r["code"] == code).cloned();
+    assert_eq!(row("1001").unwrap()["period_debit"], "500.00");
+    assert_eq!(row("1002").unwrap()["closing_credit"], "500.00");
+    assert_eq!(tb["totals"]["period_debit"], tb["totals"]["period_credit"]);
+    // Red ink: the same lines in negative amounts, posted at once, linked both ways.
+    let red = checker.post(&format!("/api/v1/vouchers/{id}/reverse"), &json!({"date": "2026-11-05"}));
+    assert_eq!(red.status, 201, "{}", red.body);
+    assert_eq!(red.json["lines"][0]["debit"], "-500.00");
+    assert_eq!(red.json["reverses"], id);
+    assert_eq!(checker.get(&format!("/api/v1/vouchers/{id}")).json["reversed_by"], red.json["id"]);
+    assert_eq!(
+        checker.post(&format!("/api/v1/vouchers/{id}/reverse"), &json!({"date": "2026-11-05"})).code(),
+        "ledger.not_reversible"
+    );
+    let tb = checker.get("/api/v1/trial-balance?period=2026-11").json;
+    // Red ink takes the amounts out of the same columns: cash nets to nothing this period.
+    assert!(tb["rows"].as_array().unwrap().iter().all(|r| r["code"] != "1001"), "{tb}");
+    // Drafts and reviews are not in the balances; sales staff cannot see the books.
+    let (_, seller) = app.user_in(app.company, "seller", &["sales"]);
+    assert_eq!(seller.get("/api/v1/trial-balance?period=2026-11").status, 403);
+    app.assert_invariants();
+}
+
+#[test]
+fn stock_documents_make_their_vouchers() {
+    let app = spawn();
+    let admin = app.admin();
+    admin.post("/api/v1/products", &json!({"code": "TEA", "name": "茶叶", "kind": "stockable", "uom": "pcs"}));
+    let receipt = admin.post(
+        "/api/v1/pickings",
+        &json!({"kind": "receipt", "lines": [{"product": "TEA", "quantity": "10", "unit_cost": "10"}]}),
+    );
+    let id = receipt.json["id"].as_str().unwrap().to_string();
+    admin.post(&format!("/api/v1/pickings/{id}/validate"), &json!({"date": "2026-11-02"}));
+    let vouchers = admin.get(&format!("/api/v1/vouchers?kind=inventory.picking&id={id}")).json;
+    let voucher = &vouchers[0];
+    assert_eq!((voucher["word"].as_str(), voucher["state"].as_str()), (Some("转"), Some("posted")));
+    let lines: Vec<(String, String, String)> = voucher["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["account_code"].as_str().unwrap().into(),
+                l["debit"].as_str().unwrap().into(),
+                l["credit"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [("1405".into(), "100.00".into(), String::new()), ("220202".into(), String::new(), "100.00".into())]
+    );
+    app.assert_invariants();
+    // A delivery: cost of goods sold against stock; a count loss waits in 待处理财产损溢.
+    let out = admin.post(
+        "/api/v1/pickings",
+        &json!({"kind": "delivery", "lines": [{"product": "TEA", "quantity": "4"}], "confirm": true}),
+    );
+    let out_id = out.json["id"].as_str().unwrap().to_string();
+    admin.post(&format!("/api/v1/pickings/{out_id}/validate"), &json!({"date": "2026-11-03"}));
+    let cogs = admin.get(&format!("/api/v1/vouchers?kind=inventory.picking&id={out_id}")).json;
+    assert_eq!(cogs[0]["lines"][0]["account_code"], "1405");
+    assert_eq!(cogs[0]["lines"][0]["credit"], "40.00");
+    assert_eq!(cogs[0]["lines"][1]["account_code"], "5401");
+    let count = admin
+        .post("/api/v1/stock-counts", &json!({"location": "WH/STOCK", "lines": [{"product": "TEA", "counted": "5"}]}));
+    let count_id = count.json["id"].as_str().unwrap().to_string();
+    admin.post(&format!("/api/v1/pickings/{count_id}/validate"), &json!({"date": "2026-11-04"}));
+    let loss = admin.get(&format!("/api/v1/vouchers?kind=inventory.picking&id={count_id}")).json;
+    assert!(loss[0]["lines"].as_array().unwrap().iter().any(|l| l["account_code"] == "1901" && l["debit"] == "10.00"));
+    let tb = admin.get("/api/v1/trial-balance?period=2026-11").json;
+    let stock = tb["rows"].as_array().unwrap().iter().find(|r| r["code"] == "1405").unwrap().clone();
+    assert_eq!(stock["closing_debit"], "50.00", "5 units at 10.00 left");
+    // A receipt dated before the delivery revalues it; the difference is booked too.
+    let late = admin.post(
+        "/api/v1/pickings",
+        &json!({"kind": "receipt", "lines": [{"product": "TEA", "quantity": "10", "unit_cost": "4"}]}),
+    );
+    admin.post(
+        &format!("/api/v1/pickings/{}/validate", late.json["id"].as_str().unwrap()),
+        &json!({"date": "2026-11-01"}),
+    );
+    app.assert_invariants();
+}

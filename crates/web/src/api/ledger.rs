@@ -1,0 +1,136 @@
+//! The ledger: the chart of accounts, vouchers and their lifecycle, the vouchers of a source
+//! document, and the trial balance (科目余额表).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use kernel::id::DocRef;
+use ledger::balance::TrialBalance;
+use ledger::permissions::{POST, PREPARE, READ, REVIEW};
+use ledger::{Account, Voucher, VoucherId, VoucherInput};
+use serde::Deserialize;
+use utoipa_axum::routes;
+
+use crate::access::{Access, ApiRouter};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
+use crate::problem::{ApiError, Problem};
+use crate::state::AppState;
+
+/// The company's chart of accounts, by code.
+#[utoipa::path(get, path = "/api/v1/accounts", tag = "ledger", responses((status = 200, body = Vec<Account>)))]
+async fn list_accounts(State(state): State<AppState>, Caller(caller): Caller) -> Result<Json<Vec<Account>>, ApiError> {
+    state.read(&caller, ledger::list_accounts).await.map(Json)
+}
+
+/// Prepare a voucher (draft).
+#[utoipa::path(post, path = "/api/v1/vouchers", tag = "ledger", request_body = VoucherInput,
+    responses((status = 201, body = Voucher), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn create_voucher(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(input): ApiJson<VoucherInput>,
+) -> Result<(StatusCode, Json<Voucher>), ApiError> {
+    let created = state.write(&caller, move |tx, ctx, _| ledger::create_voucher(tx, ctx, &input)).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// One voucher with its lines.
+#[utoipa::path(get, path = "/api/v1/vouchers/{id}", tag = "ledger", params(("id" = String, Path)),
+    responses((status = 200, body = Voucher), (status = 404, body = Problem)))]
+async fn get_voucher(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<VoucherId>,
+) -> Result<Json<Voucher>, ApiError> {
+    state.read(&caller, move |tx, ctx| ledger::get_voucher(tx, ctx, id)).await.map(Json)
+}
+
+/// Review a draft (the reviewer must not be the preparer).
+#[utoipa::path(post, path = "/api/v1/vouchers/{id}/review", tag = "ledger", params(("id" = String, Path)),
+    responses((status = 200, body = Voucher), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn review(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<VoucherId>,
+) -> Result<Json<Voucher>, ApiError> {
+    state.write(&caller, move |tx, ctx, _| ledger::review(tx, ctx, id)).await.map(Json)
+}
+
+/// Post a reviewed voucher.
+#[utoipa::path(post, path = "/api/v1/vouchers/{id}/post", tag = "ledger", params(("id" = String, Path)),
+    responses((status = 200, body = Voucher), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn post(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<VoucherId>,
+) -> Result<Json<Voucher>, ApiError> {
+    state.write(&caller, move |tx, ctx, _| ledger::post(tx, ctx, id)).await.map(Json)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"date": "2026-11-30"}))]
+struct ReverseInput {
+    date: String,
+}
+
+/// Reverse a posted voucher with a red-ink voucher (the answer).
+#[utoipa::path(post, path = "/api/v1/vouchers/{id}/reverse", tag = "ledger", params(("id" = String, Path)), request_body = ReverseInput,
+    responses((status = 201, body = Voucher), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn reverse(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<VoucherId>,
+    ApiJson(input): ApiJson<ReverseInput>,
+) -> Result<(StatusCode, Json<Voucher>), ApiError> {
+    let red = state.write(&caller, move |tx, ctx, _| ledger::reverse(tx, ctx, id, &input.date)).await?;
+    Ok((StatusCode::CREATED, Json(red)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct SourceQuery {
+    /// e.g. `inventory.picking`
+    kind: String,
+    id: String,
+}
+
+/// The vouchers made from a source document (drill-down from a document to its postings).
+#[utoipa::path(get, path = "/api/v1/vouchers", tag = "ledger", params(SourceQuery), responses((status = 200, body = Vec<Voucher>)))]
+async fn vouchers_of(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiQuery(query): ApiQuery<SourceQuery>,
+) -> Result<Json<Vec<Voucher>>, ApiError> {
+    let source = DocRef::new(query.kind, query.id);
+    state.read(&caller, move |tx, ctx| ledger::voucher::vouchers_of(tx, ctx, &source)).await.map(Json)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct PeriodQuery {
+    /// YYYY-MM
+    period: String,
+}
+
+/// 科目余额表: opening, the period's debit and credit, and closing per account.
+#[utoipa::path(get, path = "/api/v1/trial-balance", tag = "ledger", params(PeriodQuery),
+    responses((status = 200, body = TrialBalance), (status = 422, body = Problem)))]
+async fn trial_balance(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiQuery(query): ApiQuery<PeriodQuery>,
+) -> Result<Json<TrialBalance>, ApiError> {
+    state.read(&caller, move |tx, ctx| ledger::trial_balance(tx, ctx, &query.period)).await.map(Json)
+}
+
+pub fn mount(api: ApiRouter) -> ApiRouter {
+    api.routes(Access::Permission(READ), routes!(list_accounts))
+        .routes(Access::Permission(PREPARE), routes!(create_voucher))
+        .routes(Access::Permission(READ), routes!(vouchers_of))
+        .routes(Access::Permission(READ), routes!(get_voucher))
+        .routes(Access::Permission(REVIEW), routes!(review))
+        .routes(Access::Permission(POST), routes!(post))
+        .routes(Access::Permission(POST), routes!(reverse))
+        .routes(Access::Permission(READ), routes!(trial_balance))
+}
