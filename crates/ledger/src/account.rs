@@ -50,6 +50,16 @@ pub fn by_role(tx: &mut Tx<'_>, ctx: &Ctx, role: &str) -> Result<Account> {
     .ok_or_else(|| Error::invalid("ledger.role_missing").with_param("role", role))
 }
 
+pub fn account_by_id(tx: &mut Tx<'_>, ctx: &Ctx, id: &str) -> Result<Account> {
+    tx.query_opt(
+        &format!("select {COLUMNS} from ledger_account where company_id = $1 and id = $2"),
+        &[&ctx.company(), &id],
+    )?
+    .map(|r| account_of(&r))
+    .transpose()?
+    .ok_or_else(|| Error::invalid("ledger.account_unknown").with_param("code", id))
+}
+
 pub fn by_code(tx: &mut Tx<'_>, ctx: &Ctx, code: &str) -> Result<Account> {
     tx.query_opt(
         &format!("select {COLUMNS} from ledger_account where company_id = $1 and code = $2"),

@@ -57,6 +57,26 @@ fn trial_balance_zero(tx: &mut Tx<'_>) -> kernel::Result<Vec<String>> {
     .collect()
 }
 
+fn numbers_without_gaps(tx: &mut Tx<'_>) -> kernel::Result<Vec<String>> {
+    tx.query(
+        "select company_id, period, word, count(*), max(number) from ledger_voucher group by company_id, period, word
+         having count(*) <> max(number)",
+        &[],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(format!(
+            "company {} {} {}: {} vouchers numbered up to {}",
+            r.get::<String>(0)?,
+            r.get::<String>(1)?,
+            r.get::<String>(2)?,
+            r.get::<i64>(3)?,
+            r.get::<i64>(4)?
+        ))
+    })
+    .collect()
+}
+
 pub const INVARIANTS: &[Invariant] = &[
     Invariant {
         name: "ledger.vouchers_balance",
@@ -69,4 +89,9 @@ pub const INVARIANTS: &[Invariant] = &[
         check: balances_equal_postings,
     },
     Invariant { name: "ledger.trial_balance", description: "total debits = total credits", check: trial_balance_zero },
+    Invariant {
+        name: "ledger.numbering",
+        description: "voucher numbers run 1…n per period and word, without gaps",
+        check: numbers_without_gaps,
+    },
 ];

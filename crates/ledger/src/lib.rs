@@ -10,6 +10,7 @@ pub mod account;
 pub mod balance;
 pub mod chart;
 pub mod invariants;
+pub mod period;
 pub mod permissions;
 pub mod reactions;
 pub mod voucher;
@@ -57,4 +58,13 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
         "只有已记账且未冲销的凭证可以红字冲销",
         "Only a posted voucher not yet reversed can be reversed"
     ),
+    kernel::msg!("ledger.period_already_closed", "{period} 已结账", "{period} is already closed"),
+    kernel::msg!("ledger.period_not_closed", "{period} 尚未结账", "{period} is not closed"),
+    kernel::msg!(
+        "ledger.unposted_vouchers",
+        "本期还有 {count} 张凭证未记账",
+        "{count} voucher(s) of the period are not posted"
+    ),
+    kernel::msg!("ledger.earlier_period_open", "请先结账 {period}", "Close {period} first"),
+    kernel::msg!("ledger.later_period_closed", "请先反结账 {period}", "Reopen {period} first"),
 ];

@@ -11,6 +11,10 @@ pub const REVIEW: Permission = Permission("ledger.voucher.review");
 /// Post reviewed vouchers, and reverse posted ones with red ink.
 pub const POST: Permission = Permission("ledger.voucher.post");
 pub const CHART: Permission = Permission("ledger.account.write");
+/// Carry profit and loss forward and close a month.
+pub const CLOSE: Permission = Permission("ledger.period.close");
+/// Open a closed month again (反结账).
+pub const REOPEN: Permission = Permission("ledger.period.reopen");
 
 pub const PERMISSIONS: &[PermissionInfo] = &[
     perm!(READ, "查看凭证与账簿", "View vouchers and books"),
@@ -18,4 +22,6 @@ pub const PERMISSIONS: &[PermissionInfo] = &[
     perm!(REVIEW, "审核凭证", "Review vouchers"),
     perm!(POST, "记账与红字冲销", "Post and reverse vouchers"),
     perm!(CHART, "维护会计科目", "Maintain the chart of accounts"),
+    perm!(CLOSE, "结转损益与结账", "Carry P&L forward and close months"),
+    perm!(REOPEN, "反结账", "Reopen closed months"),
 ];

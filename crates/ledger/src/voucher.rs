@@ -9,7 +9,7 @@ use kernel::id::DocRef;
 use kernel::{Ctx, Currency, Error, Money, Result, audit};
 use serde::{Deserialize, Serialize};
 
-use crate::account::{Account, by_code, by_role};
+use crate::account::{Account, account_by_id, by_code, by_role};
 use crate::permissions::{POST, PREPARE, READ, REVIEW};
 
 kernel::define_id!(
@@ -419,15 +419,28 @@ pub fn reverse(tx: &mut Tx<'_>, ctx: &Ctx, id: VoucherId, date: &str) -> Result<
     get_voucher(tx, ctx, red)
 }
 
-/// An automatic voucher line: an account by role, debit or credit in fen (negative for red ink).
+/// An automatic voucher line: an account by role (or, for closing entries, by id), debit or
+/// credit in fen (negative for red ink).
 #[derive(Clone, Debug)]
 pub struct AutoLine {
     pub role: &'static str,
+    /// When set, the account itself (closing entries name every P&L account).
+    pub account_id: Option<String>,
     pub summary: String,
     pub debit: i64,
     pub credit: i64,
     pub product_id: Option<String>,
     pub partner_id: Option<String>,
+}
+
+impl AutoLine {
+    pub fn by_role(role: &'static str, summary: String, debit: i64, credit: i64) -> AutoLine {
+        AutoLine { role, account_id: None, summary, debit, credit, product_id: None, partner_id: None }
+    }
+
+    pub fn to_account(account_id: String, summary: String, debit: i64, credit: i64) -> AutoLine {
+        AutoLine { role: "", account_id: Some(account_id), summary, debit, credit, product_id: None, partner_id: None }
+    }
 }
 
 /// A voucher made by the system from a business event (a stock move, an invoice…), posted at
@@ -442,8 +455,12 @@ pub fn post_automatic(
 ) -> Result<VoucherId> {
     let mut stored = Vec::with_capacity(lines.len());
     for l in lines.iter().filter(|l| l.debit != 0 || l.credit != 0) {
+        let account = match &l.account_id {
+            Some(id) => account_by_id(tx, ctx, id)?,
+            None => by_role(tx, ctx, l.role)?,
+        };
         stored.push(Line {
-            account: by_role(tx, ctx, l.role)?,
+            account,
             summary: l.summary.clone(),
             debit: l.debit,
             credit: l.credit,

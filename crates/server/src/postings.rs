@@ -34,21 +34,10 @@ pub fn stock_document_done(tx: &mut Tx<'_>, ctx: &Ctx, event: &StockDocumentDone
         let value = flow.value.abs();
         let (into, out) = if flow.value > 0 { (value, 0) } else { (0, value) };
         lines.push(AutoLine {
-            role: "inventory",
-            summary: summary.clone(),
-            debit: into,
-            credit: out,
-            product_id: None,
             partner_id: event.partner_id.clone(),
+            ..AutoLine::by_role("inventory", summary.clone(), into, out)
         });
-        lines.push(AutoLine {
-            role,
-            summary,
-            debit: out,
-            credit: into,
-            product_id: None,
-            partner_id: event.partner_id.clone(),
-        });
+        lines.push(AutoLine { partner_id: event.partner_id.clone(), ..AutoLine::by_role(role, summary, out, into) });
     }
     if lines.is_empty() {
         return Ok(());
@@ -68,20 +57,12 @@ pub fn stock_revalued(tx: &mut Tx<'_>, ctx: &Ctx, event: &StockRevalued) -> Resu
     let summary = "补记以前日期的存货变动：重估后续出库成本".to_string();
     let lines = [
         AutoLine {
-            role: "cogs",
-            summary: summary.clone(),
-            debit: cogs_debit,
-            credit: cogs_credit,
             product_id: Some(event.product_id.clone()),
-            partner_id: None,
+            ..AutoLine::by_role("cogs", summary.clone(), cogs_debit, cogs_credit)
         },
         AutoLine {
-            role: "inventory",
-            summary: summary.clone(),
-            debit: cogs_credit,
-            credit: cogs_debit,
             product_id: Some(event.product_id.clone()),
-            partner_id: None,
+            ..AutoLine::by_role("inventory", summary.clone(), cogs_credit, cogs_debit)
         },
     ];
     let source = DocRef::new("product.product", &event.product_id);

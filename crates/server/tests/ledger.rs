@@ -158,3 +158,87 @@ fn stock_documents_make_their_vouchers() {
     );
     app.assert_invariants();
 }
+
+/// Posts a voucher through review (by the admin) and posting (by a second accountant).
+fn booked(maker: &testkit::Client, checker: &testkit::Client, body: Value) -> Value {
+    let made = maker.post("/api/v1/vouchers", &body);
+    assert_eq!(made.status, 201, "{}", made.body);
+    let id = made.json["id"].as_str().unwrap();
+    assert_eq!(checker.post(&format!("/api/v1/vouchers/{id}/review"), &json!({})).status, 200);
+    let posted = checker.post(&format!("/api/v1/vouchers/{id}/post"), &json!({}));
+    assert_eq!(posted.status, 200, "{}", posted.body);
+    posted.json
+}
+
+#[test]
+fn month_end_carries_profit_and_loss_forward_and_closes() {
+    let app = spawn();
+    let admin = app.admin();
+    let (_, checker) = app.user_in(app.company, "checker", &["finance"]);
+    // A sale with 13% VAT: receivable 1,130.00 = revenue 1,000.00 + output VAT 130.00; an expense.
+    booked(
+        &admin,
+        &checker,
+        json!({"date": "2026-11-10", "summary": "销售", "lines": [
+        line("1122", "1130", ""), line("5001", "", "1000"), line("22210102", "", "130")]}),
+    );
+    booked(
+        &admin,
+        &checker,
+        json!({"word": "付", "date": "2026-11-12", "summary": "办公费", "lines": [
+        line("5602", "200", ""), line("1002", "", "200")]}),
+    );
+    // A draft in the month stops the close.
+    let draft = admin.post(
+        "/api/v1/vouchers",
+        &json!({"date": "2026-11-20", "lines": [line("5602", "1", ""), line("1001", "", "1")]}),
+    );
+    assert_eq!(admin.post("/api/v1/periods/2026-11/close", &json!({})).code(), "ledger.unposted_vouchers");
+    let draft_id = draft.json["id"].as_str().unwrap();
+    checker.post(&format!("/api/v1/vouchers/{draft_id}/review"), &json!({}));
+    checker.post(&format!("/api/v1/vouchers/{draft_id}/post"), &json!({}));
+    let closed = admin.post("/api/v1/periods/2026-11/close", &json!({}));
+    assert_eq!(closed.status, 200, "{}", closed.body);
+    assert_eq!(closed.json["state"], "closed");
+    // 结转损益: revenue and expenses end at zero; 本年利润 holds the profit 1,000 − 201 = 799.00.
+    let carry = admin.get(&format!("/api/v1/vouchers/{}", closed.json["vouchers"][0].as_str().unwrap())).json;
+    assert_eq!(carry["word"], "转");
+    assert_eq!(carry["date"], "2026-11-30");
+    let tb = admin.get("/api/v1/trial-balance?period=2026-11").json;
+    let row = |code: &str| tb["rows"].as_array().unwrap().iter().find(|r| r["code"] == code).cloned().unwrap();
+    assert_eq!((row("5001")["closing_debit"].as_str(), row("5001")["closing_credit"].as_str()), (Some(""), Some("")));
+    assert_eq!(row("5602")["closing_debit"], "");
+    assert_eq!(row("3103")["closing_credit"], "799.00");
+    assert_eq!(tb["totals"]["closing_debit"], tb["totals"]["closing_credit"]);
+    // Nothing more posts into the closed month, and it cannot be closed twice.
+    let late = admin.post(
+        "/api/v1/vouchers",
+        &json!({"date": "2026-11-15", "lines": [line("5602", "1", ""), line("1001", "", "1")]}),
+    );
+    assert_eq!(late.code(), "ledger.period_closed");
+    assert_eq!(admin.post("/api/v1/periods/2026-11/close", &json!({})).code(), "ledger.period_already_closed");
+    // December closes after November; the year's profit goes to 利润分配.
+    booked(
+        &admin,
+        &checker,
+        json!({"date": "2026-12-05", "lines": [line("1002", "500", ""), line("5301", "", "500")]}),
+    );
+    let december = admin.post("/api/v1/periods/2026-12/close", &json!({}));
+    assert_eq!(december.status, 200, "{}", december.body);
+    assert_eq!(december.json["vouchers"].as_array().unwrap().len(), 2, "carry-forward and year-end");
+    let tb = admin.get("/api/v1/trial-balance?period=2026-12").json;
+    let row = |code: &str| tb["rows"].as_array().unwrap().iter().find(|r| r["code"] == code).cloned();
+    assert_eq!(row("3104").unwrap()["closing_credit"], "1299.00");
+    assert!(row("3103").is_none_or(|r| r["closing_credit"] == "" && r["closing_debit"] == ""));
+    // 反结账 only from the latest closed month; audited; a seller may not.
+    assert_eq!(admin.post("/api/v1/periods/2026-11/reopen", &json!({})).code(), "ledger.later_period_closed");
+    let (_, seller) = app.user_in(app.company, "seller", &["sales"]);
+    assert_eq!(seller.post("/api/v1/periods/2026-12/reopen", &json!({})).status, 403);
+    assert_eq!(admin.post("/api/v1/periods/2026-12/reopen", &json!({})).json["state"], "open");
+    let audit: i64 = app
+        .db
+        .read(|tx| tx.scalar("select count(*) from kernel_audit where action = 'ledger.period.reopen'", &[]))
+        .unwrap();
+    assert_eq!(audit, 1);
+    app.assert_invariants();
+}

@@ -6,7 +6,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use kernel::id::DocRef;
 use ledger::balance::TrialBalance;
-use ledger::permissions::{POST, PREPARE, READ, REVIEW};
+use ledger::period::PeriodState;
+use ledger::permissions::{CLOSE, POST, PREPARE, READ, REOPEN, REVIEW};
 use ledger::{Account, Voucher, VoucherId, VoucherInput};
 use serde::Deserialize;
 use utoipa_axum::routes;
@@ -124,6 +125,29 @@ async fn trial_balance(
     state.read(&caller, move |tx, ctx| ledger::trial_balance(tx, ctx, &query.period)).await.map(Json)
 }
 
+/// Carry the month's profit and loss into 本年利润 (in December, the year's into 利润分配) and
+/// close it.
+#[utoipa::path(post, path = "/api/v1/periods/{period}/close", tag = "ledger", params(("period" = String, Path)),
+    responses((status = 200, body = PeriodState), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn close_period(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(period): ApiPath<String>,
+) -> Result<Json<PeriodState>, ApiError> {
+    state.write(&caller, move |tx, ctx, _| ledger::period::close_period(tx, ctx, &period)).await.map(Json)
+}
+
+/// Open the latest closed month again (反结账; audited).
+#[utoipa::path(post, path = "/api/v1/periods/{period}/reopen", tag = "ledger", params(("period" = String, Path)),
+    responses((status = 200, body = PeriodState), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn reopen_period(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(period): ApiPath<String>,
+) -> Result<Json<PeriodState>, ApiError> {
+    state.write(&caller, move |tx, ctx, _| ledger::period::reopen_period(tx, ctx, &period)).await.map(Json)
+}
+
 pub fn mount(api: ApiRouter) -> ApiRouter {
     api.routes(Access::Permission(READ), routes!(list_accounts))
         .routes(Access::Permission(PREPARE), routes!(create_voucher))
@@ -133,4 +157,6 @@ pub fn mount(api: ApiRouter) -> ApiRouter {
         .routes(Access::Permission(POST), routes!(post))
         .routes(Access::Permission(POST), routes!(reverse))
         .routes(Access::Permission(READ), routes!(trial_balance))
+        .routes(Access::Permission(CLOSE), routes!(close_period))
+        .routes(Access::Permission(REOPEN), routes!(reopen_period))
 }
