@@ -72,6 +72,10 @@ create table ledger_line (
     voucher_id text not null references ledger_voucher (id),
     seq bigint not null,
     account_id text not null references ledger_account (id),
+    -- The voucher's period and date, kept on the line for the account ledgers (明细账).
+    period text not null,
+    date text not null,
+    posted smallint not null default 0 constraint ledger_line_posted_check check (posted in (0, 1)),
     summary text not null default '',
     debit bigint not null default 0,
     credit bigint not null default 0,
@@ -84,6 +88,7 @@ create table ledger_line (
     constraint ledger_line_amount_check check (debit = 0 or credit = 0)
 );
 create index ledger_line_voucher_idx on ledger_line (voucher_id, seq);
+create index ledger_line_account_idx on ledger_line (company_id, account_id, period, date);
 
 -- Posted amounts per account and period (kept with each posting): the balance reports read these.
 create table ledger_balance (

@@ -8,6 +8,7 @@
 
 pub mod account;
 pub mod balance;
+pub mod books;
 pub mod chart;
 pub mod invariants;
 pub mod period;

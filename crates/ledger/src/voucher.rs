@@ -237,14 +237,18 @@ fn insert(tx: &mut Tx<'_>, ctx: &Ctx, header: &Header<'_>, lines: &[Line]) -> Re
     )?;
     for (seq, line) in lines.iter().enumerate() {
         tx.execute(
-            "insert into ledger_line (id, company_id, voucher_id, seq, account_id, summary, debit, credit, partner_id, product_id)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "insert into ledger_line (id, company_id, voucher_id, seq, account_id, period, date, posted, summary, debit, credit,
+                 partner_id, product_id)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
             &[
                 &kernel::id::Uuid::now_v7(),
                 &ctx.company(),
                 &id,
                 &(seq as i64),
                 &line.account.id,
+                &period,
+                &kernel::clock::format_date(header.date),
+                &posted,
                 &line.summary,
                 &line.debit,
                 &line.credit,
@@ -380,6 +384,7 @@ pub fn post(tx: &mut Tx<'_>, ctx: &Ctx, id: VoucherId) -> Result<Voucher> {
     }
     require_open(tx, ctx, &current.period)?;
     advance(tx, ctx, id, &current, "posted", "posted_by")?;
+    tx.execute("update ledger_line set posted = 1 where voucher_id = $1", &[&id])?;
     let lines = stored_lines(tx, ctx, id)?;
     apply_balances(tx, ctx, &current.period, &lines)?;
     audit::record(tx, ctx, "ledger.voucher.post", "ledger.voucher", &id, serde_json::json!({}))?;

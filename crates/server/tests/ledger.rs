@@ -210,6 +210,17 @@ fn month_end_carries_profit_and_loss_forward_and_closes() {
     assert_eq!(row("5602")["closing_debit"], "");
     assert_eq!(row("3103")["closing_credit"], "799.00");
     assert_eq!(tb["totals"]["closing_debit"], tb["totals"]["closing_credit"]);
+    // The books: 明细账 of 1122 with its running balance; 序时账 in voucher order; 总账 by month.
+    let detail = admin.get("/api/v1/books/account?account=1122&from=2026-11&to=2026-11").json;
+    assert_eq!(detail["lines"][0]["voucher"], "记-0001");
+    assert_eq!((detail["closing_side"].as_str(), detail["closing"].as_str()), (Some("借"), Some("1130.00")));
+    let journal = admin.get("/api/v1/books/journal?period=2026-11").json;
+    let vouchers: Vec<&str> = journal.as_array().unwrap().iter().map(|l| l["voucher"].as_str().unwrap()).collect();
+    assert_eq!(&vouchers[..3], ["记-0001", "记-0001", "记-0001"]);
+    assert!(vouchers.contains(&"转-0001"), "the carry-forward voucher is in the journal");
+    let general = admin.get("/api/v1/books/general?account=2221&year=2026").json;
+    assert_eq!(general["months"][10]["credit"], "130.00", "output VAT under its parent 2221");
+    assert_eq!(general["months"][10]["side"], "贷");
     // Nothing more posts into the closed month, and it cannot be closed twice.
     let late = admin.post(
         "/api/v1/vouchers",

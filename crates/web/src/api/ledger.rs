@@ -148,6 +148,59 @@ async fn reopen_period(
     state.write(&caller, move |tx, ctx, _| ledger::period::reopen_period(tx, ctx, &period)).await.map(Json)
 }
 
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct BookQuery {
+    /// Account code (its sub-accounts included).
+    account: Option<String>,
+    /// Periods, YYYY-MM.
+    from: Option<String>,
+    to: Option<String>,
+    period: Option<String>,
+    year: Option<i32>,
+}
+
+/// 明细账: an account's posted lines between two periods with the running balance.
+#[utoipa::path(get, path = "/api/v1/books/account", tag = "ledger", params(BookQuery),
+    responses((status = 200, body = ledger::books::AccountLedger), (status = 422, body = Problem)))]
+async fn account_ledger(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiQuery(query): ApiQuery<BookQuery>,
+) -> Result<Json<ledger::books::AccountLedger>, ApiError> {
+    let account = query.account.unwrap_or_default();
+    let from = query.from.or(query.period.clone()).unwrap_or_default();
+    let to = query.to.or(query.period).unwrap_or_else(|| from.clone());
+    state.read(&caller, move |tx, ctx| ledger::books::account_ledger(tx, ctx, &account, &from, &to)).await.map(Json)
+}
+
+/// 序时账: every posted line of a period in voucher order.
+#[utoipa::path(get, path = "/api/v1/books/journal", tag = "ledger", params(BookQuery),
+    responses((status = 200, body = Vec<ledger::books::BookLine>), (status = 422, body = Problem)))]
+async fn journal(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiQuery(query): ApiQuery<BookQuery>,
+) -> Result<Json<Vec<ledger::books::BookLine>>, ApiError> {
+    let period = query.period.unwrap_or_default();
+    state.read(&caller, move |tx, ctx| ledger::books::journal(tx, ctx, &period)).await.map(Json)
+}
+
+/// 总账: an account's opening and each month's debit, credit and balance for a year.
+#[utoipa::path(get, path = "/api/v1/books/general", tag = "ledger", params(BookQuery),
+    responses((status = 200, body = Object), (status = 422, body = Problem)))]
+async fn general_ledger(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiQuery(query): ApiQuery<BookQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let account = query.account.unwrap_or_default();
+    let year = query.year.unwrap_or_else(|| state.clock.now().year());
+    let (opening, months) =
+        state.read(&caller, move |tx, ctx| ledger::books::general_ledger(tx, ctx, &account, year)).await?;
+    Ok(Json(serde_json::json!({"opening": opening, "months": months})))
+}
+
 pub fn mount(api: ApiRouter) -> ApiRouter {
     api.routes(Access::Permission(READ), routes!(list_accounts))
         .routes(Access::Permission(PREPARE), routes!(create_voucher))
@@ -157,6 +210,9 @@ pub fn mount(api: ApiRouter) -> ApiRouter {
         .routes(Access::Permission(POST), routes!(post))
         .routes(Access::Permission(POST), routes!(reverse))
         .routes(Access::Permission(READ), routes!(trial_balance))
+        .routes(Access::Permission(READ), routes!(account_ledger))
+        .routes(Access::Permission(READ), routes!(journal))
+        .routes(Access::Permission(READ), routes!(general_ledger))
         .routes(Access::Permission(CLOSE), routes!(close_period))
         .routes(Access::Permission(REOPEN), routes!(reopen_period))
 }
