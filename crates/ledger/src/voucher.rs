@@ -6,6 +6,7 @@
 
 use kernel::db::Tx;
 use kernel::id::DocRef;
+use kernel::listing::{Filter, ListPage, ListQuery, ListSpec, col};
 use kernel::{Ctx, Currency, Error, Money, Result, audit};
 use serde::{Deserialize, Serialize};
 
@@ -545,4 +546,28 @@ pub fn vouchers_of(tx: &mut Tx<'_>, ctx: &Ctx, source: &DocRef) -> Result<Vec<Vo
         .map(|r| r.get(0))
         .collect::<Result<_>>()?;
     ids.into_iter().map(|id| get_voucher(tx, ctx, id)).collect()
+}
+
+/// Vouchers as a list: newest first, filtered by period, word and state.
+pub const VOUCHER_LIST: ListSpec = ListSpec {
+    from: "ledger_voucher v",
+    id: "v.id",
+    company: "v.company_id",
+    columns: &[
+        col("date", "v.date", true, Filter::Range),
+        col("word", "v.word", true, Filter::Equals),
+        col("number", "v.number", true, Filter::None),
+        col("period", "v.period", true, Filter::Equals),
+        col("summary", "v.summary", false, Filter::None),
+        col("state", "v.state", true, Filter::Equals),
+        col("prepared_by", "v.prepared_by", false, Filter::None),
+    ],
+    search: &["v.summary"],
+    default_sort: "date",
+    default_desc: true,
+};
+
+pub fn list_vouchers(tx: &mut Tx<'_>, ctx: &Ctx, query: &ListQuery) -> Result<ListPage> {
+    ctx.require(READ)?;
+    VOUCHER_LIST.fetch(tx, ctx, query, None)
 }

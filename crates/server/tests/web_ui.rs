@@ -59,6 +59,9 @@ fn pages_carry_strict_security_headers_and_no_inline_code() {
         "/inventory/lots",
         "/inventory/replenishment",
         "/inventory/setup",
+        "/finance/vouchers",
+        "/finance/vouchers/new",
+        "/finance/trial-balance",
     ] {
         let answer = web.get(path);
         assert_eq!(answer.status(), 200, "{path}");
@@ -752,5 +755,74 @@ fn warehouse_setup_reorder_rules_and_the_other_reports() {
     let export = web.get("/inventory/lots?date=2026-12-01&format=xlsx");
     let sheet = kernel::import::Sheet::parse(&export.bytes().unwrap(), "xlsx").unwrap();
     assert_eq!(sheet.rows[0][1], "L1");
+    app.assert_invariants();
+}
+
+#[test]
+fn vouchers_and_the_trial_balance_in_the_web_client() {
+    let app = spawn();
+    let web = WebSession::login(&app.base, "admin", ADMIN_PASSWORD);
+    let (_, _) = app.user_in(app.company, "checker", &["finance"]);
+    let checker = WebSession::login(&app.base, "checker", "checker-password");
+    // An unbalanced voucher is refused with the reason; a balanced one is saved as a draft.
+    let unbalanced = web.post(
+        "/finance/vouchers/new",
+        &[
+            ("word", "记"),
+            ("date", "2026-11-03"),
+            ("summary", "提取备用金"),
+            ("attachments", "1"),
+            ("line_summary", ""),
+            ("line_account", "1001"),
+            ("line_debit", "500"),
+            ("line_credit", ""),
+            ("line_summary", ""),
+            ("line_account", "1002"),
+            ("line_debit", ""),
+            ("line_credit", "400"),
+        ],
+    );
+    assert_eq!(unbalanced.status(), 422);
+    assert!(unbalanced.text().unwrap().contains("借贷不平"));
+    let created = web.post(
+        "/finance/vouchers/new",
+        &[
+            ("word", "记"),
+            ("date", "2026-11-03"),
+            ("summary", "提取备用金"),
+            ("attachments", "1"),
+            ("line_summary", ""),
+            ("line_account", "1001"),
+            ("line_debit", "500"),
+            ("line_credit", ""),
+            ("line_summary", ""),
+            ("line_account", "1002"),
+            ("line_debit", ""),
+            ("line_credit", "500"),
+        ],
+    );
+    assert_eq!(created.status(), 303);
+    let path = created.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string();
+    let page = web.get(&path).text().unwrap();
+    assert!(page.contains("记-0001") && page.contains("未审核") && page.contains("1001 库存现金"), "{page}");
+    // The preparer's review is refused beside the voucher; the checker reviews and posts.
+    let own = web.post(&format!("{path}/act"), &[("action", "review")]);
+    assert_eq!(own.status(), 409);
+    assert!(own.text().unwrap().contains("审核人不能是制单人"));
+    assert_eq!(checker.post(&format!("{path}/act"), &[("action", "review")]).status(), 303);
+    assert_eq!(checker.post(&format!("{path}/act"), &[("action", "post")]).status(), 303);
+    assert!(web.get(&path).text().unwrap().contains("已记账"));
+    let list = web.get("/finance/vouchers?f.period=2026-11").text().unwrap();
+    assert!(list.contains("提取备用金"));
+    let tb = web.get("/finance/trial-balance?period=2026-11").text().unwrap();
+    assert!(tb.contains("科目余额表") && tb.contains("1001 库存现金") && tb.contains("500.00"), "{tb}");
+    let export = web.get("/finance/trial-balance?period=2026-11&format=xlsx");
+    let sheet = kernel::import::Sheet::parse(&export.bytes().unwrap(), "xlsx").unwrap();
+    assert!(sheet.rows.iter().any(|r| r[0] == "1001" && r[4] == "500.00"));
+    // Red ink from the page: a new voucher with the amounts negative.
+    let red = checker.post(&format!("{path}/act"), &[("action", "reverse"), ("date", "2026-11-30")]);
+    assert_eq!(red.status(), 303);
+    let red_page = checker.get(red.headers()["location"].to_str().unwrap()).text().unwrap();
+    assert!(red_page.contains("-500.00") && red_page.contains("冲销"), "{red_page}");
     app.assert_invariants();
 }

@@ -32,7 +32,7 @@ use crate::settings::Settings;
 
 #[derive(Args)]
 pub struct BenchArgs {
-    /// Scenarios to run: startup, http, numbering, audit, ui-list, parties, moves (or `all`).
+    /// Scenarios to run: startup, http, numbering, audit, ui-list, parties, moves, post (or `all`).
     #[arg(required = true)]
     scenarios: Vec<String>,
     /// Duration of each load run, in seconds (http).
@@ -50,7 +50,7 @@ pub struct BenchArgs {
 }
 
 pub fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<()> {
-    let all = ["startup", "http", "numbering", "audit", "ui-list", "parties", "moves"];
+    let all = ["startup", "http", "numbering", "audit", "ui-list", "parties", "moves", "post"];
     let scenarios: Vec<String> = if args.scenarios.iter().any(|s| s == "all") {
         all.iter().map(|s| s.to_string()).collect()
     } else {
@@ -70,6 +70,7 @@ pub fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<()> {
             "ui-list" => ui_list(settings, args.rows)?,
             "parties" => parties(settings, args.rows)?,
             "moves" => super::bench_moves::moves(settings, args.rows)?,
+            "post" => super::bench_post::post(settings, args.rows)?,
             other => bail!("unknown scenario {other}; known: {}", all.join(", ")),
         };
         println!("{result}");

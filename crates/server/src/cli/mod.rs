@@ -4,6 +4,7 @@
 mod backup;
 mod bench;
 mod bench_moves;
+mod bench_post;
 mod serve;
 mod transfer;
 mod user;

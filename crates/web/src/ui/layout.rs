@@ -39,7 +39,15 @@ const MODULES: &[Module] = &[
         ],
     },
     Module { label: "ui.nav.production", prefix: "production", href: "/production", pages: &[] },
-    Module { label: "ui.nav.finance", prefix: "ledger", href: "/finance", pages: &[] },
+    Module {
+        label: "ui.nav.finance",
+        prefix: "ledger",
+        href: "/finance/vouchers",
+        pages: &[
+            ("ui.ledger.vouchers", "/finance/vouchers", "ledger.voucher.read"),
+            ("ui.ledger.trial_balance", "/finance/trial-balance", "ledger.voucher.read"),
+        ],
+    },
     Module { label: "ui.nav.hr", prefix: "hr", href: "/hr", pages: &[] },
     Module {
         label: "ui.nav.office",

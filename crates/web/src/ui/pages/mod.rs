@@ -7,6 +7,7 @@ mod imports;
 mod inventory;
 mod inventory_reports;
 mod inventory_setup;
+mod ledger;
 mod parties;
 mod product_setup;
 mod products;
@@ -15,6 +16,7 @@ mod settings;
 mod tasks;
 
 use ::inventory::permissions as ip;
+use ::ledger::permissions as lp;
 use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{FromRequest, Request};
@@ -169,6 +171,11 @@ pub fn mount(state: &AppState) -> axum::Router<AppState> {
             Access::Any(&[ip::STOCK_MOVE, ip::STOCK_COUNT]),
             get(scanner::show).post(scanner::scan),
         )
+        .page("/finance/vouchers", P(lp::READ), get(ledger::vouchers))
+        .page("/finance/vouchers/new", P(lp::PREPARE), get(ledger::new_form).post(ledger::create))
+        .page("/finance/vouchers/{id}", P(lp::READ), get(ledger::show))
+        .page("/finance/vouchers/{id}/act", Access::Any(&[lp::REVIEW, lp::POST]), post(ledger::act))
+        .page("/finance/trial-balance", P(lp::READ), get(ledger::trial_balance))
         .page("/office/tasks", P(op::TASK_READ), get(tasks::list))
         .page("/office/tasks/bulk", P(op::TASK_WRITE), post(tasks::bulk))
         .page("/office/tasks/board", P(op::TASK_READ), get(tasks::board))
