@@ -61,7 +61,7 @@ pub fn post(settings: &Settings, rows: u64) -> anyhow::Result<serde_json::Value>
         })?;
         v += batch;
         posted += batch * 10;
-        if v % 20_000 == 0 {
+        if v.is_multiple_of(20_000) {
             eprintln!("{posted} lines, {:.0}/s", posted as f64 / started.elapsed().as_secs_f64());
         }
     }
