@@ -97,6 +97,10 @@ create table ledger_balance (
     period text not null,
     debit bigint not null default 0,
     credit bigint not null default 0,
+    -- The part of debit and credit that the month-end carry-forward made: the income statement
+    -- shows the period's turnover without it.
+    closing_debit bigint not null default 0,
+    closing_credit bigint not null default 0,
     primary key (company_id, account_id, period)
 );
 

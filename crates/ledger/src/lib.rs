@@ -14,6 +14,7 @@ pub mod invariants;
 pub mod period;
 pub mod permissions;
 pub mod reactions;
+pub mod statements;
 pub mod voucher;
 
 pub use account::{Account, by_role, list_accounts};
@@ -68,4 +69,9 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
     ),
     kernel::msg!("ledger.earlier_period_open", "请先结账 {period}", "Close {period} first"),
     kernel::msg!("ledger.later_period_closed", "请先反结账 {period}", "Reopen {period} first"),
+    kernel::msg!(
+        "ledger.statement_layout",
+        "报表格式目前仅支持小企业会计准则",
+        "The statements are in the 小企业会计准则 layouts only"
+    ),
 ];

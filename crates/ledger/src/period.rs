@@ -75,7 +75,7 @@ pub fn close_period(tx: &mut Tx<'_>, ctx: &Ctx, period: &str) -> Result<PeriodSt
         return Err(Error::conflict("ledger.earlier_period_open").with_param("period", open));
     }
     let date = last_day(first);
-    let source = DocRef::new("ledger.period", period);
+    let source = DocRef::new(crate::voucher::CARRY_FORWARD, period);
     let mut vouchers = Vec::new();
     // Every profit-and-loss account's balance to date goes to 本年利润.
     let balances = tx.query(

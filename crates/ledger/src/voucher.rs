@@ -259,19 +259,29 @@ fn insert(tx: &mut Tx<'_>, ctx: &Ctx, header: &Header<'_>, lines: &[Line]) -> Re
         )?;
     }
     if posted {
-        apply_balances(tx, ctx, &period, lines)?;
+        let closing = header.source.is_some_and(|s| s.kind == CARRY_FORWARD);
+        apply_balances(tx, ctx, &period, lines, closing)?;
     }
     Ok(id)
 }
 
 /// Adds posted lines to the balances of their accounts for the period.
-fn apply_balances(tx: &mut Tx<'_>, ctx: &Ctx, period: &str, lines: &[Line]) -> Result<()> {
+/// The source kind of the month-end carry-forward vouchers.
+pub const CARRY_FORWARD: &str = "ledger.period";
+
+/// Adds posted lines to the balances of their accounts for the period (`closing`: they are the
+/// month-end carry-forward, kept apart for the income statement too).
+fn apply_balances(tx: &mut Tx<'_>, ctx: &Ctx, period: &str, lines: &[Line], closing: bool) -> Result<()> {
     for line in lines {
+        let (closing_debit, closing_credit) = if closing { (line.debit, line.credit) } else { (0, 0) };
         tx.execute(
-            "insert into ledger_balance (company_id, account_id, period, debit, credit) values ($1, $2, $3, $4, $5)
+            "insert into ledger_balance (company_id, account_id, period, debit, credit, closing_debit, closing_credit)
+             values ($1, $2, $3, $4, $5, $6, $7)
              on conflict (company_id, account_id, period) do update
-             set debit = ledger_balance.debit + excluded.debit, credit = ledger_balance.credit + excluded.credit",
-            &[&ctx.company(), &line.account.id, &period, &line.debit, &line.credit],
+             set debit = ledger_balance.debit + excluded.debit, credit = ledger_balance.credit + excluded.credit,
+                 closing_debit = ledger_balance.closing_debit + excluded.closing_debit,
+                 closing_credit = ledger_balance.closing_credit + excluded.closing_credit",
+            &[&ctx.company(), &line.account.id, &period, &line.debit, &line.credit, &closing_debit, &closing_credit],
         )?;
     }
     Ok(())
@@ -387,7 +397,7 @@ pub fn post(tx: &mut Tx<'_>, ctx: &Ctx, id: VoucherId) -> Result<Voucher> {
     advance(tx, ctx, id, &current, "posted", "posted_by")?;
     tx.execute("update ledger_line set posted = 1 where voucher_id = $1", &[&id])?;
     let lines = stored_lines(tx, ctx, id)?;
-    apply_balances(tx, ctx, &current.period, &lines)?;
+    apply_balances(tx, ctx, &current.period, &lines, false)?;
     audit::record(tx, ctx, "ledger.voucher.post", "ledger.voucher", &id, serde_json::json!({}))?;
     get_voucher(tx, ctx, id)
 }

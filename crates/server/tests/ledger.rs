@@ -197,6 +197,22 @@ fn month_end_carries_profit_and_loss_forward_and_closes() {
     let draft_id = draft.json["id"].as_str().unwrap();
     checker.post(&format!("/api/v1/vouchers/{draft_id}/review"), &json!({}));
     checker.post(&format!("/api/v1/vouchers/{draft_id}/post"), &json!({}));
+    // The statements balance before the close (profit not yet carried is profit all the same)…
+    let statements = |admin: &testkit::Client| {
+        let bs = admin.get("/api/v1/statements/balance-sheet?period=2026-11").json;
+        let is = admin.get("/api/v1/statements/income?period=2026-11").json;
+        let pick = |s: &Value, row: u64| {
+            s["rows"].as_array().unwrap().iter().find(|r| r["row"] == row).unwrap()["current"].clone()
+        };
+        (pick(&bs, 4), pick(&bs, 30), pick(&bs, 53), pick(&bs, 51), pick(&is, 1), pick(&is, 14), pick(&is, 32))
+    };
+    let before = statements(&admin);
+    assert_eq!(before.0, "1130.00", "应收账款");
+    assert_eq!(before.1, before.2, "资产总计 = 负债和所有者权益总计");
+    assert_eq!(
+        (before.3.as_str(), before.4.as_str(), before.5.as_str(), before.6.as_str()),
+        (Some("799.00"), Some("1000.00"), Some("201.00"), Some("799.00"))
+    );
     let closed = admin.post("/api/v1/periods/2026-11/close", &json!({}));
     assert_eq!(closed.status, 200, "{}", closed.body);
     assert_eq!(closed.json["state"], "closed");
@@ -221,6 +237,8 @@ fn month_end_carries_profit_and_loss_forward_and_closes() {
     let general = admin.get("/api/v1/books/general?account=2221&year=2026").json;
     assert_eq!(general["months"][10]["credit"], "130.00", "output VAT under its parent 2221");
     assert_eq!(general["months"][10]["side"], "贷");
+    // …and after it: the income statement shows the month's turnover, not the carry-forward.
+    assert_eq!(statements(&admin), before);
     // Nothing more posts into the closed month, and it cannot be closed twice.
     let late = admin.post(
         "/api/v1/vouchers",

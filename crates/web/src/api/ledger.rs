@@ -201,6 +201,28 @@ async fn general_ledger(
     Ok(Json(serde_json::json!({"opening": opening, "months": months})))
 }
 
+/// 资产负债表 at the end of a month (会小企01表): closing and start-of-year columns.
+#[utoipa::path(get, path = "/api/v1/statements/balance-sheet", tag = "ledger", params(PeriodQuery),
+    responses((status = 200, body = ledger::statements::Statement), (status = 422, body = Problem)))]
+async fn balance_sheet(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiQuery(query): ApiQuery<PeriodQuery>,
+) -> Result<Json<ledger::statements::Statement>, ApiError> {
+    state.read(&caller, move |tx, ctx| ledger::statements::balance_sheet(tx, ctx, &query.period)).await.map(Json)
+}
+
+/// 利润表 of a month (会小企02表): this month and year to date.
+#[utoipa::path(get, path = "/api/v1/statements/income", tag = "ledger", params(PeriodQuery),
+    responses((status = 200, body = ledger::statements::Statement), (status = 422, body = Problem)))]
+async fn income_statement(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiQuery(query): ApiQuery<PeriodQuery>,
+) -> Result<Json<ledger::statements::Statement>, ApiError> {
+    state.read(&caller, move |tx, ctx| ledger::statements::income_statement(tx, ctx, &query.period)).await.map(Json)
+}
+
 pub fn mount(api: ApiRouter) -> ApiRouter {
     api.routes(Access::Permission(READ), routes!(list_accounts))
         .routes(Access::Permission(PREPARE), routes!(create_voucher))
@@ -213,6 +235,8 @@ pub fn mount(api: ApiRouter) -> ApiRouter {
         .routes(Access::Permission(READ), routes!(account_ledger))
         .routes(Access::Permission(READ), routes!(journal))
         .routes(Access::Permission(READ), routes!(general_ledger))
+        .routes(Access::Permission(READ), routes!(balance_sheet))
+        .routes(Access::Permission(READ), routes!(income_statement))
         .routes(Access::Permission(CLOSE), routes!(close_period))
         .routes(Access::Permission(REOPEN), routes!(reopen_period))
 }
