@@ -62,6 +62,8 @@ fn pages_carry_strict_security_headers_and_no_inline_code() {
         "/finance/vouchers",
         "/finance/vouchers/new",
         "/finance/trial-balance",
+        "/finance/statements/balance-sheet",
+        "/finance/statements/income",
     ] {
         let answer = web.get(path);
         assert_eq!(answer.status(), 200, "{path}");
@@ -819,6 +821,11 @@ fn vouchers_and_the_trial_balance_in_the_web_client() {
     let export = web.get("/finance/trial-balance?period=2026-11&format=xlsx");
     let sheet = kernel::import::Sheet::parse(&export.bytes().unwrap(), "xlsx").unwrap();
     assert!(sheet.rows.iter().any(|r| r[0] == "1001" && r[4] == "500.00"));
+    let sheet = web.get("/finance/statements/balance-sheet?period=2026-11").text().unwrap();
+    assert!(sheet.contains("资产负债表") && sheet.contains("货币资金"), "{sheet}");
+    let income = web.get("/finance/statements/income?period=2026-11&format=xlsx");
+    let rows = kernel::import::Sheet::parse(&income.bytes().unwrap(), "xlsx").unwrap();
+    assert_eq!(rows.rows[0][1], "一、营业收入");
     // Red ink from the page: a new voucher with the amounts negative.
     let red = checker.post(&format!("{path}/act"), &[("action", "reverse"), ("date", "2026-11-30")]);
     assert_eq!(red.status(), 303);

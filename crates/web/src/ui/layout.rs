@@ -46,6 +46,8 @@ const MODULES: &[Module] = &[
         pages: &[
             ("ui.ledger.vouchers", "/finance/vouchers", "ledger.voucher.read"),
             ("ui.ledger.trial_balance", "/finance/trial-balance", "ledger.voucher.read"),
+            ("ui.ledger.balance_sheet", "/finance/statements/balance-sheet", "ledger.voucher.read"),
+            ("ui.ledger.income_statement", "/finance/statements/income", "ledger.voucher.read"),
         ],
     },
     Module { label: "ui.nav.hr", prefix: "hr", href: "/hr", pages: &[] },

@@ -290,3 +290,68 @@ pub async fn trial_balance(State(state): State<AppState>, page: Page, RawQuery(q
     };
     shell(&page, &page.t("ui.ledger.trial_balance"), body)
 }
+
+/// 资产负债表 or 利润表 of a month, with its export.
+pub async fn statement(
+    State(state): State<AppState>,
+    page: Page,
+    Path(kind): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let pairs = url_pairs(query.as_deref().unwrap_or_default());
+    let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+    let now = state.clock.now().date();
+    let period = get("period").unwrap_or_else(|| format!("{:04}-{:02}", now.year(), u8::from(now.month())));
+    let balance = match kind.as_str() {
+        "balance-sheet" => true,
+        "income" => false,
+        _ => return error_page(&page, StatusCode::NOT_FOUND, "http.not_found"),
+    };
+    let ctx = page.ctx(&state);
+    let p = period.clone();
+    let result = state
+        .blocking(move |state| {
+            state.db.read(|tx| {
+                if balance {
+                    ledger::statements::balance_sheet(tx, &ctx, &p)
+                } else {
+                    ledger::statements::income_statement(tx, &ctx, &p)
+                }
+            })
+        })
+        .await;
+    let statement = match result {
+        Ok(statement) => statement,
+        Err(error) => return error_page(&page, StatusCode::UNPROCESSABLE_ENTITY, error.0.code()),
+    };
+    let (current, other) = if balance {
+        ("ui.ledger.closing_balance", "ui.ledger.year_opening")
+    } else {
+        ("ui.ledger.this_month", "ui.ledger.year_to_date")
+    };
+    if get("format").as_deref() == Some("xlsx") {
+        let rows: Vec<Vec<String>> = statement
+            .rows
+            .iter()
+            .map(|r| vec![r.row.to_string(), r.label.clone(), r.current.clone(), r.other.clone()])
+            .collect();
+        let header = ["row", "item", current, other];
+        return match kernel::import::table_bytes(&header, &rows, "xlsx") {
+            Ok(bytes) => crate::download::attachment(bytes, crate::download::XLSX, &format!("{kind}-{period}.xlsx")),
+            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        };
+    }
+    let body = html! {
+        h1 { (statement.title) " · " (period) }
+        form.filters method="get" action=(format!("/finance/statements/{kind}")) {
+            label { (page.t("ui.ledger.period")) " " input type="month" name="period" value=(period); } " "
+            button type="submit" { (page.t("ui.inventory.show")) }
+        }
+        p { a.button href=(format!("/finance/statements/{kind}?period={period}&format=xlsx")) { (page.t("ui.list.export_xlsx")) } }
+        table.list {
+            thead { tr { th { (page.t("ui.ledger.item")) } th.num { (page.t("ui.ledger.row")) } th.num { (page.t(current)) } th.num { (page.t(other)) } } }
+            tbody { @for r in &statement.rows { tr { td { (r.label) } td.num { (r.row) } td.num { (r.current) } td.num { (r.other) } } } }
+        }
+    };
+    shell(&page, &statement.title, body)
+}

@@ -176,6 +176,7 @@ pub fn mount(state: &AppState) -> axum::Router<AppState> {
         .page("/finance/vouchers/{id}", P(lp::READ), get(ledger::show))
         .page("/finance/vouchers/{id}/act", Access::Any(&[lp::REVIEW, lp::POST]), post(ledger::act))
         .page("/finance/trial-balance", P(lp::READ), get(ledger::trial_balance))
+        .page("/finance/statements/{kind}", P(lp::READ), get(ledger::statement))
         .page("/office/tasks", P(op::TASK_READ), get(tasks::list))
         .page("/office/tasks/bulk", P(op::TASK_WRITE), post(tasks::bulk))
         .page("/office/tasks/board", P(op::TASK_READ), get(tasks::board))
