@@ -15,6 +15,9 @@ create table ledger_account (
     direction text not null constraint ledger_account_direction_check check (direction in ('debit', 'credit')),
     -- What postings look it up by (receivable, vat.output, inventory…), whatever its code.
     role text,
+    -- 辅助核算: the dimensions every line on it must name, comma-separated (customer, supplier,
+    -- employee, department, project, product).
+    dimensions text not null default '',
     -- Only accounts without children take postings.
     postable smallint not null default 1 constraint ledger_account_postable_check check (postable in (0, 1)),
     active smallint not null default 1 constraint ledger_account_active_check check (active in (0, 1)),
@@ -82,6 +85,7 @@ create table ledger_line (
     -- 辅助核算: the partner, product, department or project the line is about.
     partner_id text,
     product_id text,
+    employee_id text,
     department text,
     project text,
     -- One side per line; a red-ink (reversing) voucher carries negative amounts on the same side.

@@ -188,10 +188,16 @@ pub fn install(tx: &mut Tx<'_>, ctx: &Ctx, code: &str) -> Result<()> {
         let parent_id = parent.map(|(_, id)| id.clone());
         let has_children = rows.iter().any(|(c, ..)| c != account && c.starts_with(account));
         let id = kernel::id::Uuid::now_v7().to_string();
+        // Receivables name their customer, payables their supplier (辅助核算).
+        let dimensions = match *role {
+            Some("receivable" | "advance_received") => "customer",
+            Some("payable" | "prepayment") => "supplier",
+            _ => "",
+        };
         tx.execute(
-            "insert into ledger_account (id, company_id, code, name, parent_id, category, direction, role, postable, created_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            &[&id, &ctx.company(), account, name, &parent_id, category, direction, role, &!has_children, &now],
+            "insert into ledger_account (id, company_id, code, name, parent_id, category, direction, role, postable, dimensions, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            &[&id, &ctx.company(), account, name, &parent_id, category, direction, role, &!has_children, &dimensions, &now],
         )?;
         ids.push((account, id));
     }

@@ -74,4 +74,23 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
         "报表格式目前仅支持小企业会计准则",
         "The statements are in the 小企业会计准则 layouts only"
     ),
+    kernel::msg!("ledger.dimension_required", "该科目要求填写辅助核算项", "This account needs this dimension"),
+    kernel::msg!("ledger.dimension_unknown", "未知的辅助核算项：{dimension}", "Unknown dimension: {dimension}"),
+    kernel::msg!(
+        "ledger.sub_code_invalid",
+        "下级科目代码应以 {parent} 开头并更长，只含数字",
+        "A sub-account code starts with {parent}, is longer, digits only"
+    ),
+    kernel::msg!("ledger.name_required", "请填写科目名称", "A name is required"),
+    kernel::msg!("ledger.code_taken", "科目代码已存在", "This code is already used"),
+    kernel::msg!(
+        "ledger.parent_has_postings",
+        "上级科目已有发生额，不能再增加下级科目",
+        "The parent already has postings"
+    ),
+    kernel::msg!(
+        "ledger.template_in_use",
+        "已有凭证，不能更换科目模板",
+        "The chart cannot change once there are vouchers"
+    ),
 ];

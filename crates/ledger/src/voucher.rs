@@ -30,8 +30,12 @@ pub struct LineInput {
     /// Decimal CNY; exactly one of debit and credit.
     pub debit: Option<String>,
     pub credit: Option<String>,
+    /// The customer or supplier (辅助核算).
     pub partner_id: Option<String>,
     pub product_id: Option<String>,
+    pub employee_id: Option<String>,
+    pub department: Option<String>,
+    pub project: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -57,6 +61,9 @@ pub struct VoucherLine {
     pub credit: String,
     pub partner_id: Option<String>,
     pub product_id: Option<String>,
+    pub employee_id: Option<String>,
+    pub department: Option<String>,
+    pub project: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -83,7 +90,7 @@ pub struct Voucher {
     pub total_credit: String,
 }
 
-/// A line ready to store: the account and the amounts in fen.
+/// A line ready to store: the account, the amounts in fen and the dimensions named.
 struct Line {
     account: Account,
     summary: String,
@@ -91,6 +98,9 @@ struct Line {
     credit: i64,
     partner_id: Option<String>,
     product_id: Option<String>,
+    employee_id: Option<String>,
+    department: Option<String>,
+    project: Option<String>,
 }
 
 fn yuan(fen: i64) -> String {
@@ -172,6 +182,19 @@ fn check_lines(tx: &mut Tx<'_>, ctx: &Ctx, input: &[LineInput]) -> Result<Vec<Li
             problems = problems.with_field(field("debit"), "ledger.one_side");
             continue;
         }
+        let named = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
+        for dimension in &account.dimensions {
+            let (given, name) = match dimension.as_str() {
+                "customer" | "supplier" => (named(&l.partner_id), "partner_id"),
+                "product" => (named(&l.product_id), "product_id"),
+                "employee" => (named(&l.employee_id), "employee_id"),
+                "department" => (named(&l.department), "department"),
+                _ => (named(&l.project), "project"),
+            };
+            if !given {
+                problems = problems.with_field(field(name), "ledger.dimension_required");
+            }
+        }
         lines.push(Line {
             account,
             summary: l.summary.trim().to_string(),
@@ -179,6 +202,9 @@ fn check_lines(tx: &mut Tx<'_>, ctx: &Ctx, input: &[LineInput]) -> Result<Vec<Li
             credit,
             partner_id: l.partner_id.clone(),
             product_id: l.product_id.clone(),
+            employee_id: l.employee_id.clone(),
+            department: l.department.clone(),
+            project: l.project.clone(),
         });
     }
     if !problems.fields().is_empty() {
@@ -239,8 +265,8 @@ fn insert(tx: &mut Tx<'_>, ctx: &Ctx, header: &Header<'_>, lines: &[Line]) -> Re
     for (seq, line) in lines.iter().enumerate() {
         tx.execute(
             "insert into ledger_line (id, company_id, voucher_id, seq, account_id, period, date, posted, summary, debit, credit,
-                 partner_id, product_id)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                 partner_id, product_id, employee_id, department, project)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
             &[
                 &kernel::id::Uuid::now_v7(),
                 &ctx.company(),
@@ -255,6 +281,9 @@ fn insert(tx: &mut Tx<'_>, ctx: &Ctx, header: &Header<'_>, lines: &[Line]) -> Re
                 &line.credit,
                 &line.partner_id,
                 &line.product_id,
+                &line.employee_id,
+                &line.department,
+                &line.project,
             ],
         )?;
     }
@@ -359,7 +388,8 @@ pub fn review(tx: &mut Tx<'_>, ctx: &Ctx, id: VoucherId) -> Result<Voucher> {
 
 fn stored_lines(tx: &mut Tx<'_>, ctx: &Ctx, id: VoucherId) -> Result<Vec<Line>> {
     let rows = tx.query(
-        "select a.id, a.code, a.name, a.category, a.direction, a.role, a.postable, l.summary, l.debit, l.credit, l.partner_id, l.product_id
+        "select a.id, a.code, a.name, a.category, a.direction, a.role, a.postable, l.summary, l.debit, l.credit, l.partner_id, l.product_id,
+                l.employee_id, l.department, l.project, a.dimensions
          from ledger_line l join ledger_account a on a.id = l.account_id where l.voucher_id = $1 order by l.seq",
         &[&id],
     )?;
@@ -375,12 +405,16 @@ fn stored_lines(tx: &mut Tx<'_>, ctx: &Ctx, id: VoucherId) -> Result<Vec<Line>> 
                     direction: r.get(4)?,
                     role: r.get(5)?,
                     postable: r.get(6)?,
+                    dimensions: r.get::<String>(15)?.split(',').filter(|d| !d.is_empty()).map(str::to_string).collect(),
                 },
                 summary: r.get(7)?,
                 debit: r.get(8)?,
                 credit: r.get(9)?,
                 partner_id: r.get(10)?,
                 product_id: r.get(11)?,
+                employee_id: r.get(12)?,
+                department: r.get(13)?,
+                project: r.get(14)?,
             })
         })
         .collect()
@@ -482,6 +516,9 @@ pub fn post_automatic(
             credit: l.credit,
             partner_id: l.partner_id.clone(),
             product_id: l.product_id.clone(),
+            employee_id: None,
+            department: None,
+            project: None,
         });
     }
     let (debit, credit): (i64, i64) = (stored.iter().map(|l| l.debit).sum(), stored.iter().map(|l| l.credit).sum());
@@ -537,6 +574,9 @@ pub fn get_voucher(tx: &mut Tx<'_>, ctx: &Ctx, id: VoucherId) -> Result<Voucher>
                 credit: if l.credit != 0 { yuan(l.credit) } else { String::new() },
                 partner_id: l.partner_id,
                 product_id: l.product_id,
+                employee_id: l.employee_id,
+                department: l.department,
+                project: l.project,
             })
             .collect(),
         total_debit: yuan(debit),

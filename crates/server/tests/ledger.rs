@@ -176,11 +176,13 @@ fn month_end_carries_profit_and_loss_forward_and_closes() {
     let admin = app.admin();
     let (_, checker) = app.user_in(app.company, "checker", &["finance"]);
     // A sale with 13% VAT: receivable 1,130.00 = revenue 1,000.00 + output VAT 130.00; an expense.
+    let mut receivable = line("1122", "1130", "");
+    receivable["partner_id"] = json!("C001");
     booked(
         &admin,
         &checker,
         json!({"date": "2026-11-10", "summary": "销售", "lines": [
-        line("1122", "1130", ""), line("5001", "", "1000"), line("22210102", "", "130")]}),
+        receivable, line("5001", "", "1000"), line("22210102", "", "130")]}),
     );
     booked(
         &admin,
@@ -269,5 +271,48 @@ fn month_end_carries_profit_and_loss_forward_and_closes() {
         .read(|tx| tx.scalar("select count(*) from kernel_audit where action = 'ledger.period.reopen'", &[]))
         .unwrap();
     assert_eq!(audit, 1);
+    app.assert_invariants();
+}
+
+#[test]
+fn sub_accounts_dimensions_and_the_template_choice() {
+    let app = spawn();
+    let admin = app.admin();
+    // Before any voucher the company may take the 企业会计准则 chart instead…
+    assert_eq!(admin.put("/api/v1/ledger/template", &json!({"template": "enterprise"})).status, 204);
+    let accounts = admin.get("/api/v1/accounts").json;
+    let name = |code: &str| accounts.as_array().unwrap().iter().find(|a| a["code"] == code).unwrap()["name"].clone();
+    assert_eq!(name("4001"), "实收资本");
+    assert_eq!(name("6001"), "主营业务收入");
+    assert_eq!(admin.put("/api/v1/ledger/template", &json!({"template": "small"})).status, 204);
+    // Sub-accounts: 管理费用—办公费 under 5602, which then takes no postings itself.
+    let sub = admin.post(
+        "/api/v1/accounts",
+        &json!({"parent": "5602", "code": "560201", "name": "办公费", "dimensions": ["department"]}),
+    );
+    assert_eq!(sub.status, 201, "{}", sub.body);
+    assert_eq!(sub.json["role"], "admin_expense", "the role moves to the account that takes postings");
+    assert_eq!(admin.post("/api/v1/accounts", &json!({"parent": "5602", "code": "5699", "name": "x"})).status, 422);
+    // 辅助核算: receivables name their customer; the office account its department.
+    let missing = admin.post(
+        "/api/v1/vouchers",
+        &json!({"date": "2026-11-03", "lines": [
+        line("1122", "100", ""), line("560201", "", "100")]}),
+    );
+    let fields: Vec<&str> =
+        missing.json["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["lines[0].partner_id", "lines[1].department"]);
+    let mut ok_lines = vec![line("1122", "100", ""), line("560201", "", "100")];
+    ok_lines[0]["partner_id"] = json!("C001");
+    ok_lines[1]["department"] = json!("行政部");
+    let made = admin.post("/api/v1/vouchers", &json!({"date": "2026-11-03", "lines": ok_lines}));
+    assert_eq!(made.status, 201, "{}", made.body);
+    assert_eq!(made.json["lines"][1]["department"], "行政部");
+    assert_eq!(admin.put("/api/v1/accounts/1405/dimensions", &json!({"dimensions": ["warehouse"]})).status, 422);
+    // …but not once there are vouchers.
+    assert_eq!(
+        admin.put("/api/v1/ledger/template", &json!({"template": "enterprise"})).code(),
+        "ledger.template_in_use"
+    );
     app.assert_invariants();
 }

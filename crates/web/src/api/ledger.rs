@@ -5,9 +5,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use kernel::id::DocRef;
+use ledger::account::SubAccountInput;
 use ledger::balance::TrialBalance;
 use ledger::period::PeriodState;
-use ledger::permissions::{CLOSE, POST, PREPARE, READ, REOPEN, REVIEW};
+use ledger::permissions::{CHART, CLOSE, POST, PREPARE, READ, REOPEN, REVIEW};
 use ledger::{Account, Voucher, VoucherId, VoucherInput};
 use serde::Deserialize;
 use utoipa_axum::routes;
@@ -21,6 +22,60 @@ use crate::state::AppState;
 #[utoipa::path(get, path = "/api/v1/accounts", tag = "ledger", responses((status = 200, body = Vec<Account>)))]
 async fn list_accounts(State(state): State<AppState>, Caller(caller): Caller) -> Result<Json<Vec<Account>>, ApiError> {
     state.read(&caller, ledger::list_accounts).await.map(Json)
+}
+
+/// Add a sub-account (its parent stops taking postings).
+#[utoipa::path(post, path = "/api/v1/accounts", tag = "ledger", request_body = SubAccountInput,
+    responses((status = 201, body = Account), (status = 422, body = Problem)))]
+async fn create_sub_account(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(input): ApiJson<SubAccountInput>,
+) -> Result<(StatusCode, Json<Account>), ApiError> {
+    let created = state.write(&caller, move |tx, ctx, _| ledger::account::create_sub_account(tx, ctx, &input)).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"dimensions": ["customer", "project"]}))]
+struct DimensionsInput {
+    dimensions: Vec<String>,
+}
+
+/// Set the dimensions (辅助核算) every line on an account must name.
+#[utoipa::path(put, path = "/api/v1/accounts/{code}/dimensions", tag = "ledger", params(("code" = String, Path)),
+    request_body = DimensionsInput, responses((status = 200, body = Account), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn set_dimensions(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(code): ApiPath<String>,
+    ApiJson(input): ApiJson<DimensionsInput>,
+) -> Result<Json<Account>, ApiError> {
+    state
+        .write(&caller, move |tx, ctx, _| ledger::account::set_dimensions(tx, ctx, &code, &input.dimensions))
+        .await
+        .map(Json)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"template": "enterprise"}))]
+struct TemplateInput {
+    /// `small` (小企业会计准则) or `enterprise` (企业会计准则).
+    template: String,
+}
+
+/// Choose the chart template, while the company has no vouchers yet.
+#[utoipa::path(put, path = "/api/v1/ledger/template", tag = "ledger", request_body = TemplateInput,
+    responses((status = 204), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn choose_template(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(input): ApiJson<TemplateInput>,
+) -> Result<StatusCode, ApiError> {
+    state.write(&caller, move |tx, ctx, _| ledger::account::choose_template(tx, ctx, &input.template)).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Prepare a voucher (draft).
@@ -225,6 +280,9 @@ async fn income_statement(
 
 pub fn mount(api: ApiRouter) -> ApiRouter {
     api.routes(Access::Permission(READ), routes!(list_accounts))
+        .routes(Access::Permission(CHART), routes!(create_sub_account))
+        .routes(Access::Permission(CHART), routes!(set_dimensions))
+        .routes(Access::Permission(CHART), routes!(choose_template))
         .routes(Access::Permission(PREPARE), routes!(create_voucher))
         .routes(Access::Permission(READ), routes!(vouchers_of))
         .routes(Access::Permission(READ), routes!(get_voucher))
