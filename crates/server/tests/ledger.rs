@@ -316,3 +316,90 @@ fn sub_accounts_dimensions_and_the_template_choice() {
     );
     app.assert_invariants();
 }
+
+mod random_bookkeeping {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        /// A manual voucher between two accounts, reviewed and posted (or left as a draft).
+        Voucher(usize, usize, u32, bool),
+        /// A receipt of stock at a cost, or a delivery (valued by the ledger's automatic voucher).
+        Receive(u8, u16),
+        Deliver(u8),
+        /// Reverse the last posted manual voucher in red.
+        Reverse,
+    }
+
+    const ACCOUNTS: [&str; 6] = ["1001", "1002", "5001", "5602", "2241", "22210102"];
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            (0..6usize, 0..6usize, 1..100_000u32, any::<bool>()).prop_map(|(a, b, c, p)| Op::Voucher(a, b, c, p)),
+            (1..20u8, 1..500u16).prop_map(|(q, c)| Op::Receive(q, c)),
+            (1..20u8).prop_map(Op::Deliver),
+            Just(Op::Reverse),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 5, .. ProptestConfig::default() })]
+        #[test]
+        fn random_business_keeps_the_books_balanced(ops in proptest::collection::vec(op(), 1..16)) {
+            let app = spawn();
+            let admin = app.admin();
+            let (_, checker) = app.user_in(app.company, "checker", &["finance"]);
+            admin.post("/api/v1/products", &json!({"code": "P", "name": "P", "kind": "stockable", "uom": "pcs"}));
+            let mut posted: Vec<String> = Vec::new();
+            for op in &ops {
+                match op {
+                    Op::Voucher(a, b, cents, post) => {
+                        if a == b { continue; }
+                        let amount = format!("{}.{:02}", cents / 100, cents % 100);
+                        let made = admin.post("/api/v1/vouchers", &json!({"date": "2026-11-10", "lines": [
+                            line(ACCOUNTS[*a], &amount, ""), line(ACCOUNTS[*b], "", &amount)]}));
+                        prop_assert_eq!(made.status, 201);
+                        if *post {
+                            let id = made.json["id"].as_str().unwrap().to_string();
+                            checker.post(&format!("/api/v1/vouchers/{id}/review"), &json!({}));
+                            prop_assert_eq!(checker.post(&format!("/api/v1/vouchers/{id}/post"), &json!({})).status, 200);
+                            posted.push(id);
+                        }
+                    }
+                    Op::Receive(q, cost) => {
+                        let doc = admin.post("/api/v1/pickings", &json!({"kind": "receipt", "lines": [{"product": "P", "quantity": q.to_string(), "unit_cost": format!("{}.{:02}", cost / 100, cost % 100)}]}));
+                        let id = doc.json["id"].as_str().unwrap();
+                        prop_assert_eq!(admin.post(&format!("/api/v1/pickings/{id}/validate"), &json!({"date": "2026-11-05"})).status, 200);
+                    }
+                    Op::Deliver(q) => {
+                        let doc = admin.post("/api/v1/pickings", &json!({"kind": "delivery", "lines": [{"product": "P", "quantity": q.to_string()}], "strict": true}));
+                        if doc.status == 201 {
+                            let id = doc.json["id"].as_str().unwrap();
+                            prop_assert_eq!(admin.post(&format!("/api/v1/pickings/{id}/validate"), &json!({"date": "2026-11-06"})).status, 200);
+                        }
+                    }
+                    Op::Reverse => {
+                        if let Some(id) = posted.pop() {
+                            prop_assert_eq!(checker.post(&format!("/api/v1/vouchers/{id}/reverse"), &json!({"date": "2026-11-20"})).status, 201);
+                        }
+                    }
+                }
+                app.assert_invariants();
+            }
+            // The month closes, and still every invariant holds; the trial balance agrees.
+            let drafts: Vec<String> = app.db.read(|tx| {
+                tx.query("select id from ledger_voucher where state <> 'posted'", &[])?.iter().map(|r| r.get(0)).collect()
+            }).unwrap();
+            for id in drafts {
+                checker.post(&format!("/api/v1/vouchers/{id}/review"), &json!({}));
+                checker.post(&format!("/api/v1/vouchers/{id}/post"), &json!({}));
+            }
+            prop_assert_eq!(admin.post("/api/v1/periods/2026-11/close", &json!({})).status, 200);
+            let tb = admin.get("/api/v1/trial-balance?period=2026-11").json;
+            prop_assert_eq!(&tb["totals"]["closing_debit"], &tb["totals"]["closing_credit"]);
+            app.assert_invariants();
+        }
+    }
+}
