@@ -90,6 +90,11 @@ pub const INVARIANTS: &[Invariant] = &[
     },
     Invariant { name: "ledger.trial_balance", description: "total debits = total credits", check: trial_balance_zero },
     Invariant {
+        name: "ledger.open_items",
+        description: "no line is matched beyond its amount; matches join lines of one account and partner",
+        check: crate::open_items::check_matches,
+    },
+    Invariant {
         name: "ledger.numbering",
         description: "voucher numbers run 1…n per period and word, without gaps",
         check: numbers_without_gaps,

@@ -11,6 +11,7 @@ pub mod balance;
 pub mod books;
 pub mod chart;
 pub mod invariants;
+pub mod open_items;
 pub mod period;
 pub mod permissions;
 pub mod reactions;
@@ -23,8 +24,10 @@ pub use voucher::{
     AutoLine, Voucher, VoucherId, VoucherInput, create_voucher, get_voucher, post, post_automatic, reverse, review,
 };
 
-pub const MIGRATIONS: kernel::db::ModuleMigrations =
-    kernel::db::ModuleMigrations { module: "ledger", migrations: &[kernel::migration!(20261127050000, "ledger")] };
+pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigrations {
+    module: "ledger",
+    migrations: &[kernel::migration!(20261127050000, "ledger"), kernel::migration!(20261127060000, "open_items")],
+};
 
 pub const MESSAGES: &[kernel::i18n::Message] = &[
     kernel::msg!(
@@ -93,4 +96,11 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
         "已有凭证，不能更换科目模板",
         "The chart cannot change once there are vouchers"
     ),
+    kernel::msg!("ledger.line_not_found", "凭证行不存在或未记账", "Line not found or not posted"),
+    kernel::msg!(
+        "ledger.match_mismatch",
+        "只能核销同一科目、同一往来单位的行",
+        "Only lines of the same account and partner match"
+    ),
+    kernel::msg!("ledger.match_too_much", "核销金额超过未核销余额", "More than is open"),
 ];

@@ -403,3 +403,67 @@ mod random_bookkeeping {
         }
     }
 }
+
+#[test]
+fn receivables_are_open_items_matched_aged_and_stated() {
+    let app = spawn();
+    let admin = app.admin();
+    let (_, checker) = app.user_in(app.company, "checker", &["finance"]);
+    let with_partner = |mut l: Value, partner: &str| {
+        l["partner_id"] = json!(partner);
+        l
+    };
+    // Two invoices of C001 and one of C002; C001 pays the first in two parts and part of the second.
+    let invoice = |date: &str, amount: &str, partner: &str, reference: &str| {
+        let mut receivable = with_partner(line("1122", amount, ""), partner);
+        receivable["summary"] = json!(reference);
+        booked(&admin, &checker, json!({"date": date, "lines": [receivable, line("5001", "", amount)]}))
+    };
+    invoice("2026-08-01", "1000", "C001", "INV-1");
+    invoice("2026-10-20", "500", "C001", "INV-2");
+    invoice("2026-11-01", "300", "C002", "INV-3");
+    let receipt = |date: &str, amount: &str, partner: &str, reference: &str| {
+        let mut settled = with_partner(line("1122", "", amount), partner);
+        settled["summary"] = json!(reference);
+        booked(&admin, &checker, json!({"word": "收", "date": date, "lines": [line("1002", amount, ""), settled]}))
+    };
+    receipt("2026-11-10", "500", "C001", "INV-2");
+    receipt("2026-11-12", "600", "C001", "回款");
+    assert_eq!(
+        admin.get("/api/v1/open-items?role=receivable").json.as_array().unwrap().len(),
+        5,
+        "nothing matched yet"
+    );
+    let auto = admin.post("/api/v1/reconcile/auto", &json!({"role": "receivable"}));
+    assert_eq!(auto.status, 200, "{}", auto.body);
+    // INV-2 matched by reference and amount; the 600 goes to the oldest, INV-1, leaving 400 open.
+    let open = admin.get("/api/v1/open-items?role=receivable&partner=C001").json;
+    let open: Vec<(&str, &str)> = open
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["summary"].as_str().unwrap(), i["open"].as_str().unwrap()))
+        .collect();
+    assert_eq!(open, [("INV-1", "400.00")]);
+    let aging = admin.get("/api/v1/aging?role=receivable&date=2026-11-30").json;
+    let c001 = aging.as_array().unwrap().iter().find(|r| r["partner_id"] == "C001").unwrap();
+    assert_eq!(
+        (c001["over_90"].as_str(), c001["total"].as_str()),
+        (Some("400.00"), Some("400.00")),
+        "INV-1 is 121 days old"
+    );
+    let c002 = aging.as_array().unwrap().iter().find(|r| r["partner_id"] == "C002").unwrap();
+    assert_eq!(c002["days_0_30"], "300.00");
+    let statement = admin.get("/api/v1/statement-of-account?role=receivable&partner=C001").json;
+    let balances: Vec<&str> = statement.as_array().unwrap().iter().map(|l| l["balance"].as_str().unwrap()).collect();
+    assert_eq!(balances, ["1000.00", "1500.00", "1000.00", "400.00"]);
+    // By hand: more than is open is refused; lines of different partners do not match.
+    let c2 = admin.get("/api/v1/open-items?role=receivable&partner=C002").json;
+    let inv1 = admin.get("/api/v1/open-items?role=receivable&partner=C001").json;
+    let refused = admin.post(
+        "/api/v1/reconcile",
+        &json!({"debit_line_id": inv1[0]["line_id"], "credit_line_id": c2[0]["line_id"], "amount": "1"}),
+    );
+    assert_eq!(refused.status, 409);
+    app.assert_invariants();
+}

@@ -278,6 +278,88 @@ async fn income_statement(
     state.read(&caller, move |tx, ctx| ledger::statements::income_statement(tx, ctx, &query.period)).await.map(Json)
 }
 
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct OpenQuery {
+    /// `receivable`, `payable`, `advance_received`, `prepayment`…
+    role: String,
+    partner: Option<String>,
+    /// For aging: the day to age to (YYYY-MM-DD).
+    date: Option<String>,
+}
+
+/// What is still open (unsettled) on a partner account, for one partner or all.
+#[utoipa::path(get, path = "/api/v1/open-items", tag = "ledger", params(OpenQuery),
+    responses((status = 200, body = Vec<ledger::open_items::OpenItem>), (status = 422, body = Problem)))]
+async fn open_items(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiQuery(query): ApiQuery<OpenQuery>,
+) -> Result<Json<Vec<ledger::open_items::OpenItem>>, ApiError> {
+    state
+        .read(&caller, move |tx, ctx| ledger::open_items::open_items(tx, ctx, &query.role, query.partner.as_deref()))
+        .await
+        .map(Json)
+}
+
+/// Aging of what is open: 0–30, 31–60, 61–90 and over 90 days, per partner.
+#[utoipa::path(get, path = "/api/v1/aging", tag = "ledger", params(OpenQuery),
+    responses((status = 200, body = Vec<ledger::open_items::AgingRow>), (status = 422, body = Problem)))]
+async fn aging(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiQuery(query): ApiQuery<OpenQuery>,
+) -> Result<Json<Vec<ledger::open_items::AgingRow>>, ApiError> {
+    let date = query.date.clone().unwrap_or_else(|| kernel::clock::format_date(state.clock.now().date()));
+    state.read(&caller, move |tx, ctx| ledger::open_items::aging(tx, ctx, &query.role, &date)).await.map(Json)
+}
+
+/// The statement of account (对账单) of one partner.
+#[utoipa::path(get, path = "/api/v1/statement-of-account", tag = "ledger", params(OpenQuery),
+    responses((status = 200, body = Vec<ledger::open_items::StatementLine>), (status = 422, body = Problem)))]
+async fn statement_of_account(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiQuery(query): ApiQuery<OpenQuery>,
+) -> Result<Json<Vec<ledger::open_items::StatementLine>>, ApiError> {
+    let partner = query.partner.clone().unwrap_or_default();
+    state
+        .read(&caller, move |tx, ctx| ledger::open_items::statement_of_account(tx, ctx, &query.role, &partner))
+        .await
+        .map(Json)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"role": "receivable"}))]
+struct AutoInput {
+    role: String,
+}
+
+/// Match open items automatically (same amount and reference first, then oldest first).
+#[utoipa::path(post, path = "/api/v1/reconcile/auto", tag = "ledger", request_body = AutoInput,
+    responses((status = 200, body = Object), (status = 422, body = Problem)))]
+async fn auto_reconcile(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(input): ApiJson<AutoInput>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let made = state.write(&caller, move |tx, ctx, _| ledger::open_items::auto_reconcile(tx, ctx, &input.role)).await?;
+    Ok(Json(serde_json::json!({"matches": made})))
+}
+
+/// Match two lines by hand.
+#[utoipa::path(post, path = "/api/v1/reconcile", tag = "ledger", request_body = ledger::open_items::ManualMatch,
+    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn reconcile(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(input): ApiJson<ledger::open_items::ManualMatch>,
+) -> Result<StatusCode, ApiError> {
+    state.write(&caller, move |tx, ctx, _| ledger::open_items::reconcile(tx, ctx, &input)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 pub fn mount(api: ApiRouter) -> ApiRouter {
     api.routes(Access::Permission(READ), routes!(list_accounts))
         .routes(Access::Permission(CHART), routes!(create_sub_account))
@@ -294,6 +376,11 @@ pub fn mount(api: ApiRouter) -> ApiRouter {
         .routes(Access::Permission(READ), routes!(journal))
         .routes(Access::Permission(READ), routes!(general_ledger))
         .routes(Access::Permission(READ), routes!(balance_sheet))
+        .routes(Access::Permission(READ), routes!(open_items))
+        .routes(Access::Permission(READ), routes!(aging))
+        .routes(Access::Permission(READ), routes!(statement_of_account))
+        .routes(Access::Permission(POST), routes!(auto_reconcile))
+        .routes(Access::Permission(POST), routes!(reconcile))
         .routes(Access::Permission(READ), routes!(income_statement))
         .routes(Access::Permission(CLOSE), routes!(close_period))
         .routes(Access::Permission(REOPEN), routes!(reopen_period))
