@@ -16,6 +16,7 @@ pub mod period;
 pub mod permissions;
 pub mod reactions;
 pub mod statements;
+pub mod vat;
 pub mod voucher;
 
 pub use account::{Account, by_role, list_accounts};
@@ -103,4 +104,9 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
         "Only lines of the same account and partner match"
     ),
     kernel::msg!("ledger.match_too_much", "核销金额超过未核销余额", "More than is open"),
+    kernel::msg!(
+        "ledger.account_automatic",
+        "库存商品科目只由出入库单据自动记账",
+        "The stock account is posted by stock documents only"
+    ),
 ];

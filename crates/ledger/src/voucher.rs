@@ -158,6 +158,11 @@ fn check_lines(tx: &mut Tx<'_>, ctx: &Ctx, input: &[LineInput]) -> Result<Vec<Li
             None => by_code(tx, ctx, &l.account),
         };
         let account = match account {
+            // Stock accounts move with the stock documents only, so stock value = the account.
+            Ok(a) if a.role.as_deref() == Some("inventory") => {
+                problems = problems.with_field(field("account"), "ledger.account_automatic");
+                continue;
+            }
             Ok(a) if a.postable => a,
             Ok(_) => {
                 problems = problems.with_field(field("account"), "ledger.account_not_postable");

@@ -467,3 +467,46 @@ fn receivables_are_open_items_matched_aged_and_stated() {
     assert_eq!(refused.status, 409);
     app.assert_invariants();
 }
+
+#[test]
+fn the_vat_summary_of_a_month_carries_credit_forward() {
+    let app = spawn();
+    let admin = app.admin();
+    let (_, checker) = app.user_in(app.company, "checker", &["finance"]);
+    let with_partner = |mut l: Value, partner: &str| {
+        l["partner_id"] = json!(partner);
+        l
+    };
+    // October: a purchase with 130.00 input VAT and no sales: 130.00 to carry forward (留抵).
+    booked(
+        &admin,
+        &checker,
+        json!({"date": "2026-10-08", "lines": [
+        line("1403", "1000", ""), line("22210101", "130", ""), line("1002", "", "1130")]}),
+    );
+    let october = admin.get("/api/v1/vat-summary?period=2026-10").json;
+    assert_eq!(
+        (october["input_tax"].as_str(), october["payable"].as_str(), october["credit_forward"].as_str()),
+        (Some("130.00"), Some("0.00"), Some("130.00"))
+    );
+    // November: a sale of 2,000.00 with 260.00 output VAT; 260 − 130 carried = 130.00 payable.
+    booked(
+        &admin,
+        &checker,
+        json!({"date": "2026-11-10", "lines": [
+        with_partner(line("1122", "2260", ""), "C001"), line("5001", "", "2000"), line("22210102", "", "260")]}),
+    );
+    let november = admin.get("/api/v1/vat-summary?period=2026-11").json;
+    assert_eq!(november["sales"], "2000.00");
+    assert_eq!(november["output_tax"], "260.00");
+    assert_eq!(november["carried_credit"], "130.00");
+    assert_eq!(november["payable"], "130.00");
+    assert_eq!(admin.get("/api/v1/vat-summary?period=2026-13").status, 422);
+    // The stock account moves with stock documents only (so stock value = the account).
+    let manual = admin.post(
+        "/api/v1/vouchers",
+        &json!({"date": "2026-11-11", "lines": [line("1405", "1", ""), line("1002", "", "1")]}),
+    );
+    assert_eq!(manual.json["errors"][0]["code"], "ledger.account_automatic");
+    app.assert_invariants();
+}

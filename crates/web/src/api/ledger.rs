@@ -360,6 +360,17 @@ async fn reconcile(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// VAT summary of a month: output tax, input tax, transferred out, carried credit, payable.
+#[utoipa::path(get, path = "/api/v1/vat-summary", tag = "ledger", params(PeriodQuery),
+    responses((status = 200, body = ledger::vat::VatSummary), (status = 422, body = Problem)))]
+async fn vat_summary(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiQuery(query): ApiQuery<PeriodQuery>,
+) -> Result<Json<ledger::vat::VatSummary>, ApiError> {
+    state.read(&caller, move |tx, ctx| ledger::vat::vat_summary(tx, ctx, &query.period)).await.map(Json)
+}
+
 pub fn mount(api: ApiRouter) -> ApiRouter {
     api.routes(Access::Permission(READ), routes!(list_accounts))
         .routes(Access::Permission(CHART), routes!(create_sub_account))
@@ -377,6 +388,7 @@ pub fn mount(api: ApiRouter) -> ApiRouter {
         .routes(Access::Permission(READ), routes!(general_ledger))
         .routes(Access::Permission(READ), routes!(balance_sheet))
         .routes(Access::Permission(READ), routes!(open_items))
+        .routes(Access::Permission(READ), routes!(vat_summary))
         .routes(Access::Permission(READ), routes!(aging))
         .routes(Access::Permission(READ), routes!(statement_of_account))
         .routes(Access::Permission(POST), routes!(auto_reconcile))
