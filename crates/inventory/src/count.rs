@@ -97,9 +97,19 @@ pub(crate) fn validate_count(tx: &mut Tx<'_>, ctx: &Ctx, id: PickingId, date: Op
         &[&id],
     )?;
     let mut flows = crate::picking::Flows::default();
+    // A count names one location: read it once.
+    let mut locations: std::collections::HashMap<String, crate::location::Location> = std::collections::HashMap::new();
     for row in lines {
         let product = product_info(tx, ctx, &row.get::<String>(0)?)?;
-        let location = location_by_path(tx, ctx, &row.get::<String>(4)?)?;
+        let path: String = row.get(4)?;
+        let location = match locations.get(&path) {
+            Some(location) => location.clone(),
+            None => {
+                let location = location_by_path(tx, ctx, &path)?;
+                locations.insert(path, location.clone());
+                location
+            }
+        };
         let lot: String = row.get(2)?;
         let counted: i64 = row.get(3)?;
         let booked = stock::on_hand(tx, ctx, &product.id, location.id, &lot)?;

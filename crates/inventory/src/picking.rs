@@ -1180,11 +1180,11 @@ fn make_arrival(tx: &mut Tx<'_>, ctx: &Ctx, source: PickingId) -> Result<Picking
          where m.picking_id = $1 and l.state = 'done' group by l.product_id, l.lot_id order by l.product_id, l.lot_id",
         &[&source],
     )?;
+    let moves = moves_of(tx, source)?;
     for r in done {
         let move_id: String = r.get(3)?;
-        let mv =
-            moves_of(tx, source)?.into_iter().find(|m| m.id == move_id).ok_or_else(|| Error::internal("move lost"))?;
-        copy_move(tx, ctx, id, &mv, (transit, target), &r.get::<String>(1)?, r.get(2)?)?;
+        let mv = moves.iter().find(|m| m.id == move_id).ok_or_else(|| Error::internal("move lost"))?;
+        copy_move(tx, ctx, id, mv, (transit, target), &r.get::<String>(1)?, r.get(2)?)?;
     }
     if reserve_all(tx, ctx, id, true)? == PickingState::Ready {
         let now = header(tx, ctx, id)?;

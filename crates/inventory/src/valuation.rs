@@ -31,16 +31,6 @@ pub fn value_of(quantity: Quantity, unit_cost: UnitPrice) -> Result<i64> {
     Ok(unit_cost.times(quantity, Currency::CNY)?.minor())
 }
 
-/// The unit cost (6 decimals) of `value` fen for `quantity`.
-pub fn unit_cost_of(value: i64, quantity: Quantity) -> UnitPrice {
-    if quantity.scaled() == 0 {
-        return UnitPrice::from_scaled(0);
-    }
-    // fen → 6 decimals of a yuan is ×10^4; per 4-decimal quantity unit is ×10^4 again.
-    let scaled = div_round_half_up(i128::from(value) * 100_000_000, i128::from(quantity.scaled()));
-    UnitPrice::from_scaled(i64::try_from(scaled).unwrap_or(i64::MAX))
-}
-
 fn ratio(value: i64, numerator: i64, denominator: i64) -> i64 {
     i64::try_from(div_round_half_up(i128::from(value) * i128::from(numerator), i128::from(denominator)))
         .unwrap_or(i64::MAX)
@@ -504,9 +494,9 @@ mod tests {
     }
 
     #[test]
-    fn unit_cost_round_trip() {
+    fn value_rounds_half_up_to_the_fen() {
         let q = Quantity::units(3).unwrap();
-        assert_eq!(unit_cost_of(1_000, q).scaled(), 3_333_333);
         assert_eq!(value_of(q, UnitPrice::from_scaled(3_333_333)).unwrap(), 1_000);
+        assert_eq!(value_of(q, UnitPrice::from_scaled(3_331_666)).unwrap(), 999);
     }
 }

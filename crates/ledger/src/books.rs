@@ -175,16 +175,22 @@ pub fn general_ledger(tx: &mut Tx<'_>, ctx: &Ctx, code: &str, year: i32) -> Resu
          where b.company_id = $1 and a.code >= $2 and a.code < $3 and b.period < $4",
         &[&ctx.company(), &account.code, &upper, &first],
     )?;
+    // The year's months in one read.
+    let last = format!("{year:04}-12");
+    let mut by_month: std::collections::HashMap<String, (i64, i64)> = std::collections::HashMap::new();
+    for r in tx.query(
+        "select b.period, coalesce(sum(b.debit), 0), coalesce(sum(b.credit), 0) from ledger_balance b
+         join ledger_account a on a.id = b.account_id
+         where b.company_id = $1 and a.code >= $2 and a.code < $3 and b.period >= $4 and b.period <= $5 group by b.period",
+        &[&ctx.company(), &account.code, &upper, &first, &last],
+    )? {
+        by_month.insert(r.get(0)?, (r.get(1)?, r.get(2)?));
+    }
     let mut running = opening;
     let mut months = Vec::new();
     for month in 1..=12 {
         let period = format!("{year:04}-{month:02}");
-        let r = tx.query_one(
-            "select coalesce(sum(b.debit), 0), coalesce(sum(b.credit), 0) from ledger_balance b join ledger_account a on a.id = b.account_id
-             where b.company_id = $1 and a.code >= $2 and a.code < $3 and b.period = $4",
-            &[&ctx.company(), &account.code, &upper, &period],
-        )?;
-        let (d, c): (i64, i64) = (r.get(0)?, r.get(1)?);
+        let (d, c) = by_month.get(&period).copied().unwrap_or((0, 0));
         running += d - c;
         let (side, amount) = balance(running);
         months.push(GeneralLedgerMonth { period, debit: yuan(d), credit: yuan(c), side, balance: amount });

@@ -120,6 +120,11 @@ async fn csrf_of(request: Request, limit: usize) -> (Request, Option<String>) {
 }
 
 /// Decodes `a=1&b=x%20y` pairs.
+/// One value of a page's query string (`?ok=ui.saved`), when given and not empty.
+pub fn query_param(query: Option<&str>, key: &str) -> Option<String> {
+    url_pairs(query.unwrap_or_default()).into_iter().find(|(k, _)| k == key).map(|(_, v)| v).filter(|v| !v.is_empty())
+}
+
 pub fn url_pairs(text: &str) -> Vec<(String, String)> {
     form_urlencoded::parse(text.as_bytes()).into_owned().collect()
 }

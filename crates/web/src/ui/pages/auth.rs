@@ -18,7 +18,7 @@ use crate::access::{SESSION_COOKIE, session_cookie};
 use crate::api::ClientAddress;
 use crate::state::AppState;
 use crate::ui::assets;
-use crate::ui::guard::{Page, url_pairs};
+use crate::ui::guard::{Page, query_param, url_pairs};
 use crate::ui::layout::{flash, html_response, shell};
 
 const LOGIN_CSRF_COOKIE: &str = "tiangong_login_csrf";
@@ -206,7 +206,7 @@ pub async fn switch_company(State(state): State<AppState>, page: Page, form: For
 }
 
 pub async fn preferences(page: Page, RawQuery(query): RawQuery) -> Response {
-    let ok = url_pairs(query.as_deref().unwrap_or_default()).into_iter().find(|(k, _)| k == "ok").map(|(_, v)| v);
+    let ok = query_param(query.as_deref(), "ok");
     let body = html! {
         h1 { (page.t("ui.preferences")) }
         (flash(&page, ok.as_deref(), None))

@@ -14,7 +14,7 @@ use maud::html;
 use super::{FormData, see_other};
 use crate::state::AppState;
 use crate::ui::form::{self, Field, Input};
-use crate::ui::guard::{Page, url_pairs};
+use crate::ui::guard::{Page, query_param};
 use crate::ui::layout::{error_page, flash, shell};
 use crate::ui::list::{self, ColumnView, FilterField, FilterInput, ListParams, ListView, Show};
 
@@ -269,7 +269,7 @@ pub async fn show(
     let Ok(id) = PickingId::parse(&id) else {
         return error_page(&page, StatusCode::NOT_FOUND, "inventory.picking_not_found");
     };
-    let ok = url_pairs(query.as_deref().unwrap_or_default()).into_iter().find(|(k, _)| k == "ok").map(|(_, v)| v);
+    let ok = query_param(query.as_deref(), "ok");
     match load(&state, &page, id).await {
         Ok(picking) => picking_page(&page, &picking, None, ok.as_deref()),
         Err(error) => error_page(&page, StatusCode::NOT_FOUND, error.0.code()),

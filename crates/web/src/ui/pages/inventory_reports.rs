@@ -9,12 +9,8 @@ use inventory::permissions::VALUATION_READ;
 use maud::{Markup, html};
 
 use crate::state::AppState;
-use crate::ui::guard::{Page, url_pairs};
+use crate::ui::guard::{Page, query_param};
 use crate::ui::layout::{error_page, shell};
-
-fn param(query: Option<&str>, key: &str) -> Option<String> {
-    url_pairs(query.unwrap_or_default()).into_iter().find(|(k, _)| k == key).map(|(_, v)| v).filter(|v| !v.is_empty())
-}
 
 fn xlsx(header: &[&str], rows: &[Vec<String>], name: &str) -> Response {
     match kernel::import::table_bytes(header, rows, "xlsx") {
@@ -38,7 +34,8 @@ fn report_filters(page: &Page, action: &str, fields: &[(&'static str, &'static s
 pub async fn stock(State(state): State<AppState>, page: Page, RawQuery(query): RawQuery) -> Response {
     let q = query.as_deref();
     let today = kernel::clock::format_date(state.clock.now().date());
-    let (product, location, date) = (param(q, "product"), param(q, "location"), param(q, "date").unwrap_or(today));
+    let (product, location, date) =
+        (query_param(q, "product"), query_param(q, "location"), query_param(q, "date").unwrap_or(today));
     let ctx = page.ctx(&state);
     let (p, l, d) = (product.clone(), location.clone(), date.clone());
     let rows = state
@@ -50,7 +47,7 @@ pub async fn stock(State(state): State<AppState>, page: Page, RawQuery(query): R
         Ok(rows) => rows,
         Err(error) => return error_page(&page, StatusCode::UNPROCESSABLE_ENTITY, error.0.code()),
     };
-    if param(q, "format").as_deref() == Some("xlsx") {
+    if query_param(q, "format").as_deref() == Some("xlsx") {
         let cells: Vec<Vec<String>> = rows
             .iter()
             .map(|r| {
@@ -89,8 +86,8 @@ pub async fn summary(State(state): State<AppState>, page: Page, RawQuery(query):
     }
     let q = query.as_deref();
     let today = kernel::clock::format_date(state.clock.now().date());
-    let to = param(q, "to").unwrap_or(today);
-    let from = param(q, "from").unwrap_or_else(|| format!("{}-01", &to[..7.min(to.len())]));
+    let to = query_param(q, "to").unwrap_or(today);
+    let from = query_param(q, "from").unwrap_or_else(|| format!("{}-01", &to[..7.min(to.len())]));
     let ctx = page.ctx(&state);
     let (f, t) = (from.clone(), to.clone());
     let rows = match state
@@ -100,7 +97,7 @@ pub async fn summary(State(state): State<AppState>, page: Page, RawQuery(query):
         Ok(rows) => rows,
         Err(error) => return error_page(&page, StatusCode::UNPROCESSABLE_ENTITY, error.0.code()),
     };
-    if param(q, "format").as_deref() == Some("xlsx") {
+    if query_param(q, "format").as_deref() == Some("xlsx") {
         let cells: Vec<Vec<String>> = rows
             .iter()
             .map(|r| {
@@ -164,9 +161,9 @@ pub async fn summary(State(state): State<AppState>, page: Page, RawQuery(query):
 pub async fn ledger(State(state): State<AppState>, page: Page, RawQuery(query): RawQuery) -> Response {
     let q = query.as_deref();
     let today = kernel::clock::format_date(state.clock.now().date());
-    let product = param(q, "product").unwrap_or_default();
-    let to = param(q, "to").unwrap_or(today);
-    let from = param(q, "from").unwrap_or_else(|| format!("{}-01", &to[..7.min(to.len())]));
+    let product = query_param(q, "product").unwrap_or_default();
+    let to = query_param(q, "to").unwrap_or(today);
+    let from = query_param(q, "from").unwrap_or_else(|| format!("{}-01", &to[..7.min(to.len())]));
     let filters = report_filters(
         &page,
         "/inventory/ledger",
@@ -202,7 +199,7 @@ pub async fn ledger(State(state): State<AppState>, page: Page, RawQuery(query): 
             return response;
         }
     };
-    if param(q, "format").as_deref() == Some("xlsx") {
+    if query_param(q, "format").as_deref() == Some("xlsx") {
         let cells: Vec<Vec<String>> = ledger
             .entries
             .iter()
@@ -252,7 +249,7 @@ pub async fn ledger(State(state): State<AppState>, page: Page, RawQuery(query): 
 /// Lots in stock by expiry, with their age.
 pub async fn lots(State(state): State<AppState>, page: Page, RawQuery(query): RawQuery) -> Response {
     let q = query.as_deref();
-    let date = param(q, "date").unwrap_or_else(|| kernel::clock::format_date(state.clock.now().date()));
+    let date = query_param(q, "date").unwrap_or_else(|| kernel::clock::format_date(state.clock.now().date()));
     let ctx = page.ctx(&state);
     let on = date.clone();
     let rows = match state.blocking(move |state| state.db.read(|tx| inventory::report::lot_aging(tx, &ctx, &on))).await
@@ -261,7 +258,7 @@ pub async fn lots(State(state): State<AppState>, page: Page, RawQuery(query): Ra
         Err(error) => return error_page(&page, StatusCode::UNPROCESSABLE_ENTITY, error.0.code()),
     };
     let days = |d: Option<i64>| d.map(|d| d.to_string()).unwrap_or_default();
-    if param(q, "format").as_deref() == Some("xlsx") {
+    if query_param(q, "format").as_deref() == Some("xlsx") {
         let cells: Vec<Vec<String>> = rows
             .iter()
             .map(|r| {

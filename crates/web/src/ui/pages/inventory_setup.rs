@@ -14,7 +14,7 @@ use super::{FormData, see_other};
 use crate::problem::ApiError;
 use crate::state::AppState;
 use crate::ui::form::{self, Field, Input};
-use crate::ui::guard::{Page, url_pairs};
+use crate::ui::guard::{Page, query_param};
 use crate::ui::layout::{flash, shell};
 
 struct Setup {
@@ -126,7 +126,7 @@ fn setup_page(
 }
 
 pub async fn show(State(state): State<AppState>, page: Page, RawQuery(query): RawQuery) -> Response {
-    let ok = url_pairs(query.as_deref().unwrap_or_default()).into_iter().find(|(k, _)| k == "ok").map(|(_, v)| v);
+    let ok = query_param(query.as_deref(), "ok");
     match load(&state, &page).await {
         Ok(setup) => setup_page(&page, &setup, None, None, ok.as_deref()),
         Err(error) => error.into_response(),

@@ -14,7 +14,7 @@ use maud::html;
 use super::{FormData, see_other};
 use crate::state::AppState;
 use crate::ui::form::{self, Field, Input};
-use crate::ui::guard::{Page, url_pairs};
+use crate::ui::guard::{Page, query_param};
 use crate::ui::layout::{error_page, flash, shell};
 use crate::ui::list::{self, ColumnView, FilterField, FilterInput, ListParams, ListView, Show};
 
@@ -188,7 +188,7 @@ pub async fn show(
     let Ok(id) = VoucherId::parse(&id) else {
         return error_page(&page, StatusCode::NOT_FOUND, "ledger.voucher_not_found");
     };
-    let ok = url_pairs(query.as_deref().unwrap_or_default()).into_iter().find(|(k, _)| k == "ok").map(|(_, v)| v);
+    let ok = query_param(query.as_deref(), "ok");
     match load(&state, &page, id).await {
         Ok(voucher) => voucher_page(&page, &voucher, None, ok.as_deref()),
         Err(error) => error_page(&page, StatusCode::NOT_FOUND, error.0.code()),
@@ -222,8 +222,7 @@ pub async fn act(State(state): State<AppState>, page: Page, Path(id): Path<Strin
 
 /// 科目余额表 of a period, with its export.
 pub async fn trial_balance(State(state): State<AppState>, page: Page, RawQuery(query): RawQuery) -> Response {
-    let pairs = url_pairs(query.as_deref().unwrap_or_default());
-    let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+    let get = |key: &str| query_param(query.as_deref(), key);
     let now = state.clock.now().date();
     let period = get("period").unwrap_or_else(|| format!("{:04}-{:02}", now.year(), u8::from(now.month())));
     let ctx = page.ctx(&state);
@@ -298,8 +297,7 @@ pub async fn statement(
     Path(kind): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let pairs = url_pairs(query.as_deref().unwrap_or_default());
-    let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+    let get = |key: &str| query_param(query.as_deref(), key);
     let now = state.clock.now().date();
     let period = get("period").unwrap_or_else(|| format!("{:04}-{:02}", now.year(), u8::from(now.month())));
     let balance = match kind.as_str() {

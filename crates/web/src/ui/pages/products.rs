@@ -13,7 +13,7 @@ use super::{FormData, see_other};
 use crate::problem::ApiError;
 use crate::state::AppState;
 use crate::ui::form::{self, Field, Input};
-use crate::ui::guard::{Page, url_pairs};
+use crate::ui::guard::{Page, query_param};
 use crate::ui::layout::{error_page, flash, shell};
 use crate::ui::list::{self, ColumnView, FilterField, FilterInput, ListParams, ListView, Show};
 
@@ -316,7 +316,7 @@ pub async fn form(
     RawQuery(query): RawQuery,
 ) -> Response {
     let Ok(id) = ProductId::parse(&id) else { return error_page(&page, StatusCode::NOT_FOUND, "product.not_found") };
-    let ok = url_pairs(query.as_deref().unwrap_or_default()).into_iter().find(|(k, _)| k == "ok").map(|(_, v)| v);
+    let ok = query_param(query.as_deref(), "ok");
     match load(&state, &page, Some(id)).await {
         Ok(data) => product_page(&page, &data, None, None, ok.as_deref()),
         Err(error) => error_page(&page, StatusCode::NOT_FOUND, error.0.code()),

@@ -13,7 +13,7 @@ use maud::{Markup, html};
 
 use super::{FormData, see_other};
 use crate::state::AppState;
-use crate::ui::guard::{Page, url_pairs};
+use crate::ui::guard::{Page, query_param};
 use crate::ui::layout::{error_page, shell};
 
 /// Scanned quantities by key (a move id, or a product id when counting), in scaled units.
@@ -195,8 +195,7 @@ fn find_picking(tx: &mut kernel::db::Tx<'_>, ctx: &kernel::Ctx, key: &str) -> ke
 }
 
 pub async fn show(State(state): State<AppState>, page: Page, RawQuery(query): RawQuery) -> Response {
-    let pairs = url_pairs(query.as_deref().unwrap_or_default());
-    let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+    let get = |key: &str| query_param(query.as_deref(), key);
     if let Some(location) = get("count") {
         return count_screen(&page, &location.to_uppercase(), &Vec::new(), &[], &Answer::None);
     }

@@ -14,12 +14,12 @@ use maud::html;
 use super::{FormData, see_other};
 use crate::state::AppState;
 use crate::ui::form::{self, Field, Input};
-use crate::ui::guard::{Page, url_pairs};
+use crate::ui::guard::{Page, query_param};
 use crate::ui::layout::{error_page, flash, shell};
 use crate::ui::list::{self, BulkAction, ColumnView, FilterField, FilterInput, ListParams, ListView, Show};
 
 fn ok_param(query: &Option<String>) -> Option<String> {
-    url_pairs(query.as_deref().unwrap_or_default()).into_iter().find(|(k, _)| k == "ok").map(|(_, v)| v)
+    query_param(query.as_deref(), "ok")
 }
 
 const USER_COLUMNS: &[ColumnView] = &[

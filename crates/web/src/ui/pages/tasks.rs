@@ -13,7 +13,7 @@ use super::{FormData, see_other};
 use crate::problem::ApiError;
 use crate::state::AppState;
 use crate::ui::form::{self, Field, Input};
-use crate::ui::guard::{Page, url_pairs};
+use crate::ui::guard::{Page, query_param};
 use crate::ui::layout::{error_page, flash, shell};
 use crate::ui::list::{self, BulkAction, ColumnView, FilterField, FilterInput, ListParams, ListView, Show};
 
@@ -86,7 +86,7 @@ pub async fn board(State(state): State<AppState>, page: Page, RawQuery(query): R
         Ok(c) => c,
         Err(error) => return error.into_response(),
     };
-    let ok = url_pairs(query.as_deref().unwrap_or_default()).into_iter().find(|(k, _)| k == "ok").map(|(_, v)| v);
+    let ok = query_param(query.as_deref(), "ok");
     let write = page.may(TASK_WRITE);
     let body = html! {
         h1 { (page.t("ui.tasks.board")) }
@@ -305,7 +305,7 @@ pub async fn form(
     RawQuery(query): RawQuery,
 ) -> Response {
     let Ok(id) = TaskId::parse(&id) else { return error_page(&page, StatusCode::NOT_FOUND, "office.task.not_found") };
-    let ok = url_pairs(query.as_deref().unwrap_or_default()).into_iter().find(|(k, _)| k == "ok").map(|(_, v)| v);
+    let ok = query_param(query.as_deref(), "ok");
     match load(&state, &page, Some(id)).await {
         Ok(data) => task_page(&page, &data, None, None, ok.as_deref()),
         Err(error) => error_page(&page, StatusCode::NOT_FOUND, error.0.code()),
