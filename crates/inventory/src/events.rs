@@ -52,6 +52,17 @@ pub struct ValuedFlow {
     pub value: i64,
 }
 
+/// A quantity a document moved for one origin line (a sales or purchase order line), summed
+/// per product and direction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MovedQuantity {
+    pub origin: DocRef,
+    pub product_id: String,
+    pub from_kind: LocationKind,
+    pub to_kind: LocationKind,
+    pub quantity: Quantity,
+}
+
 /// A stock document was done (receipt, delivery, count…), with the values it moved.
 #[derive(Clone, Debug)]
 pub struct StockDocumentDone {
@@ -61,6 +72,8 @@ pub struct StockDocumentDone {
     pub partner_id: Option<String>,
     pub origin: Option<DocRef>,
     pub flows: Vec<ValuedFlow>,
+    /// What was done for each origin line.
+    pub moved: Vec<MovedQuantity>,
 }
 
 impl Event for StockDocumentDone {

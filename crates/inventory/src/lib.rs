@@ -20,7 +20,7 @@ pub mod stock;
 pub mod valuation;
 
 pub use count::{CountInput, CountLineInput, create_count};
-pub use events::{StockDocumentDone, StockMoved, StockRevalued, ValuedFlow};
+pub use events::{MovedQuantity, StockDocumentDone, StockMoved, StockRevalued, ValuedFlow};
 pub use location::{
     Location, LocationId, LocationInput, LocationKind, Warehouse, WarehouseInput, create_location, create_warehouse,
     list_locations, list_warehouses, location_by_path,

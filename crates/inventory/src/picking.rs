@@ -149,6 +149,10 @@ pub struct MoveInput {
     pub expiry_date: Option<String>,
     /// Receipts: the unit cost (CNY, excluding VAT) the goods enter stock at.
     pub unit_cost: Option<String>,
+    /// The document line this move serves (`sales.order_line`, `purchasing.order_line`); by
+    /// default the picking's origin.
+    #[serde(default, skip)]
+    pub origin: Option<DocRef>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -384,7 +388,7 @@ pub fn create_picking(tx: &mut Tx<'_>, ctx: &Ctx, input: &PickingInput) -> Resul
     )?;
     let mut problems = Error::invalid("validation.failed");
     for (i, line) in input.lines.iter().enumerate() {
-        if let Err(error) = add_move(tx, ctx, id, &from, &to, line, origin.as_ref()) {
+        if let Err(error) = add_move(tx, ctx, id, &from, &to, line, line.origin.as_ref().or(origin.as_ref())) {
             if error.fields().is_empty() {
                 return Err(error);
             }
@@ -459,9 +463,10 @@ fn add_move(
     Ok(())
 }
 
-/// The values a document moves, summed by kind of place, for `StockDocumentDone`.
+/// The values a document moves, summed by kind of place, and the quantities per origin line,
+/// for `StockDocumentDone`.
 #[derive(Default)]
-pub(crate) struct Flows(Vec<crate::events::ValuedFlow>);
+pub(crate) struct Flows(Vec<crate::events::ValuedFlow>, Vec<crate::events::MovedQuantity>);
 
 impl Flows {
     pub(crate) fn add(&mut self, from: LocationKind, to: LocationKind, value: i64) {
@@ -471,6 +476,32 @@ impl Flows {
         match self.0.iter_mut().find(|f| f.from_kind == from && f.to_kind == to) {
             Some(flow) => flow.value += value,
             None => self.0.push(crate::events::ValuedFlow { from_kind: from, to_kind: to, value }),
+        }
+    }
+
+    /// A quantity done for a document line (an order line), told to the module that owns it.
+    pub(crate) fn moved(
+        &mut self,
+        origin: Option<&DocRef>,
+        product_id: &str,
+        from: LocationKind,
+        to: LocationKind,
+        quantity: Quantity,
+    ) {
+        let Some(origin) = origin else { return };
+        match self
+            .1
+            .iter_mut()
+            .find(|m| &m.origin == origin && m.from_kind == from && m.to_kind == to && m.product_id == product_id)
+        {
+            Some(m) => m.quantity = Quantity::from_scaled(m.quantity.scaled() + quantity.scaled()),
+            None => self.1.push(crate::events::MovedQuantity {
+                origin: origin.clone(),
+                product_id: product_id.to_string(),
+                from_kind: from,
+                to_kind: to,
+                quantity,
+            }),
         }
     }
 
@@ -493,6 +524,7 @@ impl Flows {
                 partner_id: row.get(1)?,
                 origin,
                 flows: self.0,
+                moved: self.1,
             },
         )
     }
@@ -866,6 +898,7 @@ pub fn validate(tx: &mut Tx<'_>, ctx: &Ctx, id: PickingId, input: &ValidateInput
                 },
             )?;
             flows.add(line_from.kind, to.kind, value);
+            flows.moved(mv.origin.as_ref(), &product.id, line_from.kind, to.kind, Quantity::from_scaled(*quantity));
             done_lines.push((line_id.clone(), lot.clone()));
         }
         if total < mv.quantity {

@@ -10,8 +10,10 @@ pub mod account;
 pub mod balance;
 pub mod books;
 pub mod chart;
+pub mod events;
 pub mod invariants;
 pub mod open_items;
+pub mod payment;
 pub mod period;
 pub mod permissions;
 pub mod reactions;
@@ -21,13 +23,20 @@ pub mod voucher;
 
 pub use account::{Account, by_role, list_accounts};
 pub use balance::{TrialBalance, trial_balance};
+pub use events::DocumentSettled;
+pub use payment::{Direction, Payment, PaymentInput, register_payment};
 pub use voucher::{
-    AutoLine, Voucher, VoucherId, VoucherInput, create_voucher, get_voucher, post, post_automatic, reverse, review,
+    AutoLine, Voucher, VoucherId, VoucherInput, create_voucher, get_voucher, post, post_automatic, post_automatic_as,
+    reverse, review,
 };
 
 pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigrations {
     module: "ledger",
-    migrations: &[kernel::migration!(20261127050000, "ledger"), kernel::migration!(20261127060000, "open_items")],
+    migrations: &[
+        kernel::migration!(20261127050000, "ledger"),
+        kernel::migration!(20261127060000, "open_items"),
+        kernel::migration!(20261127070000, "payments"),
+    ],
 };
 
 pub const MESSAGES: &[kernel::i18n::Message] = &[
@@ -109,4 +118,10 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
         "库存商品科目只由出入库单据自动记账",
         "The stock account is posted by stock documents only"
     ),
+    kernel::msg!(
+        "ledger.payment_account_invalid",
+        "收付款科目应为银行存款或库存现金",
+        "Money moves through a bank or cash account"
+    ),
+    kernel::msg!("ledger.partner_required", "请选择往来单位", "A partner is required"),
 ];

@@ -91,13 +91,48 @@ pub fn open_items(tx: &mut Tx<'_>, ctx: &Ctx, role: &str, partner: Option<&str>)
         .collect())
 }
 
-fn record(tx: &mut Tx<'_>, ctx: &Ctx, debit: &str, credit: &str, amount: i64) -> Result<()> {
+pub(crate) fn record(tx: &mut Tx<'_>, ctx: &Ctx, debit: &str, credit: &str, amount: i64) -> Result<()> {
     tx.execute(
         "insert into ledger_reconcile (id, company_id, debit_line_id, credit_line_id, amount, created_at, created_by)
          values ($1, $2, $3, $4, $5, $6, $7)",
         &[&kernel::id::Uuid::now_v7(), &ctx.company(), &debit, &credit, &amount, &ctx.now_text(), &ctx.actor().label()],
     )?;
+    for line in [debit, credit] {
+        tell_settlement(tx, ctx, line)?;
+    }
     Ok(())
+}
+
+/// A matched line belongs to a document of another module (an invoice, a bill): tell it how
+/// much of the document is still open on this account.
+fn tell_settlement(tx: &mut Tx<'_>, ctx: &Ctx, line_id: &str) -> Result<()> {
+    let Some(r) = tx.query_opt(
+        "select v.source_kind, v.source_id, l.account_id, l.partner_id
+         from ledger_line l join ledger_voucher v on v.id = l.voucher_id
+         where l.id = $1 and v.source_kind is not null and v.source_kind not like 'ledger.%'",
+        &[&line_id],
+    )?
+    else {
+        return Ok(());
+    };
+    let document = kernel::id::DocRef { kind: r.get(0)?, id: r.get(1)? };
+    let (account, partner): (String, Option<String>) = (r.get(2)?, r.get(3)?);
+    let rows = tx.query(
+        "select l.debit - l.credit,
+                coalesce((select sum(m.amount) from ledger_reconcile m where m.debit_line_id = l.id), 0),
+                coalesce((select sum(m.amount) from ledger_reconcile m where m.credit_line_id = l.id), 0)
+         from ledger_voucher v join ledger_line l on l.voucher_id = v.id
+         where v.company_id = $1 and v.source_kind = $2 and v.source_id = $3 and l.account_id = $4
+           and coalesce(l.partner_id, '') = $5 and l.posted = 1",
+        &[&ctx.company(), &document.kind, &document.id, &account, &partner.unwrap_or_default()],
+    )?;
+    let (mut amount, mut open) = (0i64, 0i64);
+    for r in rows {
+        let (signed, as_debit, as_credit): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        amount += signed;
+        open += if signed > 0 { signed - as_debit } else { signed + as_credit };
+    }
+    tx.publish(ctx, &crate::events::DocumentSettled { document, amount: amount.abs(), open: open.abs() })
 }
 
 /// Matches what can be matched on the account playing `role`, partner by partner: first a
@@ -306,4 +341,15 @@ pub(crate) fn check_matches(tx: &mut Tx<'_>) -> Result<Vec<String>> {
         problems.push(format!("match {} joins lines of different accounts or partners", r.get::<String>(0)?));
     }
     Ok(problems)
+}
+
+/// A partner's balance on the account playing `role` (fen, debit positive): what a customer
+/// owes on `receivable`. For other modules' checks (the credit limit), so no permission.
+pub fn partner_balance(tx: &mut Tx<'_>, ctx: &Ctx, role: &str, partner: &str) -> Result<i64> {
+    let account = by_role(tx, ctx, role)?;
+    tx.scalar(
+        "select coalesce(sum(debit - credit), 0) from ledger_line
+         where company_id = $1 and account_id = $2 and partner_id = $3 and posted = 1",
+        &[&ctx.company(), &account.id, &partner],
+    )
 }

@@ -15,6 +15,8 @@ pub const CHART: Permission = Permission("ledger.account.write");
 pub const CLOSE: Permission = Permission("ledger.period.close");
 /// Open a closed month again (反结账).
 pub const REOPEN: Permission = Permission("ledger.period.reopen");
+/// Register receipts from customers and payments to suppliers.
+pub const PAYMENT: Permission = Permission("ledger.payment.register");
 
 pub const PERMISSIONS: &[PermissionInfo] = &[
     perm!(READ, "查看凭证与账簿", "View vouchers and books"),
@@ -24,4 +26,5 @@ pub const PERMISSIONS: &[PermissionInfo] = &[
     perm!(CHART, "维护会计科目", "Maintain the chart of accounts"),
     perm!(CLOSE, "结转损益与结账", "Carry P&L forward and close months"),
     perm!(REOPEN, "反结账", "Reopen closed months"),
+    perm!(PAYMENT, "登记收款与付款", "Register receipts and payments"),
 ];

@@ -508,6 +508,19 @@ pub fn post_automatic(
     source: &DocRef,
     lines: &[AutoLine],
 ) -> Result<VoucherId> {
+    post_automatic_as(tx, ctx, "转", date, summary, source, lines)
+}
+
+/// As `post_automatic`, under a voucher word of its own (收 for receipts, 付 for payments).
+pub fn post_automatic_as(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx,
+    word: &'static str,
+    date: time::Date,
+    summary: &str,
+    source: &DocRef,
+    lines: &[AutoLine],
+) -> Result<VoucherId> {
     let mut stored = Vec::with_capacity(lines.len());
     for l in lines.iter().filter(|l| l.debit != 0 || l.credit != 0) {
         let account = match &l.account_id {
@@ -530,8 +543,7 @@ pub fn post_automatic(
     if debit != credit {
         return Err(Error::internal(format!("automatic voucher for {} {} does not balance", source.kind, source.id)));
     }
-    let header =
-        Header { word: "转", date, summary, attachments: 0, source: Some(source), reverses: None, state: "posted" };
+    let header = Header { word, date, summary, attachments: 0, source: Some(source), reverses: None, state: "posted" };
     insert(tx, ctx, &header, &stored)
 }
 

@@ -10,6 +10,7 @@ pub mod party;
 pub mod payment_term;
 pub mod permissions;
 pub mod rotate;
+pub mod terms;
 pub mod uscc;
 
 pub use events::PartyMerged;
@@ -18,6 +19,7 @@ pub use party::{
     find_by_contact, find_duplicates, get_party, insert_party, list_parties, merge_parties, update_party,
 };
 pub use payment_term::{PaymentTerm, create_term, list_terms};
+pub use terms::{TradingTerms, require_terms, trading_terms};
 
 pub const MIGRATIONS: kernel::db::ModuleMigrations =
     kernel::db::ModuleMigrations { module: "party", migrations: &[kernel::migration!(20261126003000, "party")] };

@@ -13,6 +13,7 @@ pub mod product;
 pub mod reactions;
 pub mod supplier_price;
 pub mod tax;
+pub mod trade;
 pub mod uom;
 pub mod variant;
 pub mod vat;
@@ -28,6 +29,7 @@ pub use product::{
 };
 pub use supplier_price::{SupplierPrice, price_for, set_supplier_price, supplier_prices};
 pub use tax::{Tax, create_tax, list_taxes};
+pub use trade::{TaxRate, TradeInfo, tax_rate, trade_info};
 pub use uom::{Uom, convert, create_uom, list_uoms};
 pub use variant::{Attribute, VariantRequest, create_variants};
 

@@ -6,7 +6,8 @@ use inventory::{LocationKind, StockDocumentDone, StockRevalued};
 use kernel::db::Tx;
 use kernel::id::DocRef;
 use kernel::invariant::Invariant;
-use kernel::{Ctx, Result};
+use kernel::money::div_round_half_up;
+use kernel::{Ctx, Currency, Result};
 use ledger::AutoLine;
 
 /// The account that stands for a kind of place outside valued stock.
@@ -67,6 +68,49 @@ pub fn stock_revalued(tx: &mut Tx<'_>, ctx: &Ctx, event: &StockRevalued) -> Resu
     ];
     let source = DocRef::new("product.product", &event.product_id);
     ledger::post_automatic(tx, ctx, ctx.today(), &summary, &source, &lines).map(|_| ())
+}
+
+/// An amount in minor units of `currency` in CNY fen at `rate_e8` (CNY per unit × 10^8), half-up.
+fn in_cny(minor: i64, currency: &Currency, rate_e8: i64) -> i64 {
+    let fen = div_round_half_up(
+        i128::from(minor) * i128::from(rate_e8) * 100,
+        i128::from(currency.minor_per_major()) * 100_000_000,
+    );
+    i64::try_from(fen).unwrap_or(i64::MAX)
+}
+
+/// A posted sales invoice: receivable (gross) against revenue (net) and output VAT per rate;
+/// a credit note the same in red ink (postings.md, Sales).
+pub fn sales_invoice_posted(tx: &mut Tx<'_>, ctx: &Ctx, event: &sales::InvoicePosted) -> Result<()> {
+    let currency = Currency::from_code(&event.currency)?;
+    let sign = if event.credit_note { -1 } else { 1 };
+    let summary = if event.credit_note {
+        format!("红字发票 {}", event.number)
+    } else {
+        format!("销售发票 {}", event.number)
+    };
+    let (mut revenue, mut vat_lines) = (0i64, Vec::new());
+    for rate in &event.by_tax {
+        revenue += in_cny(rate.untaxed, &currency, event.rate_e8);
+        let tax = in_cny(rate.tax, &currency, event.rate_e8);
+        if tax != 0 {
+            let account = ledger::by_role(tx, ctx, &rate.output_account_role)?;
+            vat_lines.push((account.id, tax));
+        }
+    }
+    let receivable = revenue + vat_lines.iter().map(|(_, tax)| tax).sum::<i64>();
+    let mut lines = vec![
+        AutoLine {
+            partner_id: Some(event.customer_id.clone()),
+            ..AutoLine::by_role("receivable", summary.clone(), sign * receivable, 0)
+        },
+        AutoLine::by_role("revenue", summary.clone(), 0, sign * revenue),
+    ];
+    lines.extend(
+        vat_lines.into_iter().map(|(account, tax)| AutoLine::to_account(account, summary.clone(), 0, sign * tax)),
+    );
+    let source = DocRef::new("sales.invoice", &event.invoice_id);
+    ledger::post_automatic(tx, ctx, event.date, &summary, &source, &lines).map(|_| ())
 }
 
 /// Stock value equals the inventory account, per company (inventory and ledger together).

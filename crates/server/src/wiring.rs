@@ -34,6 +34,17 @@ pub fn bus() -> Bus {
         crate::postings::stock_document_done,
     );
     bus.subscribe::<inventory::StockRevalued>("server::postings::stock_revalued", crate::postings::stock_revalued);
+    // Order to cash: a delivery or return done counts on its order lines; a posted invoice is
+    // booked; a settled invoice is paid.
+    bus.subscribe::<inventory::StockDocumentDone>(
+        "sales::delivery::stock_document_done",
+        sales::delivery::stock_document_done,
+    );
+    bus.subscribe::<sales::InvoicePosted>(
+        "server::postings::sales_invoice_posted",
+        crate::postings::sales_invoice_posted,
+    );
+    bus.subscribe::<ledger::DocumentSettled>("sales::invoice::document_settled", sales::invoice::document_settled);
     bus
 }
 
@@ -51,6 +62,7 @@ pub const MIGRATIONS: &[ModuleMigrations] = &[
     product::MIGRATIONS,
     ledger::MIGRATIONS,
     inventory::MIGRATIONS,
+    sales::MIGRATIONS,
     office::MIGRATIONS,
     web::MIGRATIONS,
 ];
@@ -63,6 +75,7 @@ pub fn permissions() -> Vec<PermissionInfo> {
         product::permissions::PERMISSIONS,
         inventory::permissions::PERMISSIONS,
         ledger::permissions::PERMISSIONS,
+        sales::permissions::PERMISSIONS,
         office::permissions::PERMISSIONS,
     ]
     .concat()
@@ -80,6 +93,7 @@ pub fn catalog() -> Catalog {
         product::MESSAGES,
         inventory::MESSAGES,
         ledger::MESSAGES,
+        sales::MESSAGES,
         office::MESSAGES,
         web::MESSAGES,
         web::ui::MESSAGES,

@@ -14,6 +14,7 @@ mod outbox;
 pub mod parties;
 mod products;
 mod roles;
+mod sales;
 mod users;
 
 use std::net::SocketAddr;
@@ -68,6 +69,7 @@ pub fn router(state: &AppState) -> (axum::Router<AppState>, utoipa::openapi::Ope
     let api = products::mount(api);
     let api = inventory::mount(api);
     let api = ledger::mount(api);
+    let api = sales::mount(api);
     api.split()
 }
 

@@ -1,0 +1,125 @@
+//! Confirming a sales order and cancelling it. Confirmation checks the customer's credit limit
+//! (over it only with `sales.credit.override`, recorded on the order), then reserves stock by
+//! creating and confirming the delivery in the same transaction; lines of services and
+//! consumables count as delivered at once. Cancellation releases the reservations by cancelling
+//! the open deliveries, and is refused once goods have left or an invoice was posted.
+
+use inventory::{MoveInput, PickingInput, PickingKind, PickingState};
+use kernel::db::Tx;
+use kernel::id::DocRef;
+use kernel::{Ctx, Error, Result, audit};
+
+use crate::order::{Header, OrderAction, OrderId, OrderState, SalesOrder, get_order, load, order_lines, set_state};
+use crate::permissions::CREDIT_OVERRIDE;
+
+/// What the customer would owe with this order: the receivable balance plus what confirmed
+/// orders have not invoiced yet plus this order (minor units).
+fn exposure(tx: &mut Tx<'_>, ctx: &Ctx, header: &Header) -> Result<i64> {
+    let receivable = ledger::open_items::partner_balance(tx, ctx, "receivable", &header.customer_id)?;
+    let open_orders: i64 = tx.scalar(
+        "select coalesce(sum(l.total * (l.quantity - l.invoiced) / l.quantity), 0)
+         from sales_order o join sales_order_line l on l.order_id = o.id
+         where o.company_id = $1 and o.customer_id = $2 and o.state = 'confirmed' and o.id <> $3",
+        &[&ctx.company(), &header.customer_id, &header.id],
+    )?;
+    Ok(receivable + open_orders + header.total)
+}
+
+/// Confirms a quotation into a sales order. `override_credit` lets a holder of
+/// `sales.credit.override` confirm over the customer's credit limit.
+pub fn confirm_order(tx: &mut Tx<'_>, ctx: &Ctx, id: OrderId, override_credit: bool) -> Result<SalesOrder> {
+    let header = load(tx, ctx, id)?;
+    header.check(OrderAction::Confirm, ctx)?;
+    let limit: i64 = tx.scalar("select credit_limit_minor from party_party where id = $1", &[&header.customer_id])?;
+    if limit > 0 {
+        let exposure = exposure(tx, ctx, &header)?;
+        if exposure > limit {
+            if !(override_credit && ctx.may(CREDIT_OVERRIDE)) {
+                return Err(Error::conflict("sales.credit_limit_exceeded")
+                    .with_param("limit", crate::order::money(limit, &header.currency))
+                    .with_param("exposure", crate::order::money(exposure, &header.currency)));
+            }
+            tx.execute("update sales_order set credit_approved_by = $1 where id = $2", &[&ctx.actor().label(), &id])?;
+            audit::record(
+                tx,
+                ctx,
+                "sales.order.credit_override",
+                "sales.order",
+                &id,
+                serde_json::json!({"limit": limit, "exposure": exposure}),
+            )?;
+        }
+    }
+    let lines = order_lines(tx, id)?;
+    let goods: Vec<MoveInput> = lines
+        .iter()
+        .filter(|l| l.stockable)
+        .map(|l| MoveInput {
+            product: l.product_id.clone(),
+            quantity: l.quantity.to_string(),
+            origin: Some(DocRef::new("sales.order_line", &l.id)),
+            ..MoveInput::default()
+        })
+        .collect();
+    // Services and consumables are delivered with the confirmation.
+    tx.execute(
+        "update sales_order_line set delivered = quantity where order_id = $1 and stockable = $2",
+        &[&id, &false],
+    )?;
+    if !goods.is_empty() {
+        let stock = ctx.with_granted(&[inventory::permissions::STOCK_MOVE]);
+        inventory::create_picking(
+            tx,
+            &stock,
+            &PickingInput {
+                kind: Some(PickingKind::Delivery),
+                partner_id: Some(header.customer_id.clone()),
+                origin_kind: Some("sales.order".into()),
+                origin_id: Some(id.to_string()),
+                lines: goods,
+                confirm: true,
+                ..PickingInput::default()
+            },
+        )?;
+    }
+    set_state(tx, ctx, &header, OrderState::Confirmed)?;
+    tx.publish(
+        ctx,
+        &crate::events::OrderConfirmed {
+            order_id: id.to_string(),
+            number: header.number.clone(),
+            customer_id: header.customer_id.clone(),
+            salesperson_id: header.salesperson_id.clone(),
+            total: header.total,
+            currency: header.currency.clone(),
+        },
+    )?;
+    audit::record(tx, ctx, "sales.order.confirm", "sales.order", &id, serde_json::json!({"number": header.number}))?;
+    get_order(tx, ctx, id)
+}
+
+/// Cancels a quotation or an order from which nothing has been delivered or invoiced; its open
+/// deliveries are cancelled, which releases their reservations.
+pub fn cancel_order(tx: &mut Tx<'_>, ctx: &Ctx, id: OrderId) -> Result<SalesOrder> {
+    let header = load(tx, ctx, id)?;
+    header.check(OrderAction::Cancel, ctx)?;
+    if header.state == OrderState::Confirmed {
+        let lines = order_lines(tx, id)?;
+        if lines.iter().any(|l| l.stockable && l.delivered.scaled() > 0) {
+            return Err(Error::conflict("sales.order_delivered"));
+        }
+        if lines.iter().any(|l| l.invoiced.scaled() != 0) {
+            return Err(Error::conflict("sales.order_invoiced"));
+        }
+        let stock = ctx.with_granted(&[inventory::permissions::STOCK_MOVE, inventory::permissions::STOCK_READ]);
+        for picking in inventory::pickings_of_origin(tx, &stock, &DocRef::new("sales.order", id))? {
+            if !matches!(picking.state, PickingState::Done | PickingState::Cancelled) {
+                inventory::cancel(tx, &stock, picking.id)?;
+            }
+        }
+        tx.execute("update sales_order_line set delivered = 0 where order_id = $1", &[&id])?;
+    }
+    set_state(tx, ctx, &header, OrderState::Cancelled)?;
+    audit::record(tx, ctx, "sales.order.cancel", "sales.order", &id, serde_json::json!({}))?;
+    get_order(tx, ctx, id)
+}
