@@ -4,6 +4,7 @@
 //!
 //! Calls only the kernel; reacts to `CompanyCreated` by seeding a company's defaults.
 
+pub mod amounts;
 pub mod category;
 pub mod currency;
 pub mod import;

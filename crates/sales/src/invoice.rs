@@ -14,10 +14,10 @@ use kernel::sequence::{DocType, next_number};
 use kernel::{Ctx, Currency, Error, Quantity, Result, UnitPrice, audit};
 use serde::{Deserialize, Serialize};
 
-use crate::amounts::{Amounts, line_amounts};
 use crate::events::{InvoicePosted, TaxAmounts};
 use crate::order::{OrderAction, OrderId, load, money, order_lines, percent, settle_state};
 use crate::permissions::{INVOICE_READ, INVOICE_WRITE};
+use product::amounts::{Amounts, line_amounts};
 
 kernel::define_id!(
     /// A sales invoice or credit note.

@@ -6,7 +6,6 @@
 //! reacts to `inventory::StockDocumentDone` (delivered, returned) and `ledger::DocumentSettled`
 //! (paid); publishes `OrderConfirmed` and `InvoicePosted` (all listed in `wiring.rs`).
 
-pub mod amounts;
 pub mod confirm;
 pub mod delivery;
 pub mod events;

@@ -14,8 +14,8 @@ use party::TradingTerms;
 use product::TradeInfo;
 use serde::{Deserialize, Serialize};
 
-use crate::amounts::{Amounts, discount_bp, line_amounts};
 use crate::permissions::{INVOICE_WRITE, ORDER_CANCEL, ORDER_CONFIRM, ORDER_READ, ORDER_WRITE, RETURN};
+use product::amounts::{Amounts, discount_bp, line_amounts};
 
 kernel::define_id!(
     /// A quotation or sales order.

@@ -113,6 +113,44 @@ pub fn sales_invoice_posted(tx: &mut Tx<'_>, ctx: &Ctx, event: &sales::InvoicePo
     ledger::post_automatic(tx, ctx, event.date, &summary, &source, &lines).map(|_| ())
 }
 
+/// A posted vendor bill: the receipts' 暂估 accrual is cleared at what they booked, the
+/// difference to the billed price goes to cost of sales (the goods are mostly sold or used by
+/// the time bills differ), services to administrative expenses, input VAT per rate, and the
+/// payable to the supplier; a debit note the same in red ink (postings.md, Purchasing).
+pub fn purchase_bill_posted(tx: &mut Tx<'_>, ctx: &Ctx, event: &purchasing::BillPosted) -> Result<()> {
+    let currency = Currency::from_code(&event.currency)?;
+    let sign = if event.debit_note { -1 } else { 1 };
+    let summary = if event.debit_note {
+        format!("红字进项发票 {}", event.number)
+    } else {
+        format!("采购发票 {}", event.number)
+    };
+    let goods = in_cny(event.goods_untaxed, &currency, event.rate_e8);
+    let expenses = in_cny(event.expense_untaxed, &currency, event.rate_e8);
+    let difference = goods - event.accrued;
+    let (diff_debit, diff_credit) = if difference >= 0 { (difference, 0) } else { (0, -difference) };
+    let mut lines = vec![
+        AutoLine::by_role("payable.accrued", summary.clone(), sign * event.accrued, 0),
+        AutoLine::by_role("cogs", format!("{summary} 价差"), sign * diff_debit, sign * diff_credit),
+        AutoLine::by_role("admin_expense", summary.clone(), sign * expenses, 0),
+    ];
+    let mut vat = 0;
+    for rate in &event.by_tax {
+        let tax = in_cny(rate.tax, &currency, event.rate_e8);
+        if tax != 0 {
+            let account = ledger::by_role(tx, ctx, &rate.input_account_role)?;
+            lines.push(AutoLine::to_account(account.id, summary.clone(), sign * tax, 0));
+            vat += tax;
+        }
+    }
+    lines.push(AutoLine {
+        partner_id: Some(event.supplier_id.clone()),
+        ..AutoLine::by_role("payable", summary.clone(), 0, sign * (goods + expenses + vat))
+    });
+    let source = DocRef::new("purchasing.bill", &event.bill_id);
+    ledger::post_automatic(tx, ctx, event.date, &summary, &source, &lines).map(|_| ())
+}
+
 /// Stock value equals the inventory account, per company (inventory and ledger together).
 fn stock_equals_inventory_account(tx: &mut Tx<'_>) -> Result<Vec<String>> {
     let companies: Vec<String> =

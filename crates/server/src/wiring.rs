@@ -45,6 +45,17 @@ pub fn bus() -> Bus {
         crate::postings::sales_invoice_posted,
     );
     bus.subscribe::<ledger::DocumentSettled>("sales::invoice::document_settled", sales::invoice::document_settled);
+    // Procure to pay: a receipt or return done counts on its order lines; a posted bill is
+    // booked; a settled bill is paid, unless the three-way match blocked it (the payment fails).
+    bus.subscribe::<inventory::StockDocumentDone>(
+        "purchasing::receipt::stock_document_done",
+        purchasing::receipt::stock_document_done,
+    );
+    bus.subscribe::<purchasing::BillPosted>(
+        "server::postings::purchase_bill_posted",
+        crate::postings::purchase_bill_posted,
+    );
+    bus.subscribe::<ledger::DocumentSettled>("purchasing::bill::document_settled", purchasing::bill::document_settled);
     bus
 }
 
@@ -63,6 +74,7 @@ pub const MIGRATIONS: &[ModuleMigrations] = &[
     ledger::MIGRATIONS,
     inventory::MIGRATIONS,
     sales::MIGRATIONS,
+    purchasing::MIGRATIONS,
     office::MIGRATIONS,
     web::MIGRATIONS,
 ];
@@ -76,6 +88,7 @@ pub fn permissions() -> Vec<PermissionInfo> {
         inventory::permissions::PERMISSIONS,
         ledger::permissions::PERMISSIONS,
         sales::permissions::PERMISSIONS,
+        purchasing::permissions::PERMISSIONS,
         office::permissions::PERMISSIONS,
     ]
     .concat()
@@ -94,11 +107,14 @@ pub fn catalog() -> Catalog {
         inventory::MESSAGES,
         ledger::MESSAGES,
         sales::MESSAGES,
+        purchasing::MESSAGES,
+        print::MESSAGES,
         office::MESSAGES,
         web::MESSAGES,
         web::ui::MESSAGES,
         web::ui::PARTY_MESSAGES,
         web::ui::INVENTORY_MESSAGES,
+        web::ui::SALES_MESSAGES,
     ])
 }
 

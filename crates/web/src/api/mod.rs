@@ -14,6 +14,7 @@ mod outbox;
 pub mod parties;
 mod products;
 mod roles;
+mod purchasing;
 mod sales;
 mod users;
 
@@ -70,6 +71,7 @@ pub fn router(state: &AppState) -> (axum::Router<AppState>, utoipa::openapi::Ope
     let api = inventory::mount(api);
     let api = ledger::mount(api);
     let api = sales::mount(api);
+    let api = purchasing::mount(api);
     api.split()
 }
 

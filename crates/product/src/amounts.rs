@@ -1,4 +1,4 @@
-//! How a line's amounts follow from quantity, price, discount and VAT rate, rounded half-up to
+//! How a sales or purchase line's amounts follow from quantity, price, discount and VAT rate, rounded half-up to
 //! the currency's minor unit once per line (as the 数电票 platform computes each row). Prices
 //! may include VAT (含税价): then the line total is exact and the tax is split out of it.
 
