@@ -43,6 +43,10 @@ pub struct OutboxMessage {
     pub delivered_at: Option<String>,
 }
 
+/// The topic of outgoing mail: `{"to", "subject", "text", "attachments": [{"name",
+/// "content_type", "base64"}]}` (delivered over SMTP by the server's mail handler).
+pub const MAIL_TOPIC: &str = "mail.send";
+
 /// Writes a message to deliver after commit. The idempotency key defaults to the message id;
 /// give one derived from the business fact (e.g. `invoice-mail:<invoice id>`) to make the
 /// enqueue itself idempotent: a second enqueue with the same key is ignored.

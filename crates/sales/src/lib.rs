@@ -29,6 +29,7 @@ pub const MIGRATIONS: kernel::db::ModuleMigrations =
     kernel::db::ModuleMigrations { module: "sales", migrations: &[kernel::migration!(20261127080000, "sales")] };
 
 pub const MESSAGES: &[kernel::i18n::Message] = &[
+    kernel::msg!("sales.email_invalid", "邮箱地址无效", "Invalid email address"),
     kernel::msg!("sales.order_empty", "订单至少需要一行", "An order needs at least one line"),
     kernel::msg!("sales.customer_unknown", "客户不存在", "Unknown customer"),
     kernel::msg!("sales.product_unknown", "产品不存在", "Unknown product"),

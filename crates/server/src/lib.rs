@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod datasets;
+pub mod mail;
 pub mod postings;
 pub mod runtime;
 pub mod settings;

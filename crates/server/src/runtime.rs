@@ -97,13 +97,19 @@ pub struct Worker {
 }
 
 impl Worker {
-    pub fn spawn(db: Db, clock: Arc<dyn Clock>, policy: WorkerPolicy, poll: Duration) -> Worker {
+    pub fn spawn(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        policy: WorkerPolicy,
+        poll: Duration,
+        mail: crate::mail::MailConfig,
+    ) -> Worker {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
         let thread = std::thread::Builder::new()
             .name("outbox-worker".into())
             .spawn(move || {
-                let handlers = wiring::outbox_handlers();
+                let handlers = wiring::outbox_handlers(&mail);
                 let mut rounds: u64 = 0;
                 while !flag.load(Ordering::Relaxed) {
                     match outbox::deliver_due(&db, clock.as_ref(), &policy, &handlers) {

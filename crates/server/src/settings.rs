@@ -44,6 +44,10 @@ pub struct Settings {
     pub outbox_lease_seconds: i64,
     /// Run the outbox worker in this process (turn off on extra app servers if wanted).
     pub outbox_worker: bool,
+    /// Outgoing mail (quotations to customers): `smtp://host:port` or `smtp://user:password@host:port`.
+    pub smtp_url: String,
+    /// The sender of outgoing mail, e.g. `销售部 <sales@example.com>`.
+    pub mail_from: String,
 }
 
 impl Default for Settings {
@@ -66,6 +70,8 @@ impl Default for Settings {
             outbox_max_attempts: 10,
             outbox_lease_seconds: 60,
             outbox_worker: true,
+            smtp_url: String::new(),
+            mail_from: String::new(),
         }
     }
 }

@@ -60,9 +60,10 @@ pub fn bus() -> Bus {
 }
 
 /// The topics the outbox worker delivers, each with its handler.
-pub fn outbox_handlers() -> Handlers {
+pub fn outbox_handlers(mail: &crate::mail::MailConfig) -> Handlers {
     let mut handlers = Handlers::default();
     handlers.register(crate::webhook::TOPIC, crate::webhook::handler());
+    handlers.register(crate::mail::TOPIC, crate::mail::handler(mail));
     handlers
 }
 

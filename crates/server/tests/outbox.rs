@@ -48,7 +48,7 @@ fn receiver() -> Receiver {
 }
 
 fn handlers() -> Handlers {
-    server::wiring::outbox_handlers()
+    server::wiring::outbox_handlers(&Default::default())
 }
 
 fn enqueue(app: &TestApp, url: &str, key: Option<&str>) -> Result<outbox::OutboxId> {

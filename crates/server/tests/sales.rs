@@ -59,6 +59,16 @@ fn delivery_of(client: &Client, order: &str) -> Value {
         .unwrap_or(Value::Null)
 }
 
+/// The text of a PDF as `pdftotext` (Debian poppler-utils, installed by `.ci/run`) reads it.
+fn pdf_text(bytes: &[u8]) -> String {
+    assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext").arg(&path).arg("-").output().expect("pdftotext (poppler-utils)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 fn action(client: &Client, order: &str, what: &str) -> testkit::Answer {
     client.post(&format!("/api/v1/sales/orders/{order}/{what}"), &json!({}))
 }
@@ -132,6 +142,15 @@ fn order_to_cash_with_partial_delivery_vat_and_payment() {
             ("5001".into(), "".into(), "800.00".into()),
         ]
     );
+    // The invoice and the order print as PDF with the company header and the amount in words.
+    let pdf = admin.get(&format!("/api/v1/sales/invoices/{inv}/pdf"));
+    assert_eq!((pdf.status, pdf.header("content-type")), (200, Some("application/pdf")));
+    let text = pdf_text(&pdf.bytes);
+    assert!(text.contains("销售发票") && text.contains("捌佰玖拾元整") && text.contains("杭州茶行"), "{text}");
+    let order_pdf = admin.get(&format!("/api/v1/sales/orders/{order}/pdf"));
+    assert!(pdf_text(&order_pdf.bytes).contains("销售订单"));
+    let delivery_pdf = admin.get(&format!("/api/v1/pickings/{}/pdf", delivery["id"].as_str().unwrap()));
+    assert!(pdf_text(&delivery_pdf.bytes).contains("送货单"));
     // Nothing more to invoice until more is delivered.
     let again = admin.post(&format!("/api/v1/sales/orders/{order}/invoices"), &json!({}));
     assert_eq!(again.code(), "sales.nothing_to_invoice");
@@ -368,5 +387,87 @@ fn a_salesperson_sees_own_orders_and_buttons_follow_permissions() {
         bad.json["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, vec!["lines[0].product", "lines[1].quantity", "lines[2].discount"]);
     assert_eq!(admin.get("/api/v1/sales/orders").json["items"].as_array().unwrap().len(), 2);
+    app.assert_invariants();
+}
+
+/// A real SMTP server on loopback (Python's aiosmtpd, installed by `.ci/run`) writing what it
+/// receives into a Maildir.
+struct SmtpServer {
+    child: std::process::Child,
+    port: u16,
+    maildir: tempfile::TempDir,
+}
+
+impl SmtpServer {
+    fn start() -> SmtpServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let maildir = tempfile::tempdir().unwrap();
+        let child = std::process::Command::new("python3")
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(maildir.path().join("mail"))
+            .spawn()
+            .expect("python3 -m aiosmtpd (pip install aiosmtpd)");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        SmtpServer { child, port, maildir }
+    }
+
+    /// Every message received, raw.
+    fn messages(&self) -> Vec<String> {
+        let new = self.maildir.path().join("mail").join("new");
+        std::fs::read_dir(new)
+            .map(|d| d.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok()).collect())
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn a_quotation_is_mailed_to_the_customer_as_pdf() {
+    let app = spawn();
+    let admin = app.admin();
+    setup(&admin, "0");
+    let quote = admin.post(
+        "/api/v1/sales/orders",
+        &json!({"customer": "C1", "valid_until": "2026-12-31", "lines": [{"product": "TEA", "quantity": "3"}]}),
+    );
+    let id = quote.json["id"].as_str().unwrap();
+    let bad = admin.post(&format!("/api/v1/sales/orders/{id}/send"), &json!({"to": "not-an-address"}));
+    assert_eq!(bad.json["errors"][0]["code"], "sales.email_invalid", "{}", bad.body);
+    let sent = admin.post(&format!("/api/v1/sales/orders/{id}/send"), &json!({"to": "buyer@example.com"}));
+    assert_eq!(sent.json["state"], "sent", "{}", sent.body);
+    // The outbox delivers it after commit through the SMTP server.
+    let smtp = SmtpServer::start();
+    let mail = server::mail::MailConfig {
+        smtp_url: format!("smtp://127.0.0.1:{}", smtp.port),
+        from: "销售部 <sales@example.com>".into(),
+    };
+    let handlers = server::wiring::outbox_handlers(&mail);
+    let policy = kernel::outbox::WorkerPolicy::default();
+    let report = kernel::outbox::deliver_due(&app.db, app.clock.as_ref(), &policy, &handlers).unwrap();
+    assert_eq!(report.delivered, 1, "{report:?}");
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 1);
+    let raw = &messages[0];
+    assert!(raw.contains("To: buyer@example.com"), "{raw}");
+    assert!(raw.contains("application/pdf") && raw.contains(".pdf"), "{raw}");
+    // The attachment is the quotation's PDF.
+    let part = raw.replace("\r\n", "\n");
+    let part = part.split("Content-Type: application/pdf").nth(1).unwrap();
+    let body = part.split_once("\n\n").unwrap().1;
+    let b64: String = body.lines().take_while(|l| !l.is_empty() && !l.starts_with("--")).collect();
+    use base64::Engine;
+    let pdf = base64::engine::general_purpose::STANDARD.decode(b64.trim()).unwrap();
+    assert!(pdf_text(&pdf).contains("报价单"));
     app.assert_invariants();
 }

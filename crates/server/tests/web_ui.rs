@@ -833,3 +833,227 @@ fn vouchers_and_the_trial_balance_in_the_web_client() {
     assert!(red_page.contains("-500.00") && red_page.contains("冲销"), "{red_page}");
     app.assert_invariants();
 }
+
+/// A stockable tea at 100.00 + 13 % VAT with 20 in stock, an installation service at 200.00 +
+/// 6 %, and the customer C1 (through the API: the warehouse and master data are not under test).
+fn sales_setup(admin: &testkit::Client) -> String {
+    let tea = admin.post(
+        "/api/v1/products",
+        &serde_json::json!({"code": "TEA", "name": "龙井茶", "kind": "stockable", "uom": "pcs", "tax": "VAT13", "list_price": "100"}),
+    );
+    assert_eq!(tea.status, 201, "{}", tea.body);
+    let service = admin.post(
+        "/api/v1/products",
+        &serde_json::json!({"code": "SETUP", "name": "安装服务", "kind": "service", "uom": "pcs", "tax": "VAT6", "list_price": "200"}),
+    );
+    assert_eq!(service.status, 201, "{}", service.body);
+    let receipt = admin.post(
+        "/api/v1/pickings",
+        &serde_json::json!({"kind": "receipt", "lines": [{"product": "TEA", "quantity": "20", "unit_cost": "50"}]}),
+    );
+    let id = receipt.json["id"].as_str().unwrap();
+    assert_eq!(admin.post(&format!("/api/v1/pickings/{id}/validate"), &serde_json::json!({})).status, 200);
+    let customer = admin.post(
+        "/api/v1/parties",
+        &serde_json::json!({"code": "C1", "name": "杭州茶行", "kind": "customer", "credit_limit": "0"}),
+    );
+    assert_eq!(customer.status, 201, "{}", customer.body);
+    customer.json["id"].as_str().unwrap().to_string()
+}
+
+/// The path a 303 answer sends the browser to, without its query.
+fn location(answer: &reqwest::blocking::Response) -> String {
+    answer.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string()
+}
+
+/// The quotation form's fields for a customer and its (product, quantity) lines.
+fn quotation_fields<'a>(customer: &'a str, lines: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut fields = vec![("customer", customer), ("order_date", "2026-11-02"), ("valid_until", "2026-11-30")];
+    for (product, quantity) in lines {
+        fields.extend([
+            ("line_product", *product),
+            ("line_quantity", *quantity),
+            ("line_price", ""),
+            ("line_discount", ""),
+            ("line_tax", ""),
+        ]);
+    }
+    // A spare row left empty, as the browser sends it.
+    fields.extend([
+        ("line_product", ""),
+        ("line_quantity", ""),
+        ("line_price", ""),
+        ("line_discount", ""),
+        ("line_tax", ""),
+    ]);
+    fields
+}
+
+#[test]
+fn quotation_to_receipt_in_the_web_client() {
+    let app = spawn();
+    let admin = app.admin();
+    sales_setup(&admin);
+    let web = WebSession::login(&app.base, "admin", ADMIN_PASSWORD);
+    let home = web.get("/").text().unwrap();
+    assert!(home.contains("href=\"/sales/orders\"") && home.contains("href=\"/sales/invoices\""), "{home}");
+    let form = web.get("/sales/orders/new").text().unwrap();
+    assert!(form.contains("价格含税") && form.contains("<option value=\"C1\">杭州茶行</option>"), "{form}");
+    // A bad quantity on the second line: refused beside that cell, everything typed kept.
+    let refused = web.post("/sales/orders/new", &quotation_fields("C1", &[("TEA", "5"), ("SETUP", "-1")]));
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().unwrap();
+    let cell = page.split("value=\"-1\"").nth(1).expect("the bad quantity is kept").split("</td>").next().unwrap();
+    assert!(cell.contains("数量应为正数"), "the message sits beside the cell: {cell}");
+    assert!(page.contains("value=\"TEA\"") && page.contains("value=\"5\"") && page.contains("value=\"C1\""));
+    assert_eq!(admin.get("/api/v1/sales/orders").json["items"].as_array().unwrap().len(), 0, "nothing written");
+    // Two lines: 5 teas, then edited to 10, and the service.
+    let created = web.post("/sales/orders/new", &quotation_fields("C1", &[("TEA", "5"), ("SETUP", "1")]));
+    assert_eq!(created.status(), 303);
+    let path = location(&created);
+    let order_id = path.rsplit('/').next().unwrap().to_string();
+    let page = web.get(&path).text().unwrap();
+    assert!(page.contains("报价单") && page.contains("草稿") && page.contains("700.00"), "{page}");
+    assert!(page.contains("value=\"send\"") && page.contains("value=\"confirm\"") && page.contains("value=\"cancel\""));
+    let edit = web.get(&format!("{path}/edit")).text().unwrap();
+    let version = edit.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let mut fields = quotation_fields("C1", &[("TEA", "10"), ("SETUP", "1")]);
+    fields.push(("version", &version));
+    let edited = web.post(&format!("{path}/edit"), &fields);
+    assert_eq!(edited.status(), 303);
+    // 10 × 100 = 1,000.00 + 130.00 VAT; the service 200.00 + 12.00.
+    let page = web.get(&path).text().unwrap();
+    assert!(page.contains("1200.00") && page.contains("142.00") && page.contains("1342.00"), "{page}");
+    let stale = web.post(&format!("{path}/edit"), &fields);
+    assert_eq!(stale.status(), 409, "the old version is refused");
+    assert!(stale.text().unwrap().contains("订单已被他人修改"));
+    // Send, confirm: the delivery is linked from the order.
+    assert_eq!(web.post(&format!("{path}/act"), &[("action", "send")]).status(), 303);
+    assert!(web.get(&path).text().unwrap().contains("已发送"));
+    assert_eq!(web.post(&format!("{path}/act"), &[("action", "confirm")]).status(), 303);
+    let page = web.get(&path).text().unwrap();
+    assert!(
+        page.contains("销售订单") && page.contains("已确认") && page.contains("href=\"/inventory/pickings/"),
+        "{page}"
+    );
+    assert!(!page.contains("value=\"confirm\"") && !page.contains("value=\"send\""));
+    // The warehouse delivers (through the API).
+    let pickings = admin.get(&format!("/api/v1/sales/orders/{order_id}/pickings")).json;
+    let delivery = pickings[0]["id"].as_str().unwrap();
+    assert!(page.contains(&format!("/inventory/pickings/{delivery}")));
+    assert_eq!(admin.post(&format!("/api/v1/pickings/{delivery}/validate"), &serde_json::json!({})).status, 200);
+    let page = web.get(&path).text().unwrap();
+    assert!(page.contains("待开票") && page.contains("value=\"invoice\""), "{page}");
+    let return_form =
+        page.split("name=\"line_id\"").nth(1).expect("the return form").split("</select>").next().unwrap();
+    assert!(return_form.contains("龙井茶") && !return_form.contains("安装服务"), "only goods come back: {return_form}");
+    // Invoice: posted at once, the invoice opens with the receipt form and the open amount.
+    let invoiced = web.post(&format!("{path}/act"), &[("action", "invoice")]);
+    assert_eq!(invoiced.status(), 303);
+    let invoice_path = location(&invoiced);
+    assert!(invoice_path.starts_with("/sales/invoices/"), "{invoice_path}");
+    let invoice = web.get(&invoice_path).text().unwrap();
+    assert!(invoice.contains("已过账") && invoice.contains("INV-") && invoice.contains("1342.00"), "{invoice}");
+    assert!(invoice.contains("登记收款") && invoice.contains("name=\"amount\" value=\"1342.00\""), "{invoice}");
+    // The 数电票 number: 20 digits or refused beside the field.
+    let bad =
+        web.post(&format!("{invoice_path}/einvoice"), &[("einvoice_kind", "special"), ("einvoice_number", "123")]);
+    assert_eq!(bad.status(), 422);
+    let bad = bad.text().unwrap();
+    assert!(bad.contains("数电票号码为 20 位数字") && bad.contains("value=\"123\""), "{bad}");
+    let number = "24442000000012345678";
+    assert_eq!(
+        web.post(&format!("{invoice_path}/einvoice"), &[("einvoice_kind", "special"), ("einvoice_number", number)])
+            .status(),
+        303
+    );
+    assert!(web.get(&invoice_path).text().unwrap().contains(number));
+    // A receipt of the whole amount: the invoice is paid and the form goes away.
+    let paid = web.post(
+        &format!("{invoice_path}/payment"),
+        &[("amount", "1342.00"), ("date", "2026-11-05"), ("account", ""), ("reference", "工行回单 01")],
+    );
+    assert_eq!(paid.status(), 303);
+    let invoice = web.get(paid.headers()["location"].to_str().unwrap()).text().unwrap();
+    assert!(invoice.contains("收款已登记") && invoice.contains("badge paid"), "{invoice}");
+    assert!(!invoice.contains("name=\"amount\""), "nothing left to receive");
+    let api = admin.get(&format!("/api/v1/sales/invoices/{}", invoice_path.rsplit('/').next().unwrap())).json;
+    assert_eq!((api["state"].as_str(), api["paid"].as_str()), (Some("paid"), Some("1342.00")));
+    // The order is done; both lists show the documents with their amounts.
+    let page = web.get(&path).text().unwrap();
+    assert!(page.contains("已完成") && page.contains(&invoice_path), "{page}");
+    let orders = web.get("/sales/orders?f.state=done").text().unwrap();
+    assert!(orders.contains("SO-") && orders.contains("1342.00") && orders.contains("杭州茶行"), "{orders}");
+    let invoices = web.get("/sales/invoices").text().unwrap();
+    assert!(invoices.contains("INV-") && invoices.contains("已收款"), "{invoices}");
+    // Every sales page keeps the strict policy: no inline code.
+    for page_path in ["/sales/orders", "/sales/orders/new", &path, "/sales/invoices", &invoice_path] {
+        let html = web.get(page_path).text().unwrap();
+        assert!(
+            !html.contains("<script>") && !html.contains(" style=\"") && !html.contains(" onclick="),
+            "{page_path}"
+        );
+    }
+    // English on request.
+    web.post("/ui/locale", &[("locale", "en")]);
+    let english = web.get(&path).text().unwrap();
+    assert!(english.contains("Sales order") && english.contains("Delivered"), "{english}");
+    app.assert_invariants();
+}
+
+#[test]
+fn salespeople_see_own_orders_and_read_only_users_no_buttons() {
+    let app = spawn();
+    let admin = app.admin();
+    sales_setup(&admin);
+    let over = admin.post(
+        "/api/v1/parties",
+        &serde_json::json!({"code": "C2", "name": "苏州茶庄", "kind": "customer", "credit_limit": "100"}),
+    );
+    assert_eq!(over.status, 201, "{}", over.body);
+    app.user_in(app.company, "ann", &["sales"]);
+    app.user_in(app.company, "bob", &["sales"]);
+    app.user_in(app.company, "viewer", &["readonly"]);
+    let ann = WebSession::login(&app.base, "ann", "ann-password");
+    let bob = WebSession::login(&app.base, "bob", "bob-password");
+    let viewer = WebSession::login(&app.base, "viewer", "viewer-password");
+    let mine = ann.post("/sales/orders/new", &quotation_fields("C1", &[("TEA", "1")]));
+    assert_eq!(mine.status(), 303);
+    let mine = location(&mine);
+    let theirs = bob.post("/sales/orders/new", &quotation_fields("C1", &[("TEA", "2")]));
+    assert_eq!(theirs.status(), 303);
+    let theirs = location(&theirs);
+    let number = |path: &str| {
+        admin.get(&format!("/api/v1/sales/orders/{}", path.rsplit('/').next().unwrap())).json["number"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (mine_number, theirs_number) = (number(&mine), number(&theirs));
+    // Each salesperson lists only own orders; another's order does not exist for them.
+    let list = ann.get("/sales/orders").text().unwrap();
+    assert!(list.contains(&mine_number) && !list.contains(&theirs_number), "{list}");
+    assert!(list.contains("href=\"/sales/orders/new\""));
+    let all = viewer.get("/sales/orders").text().unwrap();
+    assert!(all.contains(&mine_number) && all.contains(&theirs_number), "{all}");
+    assert!(!all.contains("href=\"/sales/orders/new\""), "no new button for a read-only user");
+    assert_eq!(bob.get(&mine).status(), 404);
+    // A read-only user sees the order without any button and cannot post one.
+    let seen = viewer.get(&mine).text().unwrap();
+    assert!(seen.contains(&mine_number) && seen.contains("草稿"), "{seen}");
+    assert!(!seen.contains("name=\"action\"") && !seen.contains("/edit\""), "no buttons: {seen}");
+    assert_eq!(viewer.post(&format!("{mine}/act"), &[("action", "cancel")]).status(), 403);
+    assert_eq!(viewer.get("/sales/orders/new").status(), 403);
+    // Over the credit limit: the reason, and the salesperson (who holds the override) releases it.
+    let big = ann.post("/sales/orders/new", &quotation_fields("C2", &[("TEA", "3")]));
+    let big = location(&big);
+    let refused = ann.post(&format!("{big}/act"), &[("action", "confirm")]);
+    assert_eq!(refused.status(), 409);
+    let refused = refused.text().unwrap();
+    assert!(refused.contains("超出客户信用额度") && refused.contains("超额放行并确认"), "{refused}");
+    let released = ann.post(&format!("{big}/act"), &[("action", "confirm"), ("override_credit", "1")]);
+    assert_eq!(released.status(), 303);
+    let page = ann.get(&big).text().unwrap();
+    assert!(page.contains("已确认") && page.contains("超额放行人"), "{page}");
+    app.assert_invariants();
+}

@@ -9,6 +9,8 @@ pub struct Answer {
     pub status: u16,
     pub headers: HeaderMap,
     pub body: String,
+    /// The raw body (PDFs, spreadsheets).
+    pub bytes: Vec<u8>,
     pub json: serde_json::Value,
 }
 
@@ -52,9 +54,10 @@ impl Client {
         let response = self.prepare(builder).send().expect("request sent");
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = response.text().unwrap_or_default();
+        let bytes = response.bytes().map(|b| b.to_vec()).unwrap_or_default();
+        let body = String::from_utf8_lossy(&bytes).into_owned();
         let json = serde_json::from_str(&body).unwrap_or(serde_json::Value::Null);
-        Answer { status, headers, body, json }
+        Answer { status, headers, body, bytes, json }
     }
 
     /// A request builder for any method and path, with this client's credentials.

@@ -5,6 +5,7 @@ use axum::response::{IntoResponse, Response};
 
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 pub const CSV: &str = "text/csv; charset=utf-8";
+pub const PDF: &str = "application/pdf";
 
 /// An attachment download of `bytes` as `file_name`.
 pub fn attachment(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -> Response {

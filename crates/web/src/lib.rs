@@ -7,6 +7,7 @@ mod api;
 mod download;
 pub mod extract;
 pub mod metrics;
+pub mod printing;
 pub mod problem;
 pub mod state;
 pub mod transfer;

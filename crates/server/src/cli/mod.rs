@@ -141,7 +141,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             for subscription in crate::wiring::bus().subscriptions() {
                 println!("event  {:<40} → {}", subscription.event, subscription.handler);
             }
-            for topic in crate::wiring::outbox_handlers().topics() {
+            for topic in crate::wiring::outbox_handlers(&Default::default()).topics() {
                 println!("outbox {topic}");
             }
         }

@@ -34,7 +34,13 @@ pub fn serve(settings: Settings, addr: String) -> anyhow::Result<()> {
             lease: time::Duration::seconds(settings.outbox_lease_seconds.max(1)),
             ..WorkerPolicy::default()
         };
-        Worker::spawn(prepared.db.clone(), clock.clone(), policy, Duration::from_millis(settings.outbox_poll_ms))
+        Worker::spawn(
+            prepared.db.clone(),
+            clock.clone(),
+            policy,
+            Duration::from_millis(settings.outbox_poll_ms),
+            crate::mail::MailConfig { smtp_url: settings.smtp_url.clone(), from: settings.mail_from.clone() },
+        )
     });
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let result = runtime.block_on(async {

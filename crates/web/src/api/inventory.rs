@@ -339,6 +339,18 @@ async fn trace(
     state.read(&caller, move |tx, ctx| inventory::report::trace_lot(tx, ctx, &product, &lot)).await.map(Json)
 }
 
+/// The stock document as PDF (a delivery note for deliveries).
+#[utoipa::path(get, path = "/api/v1/pickings/{id}/pdf", tag = "inventory", params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = Problem)))]
+async fn picking_pdf(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<PickingId>,
+) -> Result<axum::response::Response, ApiError> {
+    let (file, bytes) = state.read(&caller, move |tx, ctx| crate::printing::picking_pdf(tx, ctx, id)).await?;
+    Ok(crate::download::attachment(bytes, crate::download::PDF, &file))
+}
+
 pub fn mount(api: ApiRouter) -> ApiRouter {
     api.routes(Access::Permission(STOCK_READ), routes!(list_warehouses))
         .routes(Access::Permission(SETUP), routes!(create_warehouse))
@@ -360,4 +372,5 @@ pub fn mount(api: ApiRouter) -> ApiRouter {
         .routes(Access::Permission(VALUATION_READ), routes!(summary))
         .routes(Access::Permission(STOCK_READ), routes!(lots))
         .routes(Access::Permission(STOCK_READ), routes!(trace))
+        .routes(Access::Permission(STOCK_READ), routes!(picking_pdf))
 }

@@ -13,8 +13,8 @@ mod meta;
 mod outbox;
 pub mod parties;
 mod products;
-mod roles;
 mod purchasing;
+mod roles;
 mod sales;
 mod users;
 

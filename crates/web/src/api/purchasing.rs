@@ -345,6 +345,18 @@ async fn award(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
+/// The purchase order as PDF, to send to the supplier.
+#[utoipa::path(get, path = "/api/v1/purchasing/orders/{id}/pdf", tag = "purchasing", params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = Problem)))]
+async fn order_pdf(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<PurchaseOrderId>,
+) -> Result<axum::response::Response, ApiError> {
+    let (file, bytes) = state.read(&caller, move |tx, ctx| crate::printing::purchase_order_pdf(tx, ctx, id)).await?;
+    Ok(crate::download::attachment(bytes, crate::download::PDF, &file))
+}
+
 pub fn mount(api: ApiRouter) -> ApiRouter {
     api.routes(Access::Permission(ORDER_READ), routes!(list_orders))
         .routes(Access::Permission(ORDER_WRITE), routes!(create_order))
@@ -369,4 +381,5 @@ pub fn mount(api: ApiRouter) -> ApiRouter {
         .routes(Access::Permission(RFQ_WRITE), routes!(get_rfq))
         .routes(Access::Permission(RFQ_WRITE), routes!(record_quote))
         .routes(Access::Permission(RFQ_WRITE), routes!(award))
+        .routes(Access::Permission(ORDER_READ), routes!(order_pdf))
 }

@@ -99,15 +99,33 @@ async fn update_order(
     state.write(&caller, move |tx, ctx, _| sales::update_order(tx, ctx, id, version.version, &input)).await.map(Json)
 }
 
-/// Mark a quotation sent to the customer.
-#[utoipa::path(post, path = "/api/v1/sales/orders/{id}/send", tag = "sales", params(("id" = String, Path)),
-    responses((status = 200, body = SalesOrder), (status = 404, body = Problem), (status = 409, body = Problem)))]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"to": "buyer@example.com", "message": ""}))]
+struct SendInput {
+    /// Mail the quotation as PDF to this address; without it, only mark it sent.
+    to: Option<String>,
+    /// The mail's text; a standard one by default.
+    #[serde(default)]
+    message: String,
+}
+
+/// Send a quotation: marked sent and, with `to`, mailed as PDF (through the outbox).
+#[utoipa::path(post, path = "/api/v1/sales/orders/{id}/send", tag = "sales", params(("id" = String, Path)), request_body = SendInput,
+    responses((status = 200, body = SalesOrder), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn send(
     State(state): State<AppState>,
     Caller(caller): Caller,
     ApiPath(id): ApiPath<OrderId>,
+    ApiJson(input): ApiJson<SendInput>,
 ) -> Result<Json<SalesOrder>, ApiError> {
-    state.write(&caller, move |tx, ctx, _| sales::send_quotation(tx, ctx, id)).await.map(Json)
+    state
+        .write(&caller, move |tx, ctx, _| match input.to.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            Some(to) => crate::printing::mail_quotation(tx, ctx, id, to, &input.message),
+            None => sales::send_quotation(tx, ctx, id),
+        })
+        .await
+        .map(Json)
 }
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]
@@ -280,6 +298,29 @@ async fn register_payment(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
+/// The quotation or sales order as PDF (A4, Chinese, amount in capitals).
+#[utoipa::path(get, path = "/api/v1/sales/orders/{id}/pdf", tag = "sales", params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = Problem)))]
+async fn order_pdf(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<OrderId>,
+) -> Result<axum::response::Response, ApiError> {
+    let (file, bytes) = state.read(&caller, move |tx, ctx| crate::printing::sales_order_pdf(tx, ctx, id)).await?;
+    Ok(crate::download::attachment(bytes, crate::download::PDF, &file))
+}
+/// The invoice or credit note as PDF.
+#[utoipa::path(get, path = "/api/v1/sales/invoices/{id}/pdf", tag = "sales", params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = Problem)))]
+async fn invoice_pdf(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<InvoiceId>,
+) -> Result<axum::response::Response, ApiError> {
+    let (file, bytes) = state.read(&caller, move |tx, ctx| crate::printing::invoice_pdf(tx, ctx, id)).await?;
+    Ok(crate::download::attachment(bytes, crate::download::PDF, &file))
+}
+
 pub fn mount(api: ApiRouter) -> ApiRouter {
     api.routes(Access::Permission(ORDER_READ), routes!(list_orders))
         .routes(Access::Permission(ORDER_WRITE), routes!(create_order))
@@ -297,4 +338,6 @@ pub fn mount(api: ApiRouter) -> ApiRouter {
         .routes(Access::Permission(INVOICE_WRITE), routes!(cancel_invoice))
         .routes(Access::Permission(INVOICE_WRITE), routes!(set_einvoice))
         .routes(Access::Permission(ledger::permissions::PAYMENT), routes!(register_payment))
+        .routes(Access::Permission(ORDER_READ), routes!(order_pdf))
+        .routes(Access::Permission(INVOICE_READ), routes!(invoice_pdf))
 }

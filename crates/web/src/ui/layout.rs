@@ -18,7 +18,15 @@ struct Module {
 }
 
 const MODULES: &[Module] = &[
-    Module { label: "ui.nav.sales", prefix: "sales", href: "/sales", pages: &[] },
+    Module {
+        label: "ui.nav.sales",
+        prefix: "sales",
+        href: "/sales/orders",
+        pages: &[
+            ("ui.sales.orders", "/sales/orders", "sales.order.read"),
+            ("ui.sales.invoices", "/sales/invoices", "sales.invoice.read"),
+        ],
+    },
     Module { label: "ui.nav.purchasing", prefix: "purchasing", href: "/purchasing", pages: &[] },
     Module {
         label: "ui.nav.inventory",

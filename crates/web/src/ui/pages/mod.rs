@@ -11,12 +11,15 @@ mod ledger;
 mod parties;
 mod product_setup;
 mod products;
+mod sales;
+mod sales_invoices;
 mod scanner;
 mod settings;
 mod tasks;
 
 use ::inventory::permissions as ip;
 use ::ledger::permissions as lp;
+use ::sales::permissions as sp;
 use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{FromRequest, Request};
@@ -177,6 +180,21 @@ pub fn mount(state: &AppState) -> axum::Router<AppState> {
         .page("/finance/vouchers/{id}/act", Access::Any(&[lp::REVIEW, lp::POST]), post(ledger::act))
         .page("/finance/trial-balance", P(lp::READ), get(ledger::trial_balance))
         .page("/finance/statements/{kind}", P(lp::READ), get(ledger::statement))
+        .page("/sales/orders", P(sp::ORDER_READ), get(sales::orders))
+        .page("/sales/orders/new", P(sp::ORDER_WRITE), get(sales::new_form).post(sales::create))
+        .page("/sales/orders/{id}", P(sp::ORDER_READ), get(sales::show))
+        .page("/sales/orders/{id}/edit", P(sp::ORDER_WRITE), get(sales::edit_form).post(sales::update))
+        .page(
+            "/sales/orders/{id}/act",
+            Access::Any(&[sp::ORDER_WRITE, sp::ORDER_CONFIRM, sp::ORDER_CANCEL, sp::INVOICE_WRITE]),
+            post(sales::act),
+        )
+        .page("/sales/orders/{id}/return", P(sp::RETURN), post(sales::create_return))
+        .page("/sales/invoices", P(sp::INVOICE_READ), get(sales_invoices::invoices))
+        .page("/sales/invoices/{id}", P(sp::INVOICE_READ), get(sales_invoices::show))
+        .page("/sales/invoices/{id}/act", P(sp::INVOICE_WRITE), post(sales_invoices::act))
+        .page("/sales/invoices/{id}/einvoice", P(sp::INVOICE_WRITE), post(sales_invoices::einvoice))
+        .page("/sales/invoices/{id}/payment", P(lp::PAYMENT), post(sales_invoices::payment))
         .page("/office/tasks", P(op::TASK_READ), get(tasks::list))
         .page("/office/tasks/bulk", P(op::TASK_WRITE), post(tasks::bulk))
         .page("/office/tasks/board", P(op::TASK_READ), get(tasks::board))
