@@ -116,6 +116,7 @@ pub fn catalog() -> Catalog {
         web::ui::PARTY_MESSAGES,
         web::ui::INVENTORY_MESSAGES,
         web::ui::SALES_MESSAGES,
+        web::ui::PURCHASING_MESSAGES,
     ])
 }
 

@@ -1057,3 +1057,269 @@ fn salespeople_see_own_orders_and_read_only_users_no_buttons() {
     assert!(page.contains("已确认") && page.contains("超额放行人"), "{page}");
     app.assert_invariants();
 }
+
+/// A stockable tea with 13 % VAT and two suppliers: S1 sells it at 50.00 with 7 days' lead time,
+/// S2 at 52.00 in 3 days (through the API: master data is not under test).
+fn purchasing_setup(admin: &testkit::Client) -> (String, String) {
+    let tea = admin.post(
+        "/api/v1/products",
+        &serde_json::json!({"code": "TEA", "name": "龙井茶", "kind": "stockable", "uom": "pcs", "tax": "VAT13"}),
+    );
+    assert_eq!(tea.status, 201, "{}", tea.body);
+    let tea = tea.json["id"].as_str().unwrap().to_string();
+    let mut suppliers = Vec::new();
+    for (code, price, lead) in [("S1", "50", 7), ("S2", "52", 3)] {
+        let s = admin.post(
+            "/api/v1/parties",
+            &serde_json::json!({"code": code, "name": format!("供应商{code}"), "kind": "supplier"}),
+        );
+        assert_eq!(s.status, 201, "{}", s.body);
+        let id = s.json["id"].as_str().unwrap().to_string();
+        let price = admin.post(
+            &format!("/api/v1/products/{tea}/suppliers"),
+            &serde_json::json!({"supplier_id": id, "min_qty": "1", "price": price, "currency": "CNY", "lead_time_days": lead}),
+        );
+        assert!(price.status < 300, "{}", price.body);
+        suppliers.push(id);
+    }
+    (suppliers[0].clone(), suppliers[1].clone())
+}
+
+/// The purchase order form's fields for a supplier and its (product, quantity) lines, prices
+/// left to the supplier's price list.
+fn purchase_fields<'a>(supplier: &'a str, lines: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut fields = vec![("supplier", supplier), ("order_date", "2026-11-02"), ("expected_date", ""), ("note", "")];
+    for (product, quantity) in lines.iter().copied().chain([("", "")]) {
+        fields.extend([("line_product", product), ("line_quantity", quantity), ("line_price", ""), ("line_tax", "")]);
+    }
+    fields
+}
+
+#[test]
+fn purchase_order_to_supplier_payment_in_the_web_client() {
+    let app = spawn();
+    let admin = app.admin();
+    purchasing_setup(&admin);
+    let web = WebSession::login(&app.base, "admin", ADMIN_PASSWORD);
+    let home = web.get("/").text().unwrap();
+    assert!(home.contains("href=\"/purchasing/orders\"") && home.contains("href=\"/purchasing/bills\""), "{home}");
+    let form = web.get("/purchasing/orders/new").text().unwrap();
+    assert!(form.contains("价格含税") && form.contains("<option value=\"S1\">供应商S1</option>"), "{form}");
+    // A bad quantity: refused beside its cell, everything typed kept, nothing written.
+    let refused = web.post("/purchasing/orders/new", &purchase_fields("S1", &[("TEA", "-1")]));
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().unwrap();
+    let cell = page.split("value=\"-1\"").nth(1).expect("the bad quantity is kept").split("</td>").next().unwrap();
+    assert!(cell.contains("数量应为正数"), "the message sits beside the cell: {cell}");
+    assert!(page.contains("value=\"TEA\"") && page.contains("value=\"S1\""), "{page}");
+    assert_eq!(admin.get("/api/v1/purchasing/orders").json["items"].as_array().unwrap().len(), 0, "nothing written");
+    // 添加行 redraws the form with more rows and what was typed.
+    let mut more = purchase_fields("S1", &[("TEA", "10")]);
+    more.push(("more", "1"));
+    let more = web.post("/purchasing/orders/new", &more).text().unwrap();
+    assert_eq!(more.matches("name=\"line_product\"").count(), 6, "{more}");
+    assert!(more.contains("value=\"TEA\"") && more.contains("value=\"10\""));
+    // The supplier's price applies: 10 × 50.00 + 13 %, expected after the 7 days' lead time.
+    let created = web.post("/purchasing/orders/new", &purchase_fields("S1", &[("TEA", "10")]));
+    assert_eq!(created.status(), 303);
+    let path = location(&created);
+    let order_id = path.rsplit('/').next().unwrap().to_string();
+    let page = web.get(&path).text().unwrap();
+    assert!(page.contains("草稿") && page.contains("565.00") && page.contains("2026-11-09"), "{page}");
+    assert!(page.contains("value=\"confirm\"") && page.contains("value=\"cancel\"") && !page.contains("登记发票"));
+    let pdf_link = format!("/api/v1/purchasing/orders/{order_id}/pdf");
+    assert!(page.contains(&format!("href=\"{pdf_link}\"")), "{page}");
+    let pdf = web.get(&pdf_link);
+    assert_eq!(pdf.status(), 200, "the session opens the PDF");
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    // Confirm: the receipt waits for the goods, linked from the order; the bill form appears.
+    assert_eq!(web.post(&format!("{path}/act"), &[("action", "confirm")]).status(), 303);
+    let page = web.get(&path).text().unwrap();
+    assert!(page.contains("已确认") && page.contains("href=\"/inventory/pickings/") && page.contains("登记发票"));
+    assert!(!page.contains("value=\"confirm\""), "{page}");
+    // 8 of 10 arrive (the warehouse, through the API).
+    let pickings = admin.get(&format!("/api/v1/purchasing/orders/{order_id}/pickings")).json;
+    let receipt = &pickings[0];
+    let done = admin.post(
+        &format!("/api/v1/pickings/{}/validate", receipt["id"].as_str().unwrap()),
+        &serde_json::json!({"lines": [{"move_id": receipt["moves"][0]["id"], "quantity": "8"}], "date": "2026-11-10"}),
+    );
+    assert_eq!(done.status, 200, "{}", done.body);
+    let page = web.get(&path).text().unwrap();
+    assert!(page.contains("8.0000") && page.contains("name=\"bill_quantity\" value=\"8\""), "{page}");
+    // The supplier bills 10: more than came in. Booked, but blocked with the reason shown.
+    let line = admin.get(&format!("/api/v1/purchasing/orders/{order_id}")).json["lines"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let billed = web.post(
+        &format!("{path}/bill"),
+        &[
+            ("supplier_reference", "24112000000098765432"),
+            ("date", "2026-11-11"),
+            ("post", "1"),
+            ("bill_line", &line),
+            ("bill_quantity", "10"),
+            ("bill_price", "50"),
+        ],
+    );
+    assert_eq!(billed.status(), 303);
+    let bill_path = location(&billed);
+    assert!(bill_path.starts_with("/purchasing/bills/"), "{bill_path}");
+    let bill_id = bill_path.rsplit('/').next().unwrap().to_string();
+    let bill = web.get(&bill_path).text().unwrap();
+    assert!(bill.contains("BILL-") && bill.contains("已过账") && bill.contains("不符·冻结"), "{bill}");
+    assert!(bill.contains("三单匹配不符") && bill.contains("超过已收货"), "the match note is shown: {bill}");
+    assert!(bill.contains("登记付款") && bill.contains("name=\"amount\" value=\"565.00\""), "{bill}");
+    // The payment is refused while blocked, with the reason beside the form and the amount kept.
+    let payment = [("amount", "565.00"), ("date", "2026-11-12"), ("account", ""), ("reference", "工行回单 02")];
+    let refused = web.post(&format!("{bill_path}/payment"), &payment);
+    assert_eq!(refused.status(), 409);
+    let refused = refused.text().unwrap();
+    assert!(refused.contains("三单不符，付款已冻结") && refused.contains("value=\"工行回单 02\""), "{refused}");
+    assert_eq!(admin.get(&format!("/api/v1/purchasing/bills/{bill_id}")).json["paid"], "0.00");
+    // A buyer (role purchasing) releases it; the buyer may not pay.
+    app.user_in(app.company, "buyer", &["purchasing"]);
+    let buyer = WebSession::login(&app.base, "buyer", "buyer-password");
+    let seen = buyer.get(&bill_path).text().unwrap();
+    assert!(seen.contains("value=\"release\"") && !seen.contains("name=\"amount\""), "{seen}");
+    assert_eq!(buyer.post(&format!("{bill_path}/act"), &[("action", "release")]).status(), 303);
+    let bill = buyer.get(&bill_path).text().unwrap();
+    assert!(bill.contains("已放行") && !bill.contains("value=\"release\""), "{bill}");
+    // Now the payment goes through and the bill is paid.
+    let paid = web.post(&format!("{bill_path}/payment"), &payment);
+    assert_eq!(paid.status(), 303);
+    let bill = web.get(paid.headers()["location"].to_str().unwrap()).text().unwrap();
+    assert!(bill.contains("付款已登记") && bill.contains("badge paid"), "{bill}");
+    assert!(!bill.contains("name=\"amount\""), "nothing left to pay");
+    let api = admin.get(&format!("/api/v1/purchasing/bills/{bill_id}")).json;
+    assert_eq!((api["state"].as_str(), api["paid"].as_str()), (Some("paid"), Some("565.00")));
+    // The order lists its bill; both lists show the documents with their amounts.
+    let page = web.get(&path).text().unwrap();
+    assert!(page.contains(&bill_path) && page.contains("10.0000"), "{page}");
+    let orders = web.get("/purchasing/orders?f.state=confirmed").text().unwrap();
+    assert!(orders.contains("PO-") && orders.contains("565.00") && orders.contains("供应商S1"), "{orders}");
+    assert!(orders.contains("按补货建议生成请购单") && orders.contains("href=\"/purchasing/orders/new\""), "{orders}");
+    let bills = web.get("/purchasing/bills").text().unwrap();
+    assert!(bills.contains("BILL-") && bills.contains("已付款") && bills.contains("已放行"), "{bills}");
+    assert!(bills.contains("565.00"), "{bills}");
+    // Every purchasing page keeps the strict policy: no inline code.
+    for page_path in ["/purchasing/orders", "/purchasing/orders/new", &path, "/purchasing/bills", &bill_path] {
+        let html = web.get(page_path).text().unwrap();
+        assert!(
+            !html.contains("<script>") && !html.contains(" style=\"") && !html.contains(" onclick="),
+            "{page_path}"
+        );
+    }
+    // English on request.
+    web.post("/ui/locale", &[("locale", "en")]);
+    let english = web.get(&path).text().unwrap();
+    assert!(english.contains("Purchase order") && english.contains("Received"), "{english}");
+    app.assert_invariants();
+}
+
+#[test]
+fn requisitions_and_quotations_compared_in_the_web_client() {
+    let app = spawn();
+    let admin = app.admin();
+    let (s1, s2) = purchasing_setup(&admin);
+    let rule = admin.put(
+        "/api/v1/reorder-rules",
+        &serde_json::json!({"product": "TEA", "location": "WH/STOCK", "min_qty": "5", "max_qty": "20"}),
+    );
+    assert_eq!(rule.status, 204, "{}", rule.body);
+    let web = WebSession::login(&app.base, "admin", ADMIN_PASSWORD);
+    // From the reorder suggestions: a requisition proposing the cheaper supplier.
+    let drawn = web.post("/purchasing/requisitions/from-replenishment", &[]);
+    assert_eq!(drawn.status(), 303);
+    let requisition = location(&drawn);
+    assert!(requisition.starts_with("/purchasing/requisitions/"), "{requisition}");
+    let page = web.get(&requisition).text().unwrap();
+    assert!(page.contains("补货建议") && page.contains("20.0000") && page.contains("S1 供应商S1"), "{page}");
+    assert!(page.contains("value=\"approve\"") && !page.contains("value=\"order\""), "{page}");
+    assert_eq!(web.post(&format!("{requisition}/act"), &[("action", "approve")]).status(), 303);
+    let ordered = web.post(&format!("{requisition}/act"), &[("action", "order")]);
+    assert_eq!(ordered.status(), 303);
+    let order = web.get(&location(&ordered)).text().unwrap();
+    assert!(order.contains("草稿") && order.contains("1130.00") && order.contains("PR-"), "{order}");
+    // A request for quotation to both suppliers.
+    assert_eq!(web.get("/purchasing/rfqs/new").status(), 200);
+    let missing =
+        web.post("/purchasing/rfqs/new", &[("supplier", ""), ("line_product", "TEA"), ("line_quantity", "100")]);
+    assert_eq!(missing.status(), 422);
+    assert!(missing.text().unwrap().contains("请选择供应商"));
+    let created = web.post(
+        "/purchasing/rfqs/new",
+        &[("supplier", "S1"), ("supplier", "S2"), ("line_product", "TEA"), ("line_quantity", "100")],
+    );
+    assert_eq!(created.status(), 303);
+    let rfq = location(&created);
+    let rfq_id = rfq.rsplit('/').next().unwrap().to_string();
+    let line = admin.get(&format!("/api/v1/purchasing/rfqs/{rfq_id}")).json["lines"][0]["line_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let page = web.get(&rfq).text().unwrap();
+    assert_eq!(page.matches("name=\"quote_price\"").count(), 2, "a quote form per supplier: {page}");
+    // A bad lead time is refused beside its cell, the price typed kept.
+    let bad = web.post(
+        &format!("{rfq}/quote"),
+        &[("supplier", &s1), ("quote_line", &line), ("quote_price", "49"), ("quote_lead", "soon")],
+    );
+    assert_eq!(bad.status(), 422);
+    let bad = bad.text().unwrap();
+    let cell = bad.split("value=\"soon\"").nth(1).expect("the lead time is kept").split("</td>").next().unwrap();
+    assert!(cell.contains("交货期应为"), "{cell}");
+    assert!(bad.contains("value=\"49\""), "{bad}");
+    for (supplier, price, lead) in [(&s1, "49", "7"), (&s2, "47.5", "3")] {
+        let quoted = web.post(
+            &format!("{rfq}/quote"),
+            &[("supplier", supplier), ("quote_line", &line), ("quote_price", price), ("quote_lead", lead)],
+        );
+        assert_eq!(quoted.status(), 303);
+    }
+    // The comparison: the best price highlighted, the suppliers' totals below.
+    let page = web.get(&rfq).text().unwrap();
+    let best: Vec<&str> = page.split("class=\"num best\"").skip(1).map(|c| c.split("</td>").next().unwrap()).collect();
+    assert_eq!(best.len(), 1, "{page}");
+    assert!(best[0].contains("<mark><strong>47.5</strong></mark>") && best[0].contains("最低价"), "{}", best[0]);
+    assert!(page.contains("4750.00") && page.contains("4900.00") && page.contains("供应商合计"), "{page}");
+    // The award orders the best price, confirmed at once.
+    let awarded = web.post(&format!("{rfq}/award"), &[("confirm", "1")]);
+    assert_eq!(awarded.status(), 303);
+    let order = web.get(&location(&awarded)).text().unwrap();
+    assert!(order.contains("供应商S2") && order.contains("已确认") && order.contains("47.5"), "{order}");
+    let page = web.get(&rfq).text().unwrap();
+    assert!(page.contains("已授标") && !page.contains("name=\"quote_price\""), "{page}");
+    app.assert_invariants();
+}
+
+#[test]
+fn sales_documents_link_their_pdf() {
+    let app = spawn();
+    let admin = app.admin();
+    sales_setup(&admin);
+    let order = admin.post(
+        "/api/v1/sales/orders",
+        &serde_json::json!({"customer": "C1", "lines": [{"product": "TEA", "quantity": "1"}], "confirm": true}),
+    );
+    assert_eq!(order.status, 201, "{}", order.body);
+    let order = order.json["id"].as_str().unwrap().to_string();
+    let invoice = admin.post(
+        &format!("/api/v1/sales/orders/{order}/invoices"),
+        &serde_json::json!({"basis": "ordered", "post": true}),
+    );
+    assert_eq!(invoice.status, 201, "{}", invoice.body);
+    let invoice = invoice.json["id"].as_str().unwrap().to_string();
+    let web = WebSession::login(&app.base, "admin", ADMIN_PASSWORD);
+    for (page_path, pdf) in [
+        (format!("/sales/orders/{order}"), format!("/api/v1/sales/orders/{order}/pdf")),
+        (format!("/sales/invoices/{invoice}"), format!("/api/v1/sales/invoices/{invoice}/pdf")),
+    ] {
+        let page = web.get(&page_path).text().unwrap();
+        assert!(page.contains(&format!("href=\"{pdf}\"")) && page.contains("打印 PDF"), "{page}");
+        let answer = web.get(&pdf);
+        assert_eq!(answer.status(), 200, "{pdf}");
+        assert_eq!(answer.headers()["content-type"], "application/pdf");
+    }
+}

@@ -27,7 +27,15 @@ const MODULES: &[Module] = &[
             ("ui.sales.invoices", "/sales/invoices", "sales.invoice.read"),
         ],
     },
-    Module { label: "ui.nav.purchasing", prefix: "purchasing", href: "/purchasing", pages: &[] },
+    Module {
+        label: "ui.nav.purchasing",
+        prefix: "purchasing",
+        href: "/purchasing/orders",
+        pages: &[
+            ("ui.purchasing.orders", "/purchasing/orders", "purchasing.order.read"),
+            ("ui.purchasing.bills", "/purchasing/bills", "purchasing.bill.read"),
+        ],
+    },
     Module {
         label: "ui.nav.inventory",
         prefix: "product",

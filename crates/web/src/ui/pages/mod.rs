@@ -11,6 +11,9 @@ mod ledger;
 mod parties;
 mod product_setup;
 mod products;
+mod purchasing;
+mod purchasing_bills;
+mod purchasing_sourcing;
 mod sales;
 mod sales_invoices;
 mod scanner;
@@ -19,6 +22,7 @@ mod tasks;
 
 use ::inventory::permissions as ip;
 use ::ledger::permissions as lp;
+use ::purchasing::permissions as pup;
 use ::sales::permissions as sp;
 use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
@@ -195,6 +199,47 @@ pub fn mount(state: &AppState) -> axum::Router<AppState> {
         .page("/sales/invoices/{id}/act", P(sp::INVOICE_WRITE), post(sales_invoices::act))
         .page("/sales/invoices/{id}/einvoice", P(sp::INVOICE_WRITE), post(sales_invoices::einvoice))
         .page("/sales/invoices/{id}/payment", P(lp::PAYMENT), post(sales_invoices::payment))
+        .page("/purchasing/orders", P(pup::ORDER_READ), get(purchasing::orders))
+        .page("/purchasing/orders/new", P(pup::ORDER_WRITE), get(purchasing::new_form).post(purchasing::create))
+        .page("/purchasing/orders/{id}", P(pup::ORDER_READ), get(purchasing::show))
+        .page(
+            "/purchasing/orders/{id}/act",
+            Access::Any(&[pup::ORDER_CONFIRM, pup::ORDER_CANCEL]),
+            post(purchasing::act),
+        )
+        .page("/purchasing/orders/{id}/bill", P(pup::BILL_WRITE), post(purchasing::bill))
+        .page("/purchasing/orders/{id}/return", P(pup::RETURN), post(purchasing::create_return))
+        .page("/purchasing/bills", P(pup::BILL_READ), get(purchasing_bills::bills))
+        .page("/purchasing/bills/{id}", P(pup::BILL_READ), get(purchasing_bills::show))
+        .page(
+            "/purchasing/bills/{id}/act",
+            Access::Any(&[pup::BILL_WRITE, pup::BILL_RELEASE]),
+            post(purchasing_bills::act),
+        )
+        .page("/purchasing/bills/{id}/payment", P(lp::PAYMENT), post(purchasing_bills::payment))
+        .page(
+            "/purchasing/requisitions/from-replenishment",
+            P(pup::REQUISITION_WRITE),
+            post(purchasing_sourcing::from_replenishment),
+        )
+        .page(
+            "/purchasing/requisitions/{id}",
+            Access::Any(&[pup::REQUISITION_WRITE, pup::ORDER_READ]),
+            get(purchasing_sourcing::requisition),
+        )
+        .page(
+            "/purchasing/requisitions/{id}/act",
+            Access::Any(&[pup::REQUISITION_APPROVE, pup::ORDER_WRITE]),
+            post(purchasing_sourcing::requisition_act),
+        )
+        .page(
+            "/purchasing/rfqs/new",
+            P(pup::RFQ_WRITE),
+            get(purchasing_sourcing::rfq_new_form).post(purchasing_sourcing::rfq_create),
+        )
+        .page("/purchasing/rfqs/{id}", P(pup::RFQ_WRITE), get(purchasing_sourcing::rfq))
+        .page("/purchasing/rfqs/{id}/quote", P(pup::RFQ_WRITE), post(purchasing_sourcing::quote))
+        .page("/purchasing/rfqs/{id}/award", P(pup::ORDER_WRITE), post(purchasing_sourcing::award))
         .page("/office/tasks", P(op::TASK_READ), get(tasks::list))
         .page("/office/tasks/bulk", P(op::TASK_WRITE), post(tasks::bulk))
         .page("/office/tasks/board", P(op::TASK_READ), get(tasks::board))

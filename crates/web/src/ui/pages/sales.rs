@@ -566,6 +566,7 @@ fn order_page(page: &Page, view: &OrderView, problem: Option<Problem>, ok: Optio
             @if let Some(by) = &order.credit_approved_by { dt { (page.t("ui.sales.credit_approved_by")) } dd { (by) } }
             @if !order.note.is_empty() { dt { (page.t("ui.sales.note")) } dd { (order.note) } }
         }
+        p { a.button href=(format!("/api/v1/sales/orders/{id}/pdf")) { (page.t("ui.sales.print_pdf")) } }
         table.list {
             caption.sr-only { (page.t("ui.sales.lines")) }
             thead { tr {

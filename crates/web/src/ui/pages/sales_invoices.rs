@@ -139,6 +139,7 @@ fn invoice_page(page: &Page, invoice: &Invoice, problem: Option<Problem>, ok: Op
                 dt { (page.t("ui.sales.open")) } dd { (Money::from_minor(open, currency).to_string()) }
             }
         }
+        p { a.button href=(format!("/api/v1/sales/invoices/{id}/pdf")) { (page.t("ui.sales.print_pdf")) } }
         table.list {
             caption.sr-only { (page.t("ui.sales.lines")) }
             thead { tr {
