@@ -13,6 +13,8 @@
 //!   1,000,000): server answer times for the first page, a deep page, a filtered and a
 //!   searched page; and the compressed weight of the page shell with its CSS and script.
 //!
+//! - `o2c`, `p2p`: order to cash and procure to pay end to end (`bench_trade.rs`).
+//!
 //! Numbers go to docs/benchmarks.md with the command that produced them.
 
 use std::net::TcpListener;
@@ -27,12 +29,13 @@ use kernel::id::DocRef;
 use kernel::sequence::{DocType, next_number};
 use serde_json::json;
 
+use super::bench_trade::Flow;
 use crate::runtime;
 use crate::settings::Settings;
 
 #[derive(Args)]
 pub struct BenchArgs {
-    /// Scenarios to run: startup, http, numbering, audit, ui-list, parties, moves, post (or `all`).
+    /// Scenarios to run: startup, http, numbering, audit, ui-list, parties, moves, post, o2c, p2p (or `all`).
     #[arg(required = true)]
     scenarios: Vec<String>,
     /// Duration of each load run, in seconds (http).
@@ -47,10 +50,19 @@ pub struct BenchArgs {
     /// Records behind the list page (ui-list).
     #[arg(long, default_value_t = 1_000_000)]
     rows: u64,
+    /// Orders to run end to end (o2c, p2p).
+    #[arg(long, default_value_t = 2_000)]
+    orders: u64,
+    /// Run o2c/p2p through the HTTP API of a server in another process.
+    #[arg(long)]
+    http: bool,
+    /// Concurrent API clients with `--http`.
+    #[arg(long, default_value_t = 16)]
+    clients: u32,
 }
 
 pub fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<()> {
-    let all = ["startup", "http", "numbering", "audit", "ui-list", "parties", "moves", "post"];
+    let all = ["startup", "http", "numbering", "audit", "ui-list", "parties", "moves", "post", "o2c", "p2p"];
     let scenarios: Vec<String> = if args.scenarios.iter().any(|s| s == "all") {
         all.iter().map(|s| s.to_string()).collect()
     } else {
@@ -71,6 +83,8 @@ pub fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<()> {
             "parties" => parties(settings, args.rows)?,
             "moves" => super::bench_moves::moves(settings, args.rows)?,
             "post" => super::bench_post::post(settings, args.rows)?,
+            "o2c" => super::bench_trade::run(settings, Flow::OrderToCash, args.orders, args.http, args.clients)?,
+            "p2p" => super::bench_trade::run(settings, Flow::ProcureToPay, args.orders, args.http, args.clients)?,
             other => bail!("unknown scenario {other}; known: {}", all.join(", ")),
         };
         println!("{result}");
@@ -83,9 +97,9 @@ fn free_port() -> anyhow::Result<u16> {
 }
 
 /// A server of this very binary in a child process, on a fresh data folder.
-struct ChildServer {
+pub(super) struct ChildServer {
     child: Child,
-    port: u16,
+    pub(super) port: u16,
     _data: tempfile::TempDir,
 }
 
@@ -96,7 +110,7 @@ impl Drop for ChildServer {
     }
 }
 
-fn spawn_server(admin_password: &str) -> anyhow::Result<(ChildServer, Instant)> {
+pub(super) fn spawn_server(admin_password: &str) -> anyhow::Result<(ChildServer, Instant)> {
     let data = tempfile::tempdir()?;
     let port = free_port()?;
     let started = Instant::now();
@@ -114,7 +128,7 @@ fn spawn_server(admin_password: &str) -> anyhow::Result<(ChildServer, Instant)> 
 }
 
 /// Polls with a raw HTTP/1.1 request so that no client start-up cost is counted.
-fn wait_until_answering(port: u16, deadline: Duration) -> anyhow::Result<()> {
+pub(super) fn wait_until_answering(port: u16, deadline: Duration) -> anyhow::Result<()> {
     use std::io::{Read, Write};
     let until = Instant::now() + deadline;
     while Instant::now() < until {

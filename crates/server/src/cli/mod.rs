@@ -5,6 +5,7 @@ mod backup;
 mod bench;
 mod bench_moves;
 mod bench_post;
+mod bench_trade;
 mod serve;
 mod transfer;
 mod user;

@@ -3,3 +3,4 @@
 
 pub mod adventureworks;
 pub mod northwind;
+mod northwind_orders;

@@ -1,8 +1,10 @@
 //! `tiangong import northwind <folder>`: Northwind's customers and suppliers as parties (with
 //! their contact person), and its employees as contacts of a party standing for Northwind
 //! Traders itself; its categories and products (each unit a piece, 13% VAT, the list price as
-//! given). Orders follow with the sales module.
+//! given); then its orders as confirmed, delivered and invoiced sales orders, after receipts
+//! that bring in the stock they need (`northwind_orders`).
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use kernel::crypto::Vault;
@@ -12,6 +14,8 @@ use kernel::{Ctx, Result};
 use party::{Contact, PartyInput, PartyKind, create_party};
 use serde::Serialize;
 
+use super::northwind_orders::{OrderSheets, load_orders};
+
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct NorthwindReport {
     pub customers: usize,
@@ -19,9 +23,22 @@ pub struct NorthwindReport {
     pub employees: usize,
     pub categories: usize,
     pub products: usize,
+    /// Stock receipts made before the first order (one per supplier).
+    pub receipts: usize,
+    pub orders: usize,
+    pub order_lines: usize,
+    /// Posted invoices, one per order.
+    pub invoices: usize,
+    /// Σ of the invoices' untaxed amounts (company currency).
+    pub net_sales: String,
 }
 
-fn cell<'a>(sheet: &Sheet, row: &'a [String], column: &str) -> &'a str {
+/// Our code of a Northwind product.
+pub(super) fn product_code(product_id: &str) -> String {
+    format!("NW-P{:03}", product_id.parse::<u32>().unwrap_or(0))
+}
+
+pub(super) fn cell<'a>(sheet: &Sheet, row: &'a [String], column: &str) -> &'a str {
     sheet.headers.iter().position(|h| h == column).and_then(|i| row.get(i)).map(|s| s.trim()).unwrap_or_default()
 }
 
@@ -64,6 +81,8 @@ pub fn load(db: &Db, ctx: &Ctx, vault: &Vault, folder: &Path) -> Result<Northwin
     let employees = Sheet::read(&folder.join("Employees.csv"))?;
     let categories = Sheet::read(&folder.join("Categories.csv"))?;
     let products = Sheet::read(&folder.join("Products.csv"))?;
+    let orders = Sheet::read(&folder.join("Orders.csv"))?;
+    let details = Sheet::read(&folder.join("OrderDetails.csv"))?;
     db.write(|tx| {
         let mut report = NorthwindReport::default();
         for row in &customers.rows {
@@ -71,9 +90,13 @@ pub fn load(db: &Db, ctx: &Ctx, vault: &Vault, folder: &Path) -> Result<Northwin
             create_party(tx, ctx, vault, &party_from(&customers, row, code, PartyKind::Customer))?;
             report.customers += 1;
         }
+        // Northwind's SupplierID → the party's id, for the stock receipts.
+        let mut supplier_ids = HashMap::new();
         for row in &suppliers.rows {
-            let code = format!("NW-S{:03}", cell(&suppliers, row, "SupplierID").parse::<u32>().unwrap_or(0));
-            create_party(tx, ctx, vault, &party_from(&suppliers, row, code, PartyKind::Supplier))?;
+            let nw_id = cell(&suppliers, row, "SupplierID");
+            let code = format!("NW-S{:03}", nw_id.parse::<u32>().unwrap_or(0));
+            let party = create_party(tx, ctx, vault, &party_from(&suppliers, row, code, PartyKind::Supplier))?;
+            supplier_ids.insert(nw_id.to_string(), party.id.to_string());
             report.suppliers += 1;
         }
         let contacts: Vec<Contact> = employees
@@ -124,7 +147,7 @@ pub fn load(db: &Db, ctx: &Ctx, vault: &Vault, folder: &Path) -> Result<Northwin
                 tx,
                 ctx,
                 &product::ProductInput {
-                    code: format!("NW-P{:03}", c("ProductID").parse::<u32>().unwrap_or(0)),
+                    code: product_code(c("ProductID")),
                     name: c("ProductName").to_string(),
                     kind: "stockable".into(),
                     category: opt(c("CategoryID")).map(|id| format!("NW-C{id}")),
@@ -136,6 +159,13 @@ pub fn load(db: &Db, ctx: &Ctx, vault: &Vault, folder: &Path) -> Result<Northwin
             )?;
             report.products += 1;
         }
+        let sheets = OrderSheets { orders: &orders, details: &details, products: &products };
+        let sales = load_orders(tx, ctx, &sheets, &supplier_ids)?;
+        report.receipts = sales.receipts;
+        report.orders = sales.orders;
+        report.order_lines = sales.order_lines;
+        report.invoices = sales.invoices;
+        report.net_sales = kernel::Money::from_minor(sales.net_sales, kernel::Currency::CNY).to_string();
         Ok(report)
     })
 }

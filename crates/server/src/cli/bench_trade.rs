@@ -1,0 +1,368 @@
+//! `tiangong bench o2c|p2p [--orders N] [--http --clients C]`: order to cash and procure to pay
+//! end to end. Each order has 5 lines and goes through every step a user takes, each step its
+//! own transaction: create and confirm (stock reserved or receipt created), the warehouse
+//! validates the delivery or receipt, the invoice or vendor bill is drawn and posted (vouchers
+//! booked), and the payment is registered and matched. In-process on a fresh embedded
+//! database, or with `--http` through the JSON API of a server in another process, `clients`
+//! threads at once.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use kernel::Ctx;
+use kernel::clock::SystemClock;
+use serde_json::{Value, json};
+
+use super::bench::{fresh, spawn_server, wait_until_answering};
+use crate::runtime;
+use crate::settings::Settings;
+
+const PRODUCTS: usize = 5;
+const PARTNERS: usize = 100;
+
+/// Which flow to run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    OrderToCash,
+    ProcureToPay,
+}
+
+impl Flow {
+    fn name(self) -> &'static str {
+        match self {
+            Flow::OrderToCash => "o2c",
+            Flow::ProcureToPay => "p2p",
+        }
+    }
+}
+
+fn line_quantities(order: u64) -> impl Iterator<Item = (usize, u64)> {
+    (0..PRODUCTS).map(move |p| (p, 1 + (order + p as u64) % 4))
+}
+
+/// Products, stock for the deliveries, and the partners, written through the domain functions.
+fn setup_in_process(prepared: &runtime::Prepared, ctx: &Ctx, flow: Flow) -> anyhow::Result<()> {
+    let vault = prepared.state.keys.vault()?;
+    prepared.db.write(|tx| {
+        for p in 0..PRODUCTS {
+            product::create_product(
+                tx,
+                ctx,
+                &product::ProductInput {
+                    code: format!("B{p}"),
+                    name: format!("基准产品{p}"),
+                    kind: "stockable".into(),
+                    uom: "pcs".into(),
+                    tax: Some("VAT13".into()),
+                    list_price: Some(format!("{}", 100 + p * 10)),
+                    ..Default::default()
+                },
+            )?;
+        }
+        if flow == Flow::OrderToCash {
+            inventory::create_picking(
+                tx,
+                ctx,
+                &inventory::PickingInput {
+                    kind: Some(inventory::PickingKind::Receipt),
+                    lines: (0..PRODUCTS)
+                        .map(|p| inventory::MoveInput {
+                            product: format!("B{p}"),
+                            quantity: "100000000".into(),
+                            unit_cost: Some("50".into()),
+                            ..Default::default()
+                        })
+                        .collect(),
+                    confirm: true,
+                    ..Default::default()
+                },
+            )
+            .and_then(|picking| inventory::validate(tx, ctx, picking.id, &Default::default()))?;
+        }
+        let kind = if flow == Flow::OrderToCash { party::PartyKind::Customer } else { party::PartyKind::Supplier };
+        for c in 0..PARTNERS {
+            party::insert_party(
+                tx,
+                ctx,
+                &vault,
+                &party::PartyInput {
+                    code: format!("P{c:03}"),
+                    name: format!("基准往来单位{c}"),
+                    kind,
+                    ..Default::default()
+                },
+            )?;
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+fn one_order_in_process(
+    db: &kernel::db::Db,
+    ctx: &Ctx,
+    flow: Flow,
+    n: u64,
+    steps: &mut [f64; 4],
+) -> anyhow::Result<()> {
+    let partner = format!("P{:03}", n as usize % PARTNERS);
+    let mut clock = Instant::now();
+    let mut lap = |i: usize| {
+        steps[i] += clock.elapsed().as_secs_f64();
+        clock = Instant::now();
+    };
+    match flow {
+        Flow::OrderToCash => {
+            let order = db.write(|tx| {
+                sales::create_order(
+                    tx,
+                    ctx,
+                    &sales::OrderInput {
+                        customer: partner,
+                        lines: line_quantities(n)
+                            .map(|(p, q)| sales::OrderLineInput {
+                                product: format!("B{p}"),
+                                quantity: q.to_string(),
+                                ..Default::default()
+                            })
+                            .collect(),
+                        confirm: true,
+                        ..Default::default()
+                    },
+                )
+            })?;
+            lap(0);
+            db.write(|tx| {
+                let delivery = sales::order::order_pickings(tx, ctx, order.id)?.remove(0);
+                inventory::validate(tx, ctx, delivery.id, &Default::default())
+            })?;
+            lap(1);
+            let invoice = db.write(|tx| {
+                sales::invoice_order(tx, ctx, order.id, &sales::InvoiceRequest { post: true, ..Default::default() })
+            })?;
+            lap(2);
+            db.write(|tx| {
+                ledger::register_payment(
+                    tx,
+                    ctx,
+                    &ledger::PaymentInput {
+                        direction: ledger::Direction::Receipt,
+                        partner_id: order.customer_id.clone(),
+                        amount: invoice.total.clone(),
+                        date: None,
+                        account: None,
+                        reference: String::new(),
+                        documents: vec![kernel::id::DocRef::new("sales.invoice", invoice.id)],
+                    },
+                )
+            })?;
+            lap(3);
+        }
+        Flow::ProcureToPay => {
+            let order = db.write(|tx| {
+                purchasing::create_order(
+                    tx,
+                    ctx,
+                    &purchasing::PurchaseOrderInput {
+                        supplier: partner,
+                        lines: line_quantities(n)
+                            .map(|(p, q)| purchasing::PurchaseLineInput {
+                                product: format!("B{p}"),
+                                quantity: q.to_string(),
+                                unit_price: Some(format!("{}", 50 + p)),
+                                ..Default::default()
+                            })
+                            .collect(),
+                        confirm: true,
+                        ..Default::default()
+                    },
+                )
+            })?;
+            lap(0);
+            db.write(|tx| {
+                let receipt = purchasing::order::order_pickings(tx, ctx, order.id)?.remove(0);
+                inventory::validate(tx, ctx, receipt.id, &Default::default())
+            })?;
+            lap(1);
+            let bill = db.write(|tx| {
+                purchasing::bill_order(tx, ctx, order.id, &purchasing::BillRequest { post: true, ..Default::default() })
+            })?;
+            lap(2);
+            db.write(|tx| {
+                ledger::register_payment(
+                    tx,
+                    ctx,
+                    &ledger::PaymentInput {
+                        direction: ledger::Direction::Payment,
+                        partner_id: order.supplier_id.clone(),
+                        amount: bill.total.clone(),
+                        date: None,
+                        account: None,
+                        reference: String::new(),
+                        documents: vec![kernel::id::DocRef::new("purchasing.bill", bill.id)],
+                    },
+                )
+            })?;
+            lap(3);
+        }
+    }
+    Ok(())
+}
+
+pub fn run(settings: &Settings, flow: Flow, orders: u64, http: bool, clients: u32) -> anyhow::Result<Value> {
+    if http {
+        return over_http(flow, orders, clients.max(1));
+    }
+    let (_data, prepared) = fresh(settings)?;
+    let db = &prepared.db;
+    let first = prepared.bootstrapped.clone().context("bench needs an empty database")?;
+    let ctx = runtime::system_ctx(Arc::new(SystemClock)).for_company(first.company, runtime::all_permissions());
+    setup_in_process(&prepared, &ctx, flow)?;
+    let started = Instant::now();
+    let mut steps = [0f64; 4];
+    for n in 0..orders {
+        one_order_in_process(db, &ctx, flow, n, &mut steps)?;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let reports = db.read(|tx| kernel::invariant::run_all(tx, &crate::wiring::invariants()))?;
+    if let Some(broken) = reports.iter().find(|r| !r.ok) {
+        bail!("invariant {} broken after the run: {:?}", broken.name, broken.violations);
+    }
+    Ok(json!({
+        "scenario": flow.name(),
+        "mode": "in-process",
+        "orders": orders,
+        "lines_per_order": PRODUCTS,
+        "transactions_per_order": 4,
+        "seconds": (seconds * 1000.0).round() / 1000.0,
+        "orders_per_second": (orders as f64 / seconds).round(),
+        // Average milliseconds per step: create and confirm, deliver or receive, invoice or bill, pay.
+        "ms_per_step": steps.map(|s| (s * 1000.0 / orders.max(1) as f64 * 1000.0).round() / 1000.0),
+        "invariants": "ok",
+    }))
+}
+
+/// The same flow through the JSON API: `clients` threads, each with its own connection.
+fn over_http(flow: Flow, orders: u64, clients: u32) -> anyhow::Result<Value> {
+    let password = "bench-password-1";
+    let (server, _) = spawn_server(password)?;
+    wait_until_answering(server.port, Duration::from_secs(30))?;
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let client = reqwest::blocking::Client::new();
+    let token: Value = client
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&json!({"username": "admin", "password": password}))
+        .send()?
+        .error_for_status()?
+        .json()?;
+    let token = token["token"].as_str().context("no token")?.to_string();
+    let call = |client: &reqwest::blocking::Client,
+                method: reqwest::Method,
+                path: &str,
+                body: Value|
+     -> anyhow::Result<Value> {
+        let response = client.request(method, format!("{base}{path}")).bearer_auth(&token).json(&body).send()?;
+        let status = response.status();
+        let text = response.text()?;
+        if !status.is_success() {
+            bail!("{path}: {status} {text}");
+        }
+        Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
+    };
+    let post = reqwest::Method::POST;
+    let kind = if flow == Flow::OrderToCash { "customer" } else { "supplier" };
+    let mut partner_ids = Vec::new();
+    for p in 0..PRODUCTS {
+        call(
+            &client,
+            post.clone(),
+            "/api/v1/products",
+            json!({"code": format!("B{p}"), "name": format!("基准产品{p}"), "kind": "stockable", "uom": "pcs",
+                "tax": "VAT13", "list_price": format!("{}", 100 + p * 10)}),
+        )?;
+    }
+    if flow == Flow::OrderToCash {
+        let receipt = call(
+            &client,
+            post.clone(),
+            "/api/v1/pickings",
+            json!({"kind": "receipt", "confirm": true, "lines": (0..PRODUCTS)
+                .map(|p| json!({"product": format!("B{p}"), "quantity": "100000000", "unit_cost": "50"})).collect::<Vec<_>>()}),
+        )?;
+        call(
+            &client,
+            post.clone(),
+            &format!("/api/v1/pickings/{}/validate", receipt["id"].as_str().unwrap_or("")),
+            json!({}),
+        )?;
+    }
+    for c in 0..PARTNERS {
+        let party = call(
+            &client,
+            post.clone(),
+            "/api/v1/parties",
+            json!({"code": format!("P{c:03}"), "name": format!("基准往来单位{c}"), "kind": kind}),
+        )?;
+        partner_ids.push(party["id"].as_str().unwrap_or("").to_string());
+    }
+    let next = AtomicU64::new(0);
+    let started = Instant::now();
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let workers: Vec<_> = (0..clients)
+            .map(|_| {
+                scope.spawn(|| -> anyhow::Result<()> {
+                    let client = reqwest::blocking::Client::new();
+                    loop {
+                        let n = next.fetch_add(1, Ordering::Relaxed);
+                        if n >= orders {
+                            return Ok(());
+                        }
+                        let partner = &partner_ids[n as usize % PARTNERS];
+                        let lines: Vec<Value> = line_quantities(n)
+                            .map(|(p, q)| json!({"product": format!("B{p}"), "quantity": q.to_string(), "unit_price": format!("{}", 50 + p)}))
+                            .collect();
+                        let (orders_path, doc_path, doc_kind, direction) = match flow {
+                            Flow::OrderToCash => ("/api/v1/sales/orders", "invoices", "sales.invoice", "receipt"),
+                            Flow::ProcureToPay => ("/api/v1/purchasing/orders", "bills", "purchasing.bill", "payment"),
+                        };
+                        let body = match flow {
+                            Flow::OrderToCash => json!({"customer": partner, "confirm": true, "lines": lines}),
+                            Flow::ProcureToPay => json!({"supplier": partner, "confirm": true, "lines": lines}),
+                        };
+                        let order = call(&client, reqwest::Method::POST, orders_path, body)?;
+                        let id = order["id"].as_str().context("no order id")?;
+                        let pickings = call(&client, reqwest::Method::GET, &format!("{orders_path}/{id}/pickings"), Value::Null)?;
+                        let picking = pickings[0]["id"].as_str().context("no picking")?;
+                        call(&client, reqwest::Method::POST, &format!("/api/v1/pickings/{picking}/validate"), json!({}))?;
+                        let document = call(&client, reqwest::Method::POST, &format!("{orders_path}/{id}/{doc_path}"), json!({"post": true}))?;
+                        call(
+                            &client,
+                            reqwest::Method::POST,
+                            "/api/v1/payments",
+                            json!({"direction": direction, "partner_id": partner, "amount": document["total"],
+                                "documents": [{"kind": doc_kind, "id": document["id"]}]}),
+                        )?;
+                    }
+                })
+            })
+            .collect();
+        for worker in workers {
+            worker.join().map_err(|_| anyhow::anyhow!("a client thread panicked"))??;
+        }
+        Ok(())
+    })?;
+    let seconds = started.elapsed().as_secs_f64();
+    drop(server);
+    Ok(json!({
+        "scenario": flow.name(),
+        "mode": "http",
+        "clients": clients,
+        "orders": orders,
+        "lines_per_order": PRODUCTS,
+        "requests_per_order": 5,
+        "seconds": (seconds * 1000.0).round() / 1000.0,
+        "orders_per_second": (orders as f64 / seconds).round(),
+    }))
+}
