@@ -9,6 +9,7 @@
 mod dialect;
 mod migrate;
 mod postgres;
+pub mod profile;
 mod sqlite;
 mod value;
 

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags};
 
-use super::dialect;
 use super::value::{DbError, Row, Value};
+use super::{dialect, profile};
 
 /// `synchronous=NORMAL` in WAL mode survives an application crash; `FULL` also survives a
 /// power cut, at about a third of the commit rate (measured: 23,000 vs 6,900 tx/s).
@@ -79,6 +79,7 @@ impl rusqlite::ToSql for Param<'_> {
 }
 
 pub fn execute(conn: &Connection, sql: &str, params: &[Value]) -> Result<u64, DbError> {
+    let _timer = profile::Timer::start(sql);
     let sql = dialect::to_sqlite_cached(sql);
     let mut statement = conn.prepare_cached(&sql)?;
     let changed = statement.execute(rusqlite::params_from_iter(params.iter().map(Param)))?;
@@ -86,6 +87,7 @@ pub fn execute(conn: &Connection, sql: &str, params: &[Value]) -> Result<u64, Db
 }
 
 pub fn query(conn: &Connection, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
+    let _timer = profile::Timer::start(sql);
     let sql = dialect::to_sqlite_cached(sql);
     let mut statement = conn.prepare_cached(&sql)?;
     let columns = statement.column_count();

@@ -53,6 +53,9 @@ pub struct BenchArgs {
     /// Orders to run end to end (o2c, p2p).
     #[arg(long, default_value_t = 2_000)]
     orders: u64,
+    /// o2c/p2p in process: orders per transaction (1: each step its own transaction).
+    #[arg(long, default_value_t = 1)]
+    batch: u64,
     /// Run o2c/p2p through the HTTP API of a server in another process.
     #[arg(long)]
     http: bool,
@@ -83,8 +86,12 @@ pub fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<()> {
             "parties" => parties(settings, args.rows)?,
             "moves" => super::bench_moves::moves(settings, args.rows)?,
             "post" => super::bench_post::post(settings, args.rows)?,
-            "o2c" => super::bench_trade::run(settings, Flow::OrderToCash, args.orders, args.http, args.clients)?,
-            "p2p" => super::bench_trade::run(settings, Flow::ProcureToPay, args.orders, args.http, args.clients)?,
+            "o2c" => {
+                super::bench_trade::run(settings, Flow::OrderToCash, args.orders, args.batch, args.http, args.clients)?
+            }
+            "p2p" => {
+                super::bench_trade::run(settings, Flow::ProcureToPay, args.orders, args.batch, args.http, args.clients)?
+            }
             other => bail!("unknown scenario {other}; known: {}", all.join(", ")),
         };
         println!("{result}");
