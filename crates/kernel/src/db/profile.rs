@@ -44,7 +44,7 @@ impl Drop for Timer<'_> {
 pub fn report(top: usize) -> Vec<String> {
     let Ok(totals) = totals().lock() else { return vec![] };
     let mut rows: Vec<_> = totals.iter().collect();
-    rows.sort_by(|a, b| b.1.1.cmp(&a.1.1));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.1.1));
     let all: u128 = rows.iter().map(|r| r.1.1).sum();
     let count: u64 = rows.iter().map(|r| r.1.0).sum();
     let mut out = vec![format!("all: {:.1} ms in {count} statements ({} distinct)", all as f64 / 1e6, rows.len())];
