@@ -500,10 +500,17 @@ fn set_totals(tx: &mut Tx<'_>, id: OrderId, totals: Amounts) -> Result<()> {
     Ok(())
 }
 
-/// Rewrites a quotation's header and lines (draft or sent only).
-pub fn update_order(tx: &mut Tx<'_>, ctx: &Ctx, id: OrderId, version: i64, input: &OrderInput) -> Result<SalesOrder> {
+/// Rewrites a quotation; with `version`, only if nobody changed it since (optimistic locking).
+pub fn update_order(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx,
+    id: OrderId,
+    version: Option<i64>,
+    input: &OrderInput,
+) -> Result<SalesOrder> {
     let current = load(tx, ctx, id)?;
     current.check(OrderAction::Edit, ctx)?;
+    let version = version.unwrap_or(current.version);
     if current.version != version {
         return Err(Error::conflict("sales.order_changed"));
     }

@@ -91,6 +91,28 @@ fn ids_of_another_company_are_not_found() {
     let product = admin_b
         .post("/api/v1/products", &json!({"code": "TEA-001", "name": "龙井", "kind": "stockable", "uom": "pcs"}));
     assert_eq!(product.status, 201, "{}", product.body);
+    // Company B trades too: the partners the examples name, a purchase received and billed, a
+    // sale delivered and invoiced, so that invoices and bills are listed.
+    for (code, kind) in [("C0001", "customer"), ("S0001", "supplier"), ("S0002", "supplier")] {
+        let party = admin_b.post("/api/v1/parties", &json!({"code": code, "name": code, "kind": kind}));
+        assert_eq!(party.status, 201, "{}", party.body);
+    }
+    let po = admin_b.post(
+        "/api/v1/purchasing/orders",
+        &json!({"supplier": "S0001", "confirm": true, "lines": [{"product": "TEA-001", "quantity": "10", "unit_price": "5"}]}),
+    );
+    let po_id = po.json["id"].as_str().unwrap().to_string();
+    let receipt = admin_b.get(&format!("/api/v1/purchasing/orders/{po_id}/pickings")).json[0]["id"].clone();
+    admin_b.post(&format!("/api/v1/pickings/{}/validate", receipt.as_str().unwrap()), &json!({}));
+    assert_eq!(admin_b.post(&format!("/api/v1/purchasing/orders/{po_id}/bills"), &json!({"post": true})).status, 201);
+    let so = admin_b.post(
+        "/api/v1/sales/orders",
+        &json!({"customer": "C0001", "confirm": true, "lines": [{"product": "TEA-001", "quantity": "1", "unit_price": "9"}]}),
+    );
+    let so_id = so.json["id"].as_str().unwrap().to_string();
+    let delivery = admin_b.get(&format!("/api/v1/sales/orders/{so_id}/pickings")).json[0]["id"].clone();
+    admin_b.post(&format!("/api/v1/pickings/{}/validate", delivery.as_str().unwrap()), &json!({}));
+    assert_eq!(admin_b.post(&format!("/api/v1/sales/orders/{so_id}/invoices"), &json!({"post": true})).status, 201);
     // Company B gets an outbox message too, so every resource has something to point at.
     app.db
         .write(|tx| {

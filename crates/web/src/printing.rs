@@ -276,7 +276,7 @@ pub fn mail_quotation(tx: &mut Tx<'_>, ctx: &Ctx, id: OrderId, to: &str, message
         ctx,
         kernel::outbox::MAIL_TOPIC,
         &payload,
-        Some(&format!("quotation-mail:{id}:{}", order.version)),
+        Some(&format!("quotation-mail:{id}:{}:{to}", order.version)),
     )?;
     kernel::audit::record(tx, ctx, "sales.order.mail", "sales.order", &id, serde_json::json!({"to": to}))?;
     Ok(order)

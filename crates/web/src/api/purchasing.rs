@@ -374,7 +374,7 @@ pub fn mount(api: ApiRouter) -> ApiRouter {
         .routes(Access::Permission(SETUP), routes!(set_tolerances))
         .routes(Access::Permission(REQUISITION_WRITE), routes!(create_requisition))
         .routes(Access::Permission(REQUISITION_WRITE), routes!(requisition_from_replenishment))
-        .routes(Access::Any(&[REQUISITION_WRITE, ORDER_READ]), routes!(get_requisition))
+        .routes(Access::Permission(ORDER_READ), routes!(get_requisition))
         .routes(Access::Permission(REQUISITION_APPROVE), routes!(approve_requisition))
         .routes(Access::Permission(ORDER_WRITE), routes!(order_requisition))
         .routes(Access::Permission(RFQ_WRITE), routes!(create_rfq))

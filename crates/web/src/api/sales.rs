@@ -82,8 +82,9 @@ async fn get_order(
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct VersionQuery {
-    /// The version the edit was made on (optimistic locking).
-    version: i64,
+    /// The version the edit was made on (optimistic locking); without it the edit applies to
+    /// whatever is current.
+    version: Option<i64>,
 }
 
 /// Rewrite a quotation (draft or sent).

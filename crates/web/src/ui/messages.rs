@@ -555,6 +555,7 @@ pub const SALES_MESSAGES: &[Message] = &[
     msg!("ui.sales.credit_approved_by", "超额放行人", "Credit released by"),
     msg!("ui.sales.act.edit", "编辑", "Edit"),
     msg!("ui.sales.act.send", "发送报价", "Send quotation"),
+    msg!("ui.sales.mail_to", "客户邮箱（填写则以 PDF 邮件发送）", "Customer's email (mails the PDF)"),
     msg!("ui.sales.act.confirm", "确认订单", "Confirm order"),
     msg!("ui.sales.act.override", "超额放行并确认", "Release over the limit and confirm"),
     msg!("ui.sales.act.invoice", "开票", "Invoice"),

@@ -437,7 +437,10 @@ pub async fn update(State(state): State<AppState>, page: Page, Path(id): Path<St
     let input = values.input();
     let version = values.version.unwrap_or(-1);
     let ctx = page.ctx(&state);
-    match state.blocking(move |state| state.db.write(|tx| sales::update_order(tx, &ctx, id, version, &input))).await {
+    match state
+        .blocking(move |state| state.db.write(|tx| sales::update_order(tx, &ctx, id, Some(version), &input)))
+        .await
+    {
         Ok(order) => see_other(&format!("/sales/orders/{}", order.id), Some("ui.saved")),
         Err(error) => {
             let choices = choices(&state, &page).await;
@@ -596,7 +599,10 @@ fn order_page(page: &Page, view: &OrderView, problem: Option<Problem>, ok: Optio
             form.actions method="post" action=(format!("/sales/orders/{id}/act")) {
                 input type="hidden" name="_csrf" value=(page.csrf());
                 @if may(OrderAction::Edit) { a.button href=(format!("/sales/orders/{id}/edit")) { (page.t("ui.sales.act.edit")) } " " }
-                @if may(OrderAction::Send) { button type="submit" name="action" value="send" { (page.t("ui.sales.act.send")) } " " }
+                @if may(OrderAction::Send) {
+                    input type="email" name="mail_to" placeholder=(page.t("ui.sales.mail_to")) title=(page.t("ui.sales.mail_to")) " "
+                    button type="submit" name="action" value="send" { (page.t("ui.sales.act.send")) } " "
+                }
                 @if may(OrderAction::Confirm) { button.primary type="submit" name="action" value="confirm" { (page.t("ui.sales.act.confirm")) } " " }
                 @if may(OrderAction::Invoice) {
                     button type="submit" name="action" value="invoice" { (page.t("ui.sales.act.invoice")) } " "
@@ -728,6 +734,7 @@ pub async fn act(State(state): State<AppState>, page: Page, Path(id): Path<Strin
     };
     let action = form.text("action");
     let override_credit = form.get("override_credit") == Some("1");
+    let mail_to = form.text("mail_to");
     let ctx = page.ctx(&state);
     let result = state
         .blocking(move |state| {
@@ -737,6 +744,10 @@ pub async fn act(State(state): State<AppState>, page: Page, Path(id): Path<Strin
                     sales::invoice_order(tx, &ctx, id, &request).map(|i| Some(i.id))
                 };
                 match action.as_str() {
+                    // With an address, the quotation goes out as PDF by mail (through the outbox).
+                    "send" if !mail_to.trim().is_empty() => {
+                        crate::printing::mail_quotation(tx, &ctx, id, &mail_to, "").map(|_| None)
+                    }
                     "send" => sales::send_quotation(tx, &ctx, id).map(|_| None),
                     "confirm" => sales::confirm_order(tx, &ctx, id, override_credit).map(|_| None),
                     "cancel" => sales::cancel_order(tx, &ctx, id).map(|_| None),
