@@ -8,6 +8,7 @@
 
 pub mod account;
 pub mod balance;
+pub mod bank;
 pub mod books;
 pub mod chart;
 pub mod events;
@@ -36,6 +37,7 @@ pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigration
         kernel::migration!(20261127050000, "ledger"),
         kernel::migration!(20261127060000, "open_items"),
         kernel::migration!(20261127070000, "payments"),
+        kernel::migration!(20261127100000, "bank"),
     ],
 };
 
@@ -124,4 +126,19 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
         "Money moves through a bank or cash account"
     ),
     kernel::msg!("ledger.partner_required", "请选择往来单位", "A partner is required"),
+    kernel::msg!("ledger.bank_column_missing", "文件中没有列“{column}”", "The file has no column {column}"),
+    kernel::msg!("ledger.bank_file_invalid", "文件内容无法读取", "The file cannot be read"),
+    kernel::msg!(
+        "ledger.bank_date_invalid",
+        "日期无法识别（如 2026-11-05、2026/11/05、20261105）",
+        "Unreadable date (2026-11-05, 2026/11/05, 20261105)"
+    ),
+    kernel::msg!("ledger.bank_amount_invalid", "金额无法识别", "Unreadable amount"),
+    kernel::msg!("ledger.bank_statement_not_found", "银行对账单不存在", "Bank statement not found"),
+    kernel::msg!("ledger.bank_line_not_found", "对账单行不存在或已处理", "Bank line not found or already settled"),
+    kernel::msg!(
+        "ledger.bank_match_target",
+        "请选择往来单位（收付款）或入账科目之一",
+        "Choose either a partner (receipt or payment) or an account"
+    ),
 ];

@@ -30,6 +30,11 @@ fn exposure(tx: &mut Tx<'_>, ctx: &Ctx, header: &Header) -> Result<i64> {
 pub fn confirm_order(tx: &mut Tx<'_>, ctx: &Ctx, id: OrderId, override_credit: bool) -> Result<SalesOrder> {
     let header = load(tx, ctx, id)?;
     header.check(OrderAction::Confirm, ctx)?;
+    // A quotation holds until its validity date; after it, prices must be looked at again.
+    let valid_until: Option<String> = tx.scalar("select valid_until from sales_order where id = $1", &[&id])?;
+    if let Some(date) = valid_until.filter(|d| *d < kernel::clock::format_date(ctx.today())) {
+        return Err(Error::conflict("sales.quotation_expired").with_param("date", date));
+    }
     let limit: i64 = tx.scalar("select credit_limit_minor from party_party where id = $1", &[&header.customer_id])?;
     if limit > 0 {
         let exposure = exposure(tx, ctx, &header)?;

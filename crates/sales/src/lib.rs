@@ -12,6 +12,7 @@ pub mod events;
 pub mod invoice;
 pub mod order;
 pub mod permissions;
+pub mod vat_report;
 
 pub use confirm::{cancel_order, confirm_order};
 pub use delivery::{ReturnInput, ReturnLineInput, create_return};
@@ -29,6 +30,11 @@ pub const MIGRATIONS: kernel::db::ModuleMigrations =
     kernel::db::ModuleMigrations { module: "sales", migrations: &[kernel::migration!(20261127080000, "sales")] };
 
 pub const MESSAGES: &[kernel::i18n::Message] = &[
+    kernel::msg!(
+        "sales.quotation_expired",
+        "报价已于 {date} 过期，请更新有效期或价格后再确认",
+        "The quotation expired on {date}: update it before confirming"
+    ),
     kernel::msg!("sales.email_invalid", "邮箱地址无效", "Invalid email address"),
     kernel::msg!("sales.order_empty", "订单至少需要一行", "An order needs at least one line"),
     kernel::msg!("sales.customer_unknown", "客户不存在", "Unknown customer"),

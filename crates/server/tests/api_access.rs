@@ -2,6 +2,7 @@
 //! get 401, users lacking the permission get 403, and ids of another company are 404 on read,
 //! update and delete.
 
+use base64::Engine;
 use reqwest::Method;
 use serde_json::{Value, json};
 use testkit::openapi::{Operation, operations};
@@ -113,6 +114,15 @@ fn ids_of_another_company_are_not_found() {
     let delivery = admin_b.get(&format!("/api/v1/sales/orders/{so_id}/pickings")).json[0]["id"].clone();
     admin_b.post(&format!("/api/v1/pickings/{}/validate", delivery.as_str().unwrap()), &json!({}));
     assert_eq!(admin_b.post(&format!("/api/v1/sales/orders/{so_id}/invoices"), &json!({"post": true})).status, 201);
+    // And imports a bank statement with one line left open.
+    let csv = "交易日期,收入金额,对方户名\n2026-11-05,10.00,某客户\n";
+    let imported = admin_b.post(
+        "/api/v1/bank-statements",
+        &json!({"account": "1002", "format": "csv",
+            "content_base64": base64::engine::general_purpose::STANDARD.encode(csv),
+            "mapping": {"date": "交易日期", "inflow": "收入金额", "counterparty": "对方户名"}}),
+    );
+    assert_eq!(imported.status, 201, "{}", imported.body);
     // Company B gets an outbox message too, so every resource has something to point at.
     app.db
         .write(|tx| {

@@ -80,7 +80,7 @@ fn order_to_cash_with_partial_delivery_vat_and_payment() {
     let customer = setup(&admin, "0");
     let quote = admin.post(
         "/api/v1/sales/orders",
-        &json!({"customer": "C1", "order_date": "2026-11-02", "valid_until": "2026-11-30",
+        &json!({"customer": "C1", "order_date": "2026-11-02", "valid_until": "2099-12-31",
             "lines": [{"product": "TEA", "quantity": "10"},
                       {"product": "TEA", "quantity": "2", "unit_price": "90", "discount": "10"},
                       {"product": "SETUP", "quantity": "1"}]}),
@@ -182,6 +182,15 @@ fn order_to_cash_with_partial_delivery_vat_and_payment() {
     let last =
         admin.post(&format!("/api/v1/sales/orders/{order}/invoices"), &json!({"post": true, "date": "2026-11-06"}));
     assert_eq!(last.json["total"], "635.06", "{}", last.body);
+    // Sales by rate for the VAT return: the teas at 13 %, the service at 6 %.
+    let by_rate = admin.get("/api/v1/sales/vat-by-rate?period=2026-11").json;
+    let rates: Vec<(&str, &str, &str)> = by_rate
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["tax_code"].as_str().unwrap(), r["untaxed"].as_str().unwrap(), r["tax"].as_str().unwrap()))
+        .collect();
+    assert_eq!(rates, vec![("VAT13", "1162.00", "151.06"), ("VAT6", "200.00", "12.00")], "{by_rate}");
     let finished = admin.get(&format!("/api/v1/sales/orders/{order}")).json;
     assert_eq!((finished["state"].as_str(), finished["invoice_status"].as_str()), (Some("done"), Some("invoiced")));
     // Cost of goods: 12 teas at 50.00 left stock against 5401.
@@ -233,6 +242,14 @@ fn cancellation_at_every_state() {
             .post("/api/v1/sales/orders", &json!({"customer": "C1", "lines": [{"product": "TEA", "quantity": "5"}]}));
         o.json["id"].as_str().unwrap().to_string()
     };
+    // A quotation past its validity is not confirmed as it stands.
+    let stale = admin.post(
+        "/api/v1/sales/orders",
+        &json!({"customer": "C1", "valid_until": "2026-01-31", "lines": [{"product": "TEA", "quantity": "1"}]}),
+    );
+    let stale_id = stale.json["id"].as_str().unwrap();
+    let refused = action(&admin, stale_id, "confirm");
+    assert_eq!((refused.status, refused.code()), (409, "sales.quotation_expired"), "{}", refused.body);
     // Draft and sent quotations cancel.
     let draft = new_order();
     assert_eq!(action(&admin, &draft, "cancel").json["state"], "cancelled");
@@ -439,7 +456,7 @@ fn a_quotation_is_mailed_to_the_customer_as_pdf() {
     setup(&admin, "0");
     let quote = admin.post(
         "/api/v1/sales/orders",
-        &json!({"customer": "C1", "valid_until": "2026-12-31", "lines": [{"product": "TEA", "quantity": "3"}]}),
+        &json!({"customer": "C1", "valid_until": "2099-12-31", "lines": [{"product": "TEA", "quantity": "3"}]}),
     );
     let id = quote.json["id"].as_str().unwrap();
     let bad = admin.post(&format!("/api/v1/sales/orders/{id}/send"), &json!({"to": "not-an-address"}));

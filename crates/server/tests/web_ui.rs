@@ -868,7 +868,7 @@ fn location(answer: &reqwest::blocking::Response) -> String {
 
 /// The quotation form's fields for a customer and its (product, quantity) lines.
 fn quotation_fields<'a>(customer: &'a str, lines: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-    let mut fields = vec![("customer", customer), ("order_date", "2026-11-02"), ("valid_until", "2026-11-30")];
+    let mut fields = vec![("customer", customer), ("order_date", "2026-11-02"), ("valid_until", "2099-12-31")];
     for (product, quantity) in lines {
         fields.extend([
             ("line_product", *product),

@@ -371,6 +371,82 @@ async fn vat_summary(
     state.read(&caller, move |tx, ctx| ledger::vat::vat_summary(tx, ctx, &query.period)).await.map(Json)
 }
 
+/// Import a bank statement (CSV or XLSX, base64) through a column mapping; every bad cell is
+/// reported with its row and column and nothing is stored; numbered lines already imported are
+/// skipped.
+#[utoipa::path(post, path = "/api/v1/bank-statements", tag = "ledger", request_body = ledger::bank::StatementInput,
+    responses((status = 201, body = ledger::bank::Statement), (status = 422, body = Problem)))]
+async fn import_statement(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(input): ApiJson<ledger::bank::StatementInput>,
+) -> Result<(StatusCode, Json<ledger::bank::Statement>), ApiError> {
+    let created = state.write(&caller, move |tx, ctx, _| ledger::bank::import_statement(tx, ctx, &input)).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// A bank statement with the state of each line.
+#[utoipa::path(get, path = "/api/v1/bank-statements/{id}", tag = "ledger", params(("id" = String, Path)),
+    responses((status = 200, body = ledger::bank::Statement), (status = 404, body = Problem)))]
+async fn get_statement(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<ledger::bank::StatementId>,
+) -> Result<Json<ledger::bank::Statement>, ApiError> {
+    state.read(&caller, move |tx, ctx| ledger::bank::get_statement(tx, ctx, id)).await.map(Json)
+}
+
+/// Match the statement's open lines with open invoices and bills (by the number in the
+/// reference, else the counterparty's only open document of that amount): each match registers
+/// the receipt or payment.
+#[utoipa::path(post, path = "/api/v1/bank-statements/{id}/auto-match", tag = "ledger", params(("id" = String, Path)),
+    responses((status = 200, body = ledger::bank::ReconcileReport), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn auto_match(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<ledger::bank::StatementId>,
+) -> Result<Json<ledger::bank::ReconcileReport>, ApiError> {
+    state
+        .write(&caller, move |tx, ctx, _| {
+            ledger::bank::get_statement(tx, ctx, id)?;
+            ledger::bank::auto_match(tx, ctx, Some(id))
+        })
+        .await
+        .map(Json)
+}
+
+/// Settle one open bank line by hand: a partner's receipt or payment (with the documents it
+/// pays), or booked to an account (bank charges, interest).
+#[utoipa::path(post, path = "/api/v1/bank-lines/{id}/match", tag = "ledger", params(("id" = String, Path)), request_body = ledger::bank::LineMatch,
+    responses((status = 200, body = ledger::bank::BankLine), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn match_line(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<kernel::id::Uuid>,
+    ApiJson(input): ApiJson<ledger::bank::LineMatch>,
+) -> Result<Json<ledger::bank::BankLine>, ApiError> {
+    state.write(&caller, move |tx, ctx, _| ledger::bank::match_line(tx, ctx, &id.to_string(), &input)).await.map(Json)
+}
+
+/// Imported bank statements, newest first.
+#[utoipa::path(get, path = "/api/v1/bank-statements", tag = "ledger",
+    responses((status = 200, body = Vec<ledger::bank::StatementSummary>)))]
+async fn list_statements(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> Result<Json<Vec<ledger::bank::StatementSummary>>, ApiError> {
+    state.read(&caller, ledger::bank::list_statements).await.map(Json)
+}
+
+/// Bank lines still to reconcile, oldest first.
+#[utoipa::path(get, path = "/api/v1/bank-lines", tag = "ledger", responses((status = 200, body = Vec<ledger::bank::BankLine>)))]
+async fn open_bank_lines(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> Result<Json<Vec<ledger::bank::BankLine>>, ApiError> {
+    state.read(&caller, ledger::bank::open_bank_lines).await.map(Json)
+}
+
 pub fn mount(api: ApiRouter) -> ApiRouter {
     api.routes(Access::Permission(READ), routes!(list_accounts))
         .routes(Access::Permission(CHART), routes!(create_sub_account))
@@ -396,4 +472,10 @@ pub fn mount(api: ApiRouter) -> ApiRouter {
         .routes(Access::Permission(READ), routes!(income_statement))
         .routes(Access::Permission(CLOSE), routes!(close_period))
         .routes(Access::Permission(REOPEN), routes!(reopen_period))
+        .routes(Access::Permission(ledger::permissions::PAYMENT), routes!(import_statement))
+        .routes(Access::Permission(READ), routes!(get_statement))
+        .routes(Access::Permission(ledger::permissions::PAYMENT), routes!(auto_match))
+        .routes(Access::Permission(ledger::permissions::PAYMENT), routes!(match_line))
+        .routes(Access::Permission(READ), routes!(list_statements))
+        .routes(Access::Permission(READ), routes!(open_bank_lines))
 }

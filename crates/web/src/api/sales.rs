@@ -322,6 +322,25 @@ async fn invoice_pdf(
     Ok(crate::download::attachment(bytes, crate::download::PDF, &file))
 }
 
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct PeriodQuery {
+    /// YYYY-MM
+    period: String,
+}
+
+/// Sales by VAT rate of a month: net amount and output tax of posted invoices, credit notes
+/// subtracted (the detail of the VAT return's sales side).
+#[utoipa::path(get, path = "/api/v1/sales/vat-by-rate", tag = "sales", params(PeriodQuery),
+    responses((status = 200, body = Vec<sales::vat_report::RateLine>), (status = 422, body = Problem)))]
+async fn vat_by_rate(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiQuery(query): ApiQuery<PeriodQuery>,
+) -> Result<Json<Vec<sales::vat_report::RateLine>>, ApiError> {
+    state.read(&caller, move |tx, ctx| sales::vat_report::sales_by_rate(tx, ctx, &query.period)).await.map(Json)
+}
+
 pub fn mount(api: ApiRouter) -> ApiRouter {
     api.routes(Access::Permission(ORDER_READ), routes!(list_orders))
         .routes(Access::Permission(ORDER_WRITE), routes!(create_order))
@@ -341,4 +360,5 @@ pub fn mount(api: ApiRouter) -> ApiRouter {
         .routes(Access::Permission(ledger::permissions::PAYMENT), routes!(register_payment))
         .routes(Access::Permission(ORDER_READ), routes!(order_pdf))
         .routes(Access::Permission(INVOICE_READ), routes!(invoice_pdf))
+        .routes(Access::Permission(INVOICE_READ), routes!(vat_by_rate))
 }
