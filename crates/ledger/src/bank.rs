@@ -379,6 +379,8 @@ fn settle(tx: &mut Tx<'_>, ctx: &Ctx, line: &OpenLine, partner: &str, documents:
             account: Some(line.account_code.clone()),
             reference: if line.reference.is_empty() { line.counterparty.clone() } else { line.reference.clone() },
             documents,
+            currency: None,
+            rate: None,
         },
     )?;
     tx.execute(

@@ -38,6 +38,7 @@ pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigration
         kernel::migration!(20261127060000, "open_items"),
         kernel::migration!(20261127070000, "payments"),
         kernel::migration!(20261127100000, "bank"),
+        kernel::migration!(20261127110000, "currency"),
     ],
 };
 
@@ -126,6 +127,13 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
         "Money moves through a bank or cash account"
     ),
     kernel::msg!("ledger.partner_required", "请选择往来单位", "A partner is required"),
+    kernel::msg!("ledger.currency_unknown", "币种不存在", "Unknown currency"),
+    kernel::msg!("ledger.rate_invalid", "汇率应为正数", "The rate is a positive number"),
+    kernel::msg!(
+        "ledger.payment_currency_mismatch",
+        "外币收付款只能核销同一币种的单据",
+        "A foreign-currency payment settles documents in that currency only"
+    ),
     kernel::msg!("ledger.bank_column_missing", "文件中没有列“{column}”", "The file has no column {column}"),
     kernel::msg!("ledger.bank_file_invalid", "文件内容无法读取", "The file cannot be read"),
     kernel::msg!(

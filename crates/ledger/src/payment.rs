@@ -6,6 +6,7 @@
 
 use kernel::db::Tx;
 use kernel::id::DocRef;
+use kernel::money::div_round_half_up;
 use kernel::{Ctx, Currency, Error, Money, Result, audit};
 use serde::{Deserialize, Serialize};
 
@@ -62,6 +63,11 @@ pub struct PaymentInput {
     /// The invoices or bills it settles, in the order to settle them.
     #[serde(default)]
     pub documents: Vec<DocRef>,
+    /// The currency of `amount` (CNY by default); foreign documents are settled in their own
+    /// currency at the rate they were booked at.
+    pub currency: Option<String>,
+    /// CNY per unit of `currency` on the day (7.2015); the recorded rate of the day by default.
+    pub rate: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -83,6 +89,8 @@ pub struct Payment {
     pub settled: Vec<Settlement>,
     /// Left open on the partner's account (an advance received or paid).
     pub unapplied: String,
+    /// Realised exchange difference (CNY; + gain, − loss on receipts; the reverse on payments).
+    pub exchange_difference: String,
 }
 
 fn yuan(fen: i64) -> String {
@@ -127,10 +135,29 @@ fn open_lines(
     .collect()
 }
 
-/// Registers a receipt or payment: posts its voucher and settles the documents it names.
+/// The foreign-currency amount behind a posted line, if any: (currency, signed minor units).
+fn line_currency(tx: &mut Tx<'_>, line: &str) -> Result<Option<(String, i64)>> {
+    tx.query_opt("select currency, amount from ledger_line_currency where line_id = $1", &[&line])?
+        .map(|r| Ok((r.get(0)?, r.get(1)?)))
+        .transpose()
+}
+
+/// A rate typed as a decimal (7.2015) as CNY per unit × 10^8.
+fn parse_rate(text: &str) -> Result<i64> {
+    let rate: kernel::UnitPrice = text.trim().parse().map_err(|_| Error::field("rate", "ledger.rate_invalid"))?;
+    // UnitPrice keeps 6 decimals; rates are kept with 8.
+    Some(rate.scaled()).filter(|r| *r > 0).map(|r| r * 100).ok_or_else(|| Error::field("rate", "ledger.rate_invalid"))
+}
+
+/// Registers a receipt or payment: posts its voucher and settles the documents it names. In a
+/// foreign currency, each document is settled at the rate it was booked at and the difference
+/// to the day's rate is the realised exchange difference (汇兑损益).
 pub fn register_payment(tx: &mut Tx<'_>, ctx: &Ctx, input: &PaymentInput) -> Result<Payment> {
     ctx.require(PAYMENT)?;
-    let amount = Money::parse(input.amount.trim(), Currency::CNY)
+    let code = input.currency.as_deref().map(str::trim).filter(|c| !c.is_empty()).unwrap_or("CNY").to_uppercase();
+    let unit = Currency::from_code(&code).map_err(|_| Error::field("currency", "ledger.currency_unknown"))?;
+    let foreign = code != "CNY";
+    let amount = Money::parse(input.amount.trim(), unit)
         .ok()
         .map(|m| m.minor())
         .filter(|m| *m > 0)
@@ -143,35 +170,23 @@ pub fn register_payment(tx: &mut Tx<'_>, ctx: &Ctx, input: &PaymentInput) -> Res
     if partner.is_empty() {
         return Err(Error::field("partner_id", "ledger.partner_required"));
     }
+    let rate = match (foreign, input.rate.as_deref().map(str::trim).filter(|r| !r.is_empty())) {
+        (false, _) => 100_000_000,
+        (true, Some(text)) => parse_rate(text)?,
+        (true, None) => product::rate_on(tx, ctx, &code, date)?,
+    };
+    let per_major = i128::from(unit.minor_per_major());
+    let in_cny = |minor: i64| -> i64 {
+        i64::try_from(div_round_half_up(i128::from(minor) * i128::from(rate) * 100, per_major * 100_000_000))
+            .unwrap_or(0)
+    };
     let bank = bank_account(tx, ctx, input.account.as_deref())?;
     let partner_account = by_role(tx, ctx, input.direction.partner_role())?;
-    let id = PaymentId::new();
-    let (word, what) = match input.direction {
-        Direction::Receipt => ("收", "收款"),
-        Direction::Payment => ("付", "付款"),
-    };
-    let summary =
-        if input.reference.trim().is_empty() { what.to_string() } else { format!("{what} {}", input.reference.trim()) };
-    let (bank_line, partner_line) = match input.direction {
-        Direction::Receipt => (
-            AutoLine::to_account(bank.id.clone(), summary.clone(), amount, 0),
-            AutoLine::to_account(partner_account.id.clone(), summary.clone(), 0, amount),
-        ),
-        Direction::Payment => (
-            AutoLine::to_account(bank.id.clone(), summary.clone(), 0, amount),
-            AutoLine::to_account(partner_account.id.clone(), summary.clone(), amount, 0),
-        ),
-    };
-    let partner_line = AutoLine { partner_id: Some(partner.to_string()), ..partner_line };
-    let source = DocRef::new("ledger.payment", id);
-    let voucher = post_automatic_as(tx, ctx, word, date, &summary, &source, &[bank_line, partner_line])?;
-    let own_line: String = tx.scalar(
-        "select id from ledger_line where voucher_id = $1 and account_id = $2",
-        &[&voucher, &partner_account.id],
-    )?;
-    // Settle the named documents in order, as far as the amount goes.
+    // Plan the settlements first: which document lines, how much of each (CNY as booked), and
+    // what the money paid for them is worth at today's rate.
     let mut left = amount;
-    let mut settled = Vec::new();
+    let mut plan: Vec<(DocRef, String, i64)> = Vec::new();
+    let mut at_today = 0i64;
     for document in &input.documents {
         for (line, open) in open_lines(tx, ctx, document, &partner_account.id, partner)? {
             // A receipt settles debit-side items (invoices); a payment credit-side ones (bills).
@@ -179,17 +194,104 @@ pub fn register_payment(tx: &mut Tx<'_>, ctx: &Ctx, input: &PaymentInput) -> Res
                 Direction::Receipt => open,
                 Direction::Payment => -open,
             };
-            let take = open.min(left);
-            if take <= 0 {
+            if open <= 0 || left <= 0 {
                 continue;
             }
-            match input.direction {
-                Direction::Receipt => crate::open_items::record(tx, ctx, &line, &own_line, take)?,
-                Direction::Payment => crate::open_items::record(tx, ctx, &own_line, &line, take)?,
-            }
+            let (take, settles) = if foreign {
+                let Some((currency, booked)) = line_currency(tx, &line)? else {
+                    return Err(Error::field("currency", "ledger.payment_currency_mismatch"));
+                };
+                if currency != code {
+                    return Err(Error::field("currency", "ledger.payment_currency_mismatch"));
+                }
+                let signed: i64 = tx.scalar("select abs(debit - credit) from ledger_line where id = $1", &[&line])?;
+                // What is open in the document's currency, in proportion to what is open in CNY.
+                let open_foreign = i64::try_from(div_round_half_up(
+                    i128::from(booked.abs()) * i128::from(open),
+                    i128::from(signed.max(1)),
+                ))
+                .unwrap_or(0);
+                let take = open_foreign.min(left);
+                let settles = if take == open_foreign {
+                    open
+                } else {
+                    i64::try_from(div_round_half_up(
+                        i128::from(open) * i128::from(take),
+                        i128::from(open_foreign.max(1)),
+                    ))
+                    .unwrap_or(0)
+                };
+                (take, settles)
+            } else {
+                let take = open.min(left);
+                (take, take)
+            };
             left -= take;
-            settled.push(Settlement { document: document.clone(), amount: yuan(take) });
+            at_today += if foreign { in_cny(take) } else { take };
+            plan.push((document.clone(), line, settles));
         }
+    }
+    let bank_cny = in_cny(amount);
+    let settled_cny: i64 = plan.iter().map(|(_, _, s)| s).sum();
+    // What stays open (an advance) at today's rate; the rest of the money settled documents.
+    let unapplied_cny = bank_cny - at_today;
+    let partner_cny = settled_cny + unapplied_cny;
+    // Receipts: more CNY in than booked is a gain; payments: more CNY out is a loss.
+    let difference = bank_cny - partner_cny;
+    let id = PaymentId::new();
+    let (word, what) = match input.direction {
+        Direction::Receipt => ("收", "收款"),
+        Direction::Payment => ("付", "付款"),
+    };
+    let summary =
+        if input.reference.trim().is_empty() { what.to_string() } else { format!("{what} {}", input.reference.trim()) };
+    let currency_info = foreign.then(|| {
+        let signed = match input.direction {
+            Direction::Receipt => -amount,
+            Direction::Payment => amount,
+        };
+        (code.clone(), signed, rate)
+    });
+    let mut lines = match input.direction {
+        Direction::Receipt => vec![
+            AutoLine::to_account(bank.id.clone(), summary.clone(), bank_cny, 0),
+            AutoLine {
+                partner_id: Some(partner.to_string()),
+                currency: currency_info,
+                ..AutoLine::to_account(partner_account.id.clone(), summary.clone(), 0, partner_cny)
+            },
+        ],
+        Direction::Payment => vec![
+            AutoLine::to_account(bank.id.clone(), summary.clone(), 0, bank_cny),
+            AutoLine {
+                partner_id: Some(partner.to_string()),
+                currency: currency_info,
+                ..AutoLine::to_account(partner_account.id.clone(), summary.clone(), partner_cny, 0)
+            },
+        ],
+    };
+    if difference != 0 {
+        let fx = by_role(tx, ctx, "exchange_difference").or_else(|_| by_role(tx, ctx, "finance_expense"))?;
+        let gain = match input.direction {
+            Direction::Receipt => difference,
+            Direction::Payment => -difference,
+        };
+        let (debit, credit) = if gain > 0 { (0, gain) } else { (-gain, 0) };
+        lines.push(AutoLine::to_account(fx.id, format!("{summary} 汇兑损益"), debit, credit));
+    }
+    let source = DocRef::new("ledger.payment", id);
+    let voucher = post_automatic_as(tx, ctx, word, date, &summary, &source, &lines)?;
+    let own_line: String = tx.scalar(
+        "select id from ledger_line where voucher_id = $1 and account_id = $2",
+        &[&voucher, &partner_account.id],
+    )?;
+    let mut settled = Vec::new();
+    for (document, line, amount) in plan {
+        match input.direction {
+            Direction::Receipt => crate::open_items::record(tx, ctx, &line, &own_line, amount)?,
+            Direction::Payment => crate::open_items::record(tx, ctx, &own_line, &line, amount)?,
+        }
+        settled.push(Settlement { document, amount: yuan(amount) });
     }
     let day = kernel::clock::format_date(date);
     tx.execute(
@@ -201,7 +303,7 @@ pub fn register_payment(tx: &mut Tx<'_>, ctx: &Ctx, input: &PaymentInput) -> Res
             &ctx.company(),
             &input.direction.code(),
             &partner,
-            &amount,
+            &bank_cny,
             &day,
             &bank.id,
             &input.reference.trim(),
@@ -216,17 +318,18 @@ pub fn register_payment(tx: &mut Tx<'_>, ctx: &Ctx, input: &PaymentInput) -> Res
         "ledger.payment.register",
         "ledger.payment",
         &id,
-        serde_json::json!({"direction": input.direction.code(), "amount": amount, "partner": partner}),
+        serde_json::json!({"direction": input.direction.code(), "amount": amount, "currency": code, "partner": partner}),
     )?;
     Ok(Payment {
         id,
         direction: input.direction,
         partner_id: partner.to_string(),
-        amount: yuan(amount),
+        amount: yuan(bank_cny),
         date: day,
         reference: input.reference.trim().to_string(),
         voucher_id: voucher.to_string(),
         settled,
-        unapplied: yuan(left),
+        unapplied: yuan(unapplied_cny),
+        exchange_difference: yuan(difference),
     })
 }

@@ -93,6 +93,8 @@ pub struct Voucher {
 /// A line ready to store: the account, the amounts in fen and the dimensions named.
 struct Line {
     account: Account,
+    /// A foreign-currency amount behind the line: (currency, signed minor units, rate × 10^8).
+    currency: Option<(String, i64, i64)>,
     summary: String,
     debit: i64,
     credit: i64,
@@ -201,6 +203,7 @@ fn check_lines(tx: &mut Tx<'_>, ctx: &Ctx, input: &[LineInput]) -> Result<Vec<Li
             }
         }
         lines.push(Line {
+            currency: None,
             account,
             summary: l.summary.trim().to_string(),
             debit,
@@ -268,12 +271,13 @@ fn insert(tx: &mut Tx<'_>, ctx: &Ctx, header: &Header<'_>, lines: &[Line]) -> Re
         ],
     )?;
     for (seq, line) in lines.iter().enumerate() {
+        let line_id = kernel::id::Uuid::now_v7();
         tx.execute(
             "insert into ledger_line (id, company_id, voucher_id, seq, account_id, period, date, posted, summary, debit, credit,
                  partner_id, product_id, employee_id, department, project)
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
             &[
-                &kernel::id::Uuid::now_v7(),
+                &line_id,
                 &ctx.company(),
                 &id,
                 &(seq as i64),
@@ -291,6 +295,12 @@ fn insert(tx: &mut Tx<'_>, ctx: &Ctx, header: &Header<'_>, lines: &[Line]) -> Re
                 &line.project,
             ],
         )?;
+        if let Some((currency, amount, rate)) = &line.currency {
+            tx.execute(
+                "insert into ledger_line_currency (line_id, company_id, currency, amount, rate_e8) values ($1, $2, $3, $4, $5)",
+                &[&line_id, &ctx.company(), currency, amount, rate],
+            )?;
+        }
     }
     if posted {
         let closing = header.source.is_some_and(|s| s.kind == CARRY_FORWARD);
@@ -402,6 +412,7 @@ fn stored_lines(tx: &mut Tx<'_>, ctx: &Ctx, id: VoucherId) -> Result<Vec<Line>> 
     rows.iter()
         .map(|r| {
             Ok(Line {
+                currency: None,
                 account: Account {
                     id: r.get(0)?,
                     code: r.get(1)?,
@@ -486,15 +497,28 @@ pub struct AutoLine {
     pub credit: i64,
     pub product_id: Option<String>,
     pub partner_id: Option<String>,
+    /// The amount in a foreign currency behind a receivable or payable line: (currency, signed
+    /// minor units, CNY per unit × 10^8). Payments in that currency settle it at its own rate
+    /// and book the difference to 汇兑损益.
+    pub currency: Option<(String, i64, i64)>,
 }
 
 impl AutoLine {
     pub fn by_role(role: &'static str, summary: String, debit: i64, credit: i64) -> AutoLine {
-        AutoLine { role, account_id: None, summary, debit, credit, product_id: None, partner_id: None }
+        AutoLine { role, account_id: None, summary, debit, credit, product_id: None, partner_id: None, currency: None }
     }
 
     pub fn to_account(account_id: String, summary: String, debit: i64, credit: i64) -> AutoLine {
-        AutoLine { role: "", account_id: Some(account_id), summary, debit, credit, product_id: None, partner_id: None }
+        AutoLine {
+            role: "",
+            account_id: Some(account_id),
+            summary,
+            debit,
+            credit,
+            product_id: None,
+            partner_id: None,
+            currency: None,
+        }
     }
 }
 
@@ -529,6 +553,7 @@ pub fn post_automatic_as(
         };
         stored.push(Line {
             account,
+            currency: l.currency.clone(),
             summary: l.summary.clone(),
             debit: l.debit,
             credit: l.credit,

@@ -102,6 +102,7 @@ pub fn sales_invoice_posted(tx: &mut Tx<'_>, ctx: &Ctx, event: &sales::InvoicePo
     let mut lines = vec![
         AutoLine {
             partner_id: Some(event.customer_id.clone()),
+            currency: (event.currency != "CNY").then(|| (event.currency.clone(), sign * event.total, event.rate_e8)),
             ..AutoLine::by_role("receivable", summary.clone(), sign * receivable, 0)
         },
         AutoLine::by_role("revenue", summary.clone(), 0, sign * revenue),
@@ -143,8 +144,10 @@ pub fn purchase_bill_posted(tx: &mut Tx<'_>, ctx: &Ctx, event: &purchasing::Bill
             vat += tax;
         }
     }
+    let total = event.goods_untaxed + event.expense_untaxed + event.by_tax.iter().map(|t| t.tax).sum::<i64>();
     lines.push(AutoLine {
         partner_id: Some(event.supplier_id.clone()),
+        currency: (event.currency != "CNY").then(|| (event.currency.clone(), -sign * total, event.rate_e8)),
         ..AutoLine::by_role("payable", summary.clone(), 0, sign * (goods + expenses + vat))
     });
     let source = DocRef::new("purchasing.bill", &event.bill_id);

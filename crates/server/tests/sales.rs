@@ -488,3 +488,85 @@ fn a_quotation_is_mailed_to_the_customer_as_pdf() {
     assert!(pdf_text(&pdf).contains("报价单"));
     app.assert_invariants();
 }
+
+#[test]
+fn a_usd_invoice_paid_at_a_later_rate_books_the_exchange_gain() {
+    let app = spawn();
+    let admin = app.admin();
+    setup(&admin, "0");
+    for (date, rate) in [("2026-11-01", "7.10"), ("2026-11-20", "7.20")] {
+        let set = admin.post("/api/v1/exchange-rates", &json!({"currency": "USD", "date": date, "rate": rate}));
+        assert!(set.status < 300, "{}", set.body);
+    }
+    let buyer = admin.post(
+        "/api/v1/parties",
+        &json!({"code": "US1", "name": "Boston Tea Co.", "kind": "customer", "currency": "USD", "country": "US"}),
+    );
+    assert_eq!(buyer.status, 201, "{}", buyer.body);
+    let buyer = buyer.json["id"].as_str().unwrap().to_string();
+    // An export: 10 teas at USD 100.00, VAT 0 %.
+    let order = admin.post(
+        "/api/v1/sales/orders",
+        &json!({"customer": "US1", "order_date": "2026-11-02", "confirm": true,
+            "lines": [{"product": "TEA", "quantity": "10", "unit_price": "100", "tax": "VAT0"}]}),
+    );
+    assert_eq!(
+        (order.json["currency"].as_str(), order.json["total"].as_str()),
+        (Some("USD"), Some("1000.00")),
+        "{}",
+        order.body
+    );
+    let id = order.json["id"].as_str().unwrap().to_string();
+    let delivery = delivery_of(&admin, &id)["id"].as_str().unwrap().to_string();
+    admin.post(&format!("/api/v1/pickings/{delivery}/validate"), &json!({"date": "2026-11-03"}));
+    let invoice =
+        admin.post(&format!("/api/v1/sales/orders/{id}/invoices"), &json!({"date": "2026-11-05", "post": true}));
+    let inv = invoice.json["id"].as_str().unwrap().to_string();
+    // Booked at the invoice date's rate: 1,000 × 7.10.
+    let mut booked = voucher_lines(&admin, "sales.invoice", &inv);
+    booked.sort();
+    assert_eq!(
+        booked,
+        vec![("1122".into(), "7100.00".into(), "".into()), ("5001".into(), "".into(), "7100.00".into())]
+    );
+    // Paid on the 25th at 7.20: the bank gets 7,200.00, the receivable is cleared at 7,100.00,
+    // and 100.00 is a realised exchange gain (小企业会计准则: 财务费用—汇兑损益, credited).
+    let paid = admin.post(
+        "/api/v1/payments",
+        &json!({"direction": "receipt", "partner_id": buyer, "amount": "1000", "currency": "USD", "date": "2026-11-25",
+            "documents": [{"kind": "sales.invoice", "id": inv}]}),
+    );
+    assert_eq!(paid.status, 201, "{}", paid.body);
+    assert_eq!(
+        (paid.json["amount"].as_str(), paid.json["exchange_difference"].as_str()),
+        (Some("7200.00"), Some("100.00"))
+    );
+    let mut lines = voucher_lines(&admin, "ledger.payment", paid.json["id"].as_str().unwrap());
+    lines.sort();
+    assert_eq!(
+        lines,
+        vec![
+            ("1002".into(), "7200.00".into(), "".into()),
+            ("1122".into(), "".into(), "7100.00".into()),
+            ("5603".into(), "".into(), "100.00".into()),
+        ]
+    );
+    assert_eq!(admin.get(&format!("/api/v1/sales/invoices/{inv}")).json["state"], "paid");
+    // A USD payment cannot settle a CNY invoice.
+    let cny = admin.post(
+        "/api/v1/sales/orders",
+        &json!({"customer": "C1", "confirm": true, "lines": [{"product": "TEA", "quantity": "1", "unit_price": "10"}]}),
+    );
+    let cny_id = cny.json["id"].as_str().unwrap().to_string();
+    let d = delivery_of(&admin, &cny_id)["id"].as_str().unwrap().to_string();
+    admin.post(&format!("/api/v1/pickings/{d}/validate"), &json!({}));
+    let cny_invoice = admin.post(&format!("/api/v1/sales/orders/{cny_id}/invoices"), &json!({"post": true}));
+    let c1 = cny.json["customer_id"].as_str().unwrap();
+    let wrong = admin.post(
+        "/api/v1/payments",
+        &json!({"direction": "receipt", "partner_id": c1, "amount": "1", "currency": "USD",
+            "documents": [{"kind": "sales.invoice", "id": cny_invoice.json["id"]}]}),
+    );
+    assert_eq!(wrong.json["errors"][0]["code"], "ledger.payment_currency_mismatch", "{}", wrong.body);
+    app.assert_invariants();
+}

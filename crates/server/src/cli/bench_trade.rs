@@ -184,6 +184,8 @@ fn pay(tx: &mut Tx<'_>, ctx: &Ctx, flow: Flow, progress: &Progress) -> kernel::R
         account: None,
         reference: String::new(),
         documents: vec![kernel::id::DocRef { kind: kind.into(), id: document }],
+        currency: None,
+        rate: None,
     };
     ledger::register_payment(tx, ctx, &input).map(|_| ())
 }

@@ -318,6 +318,8 @@ pub async fn payment(State(state): State<AppState>, page: Page, Path(id): Path<S
                         account,
                         reference,
                         documents: vec![DocRef::new("purchasing.bill", id)],
+                        currency: None,
+                        rate: None,
                     },
                 )
             })

@@ -358,6 +358,8 @@ pub async fn payment(State(state): State<AppState>, page: Page, Path(id): Path<S
                         account,
                         reference,
                         documents: vec![DocRef::new("sales.invoice", id)],
+                        currency: None,
+                        rate: None,
                     },
                 )
             })
