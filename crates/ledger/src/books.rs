@@ -58,6 +58,108 @@ pub struct AccountLedger {
     pub period_credit: String,
     pub closing_side: String,
     pub closing: String,
+    /// Lines of the whole range, and where this page starts among them (0 without paging).
+    pub total_lines: i64,
+    pub offset: i64,
+}
+
+/// One page of the 明细账 of a postable account: `limit` lines from `offset` in book order, the
+/// running balance carried from the lines before; totals and the closing balance from the
+/// balances kept per period, so a busy account's page costs what the page holds.
+pub fn account_ledger_page(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx,
+    code: &str,
+    from: &str,
+    to: &str,
+    offset: i64,
+    limit: i64,
+) -> Result<AccountLedger> {
+    ctx.require(READ)?;
+    let (from, to) = (check_period(from, "from")?, check_period(to, "to")?);
+    let account = by_code(tx, ctx, code).map_err(|_| Error::field("account", "ledger.account_unknown"))?;
+    if !account.postable {
+        // A parent reads its sub-accounts merged: the whole range, then the page.
+        let mut whole = account_ledger(tx, ctx, code, &from, &to)?;
+        let total = whole.lines.len() as i64;
+        whole.lines = whole.lines.into_iter().skip(offset.max(0) as usize).take(limit.max(0) as usize).collect();
+        whole.offset = offset.max(0);
+        whole.total_lines = total;
+        return Ok(whole);
+    }
+    let (offset, limit) = (offset.max(0), limit.clamp(1, 5000));
+    let company = ctx.company();
+    let opening: i64 = tx.scalar(
+        "select coalesce(sum(debit - credit), 0) from ledger_balance where company_id = $1 and account_id = $2 and period < $3",
+        &[&company, &account.id, &from],
+    )?;
+    let totals = tx.query_one(
+        "select coalesce(sum(debit), 0), coalesce(sum(credit), 0) from ledger_balance
+         where company_id = $1 and account_id = $2 and period >= $3 and period <= $4",
+        &[&company, &account.id, &from, &to],
+    )?;
+    let (debit, credit): (i64, i64) = (totals.get(0)?, totals.get(1)?);
+    let total_lines: i64 = tx.scalar(
+        "select count(*) from ledger_line where company_id = $1 and account_id = $2 and period >= $3 and period <= $4 and posted = 1",
+        &[&company, &account.id, &from, &to],
+    )?;
+    // Book order: by period and date (the index's order), then voucher word and number.
+    let order = "order by l.period, l.date, v.word, v.number, l.seq";
+    let before: i64 = if offset == 0 {
+        0
+    } else {
+        tx.scalar(
+            &format!(
+                "select coalesce(sum(d - c), 0) from (select l.debit as d, l.credit as c
+                 from ledger_line l join ledger_voucher v on v.id = l.voucher_id
+                 where l.company_id = $1 and l.account_id = $2 and l.period >= $3 and l.period <= $4 and l.posted = 1
+                 {order} limit $5) before_page"
+            ),
+            &[&company, &account.id, &from, &to, &offset],
+        )?
+    };
+    let rows = tx.query(
+        &format!(
+            "select l.date, v.word, v.number, v.id, l.summary, l.debit, l.credit
+             from ledger_line l join ledger_voucher v on v.id = l.voucher_id
+             where l.company_id = $1 and l.account_id = $2 and l.period >= $3 and l.period <= $4 and l.posted = 1
+             {order} limit $5 offset $6"
+        ),
+        &[&company, &account.id, &from, &to, &limit, &offset],
+    )?;
+    let mut running = opening + before;
+    let mut lines = Vec::with_capacity(rows.len());
+    for r in rows {
+        let (d, c): (i64, i64) = (r.get(5)?, r.get(6)?);
+        running += d - c;
+        let (side, amount) = balance(running);
+        lines.push(BookLine {
+            date: r.get(0)?,
+            voucher: format!("{}-{:04}", r.get::<String>(1)?, r.get::<i64>(2)?),
+            voucher_id: r.get(3)?,
+            account_code: account.code.clone(),
+            summary: r.get(4)?,
+            debit: yuan(d),
+            credit: yuan(c),
+            side,
+            balance: amount,
+        });
+    }
+    let (opening_side, opening_amount) = balance(opening);
+    let (closing_side, closing) = balance(opening + debit - credit);
+    Ok(AccountLedger {
+        account_code: account.code,
+        account_name: account.name,
+        opening_side,
+        opening: opening_amount,
+        lines,
+        period_debit: yuan(debit),
+        period_credit: yuan(credit),
+        closing_side,
+        closing,
+        total_lines,
+        offset,
+    })
 }
 
 /// 明细账 of an account (with its sub-accounts) for periods `from` to `to`.
@@ -114,6 +216,7 @@ pub fn account_ledger(tx: &mut Tx<'_>, ctx: &Ctx, code: &str, from: &str, to: &s
     }
     let (opening_side, opening_amount) = balance(opening);
     let (closing_side, closing) = balance(running);
+    let lines_count = lines.len() as i64;
     Ok(AccountLedger {
         account_code: account.code,
         account_name: account.name,
@@ -124,6 +227,8 @@ pub fn account_ledger(tx: &mut Tx<'_>, ctx: &Ctx, code: &str, from: &str, to: &s
         period_credit: yuan(credit),
         closing_side,
         closing,
+        total_lines: lines_count,
+        offset: 0,
     })
 }
 

@@ -232,6 +232,17 @@ fn month_end_carries_profit_and_loss_forward_and_closes() {
     let detail = admin.get("/api/v1/books/account?account=1122&from=2026-11&to=2026-11").json;
     assert_eq!(detail["lines"][0]["voucher"], "记-0001");
     assert_eq!((detail["closing_side"].as_str(), detail["closing"].as_str()), (Some("借"), Some("1130.00")));
+    // Paged one line at a time, the 明细账 shows the same lines with the same running balance.
+    let whole = detail["lines"].as_array().unwrap();
+    for (i, line) in whole.iter().enumerate() {
+        let page = admin.get(&format!("/api/v1/books/account?account=1122&period=2026-11&limit=1&offset={i}")).json;
+        assert_eq!(&page["lines"][0], line, "line {i}");
+        assert_eq!(page["total_lines"].as_i64(), Some(whole.len() as i64));
+        assert_eq!(
+            (page["closing"].as_str(), page["period_debit"].as_str()),
+            (detail["closing"].as_str(), detail["period_debit"].as_str())
+        );
+    }
     let journal = admin.get("/api/v1/books/journal?period=2026-11").json;
     let vouchers: Vec<&str> = journal.as_array().unwrap().iter().map(|l| l["voucher"].as_str().unwrap()).collect();
     assert_eq!(&vouchers[..3], ["记-0001", "记-0001", "记-0001"]);

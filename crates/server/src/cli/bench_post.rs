@@ -91,6 +91,23 @@ pub fn post(settings: &Settings, rows: u64) -> anyhow::Result<serde_json::Value>
         20,
     )?;
     let shown = db.read(|tx| ledger::books::account_ledger(tx, &ctx, "5603", "2026-06", "2026-06"))?.lines.len();
+    // The 明细账 as a reader pages through it: 200 lines, first and a page deep in the month.
+    let (page_p50, page_p95) = timed(
+        &|| {
+            db.read(|tx| ledger::books::account_ledger_page(tx, &ctx, "5603", "2026-06", "2026-06", 0, 200))?;
+            Ok(())
+        },
+        20,
+    )?;
+    let (deep_p50, deep_p95) = timed(
+        &|| {
+            db.read(|tx| {
+                ledger::books::account_ledger_page(tx, &ctx, "5603", "2026-06", "2026-06", shown as i64 / 2, 200)
+            })?;
+            Ok(())
+        },
+        20,
+    )?;
     let november: i64 = db.read(|tx| tx.scalar("select count(*) from ledger_line where period = '2026-11'", &[]))?;
     // Close the months in order; November's close is the one timed.
     for month in 1..=10 {
@@ -109,6 +126,8 @@ pub fn post(settings: &Settings, rows: u64) -> anyhow::Result<serde_json::Value>
         "lines_per_second": (posted as f64 / seconds).round(),
         "trial_balance_ms": {"p50": tb_p50, "p95": tb_p95},
         "account_ledger_month_ms": {"p50": detail_p50, "p95": detail_p95, "lines_shown": shown},
+        "account_ledger_page_ms": {"p50": page_p50, "p95": page_p95, "lines_per_page": 200},
+        "account_ledger_deep_page_ms": {"p50": deep_p50, "p95": deep_p95, "offset": shown / 2},
         "close_month_ms": close_ms,
         "lines_in_closed_month": november,
     }))

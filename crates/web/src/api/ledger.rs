@@ -213,6 +213,9 @@ struct BookQuery {
     to: Option<String>,
     period: Option<String>,
     year: Option<i32>,
+    /// 明细账 in pages: lines to show and where to start (all lines without `limit`).
+    limit: Option<i64>,
+    offset: Option<i64>,
 }
 
 /// 明细账: an account's posted lines between two periods with the running balance.
@@ -226,7 +229,15 @@ async fn account_ledger(
     let account = query.account.unwrap_or_default();
     let from = query.from.or(query.period.clone()).unwrap_or_default();
     let to = query.to.or(query.period).unwrap_or_else(|| from.clone());
-    state.read(&caller, move |tx, ctx| ledger::books::account_ledger(tx, ctx, &account, &from, &to)).await.map(Json)
+    state
+        .read(&caller, move |tx, ctx| match query.limit {
+            Some(limit) => {
+                ledger::books::account_ledger_page(tx, ctx, &account, &from, &to, query.offset.unwrap_or(0), limit)
+            }
+            None => ledger::books::account_ledger(tx, ctx, &account, &from, &to),
+        })
+        .await
+        .map(Json)
 }
 
 /// 序时账: every posted line of a period in voucher order.
