@@ -103,8 +103,8 @@ pub fn account_ledger_page(
         "select count(*) from ledger_line where company_id = $1 and account_id = $2 and period >= $3 and period <= $4 and posted = 1",
         &[&company, &account.id, &from, &to],
     )?;
-    // Book order: by period and date (the index's order), then voucher word and number.
-    let order = "order by l.period, l.date, v.word, v.number, l.seq";
+    // Book order, the index's: period, date, then the vouchers in the order they were made.
+    let order = "order by l.period, l.date, l.voucher_id, l.seq";
     let before: i64 = if offset == 0 {
         0
     } else {
@@ -183,12 +183,13 @@ pub fn account_ledger(tx: &mut Tx<'_>, ctx: &Ctx, code: &str, from: &str, to: &s
             &[&ctx.company(), id, &from],
         )?;
         for r in tx.query(
-            "select l.date, v.word, v.number, v.id, a.code, l.summary, l.debit, l.credit, v.period
+            "select l.date, v.word, v.number, v.id, a.code, l.summary, l.debit, l.credit, v.period, l.seq
              from ledger_line l join ledger_voucher v on v.id = l.voucher_id join ledger_account a on a.id = l.account_id
              where l.company_id = $1 and l.account_id = $2 and l.period >= $3 and l.period <= $4 and l.posted = 1",
             &[&ctx.company(), id, &from, &to],
         )? {
-            let key: (String, String, String, i64) = (r.get(0)?, r.get(8)?, r.get(1)?, r.get(2)?);
+            // Book order, as the paged 明细账: period, date, the vouchers in the order they were made.
+            let key: (String, String, String, i64) = (r.get(8)?, r.get(0)?, r.get(3)?, r.get(9)?);
             rows.push((key, r));
         }
     }

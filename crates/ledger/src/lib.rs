@@ -39,6 +39,7 @@ pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigration
         kernel::migration!(20261127070000, "payments"),
         kernel::migration!(20261127100000, "bank"),
         kernel::migration!(20261127110000, "currency"),
+        kernel::migration!(20261127120000, "book_order"),
     ],
 };
 
