@@ -58,9 +58,10 @@ pub struct AccountLedger {
     pub period_credit: String,
     pub closing_side: String,
     pub closing: String,
-    /// Lines of the whole range, and where this page starts among them (0 without paging).
-    pub total_lines: i64,
+    /// Where this page starts among the range's lines (0 without paging), and whether more
+    /// lines follow it.
     pub offset: i64,
+    pub more: bool,
 }
 
 /// One page of the 明细账 of a postable account: `limit` lines from `offset` in book order, the
@@ -84,7 +85,7 @@ pub fn account_ledger_page(
         let total = whole.lines.len() as i64;
         whole.lines = whole.lines.into_iter().skip(offset.max(0) as usize).take(limit.max(0) as usize).collect();
         whole.offset = offset.max(0);
-        whole.total_lines = total;
+        whole.more = offset.max(0) + limit.max(0) < total;
         return Ok(whole);
     }
     let (offset, limit) = (offset.max(0), limit.clamp(1, 5000));
@@ -99,10 +100,6 @@ pub fn account_ledger_page(
         &[&company, &account.id, &from, &to],
     )?;
     let (debit, credit): (i64, i64) = (totals.get(0)?, totals.get(1)?);
-    let total_lines: i64 = tx.scalar(
-        "select count(*) from ledger_line where company_id = $1 and account_id = $2 and period >= $3 and period <= $4 and posted = 1",
-        &[&company, &account.id, &from, &to],
-    )?;
     // Book order, the index's: period, date, then the vouchers in the order they were made.
     let order = "order by l.period, l.date, l.voucher_id, l.seq";
     let before: i64 = if offset == 0 {
@@ -125,11 +122,13 @@ pub fn account_ledger_page(
              where l.company_id = $1 and l.account_id = $2 and l.period >= $3 and l.period <= $4 and l.posted = 1
              {order} limit $5 offset $6"
         ),
-        &[&company, &account.id, &from, &to, &limit, &offset],
+        &[&company, &account.id, &from, &to, &(limit + 1), &offset],
     )?;
+    // One line more than asked tells whether another page follows (a count would read them all).
+    let more = rows.len() as i64 > limit;
     let mut running = opening + before;
     let mut lines = Vec::with_capacity(rows.len());
-    for r in rows {
+    for r in rows.into_iter().take(limit as usize) {
         let (d, c): (i64, i64) = (r.get(5)?, r.get(6)?);
         running += d - c;
         let (side, amount) = balance(running);
@@ -157,8 +156,8 @@ pub fn account_ledger_page(
         period_credit: yuan(credit),
         closing_side,
         closing,
-        total_lines,
         offset,
+        more,
     })
 }
 
@@ -217,7 +216,6 @@ pub fn account_ledger(tx: &mut Tx<'_>, ctx: &Ctx, code: &str, from: &str, to: &s
     }
     let (opening_side, opening_amount) = balance(opening);
     let (closing_side, closing) = balance(running);
-    let lines_count = lines.len() as i64;
     Ok(AccountLedger {
         account_code: account.code,
         account_name: account.name,
@@ -228,8 +226,8 @@ pub fn account_ledger(tx: &mut Tx<'_>, ctx: &Ctx, code: &str, from: &str, to: &s
         period_credit: yuan(credit),
         closing_side,
         closing,
-        total_lines: lines_count,
         offset: 0,
+        more: false,
     })
 }
 

@@ -237,7 +237,7 @@ fn month_end_carries_profit_and_loss_forward_and_closes() {
     for (i, line) in whole.iter().enumerate() {
         let page = admin.get(&format!("/api/v1/books/account?account=1122&period=2026-11&limit=1&offset={i}")).json;
         assert_eq!(&page["lines"][0], line, "line {i}");
-        assert_eq!(page["total_lines"].as_i64(), Some(whole.len() as i64));
+        assert_eq!(page["more"].as_bool(), Some(i + 1 < whole.len()));
         assert_eq!(
             (page["closing"].as_str(), page["period_debit"].as_str()),
             (detail["closing"].as_str(), detail["period_debit"].as_str())
