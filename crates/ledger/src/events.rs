@@ -16,3 +16,15 @@ pub struct DocumentSettled {
 impl Event for DocumentSettled {
     const NAME: &'static str = "ledger.document_settled";
 }
+
+impl DocumentSettled {
+    /// How much of a document of `total` (in its own currency) is settled, in proportion to the
+    /// ledger's CNY figures (the ledger counts in CNY, the document in its currency).
+    pub fn settled_of(&self, total: i64) -> i64 {
+        if self.amount == 0 {
+            return 0;
+        }
+        i64::try_from(i128::from(total) * i128::from(self.amount - self.open) / i128::from(self.amount))
+            .unwrap_or(total)
+    }
+}

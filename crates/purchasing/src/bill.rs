@@ -487,8 +487,7 @@ pub fn document_settled(tx: &mut Tx<'_>, _ctx: &Ctx, event: &ledger::DocumentSet
     if match_state == "blocked" {
         return Err(Error::conflict("purchasing.bill_blocked").with_param("bill", number.unwrap_or_default()));
     }
-    let settled = i64::try_from(i128::from(total) * i128::from(event.amount - event.open) / i128::from(event.amount))
-        .unwrap_or(total);
+    let settled = event.settled_of(total);
     let state = if event.open == 0 { "paid" } else { "posted" };
     tx.execute(
         "update purchasing_bill set paid = $1, state = $2 where id = $3 and state in ('posted', 'paid')",

@@ -440,9 +440,7 @@ pub fn document_settled(tx: &mut Tx<'_>, _ctx: &Ctx, event: &ledger::DocumentSet
         return Ok(());
     };
     let total: i64 = r.get(0)?;
-    // The ledger counts in CNY; the invoice in its own currency.
-    let settled = i64::try_from(i128::from(total) * i128::from(event.amount - event.open) / i128::from(event.amount))
-        .unwrap_or(total);
+    let settled = event.settled_of(total);
     let state = if event.open == 0 { "paid" } else { "posted" };
     tx.execute(
         "update sales_invoice set paid = $1, state = $2 where id = $3 and state in ('posted', 'paid')",

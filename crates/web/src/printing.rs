@@ -33,6 +33,30 @@ fn goods_columns() -> Vec<Column> {
     ]
 }
 
+/// One line of goods as quotations, orders and invoices print it (the columns of `goods_columns`).
+#[allow(clippy::too_many_arguments)]
+fn goods_row(
+    seq: i64,
+    code: &str,
+    description: &str,
+    quantity: &str,
+    price: &str,
+    rate: &str,
+    untaxed: &str,
+    tax: &str,
+) -> Vec<String> {
+    vec![
+        seq.to_string(),
+        code.to_string(),
+        description.to_string(),
+        trim_zeros(quantity),
+        trim_zeros(price),
+        format!("{rate}%"),
+        untaxed.to_string(),
+        tax.to_string(),
+    ]
+}
+
 fn trim_zeros(decimal: &str) -> String {
     if decimal.contains('.') { decimal.trim_end_matches('0').trim_end_matches('.').to_string() } else { decimal.into() }
 }
@@ -57,16 +81,16 @@ pub fn sales_order_pdf(tx: &mut Tx<'_>, ctx: &Ctx, id: OrderId) -> Result<(Strin
             .lines
             .iter()
             .map(|l| {
-                vec![
-                    l.seq.to_string(),
-                    l.product_code.clone(),
-                    l.description.clone(),
-                    trim_zeros(&l.quantity),
-                    trim_zeros(&l.unit_price),
-                    format!("{}%", l.tax_rate),
-                    l.untaxed.clone(),
-                    l.tax.clone(),
-                ]
+                goods_row(
+                    l.seq,
+                    &l.product_code,
+                    &l.description,
+                    &l.quantity,
+                    &l.unit_price,
+                    &l.tax_rate,
+                    &l.untaxed,
+                    &l.tax,
+                )
             })
             .collect(),
         totals: vec![
@@ -109,16 +133,16 @@ pub fn invoice_pdf(tx: &mut Tx<'_>, ctx: &Ctx, id: InvoiceId) -> Result<(String,
             .lines
             .iter()
             .map(|l| {
-                vec![
-                    l.seq.to_string(),
-                    l.product_code.clone(),
-                    l.description.clone(),
-                    trim_zeros(&l.quantity),
-                    trim_zeros(&l.unit_price),
-                    format!("{}%", l.tax_rate),
-                    l.untaxed.clone(),
-                    l.tax.clone(),
-                ]
+                goods_row(
+                    l.seq,
+                    &l.product_code,
+                    &l.description,
+                    &l.quantity,
+                    &l.unit_price,
+                    &l.tax_rate,
+                    &l.untaxed,
+                    &l.tax,
+                )
             })
             .collect(),
         totals: vec![
