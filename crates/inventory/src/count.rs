@@ -151,7 +151,12 @@ pub(crate) fn validate_count(tx: &mut Tx<'_>, ctx: &Ctx, id: PickingId, date: Op
                 origin: Some(DocRef::new("inventory.picking", id)),
             },
         )?;
-        flows.add(from.kind, to.kind, value);
+        let valued = if from.kind.is_valued() { from } else { to };
+        let warehouse = match &valued.warehouse_id {
+            Some(id) => crate::location::warehouse_code(tx, ctx, id)?,
+            None => None,
+        };
+        flows.add((from.kind, to.kind), value, &product.category_path, &warehouse);
     }
     let changed = tx.execute(
         "update inventory_picking set state = 'done', done_date = $1, version = version + 1, updated_at = $2

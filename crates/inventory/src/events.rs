@@ -44,12 +44,16 @@ impl Event for StockRevalued {
 }
 
 /// Value that crossed between valued stock and one kind of place in a document, summed (fen,
-/// positive into stock). The ledger makes one voucher per document from these.
+/// positive into stock) per product category and warehouse. The ledger makes one voucher per document from these.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ValuedFlow {
     pub from_kind: LocationKind,
     pub to_kind: LocationKind,
     pub value: i64,
+    /// The products' category as codes from the root (`ALL/RAW/STEEL`), and the code of the
+    /// warehouse whose stock changed: what the ledger's posting rules choose accounts by.
+    pub category: Option<String>,
+    pub warehouse: Option<String>,
 }
 
 /// A quantity a document moved for one origin line (a sales or purchase order line), summed

@@ -383,3 +383,13 @@ pub(crate) fn negative_allowed(tx: &mut Tx<'_>, ctx: &Ctx, location: LocationId,
     )?;
     Ok(row.get::<bool>(0)? || row.get::<i64>(1)? != 0 || row.get::<i64>(2)? != 0)
 }
+
+/// The code of a warehouse (by id), for what other modules key on codes.
+pub fn warehouse_code(tx: &mut Tx<'_>, ctx: &Ctx, warehouse_id: &str) -> Result<Option<String>> {
+    tx.query_opt(
+        "select code from inventory_warehouse where company_id = $1 and id = $2",
+        &[&ctx.company(), &warehouse_id],
+    )?
+    .map(|r| r.get(0))
+    .transpose()
+}

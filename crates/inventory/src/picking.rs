@@ -469,13 +469,29 @@ fn add_move(
 pub(crate) struct Flows(Vec<crate::events::ValuedFlow>, Vec<crate::events::MovedQuantity>);
 
 impl Flows {
-    pub(crate) fn add(&mut self, from: LocationKind, to: LocationKind, value: i64) {
+    /// Value between `from` and `to` of a product in `category`, in stock of `warehouse`.
+    pub(crate) fn add(
+        &mut self,
+        (from, to): (LocationKind, LocationKind),
+        value: i64,
+        category: &Option<String>,
+        warehouse: &Option<String>,
+    ) {
         if value == 0 {
             return;
         }
-        match self.0.iter_mut().find(|f| f.from_kind == from && f.to_kind == to) {
+        let same = |f: &&mut crate::events::ValuedFlow| {
+            f.from_kind == from && f.to_kind == to && &f.category == category && &f.warehouse == warehouse
+        };
+        match self.0.iter_mut().find(same) {
             Some(flow) => flow.value += value,
-            None => self.0.push(crate::events::ValuedFlow { from_kind: from, to_kind: to, value }),
+            None => self.0.push(crate::events::ValuedFlow {
+                from_kind: from,
+                to_kind: to,
+                value,
+                category: category.clone(),
+                warehouse: warehouse.clone(),
+            }),
         }
     }
 
@@ -536,6 +552,7 @@ impl Flows {
 struct Known {
     products: HashMap<String, ProductInfo>,
     locations: HashMap<LocationId, Location>,
+    warehouses: HashMap<String, String>,
 }
 
 impl Known {
@@ -546,6 +563,18 @@ impl Known {
         let product = product_info(tx, ctx, id)?;
         self.products.insert(id.to_string(), product.clone());
         Ok(product)
+    }
+
+    fn warehouse_code(&mut self, tx: &mut Tx<'_>, ctx: &Ctx, location: &Location) -> Result<Option<String>> {
+        let Some(id) = &location.warehouse_id else { return Ok(None) };
+        if let Some(code) = self.warehouses.get(id) {
+            return Ok(Some(code.clone()));
+        }
+        let code = crate::location::warehouse_code(tx, ctx, id)?;
+        if let Some(code) = &code {
+            self.warehouses.insert(id.clone(), code.clone());
+        }
+        Ok(code)
     }
 
     fn location(&mut self, tx: &mut Tx<'_>, ctx: &Ctx, id: LocationId) -> Result<Location> {
@@ -897,7 +926,10 @@ pub fn validate(tx: &mut Tx<'_>, ctx: &Ctx, id: PickingId, input: &ValidateInput
                     origin: mv.origin.clone(),
                 },
             )?;
-            flows.add(line_from.kind, to.kind, value);
+            // The warehouse whose valued stock changed: the source's when goods leave it.
+            let valued = if line_from.kind.is_valued() { &line_from } else { &to };
+            let warehouse = known.warehouse_code(tx, ctx, valued)?;
+            flows.add((line_from.kind, to.kind), value, &product.category_path, &warehouse);
             flows.moved(mv.origin.as_ref(), &product.id, line_from.kind, to.kind, Quantity::from_scaled(*quantity));
             done_lines.push((line_id.clone(), lot.clone()));
         }

@@ -20,6 +20,8 @@ pub struct ProductInfo {
     pub costing: Costing,
     pub tracking: Tracking,
     pub stockable: bool,
+    /// The category's codes from the root (`ALL/RAW`), for the ledger's posting rules.
+    pub category_path: Option<String>,
 }
 
 pub fn product_info(tx: &mut Tx<'_>, ctx: &Ctx, product: &str) -> Result<ProductInfo> {
@@ -27,9 +29,13 @@ pub fn product_info(tx: &mut Tx<'_>, ctx: &Ctx, product: &str) -> Result<Product
     let key = product.trim();
     let by_id = kernel::id::Uuid::parse_str(key).is_ok();
     let sql = if by_id {
-        "select id, code, costing, tracking, kind from product_product where company_id = $1 and id = $2"
+        "select p.id, p.code, p.costing, p.tracking, p.kind, c.path
+         from product_product p left join product_category c on c.id = p.category_id
+         where p.company_id = $1 and p.id = $2"
     } else {
-        "select id, code, costing, tracking, kind from product_product where company_id = $1 and code = $2"
+        "select p.id, p.code, p.costing, p.tracking, p.kind, c.path
+         from product_product p left join product_category c on c.id = p.category_id
+         where p.company_id = $1 and p.code = $2"
     };
     let row = tx
         .query_opt(sql, &[&ctx.company(), &key])?
@@ -41,6 +47,7 @@ pub fn product_info(tx: &mut Tx<'_>, ctx: &Ctx, product: &str) -> Result<Product
         costing: Costing::parse(&row.get::<String>(2)?),
         tracking: Tracking::parse(&row.get::<String>(3)?),
         stockable: kind == "stockable",
+        category_path: row.get(5)?,
     })
 }
 

@@ -31,7 +31,34 @@ pub struct TrialBalance {
     pub totals: BalanceRow,
 }
 
-fn yuan(fen: i64) -> String {
+impl BalanceRow {
+    /// A row from the opening net balance and the period's debit and credit (fen), each
+    /// balance shown on its side.
+    pub(crate) fn from_net(
+        code: String,
+        name: String,
+        level: usize,
+        opening: i64,
+        debit: i64,
+        credit: i64,
+    ) -> BalanceRow {
+        let (od, oc) = sides(opening);
+        let (cd, cc) = sides(opening + debit - credit);
+        BalanceRow {
+            code,
+            name,
+            level,
+            opening_debit: yuan(od),
+            opening_credit: yuan(oc),
+            period_debit: yuan(debit),
+            period_credit: yuan(credit),
+            closing_debit: yuan(cd),
+            closing_credit: yuan(cc),
+        }
+    }
+}
+
+pub(crate) fn yuan(fen: i64) -> String {
     if fen == 0 { String::new() } else { Money::from_minor(fen, Currency::CNY).to_string() }
 }
 
@@ -87,17 +114,7 @@ pub fn trial_balance(tx: &mut Tx<'_>, ctx: &Ctx, period: &str) -> Result<TrialBa
         if level == 1 {
             total = (total.0 + od, total.1 + oc, total.2 + debit, total.3 + credit, total.4 + cd, total.5 + cc);
         }
-        rows.push(BalanceRow {
-            code: code.clone(),
-            name: name.clone(),
-            level,
-            opening_debit: yuan(od),
-            opening_credit: yuan(oc),
-            period_debit: yuan(debit),
-            period_credit: yuan(credit),
-            closing_debit: yuan(cd),
-            closing_credit: yuan(cc),
-        });
+        rows.push(BalanceRow::from_net(code.clone(), name.clone(), level, opening, debit, credit));
     }
     Ok(TrialBalance {
         period: period.to_string(),
@@ -122,5 +139,16 @@ pub fn role_balance(tx: &mut Tx<'_>, company: &str, role: &str) -> Result<i64> {
         "select coalesce(sum(b.debit - b.credit), 0) from ledger_balance b join ledger_account a on a.id = b.account_id
          where b.company_id = $1 and a.role = $2",
         &[&company, &role],
+    )
+}
+
+/// The balance (debit − credit, fen) of every stock account: the one playing `inventory` and
+/// those posting rules make inventory accounts (a category's raw materials in 1403…).
+pub fn stock_accounts_balance(tx: &mut Tx<'_>, company: &str) -> Result<i64> {
+    tx.scalar(
+        "select coalesce(sum(b.debit - b.credit), 0) from ledger_balance b join ledger_account a on a.id = b.account_id
+         where b.company_id = $1 and (a.role = 'inventory' or a.id in (
+             select r.account_id from ledger_posting_rule r where r.company_id = $1 and r.role = 'inventory'))",
+        &[&company],
     )
 }

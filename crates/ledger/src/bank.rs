@@ -381,6 +381,7 @@ fn settle(tx: &mut Tx<'_>, ctx: &Ctx, line: &OpenLine, partner: &str, documents:
             documents,
             currency: None,
             rate: None,
+            method: None,
         },
     )?;
     tx.execute(

@@ -233,14 +233,19 @@ pub fn account_ledger(tx: &mut Tx<'_>, ctx: &Ctx, code: &str, from: &str, to: &s
 
 /// 序时账: every posted line of a period, voucher by voucher.
 pub fn journal(tx: &mut Tx<'_>, ctx: &Ctx, period: &str) -> Result<Vec<BookLine>> {
+    journal_page(tx, ctx, period, 0, i64::MAX)
+}
+
+/// One page of the 序时账: `limit` lines from `offset`.
+pub fn journal_page(tx: &mut Tx<'_>, ctx: &Ctx, period: &str, offset: i64, limit: i64) -> Result<Vec<BookLine>> {
     ctx.require(READ)?;
     let period = check_period(period, "period")?;
     tx.query(
         "select v.date, v.word, v.number, v.id, a.code, l.summary, l.debit, l.credit
          from ledger_voucher v join ledger_line l on l.voucher_id = v.id join ledger_account a on a.id = l.account_id
          where v.company_id = $1 and v.period = $2 and v.state = 'posted'
-         order by v.date, v.word, v.number, l.seq",
-        &[&ctx.company(), &period],
+         order by v.date, v.word, v.number, l.seq limit $3 offset $4",
+        &[&ctx.company(), &period, &limit.max(0), &offset.max(0)],
     )?
     .iter()
     .map(|r| {

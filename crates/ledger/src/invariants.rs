@@ -77,6 +77,47 @@ fn numbers_without_gaps(tx: &mut Tx<'_>) -> kernel::Result<Vec<String>> {
     .collect()
 }
 
+/// 往来明细 = 总账: on the receivable and payable accounts, every posted line names its
+/// partner, and what is open per line (its amount less what was matched to it) adds up to the
+/// account's balance.
+fn subledgers_equal_control_accounts(tx: &mut Tx<'_>) -> kernel::Result<Vec<String>> {
+    let mut problems = Vec::new();
+    for r in tx.query(
+        "select a.company_id, a.code, count(*) from ledger_line l join ledger_account a on a.id = l.account_id
+         where a.role in ('receivable', 'payable') and l.posted = 1 and l.partner_id is null
+         group by a.company_id, a.code",
+        &[],
+    )? {
+        problems.push(format!(
+            "company {} account {}: {} posted lines without a partner",
+            r.get::<String>(0)?,
+            r.get::<String>(1)?,
+            r.get::<i64>(2)?
+        ));
+    }
+    for r in tx.query(
+        "select a.company_id, a.code,
+                coalesce((select sum(l.debit - l.credit) from ledger_line l where l.account_id = a.id and l.posted = 1), 0)
+                - coalesce((select sum(m.amount) from ledger_reconcile m join ledger_line d on d.id = m.debit_line_id
+                            where d.account_id = a.id), 0)
+                + coalesce((select sum(m.amount) from ledger_reconcile m join ledger_line c on c.id = m.credit_line_id
+                            where c.account_id = a.id), 0),
+                coalesce((select sum(b.debit - b.credit) from ledger_balance b where b.account_id = a.id), 0)
+         from ledger_account a where a.role in ('receivable', 'payable')",
+        &[],
+    )? {
+        let (open, balance): (i64, i64) = (r.get(2)?, r.get(3)?);
+        if open != balance {
+            problems.push(format!(
+                "company {} account {}: open items {open} fen but the account {balance} fen",
+                r.get::<String>(0)?,
+                r.get::<String>(1)?
+            ));
+        }
+    }
+    Ok(problems)
+}
+
 pub const INVARIANTS: &[Invariant] = &[
     Invariant {
         name: "ledger.vouchers_balance",
@@ -93,6 +134,11 @@ pub const INVARIANTS: &[Invariant] = &[
         name: "ledger.open_items",
         description: "no line is matched beyond its amount; matches join lines of one account and partner",
         check: crate::open_items::check_matches,
+    },
+    Invariant {
+        name: "ledger.subledgers",
+        description: "receivable and payable open items (每个往来单位) add up to their control accounts",
+        check: subledgers_equal_control_accounts,
     },
     Invariant {
         name: "ledger.numbering",

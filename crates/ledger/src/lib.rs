@@ -10,14 +10,18 @@ pub mod account;
 pub mod balance;
 pub mod bank;
 pub mod books;
+pub mod cash_flow;
 pub mod chart;
+pub mod dimension_balance;
 pub mod events;
 pub mod invariants;
 pub mod open_items;
 pub mod payment;
 pub mod period;
 pub mod permissions;
+pub mod posting_rule;
 pub mod reactions;
+pub mod revaluation;
 pub mod statements;
 pub mod vat;
 pub mod voucher;
@@ -26,6 +30,7 @@ pub use account::{Account, by_role, list_accounts};
 pub use balance::{TrialBalance, trial_balance};
 pub use events::DocumentSettled;
 pub use payment::{Direction, Payment, PaymentInput, register_payment};
+pub use posting_rule::RuleFacts;
 pub use voucher::{
     AutoLine, Voucher, VoucherId, VoucherInput, create_voucher, get_voucher, post, post_automatic, post_automatic_as,
     reverse, review,
@@ -40,6 +45,7 @@ pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigration
         kernel::migration!(20261127100000, "bank"),
         kernel::migration!(20261127110000, "currency"),
         kernel::migration!(20261127120000, "book_order"),
+        kernel::migration!(20261127130000, "posting_rules"),
     ],
 };
 
@@ -145,6 +151,19 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
     kernel::msg!("ledger.bank_amount_invalid", "金额无法识别", "Unreadable amount"),
     kernel::msg!("ledger.bank_statement_not_found", "银行对账单不存在", "Bank statement not found"),
     kernel::msg!("ledger.bank_line_not_found", "对账单行不存在或已处理", "Bank line not found or already settled"),
+    kernel::msg!("ledger.already_revalued", "{period} 已做期末汇兑调整", "{period} is already revalued"),
+    kernel::msg!(
+        "ledger.rule_kind_invalid",
+        "规则类型应为 product_category、warehouse、tax 或 payment_method",
+        "The kind is product_category, warehouse, tax or payment_method"
+    ),
+    kernel::msg!("ledger.rule_key_required", "请填写匹配的编码", "The code to match is required"),
+    kernel::msg!("ledger.rule_not_found", "过账规则不存在", "Posting rule not found"),
+    kernel::msg!(
+        "ledger.rule_account_in_use",
+        "该科目已有发生额，不能作为（或不再作为）存货科目",
+        "The account has postings: it cannot become (or stop being) a stock account"
+    ),
     kernel::msg!(
         "ledger.bank_match_target",
         "请选择往来单位（收付款）或入账科目之一",

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::account::{Account, by_code, by_role};
 use crate::permissions::PAYMENT;
+use crate::posting_rule::{RuleFacts, Rules};
 use crate::voucher::{AutoLine, post_automatic_as};
 
 kernel::define_id!(
@@ -68,6 +69,10 @@ pub struct PaymentInput {
     pub currency: Option<String>,
     /// CNY per unit of `currency` on the day (7.2015); the recorded rate of the day by default.
     pub rate: Option<String>,
+    /// How the money moved (wechat, alipay, cash…): without `account`, a posting rule for the
+    /// role `bank` and this payment method chooses the account (WeChat Pay to 1012).
+    #[serde(default)]
+    pub method: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -97,12 +102,17 @@ fn yuan(fen: i64) -> String {
     Money::from_minor(fen, Currency::CNY).to_string()
 }
 
-fn bank_account(tx: &mut Tx<'_>, ctx: &Ctx, code: Option<&str>) -> Result<Account> {
+fn bank_account(tx: &mut Tx<'_>, ctx: &Ctx, code: Option<&str>, method: Option<&str>) -> Result<Account> {
+    let facts = RuleFacts { payment_method: method.map(|m| m.trim().to_string()), ..RuleFacts::default() };
     let account = match code.map(str::trim).filter(|c| !c.is_empty()) {
         Some(code) => by_code(tx, ctx, code).map_err(|_| Error::field("account", "ledger.account_unknown"))?,
-        None => by_role(tx, ctx, "bank")?,
+        None => match Rules::load(tx, ctx)?.account_for("bank", &facts) {
+            Some(id) => crate::account::account_by_id(tx, ctx, &id)?,
+            None => by_role(tx, ctx, "bank")?,
+        },
     };
-    if !matches!(account.role.as_deref(), Some("bank") | Some("cash")) && !account.code.starts_with("100") {
+    // 货币资金: 1001 库存现金, 1002 银行存款, 1012 其他货币资金 (WeChat Pay, Alipay balances).
+    if !matches!(account.role.as_deref(), Some("bank") | Some("cash")) && !account.code.starts_with("10") {
         return Err(Error::field("account", "ledger.payment_account_invalid"));
     }
     Ok(account)
@@ -180,7 +190,7 @@ pub fn register_payment(tx: &mut Tx<'_>, ctx: &Ctx, input: &PaymentInput) -> Res
         i64::try_from(div_round_half_up(i128::from(minor) * i128::from(rate) * 100, per_major * 100_000_000))
             .unwrap_or(0)
     };
-    let bank = bank_account(tx, ctx, input.account.as_deref())?;
+    let bank = bank_account(tx, ctx, input.account.as_deref(), input.method.as_deref())?;
     let partner_account = by_role(tx, ctx, input.direction.partner_role())?;
     // Plan the settlements first: which document lines, how much of each (CNY as booked), and
     // what the money paid for them is worth at today's rate.

@@ -142,6 +142,9 @@ pub struct StatementRow {
     pub current: String,
     /// 年初余额 / 本年累计金额
     pub other: String,
+    /// The accounts (codes, sub-accounts included) whose balances make the row: where a
+    /// drill-down leads. Empty on totals.
+    pub accounts: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -151,7 +154,7 @@ pub struct Statement {
     pub rows: Vec<StatementRow>,
 }
 
-fn yuan(fen: i64) -> String {
+pub(crate) fn yuan(fen: i64) -> String {
     Money::from_minor(fen, Currency::CNY).to_string()
 }
 
@@ -184,6 +187,16 @@ fn net_of(nets: &HashMap<String, i64>, prefix: &str) -> i64 {
 }
 
 /// A row's amount, on its side (`credit_side` rows show credit balances as positive).
+/// The codes of the accounts feeding a row.
+fn accounts_of(spec: &Spec) -> Vec<String> {
+    spec.feeds
+        .iter()
+        .map(|feed| match *feed {
+            Net(code) | DebitPart(code) | CreditPart(code) => code.to_string(),
+        })
+        .collect()
+}
+
 fn amount(spec: &Spec, nets: &HashMap<String, i64>, credit_side: bool) -> i64 {
     let sign = if credit_side { -1 } else { 1 };
     spec.feeds
@@ -207,7 +220,7 @@ fn compute(specs: &[Spec], nets: &HashMap<String, i64>, credit_side: bool, done:
     }
 }
 
-fn require_small(tx: &mut Tx<'_>, ctx: &Ctx) -> Result<()> {
+pub(crate) fn require_small(tx: &mut Tx<'_>, ctx: &Ctx) -> Result<()> {
     let template: Option<String> = tx
         .query_opt("select template from ledger_book where company_id = $1", &[&ctx.company()])?
         .map(|r| r.get(0))
@@ -215,7 +228,7 @@ fn require_small(tx: &mut Tx<'_>, ctx: &Ctx) -> Result<()> {
     if template.as_deref() == Some("small") { Ok(()) } else { Err(Error::invalid("ledger.statement_layout")) }
 }
 
-fn check_period(period: &str) -> Result<(String, String)> {
+pub(crate) fn check_period(period: &str) -> Result<(String, String)> {
     let period = period.trim();
     if period.len() != 7 || kernel::clock::parse_date(&format!("{period}-01")).is_err() {
         return Err(Error::field("period", "ledger.period_invalid"));
@@ -244,6 +257,7 @@ pub fn balance_sheet(tx: &mut Tx<'_>, ctx: &Ctx, period: &str) -> Result<Stateme
             label: s.label.to_string(),
             current: yuan(now[&s.row]),
             other: yuan(then[&s.row]),
+            accounts: accounts_of(s),
         })
         .collect();
     Ok(Statement { title: "资产负债表（会小企01表）".into(), period, rows })
@@ -277,6 +291,7 @@ pub fn income_statement(tx: &mut Tx<'_>, ctx: &Ctx, period: &str) -> Result<Stat
             label: s.label.to_string(),
             current: yuan(m[&s.row]),
             other: yuan(y[&s.row]),
+            accounts: accounts_of(s),
         })
         .collect();
     Ok(Statement { title: "利润表（会小企02表）".into(), period, rows })

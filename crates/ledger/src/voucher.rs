@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::account::{Account, account_by_id, by_code, by_role};
 use crate::permissions::{POST, PREPARE, READ, REVIEW};
+use crate::posting_rule::{RuleFacts, Rules};
 
 kernel::define_id!(
     /// A voucher.
@@ -161,7 +162,9 @@ fn check_lines(tx: &mut Tx<'_>, ctx: &Ctx, input: &[LineInput]) -> Result<Vec<Li
         };
         let account = match account {
             // Stock accounts move with the stock documents only, so stock value = the account.
-            Ok(a) if a.role.as_deref() == Some("inventory") => {
+            Ok(a)
+                if a.role.as_deref() == Some("inventory") || crate::posting_rule::is_stock_account(tx, ctx, &a.id)? =>
+            {
                 problems = problems.with_field(field("account"), "ledger.account_automatic");
                 continue;
             }
@@ -501,11 +504,23 @@ pub struct AutoLine {
     /// minor units, CNY per unit × 10^8). Payments in that currency settle it at its own rate
     /// and book the difference to 汇兑损益.
     pub currency: Option<(String, i64, i64)>,
+    /// What the line is about for the posting rules (category, warehouse, tax, payment method).
+    pub facts: RuleFacts,
 }
 
 impl AutoLine {
     pub fn by_role(role: &'static str, summary: String, debit: i64, credit: i64) -> AutoLine {
-        AutoLine { role, account_id: None, summary, debit, credit, product_id: None, partner_id: None, currency: None }
+        AutoLine {
+            role,
+            account_id: None,
+            summary,
+            debit,
+            credit,
+            product_id: None,
+            partner_id: None,
+            currency: None,
+            facts: RuleFacts::default(),
+        }
     }
 
     pub fn to_account(account_id: String, summary: String, debit: i64, credit: i64) -> AutoLine {
@@ -518,6 +533,7 @@ impl AutoLine {
             product_id: None,
             partner_id: None,
             currency: None,
+            facts: RuleFacts::default(),
         }
     }
 }
@@ -546,11 +562,28 @@ pub fn post_automatic_as(
     lines: &[AutoLine],
 ) -> Result<VoucherId> {
     let mut stored = Vec::with_capacity(lines.len());
+    let rules = Rules::load(tx, ctx)?;
     for l in lines.iter().filter(|l| l.debit != 0 || l.credit != 0) {
-        let account = match &l.account_id {
-            Some(id) => account_by_id(tx, ctx, id)?,
+        // The account named, else a posting rule's, else the role's.
+        let account = match l.account_id.clone().or_else(|| rules.account_for(l.role, &l.facts)) {
+            Some(id) => account_by_id(tx, ctx, &id)?,
             None => by_role(tx, ctx, l.role)?,
         };
+        // Lines alike but for the amount (revenue of two tax rates on one account) are one line.
+        let alike = stored.iter_mut().find(|s: &&mut Line| {
+            s.account.id == account.id
+                && s.summary == l.summary
+                && s.partner_id == l.partner_id
+                && s.product_id == l.product_id
+                && s.currency.is_none()
+                && l.currency.is_none()
+                && (s.debit != 0) == (l.debit != 0)
+        });
+        if let Some(same) = alike {
+            same.debit += l.debit;
+            same.credit += l.credit;
+            continue;
+        }
         stored.push(Line {
             account,
             currency: l.currency.clone(),
@@ -564,6 +597,7 @@ pub fn post_automatic_as(
             project: None,
         });
     }
+    stored.retain(|l| l.debit != 0 || l.credit != 0);
     let (debit, credit): (i64, i64) = (stored.iter().map(|l| l.debit).sum(), stored.iter().map(|l| l.credit).sum());
     if debit != credit {
         return Err(Error::internal(format!("automatic voucher for {} {} does not balance", source.kind, source.id)));

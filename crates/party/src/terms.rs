@@ -81,3 +81,12 @@ pub fn require_terms(
 ) -> Result<TradingTerms> {
     trading_terms(tx, ctx, id_or_code)?.ok_or_else(|| Error::field(field, code))
 }
+
+/// Code and name of each of `ids` (partners of this company; unknown ids are left out).
+pub fn names_of(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx,
+    ids: &[String],
+) -> Result<std::collections::HashMap<String, (String, String)>> {
+    kernel::db::codes_and_names(tx, "party_party", ctx.company(), ids)
+}

@@ -84,3 +84,12 @@ pub fn tax_rate(tx: &mut Tx<'_>, ctx: &Ctx, code: &str) -> Result<Option<TaxRate
     .transpose()
     .map(Option::flatten)
 }
+
+/// Code and name of each of `ids` (products of this company; unknown ids are left out).
+pub fn names_of(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx,
+    ids: &[String],
+) -> Result<std::collections::HashMap<String, (String, String)>> {
+    kernel::db::codes_and_names(tx, "product_product", ctx.company(), ids)
+}

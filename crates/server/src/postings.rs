@@ -8,7 +8,7 @@ use kernel::id::DocRef;
 use kernel::invariant::Invariant;
 use kernel::money::div_round_half_up;
 use kernel::{Ctx, Currency, Result};
-use ledger::AutoLine;
+use ledger::{AutoLine, RuleFacts};
 
 /// The account that stands for a kind of place outside valued stock.
 fn counterpart(kind: LocationKind) -> Option<(&'static str, &'static str)> {
@@ -34,11 +34,22 @@ pub fn stock_document_done(tx: &mut Tx<'_>, ctx: &Ctx, event: &StockDocumentDone
         let summary = format!("{} {}", summary, event.number);
         let value = flow.value.abs();
         let (into, out) = if flow.value > 0 { (value, 0) } else { (0, value) };
+        // Posting rules may send a category's or a warehouse's stock (and its cost) elsewhere.
+        let facts = RuleFacts {
+            product_category: flow.category.clone(),
+            warehouse: flow.warehouse.clone(),
+            ..RuleFacts::default()
+        };
         lines.push(AutoLine {
             partner_id: event.partner_id.clone(),
+            facts: facts.clone(),
             ..AutoLine::by_role("inventory", summary.clone(), into, out)
         });
-        lines.push(AutoLine { partner_id: event.partner_id.clone(), ..AutoLine::by_role(role, summary, out, into) });
+        lines.push(AutoLine {
+            partner_id: event.partner_id.clone(),
+            facts,
+            ..AutoLine::by_role(role, summary, out, into)
+        });
     }
     if lines.is_empty() {
         return Ok(());
@@ -89,9 +100,13 @@ pub fn sales_invoice_posted(tx: &mut Tx<'_>, ctx: &Ctx, event: &sales::InvoicePo
     } else {
         format!("销售发票 {}", event.number)
     };
-    let (mut revenue, mut vat_lines) = (0i64, Vec::new());
+    let (mut revenue, mut revenue_lines, mut vat_lines) = (0i64, Vec::new(), Vec::new());
     for rate in &event.by_tax {
-        revenue += in_cny(rate.untaxed, &currency, event.rate_e8);
+        let untaxed = in_cny(rate.untaxed, &currency, event.rate_e8);
+        revenue += untaxed;
+        // Revenue per tax code, so a posting rule can send export (0%) sales to their own account.
+        let facts = RuleFacts { tax: Some(rate.tax_code.clone()), ..RuleFacts::default() };
+        revenue_lines.push(AutoLine { facts, ..AutoLine::by_role("revenue", summary.clone(), 0, sign * untaxed) });
         let tax = in_cny(rate.tax, &currency, event.rate_e8);
         if tax != 0 {
             let account = ledger::by_role(tx, ctx, &rate.output_account_role)?;
@@ -99,14 +114,12 @@ pub fn sales_invoice_posted(tx: &mut Tx<'_>, ctx: &Ctx, event: &sales::InvoicePo
         }
     }
     let receivable = revenue + vat_lines.iter().map(|(_, tax)| tax).sum::<i64>();
-    let mut lines = vec![
-        AutoLine {
-            partner_id: Some(event.customer_id.clone()),
-            currency: (event.currency != "CNY").then(|| (event.currency.clone(), sign * event.total, event.rate_e8)),
-            ..AutoLine::by_role("receivable", summary.clone(), sign * receivable, 0)
-        },
-        AutoLine::by_role("revenue", summary.clone(), 0, sign * revenue),
-    ];
+    let mut lines = vec![AutoLine {
+        partner_id: Some(event.customer_id.clone()),
+        currency: (event.currency != "CNY").then(|| (event.currency.clone(), sign * event.total, event.rate_e8)),
+        ..AutoLine::by_role("receivable", summary.clone(), sign * receivable, 0)
+    }];
+    lines.extend(revenue_lines);
     lines.extend(
         vat_lines.into_iter().map(|(account, tax)| AutoLine::to_account(account, summary.clone(), 0, sign * tax)),
     );
@@ -162,7 +175,7 @@ fn stock_equals_inventory_account(tx: &mut Tx<'_>) -> Result<Vec<String>> {
     for company in companies {
         let stock: i64 =
             tx.scalar("select coalesce(sum(value), 0) from inventory_product where company_id = $1", &[&company])?;
-        let booked = ledger::balance::role_balance(tx, &company, "inventory")?;
+        let booked = ledger::balance::stock_accounts_balance(tx, &company)?;
         if stock != booked {
             problems.push(format!("company {company}: stock valued {stock} fen, inventory account {booked} fen"));
         }

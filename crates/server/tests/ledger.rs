@@ -521,3 +521,250 @@ fn the_vat_summary_of_a_month_carries_credit_forward() {
     assert_eq!(manual.json["errors"][0]["code"], "ledger.account_automatic");
     app.assert_invariants();
 }
+
+/// The text of a PDF as `pdftotext` (Debian poppler-utils, installed by `.ci/run`) reads it.
+fn pdf_text(bytes: &[u8]) -> String {
+    assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext").arg(&path).arg("-").output().expect("pdftotext (poppler-utils)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The cash-flow row `row` of a statement: (本月金额, 本年累计金额).
+fn row_of(statement: &Value, row: u64) -> (String, String) {
+    let found = statement["rows"].as_array().unwrap().iter().find(|r| r["row"] == row).unwrap();
+    (found["current"].as_str().unwrap().to_string(), found["other"].as_str().unwrap().to_string())
+}
+
+#[test]
+fn the_cash_flow_statement_explains_the_change_in_cash() {
+    let app = spawn();
+    let admin = app.admin();
+    let (_, checker) = app.user_in(app.company, "checker", &["finance"]);
+    let book = |date: &str, lines: Vec<Value>| booked(&admin, &checker, json!({"date": date, "lines": lines}));
+    // October: the owners pay in 100,000.00 (financing).
+    book("2026-10-08", vec![line("1002", "100000", ""), line("3001", "", "100000")]);
+    // November: a cash sale with 13% VAT (operating in, VAT included), raw materials bought with
+    // input VAT (operating out), wages paid, a short-term loan (financing in), a machine
+    // (investing out), a bank charge, and cash drawn from the bank (no flow at all).
+    book("2026-11-03", vec![line("1002", "1130", ""), line("5001", "", "1000"), line("22210102", "", "130")]);
+    book("2026-11-05", vec![line("1403", "500", ""), line("22210101", "65", ""), line("1002", "", "565")]);
+    book("2026-11-10", vec![line("2211", "3000", ""), line("1002", "", "3000")]);
+    book("2026-11-12", vec![line("1002", "20000", ""), line("2001", "", "20000")]);
+    book("2026-11-15", vec![line("1601", "8000", ""), line("1002", "", "8000")]);
+    book("2026-11-20", vec![line("5603", "5", ""), line("1002", "", "5")]);
+    book("2026-11-21", vec![line("1001", "200", ""), line("1002", "", "200")]);
+
+    let flows = admin.get("/api/v1/statements/cash-flow?period=2026-11");
+    assert_eq!(flows.status, 200, "{}", flows.body);
+    let month = |row| row_of(&flows.json, row).0;
+    assert_eq!(month(1), "1130.00", "sales received, VAT included");
+    assert_eq!(month(3), "565.00", "materials paid, input VAT included");
+    assert_eq!(month(4), "3000.00");
+    assert_eq!(month(6), "5.00", "the bank charge");
+    assert_eq!(month(7), "-2440.00", "1,130 − 565 − 3,000 − 5");
+    assert_eq!(month(12), "8000.00");
+    assert_eq!(month(13), "-8000.00");
+    assert_eq!((month(14), month(19)), ("20000.00".into(), "20000.00".into()));
+    assert_eq!(month(20), "9560.00");
+    assert_eq!((month(21), month(22)), ("100000.00".into(), "109560.00".into()));
+    // Year to date includes October's capital and starts from the cash at 1 January.
+    assert_eq!(row_of(&flows.json, 15).1, "100000.00");
+    assert_eq!(row_of(&flows.json, 21).1, "0.00");
+    assert_eq!(row_of(&flows.json, 22).1, "109560.00");
+    // The closing cash is the balance sheet's 货币资金.
+    let sheet = admin.get("/api/v1/statements/balance-sheet?period=2026-11").json;
+    let cash = sheet["rows"].as_array().unwrap().iter().find(|r| r["row"] == 1).unwrap();
+    assert_eq!(cash["current"], "109560.00");
+    assert_eq!(cash["accounts"], json!(["1001", "1002", "1012"]), "a row names the accounts it drills into");
+    app.assert_invariants();
+}
+
+#[test]
+fn reports_drill_down_to_the_vouchers_and_export_to_xlsx_and_pdf() {
+    use testkit::ADMIN_PASSWORD;
+    use testkit::session::WebSession;
+    let app = spawn();
+    let admin = app.admin();
+    let (_, checker) = app.user_in(app.company, "checker", &["finance"]);
+    let receivable = |partner: &str, debit: &str, credit: &str| {
+        let mut l = line("1122", debit, credit);
+        l["partner_id"] = json!(partner);
+        l
+    };
+    booked(
+        &admin,
+        &checker,
+        json!({"date": "2026-10-20", "lines": [receivable("C001", "300", ""), line("5001", "", "300")]}),
+    );
+    let sale = booked(
+        &admin,
+        &checker,
+        json!({"date": "2026-11-10", "summary": "销售", "attachments": 2, "lines": [
+        receivable("C001", "1130", ""), line("5001", "", "1000"), line("22210102", "", "130")]}),
+    );
+    booked(
+        &admin,
+        &checker,
+        json!({"date": "2026-11-11", "lines": [receivable("C002", "500", ""), line("5001", "", "500")]}),
+    );
+    booked(
+        &admin,
+        &checker,
+        json!({"word": "收", "date": "2026-11-20", "lines": [line("1002", "800", ""), receivable("C001", "", "800")]}),
+    );
+
+    // 辅助核算余额表: the receivable per customer adds up to the account's row.
+    let by_customer = admin.get("/api/v1/trial-balance/dimension?account=1122&period=2026-11&dimension=customer");
+    assert_eq!(by_customer.status, 200, "{}", by_customer.body);
+    let rows: Vec<(&str, &str, &str, &str, &str)> = by_customer.json["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["code"].as_str().unwrap(),
+                r["opening_debit"].as_str().unwrap(),
+                r["period_debit"].as_str().unwrap(),
+                r["period_credit"].as_str().unwrap(),
+                r["closing_debit"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(rows, [("C001", "300.00", "1130.00", "800.00", "630.00"), ("C002", "", "500.00", "", "500.00")]);
+    assert_eq!(by_customer.json["totals"]["closing_debit"], "1130.00");
+    let tb = admin.get("/api/v1/trial-balance?period=2026-11").json;
+    let ar = tb["rows"].as_array().unwrap().iter().find(|r| r["code"] == "1122").unwrap();
+    assert_eq!(ar["closing_debit"], "1130.00");
+    let unknown = admin.get("/api/v1/trial-balance/dimension?account=1122&period=2026-11&dimension=colour");
+    assert_eq!((unknown.status, unknown.json["errors"][0]["code"].as_str()), (422, Some("ledger.dimension_unknown")));
+
+    // The voucher printed: its layout's words, the amount in capitals, the attachments.
+    let sale_id = sale["id"].as_str().unwrap();
+    let printed = admin.get(&format!("/api/v1/vouchers/{sale_id}/pdf"));
+    assert_eq!(printed.status, 200);
+    let text = pdf_text(&printed.bytes);
+    for expected in ["记账凭证", "记-0001", "应收账款", "1130.00", "壹仟壹佰叁拾元整", "附单据", "2 张", "制单"]
+    {
+        assert!(text.contains(expected), "{expected} missing from:\n{text}");
+    }
+
+    // In the web client: statement row → 科目余额表 → 明细账 → voucher.
+    let web = WebSession::login(&app.base, "admin", ADMIN_PASSWORD);
+    let sheet = web.get("/finance/statements/balance-sheet?period=2026-11").text().unwrap();
+    assert!(sheet.contains("/finance/trial-balance?period=2026-11&amp;accounts=1122,2203"), "应收账款 row drills down");
+    let narrowed = web.get("/finance/trial-balance?period=2026-11&accounts=1122,2203").text().unwrap();
+    assert!(narrowed.contains("/finance/books/account?account=1122&amp;from=2026-11&amp;to=2026-11"));
+    assert!(!narrowed.contains("account=5001"), "only the row's accounts");
+    let book = web.get("/finance/books/account?account=1122&from=2026-11&to=2026-11").text().unwrap();
+    assert!(book.contains(&format!("/finance/vouchers/{sale_id}")), "a line opens its voucher");
+    let voucher = web.get(&format!("/finance/vouchers/{sale_id}")).text().unwrap();
+    assert!(voucher.contains(&format!("/finance/vouchers/{sale_id}/pdf")));
+    let journal = web.get("/finance/books/journal?period=2026-11").text().unwrap();
+    assert!(journal.contains(&format!("/finance/vouchers/{sale_id}")));
+    let general = web.get("/finance/books/general?account=1122&year=2026").text().unwrap();
+    assert!(general.contains("/finance/books/account?account=1122&amp;from=2026-11&amp;to=2026-11"));
+
+    // Every report exports to XLSX and PDF with the same figures.
+    for path in [
+        "/finance/trial-balance?period=2026-11",
+        "/finance/trial-balance/dimension?account=1122&period=2026-11&dimension=customer",
+        "/finance/books/account?account=1122&from=2026-10&to=2026-11",
+        "/finance/books/journal?period=2026-11",
+        "/finance/books/general?account=1122&year=2026",
+        "/finance/statements/balance-sheet?period=2026-11",
+        "/finance/statements/income?period=2026-11",
+        "/finance/statements/cash-flow?period=2026-11",
+    ] {
+        let xlsx = web.get(&format!("{path}&format=xlsx"));
+        assert_eq!(xlsx.status(), 200, "{path}");
+        assert!(xlsx.headers()["content-type"].to_str().unwrap().contains("spreadsheetml"), "{path}");
+        let bytes = xlsx.bytes().unwrap();
+        assert!(bytes.starts_with(b"PK"), "{path}: an XLSX is a zip");
+        let pdf = web.get(&format!("{path}&format=pdf"));
+        assert_eq!(pdf.status(), 200, "{path}");
+        let text = pdf_text(&pdf.bytes().unwrap());
+        assert!(text.contains("单位负责人"), "{path}: {text}");
+        if path.contains("1122") {
+            assert!(text.contains("1130.00") || text.contains("630.00"), "{path}: {text}");
+        }
+    }
+    let income = pdf_text(&web.get("/finance/statements/income?period=2026-11&format=pdf").bytes().unwrap());
+    assert!(income.contains("利润表") && income.contains("1500.00"), "{income}");
+    app.assert_invariants();
+}
+
+#[test]
+fn posting_rules_send_a_category_and_a_payment_method_to_their_accounts() {
+    let app = spawn();
+    let admin = app.admin();
+    assert_eq!(admin.post("/api/v1/product-categories", &json!({"code": "RAW", "name": "原材料"})).status, 201);
+    let steel = admin.post("/api/v1/product-categories", &json!({"code": "STEEL", "name": "钢材", "parent": "RAW"}));
+    assert_eq!(steel.status, 201, "{}", steel.body);
+    for (code, category) in [("PLATE", Some("STEEL")), ("TEA", None)] {
+        let mut body = json!({"code": code, "name": code, "kind": "stockable", "uom": "pcs"});
+        if let Some(category) = category {
+            body["category"] = json!(category);
+        }
+        assert_eq!(admin.post("/api/v1/products", &body).status, 201);
+    }
+    // Raw materials (and everything under RAW) are stock in 1403 原材料, not 1405 库存商品.
+    let rule = admin.post(
+        "/api/v1/posting-rules",
+        &json!({"role": "inventory", "kind": "product_category", "key": "RAW", "account": "1403"}),
+    );
+    assert_eq!(rule.status, 201, "{}", rule.body);
+    let bad = admin
+        .post("/api/v1/posting-rules", &json!({"role": "inventory", "kind": "colour", "key": "", "account": "2221"}));
+    let fields: Vec<&str> =
+        bad.json["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!((bad.status, fields), (422, vec!["kind", "key", "account"]));
+    let receipt = admin.post(
+        "/api/v1/pickings",
+        &json!({"kind": "receipt", "lines": [{"product": "PLATE", "quantity": "10", "unit_cost": "30"},
+            {"product": "TEA", "quantity": "5", "unit_cost": "8"}]}),
+    );
+    let id = receipt.json["id"].as_str().unwrap().to_string();
+    assert_eq!(admin.post(&format!("/api/v1/pickings/{id}/validate"), &json!({"date": "2026-11-02"})).status, 200);
+    let voucher = &admin.get(&format!("/api/v1/vouchers?kind=inventory.picking&id={id}")).json[0];
+    let debits: Vec<(&str, &str)> = voucher["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["debit"] != "")
+        .map(|l| (l["account_code"].as_str().unwrap(), l["debit"].as_str().unwrap()))
+        .collect();
+    assert_eq!(debits, [("1403", "300.00"), ("1405", "40.00")]);
+    // 1403 now holds stock: no manual postings, and it cannot stop being a stock account.
+    let manual = admin.post(
+        "/api/v1/vouchers",
+        &json!({"date": "2026-11-03", "lines": [line("1403", "1", ""), line("1001", "", "1")]}),
+    );
+    assert_eq!(manual.json["errors"][0]["code"], "ledger.account_automatic");
+    let rule_id = rule.json["id"].as_str().unwrap();
+    assert_eq!(admin.delete(&format!("/api/v1/posting-rules/{rule_id}")).code(), "ledger.rule_account_in_use");
+    app.assert_invariants();
+
+    // WeChat Pay receipts go to 1012 其他货币资金.
+    let wechat = admin.post(
+        "/api/v1/posting-rules",
+        &json!({"role": "bank", "kind": "payment_method", "key": "wechat", "account": "1012"}),
+    );
+    assert_eq!(wechat.status, 201, "{}", wechat.body);
+    assert_eq!(admin.get("/api/v1/posting-rules").json.as_array().unwrap().len(), 2);
+    let customer = admin.post("/api/v1/parties", &json!({"code": "C001", "name": "客户", "kind": "customer"}));
+    let paid = admin.post(
+        "/api/v1/payments",
+        &json!({"direction": "receipt", "partner_id": customer.json["id"], "amount": "88", "date": "2026-11-05",
+            "method": "wechat"}),
+    );
+    assert_eq!(paid.status, 201, "{}", paid.body);
+    let tb = admin.get("/api/v1/trial-balance?period=2026-11").json;
+    let other_money = tb["rows"].as_array().unwrap().iter().find(|r| r["code"] == "1012").unwrap().clone();
+    assert_eq!(other_money["period_debit"], "88.00");
+    let wechat_id = wechat.json["id"].as_str().unwrap();
+    assert_eq!(admin.delete(&format!("/api/v1/posting-rules/{wechat_id}")).status, 204);
+    app.assert_invariants();
+}

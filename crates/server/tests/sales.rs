@@ -137,8 +137,8 @@ fn order_to_cash_with_partial_delivery_vat_and_payment() {
         lines,
         vec![
             ("1122".into(), "890.00".into(), "".into()),
-            ("22210102".into(), "".into(), "12.00".into()),
-            ("22210102".into(), "".into(), "78.00".into()),
+            // 13% on 600.00 and 6% on 200.00 in one 销项税额 line (the rates are on the invoice).
+            ("22210102".into(), "".into(), "90.00".into()),
             ("5001".into(), "".into(), "800.00".into()),
         ]
     );
@@ -568,5 +568,87 @@ fn a_usd_invoice_paid_at_a_later_rate_books_the_exchange_gain() {
             "documents": [{"kind": "sales.invoice", "id": cny_invoice.json["id"]}]}),
     );
     assert_eq!(wrong.json["errors"][0]["code"], "ledger.payment_currency_mismatch", "{}", wrong.body);
+    app.assert_invariants();
+}
+
+#[test]
+fn open_usd_items_are_revalued_at_month_end_and_the_adjustment_reversed() {
+    let app = spawn();
+    let admin = app.admin();
+    setup(&admin, "0");
+    for (date, rate) in [("2026-10-01", "7.10"), ("2026-11-20", "7.20")] {
+        let set = admin.post("/api/v1/exchange-rates", &json!({"currency": "USD", "date": date, "rate": rate}));
+        assert!(set.status < 300, "{}", set.body);
+    }
+    let buyer = admin.post(
+        "/api/v1/parties",
+        &json!({"code": "US1", "name": "Boston Tea Co.", "kind": "customer", "currency": "USD", "country": "US"}),
+    );
+    let buyer = buyer.json["id"].as_str().unwrap().to_string();
+    let order = admin.post(
+        "/api/v1/sales/orders",
+        &json!({"customer": "US1", "order_date": "2026-10-02", "confirm": true,
+            "lines": [{"product": "TEA", "quantity": "10", "unit_price": "100", "tax": "VAT0"}]}),
+    );
+    let id = order.json["id"].as_str().unwrap().to_string();
+    let delivery = delivery_of(&admin, &id)["id"].as_str().unwrap().to_string();
+    admin.post(&format!("/api/v1/pickings/{delivery}/validate"), &json!({"date": "2026-10-03"}));
+    let invoice =
+        admin.post(&format!("/api/v1/sales/orders/{id}/invoices"), &json!({"date": "2026-10-05", "post": true}));
+    let inv = invoice.json["id"].as_str().unwrap().to_string();
+    // At the end of October the dollar stands at 7.15: USD 1,000.00 booked at 7,100.00 is worth
+    // 7,150.00, an unrealised gain of 50.00, reversed on 1 November.
+    let revalued = admin.post("/api/v1/periods/2026-10/revalue", &json!({"rates": {"USD": "7.15"}}));
+    assert_eq!(revalued.status, 200, "{}", revalued.body);
+    let item = &revalued.json["items"][0];
+    assert_eq!(
+        (
+            item["open_foreign"].as_str(),
+            item["booked"].as_str(),
+            item["revalued"].as_str(),
+            item["difference"].as_str()
+        ),
+        (Some("1000.00"), Some("7100.00"), Some("7150.00"), Some("50.00"))
+    );
+    assert_eq!(revalued.json["gain"], "50.00");
+    let voucher = admin.get(&format!("/api/v1/vouchers/{}", revalued.json["voucher_id"].as_str().unwrap())).json;
+    assert_eq!(voucher["date"], "2026-10-31");
+    let mut lines: Vec<(String, String, String)> = voucher["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["account_code"].as_str().unwrap().into(),
+                l["debit"].as_str().unwrap().into(),
+                l["credit"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    lines.sort();
+    assert_eq!(lines, vec![("1122".into(), "50.00".into(), "".into()), ("5603".into(), "".into(), "50.00".into())]);
+    let reversal = admin.get(&format!("/api/v1/vouchers/{}", revalued.json["reversal_id"].as_str().unwrap())).json;
+    assert_eq!(reversal["date"], "2026-11-01");
+    let october = admin.get("/api/v1/trial-balance?period=2026-10").json;
+    let ar = october["rows"].as_array().unwrap().iter().find(|r| r["code"] == "1122").unwrap().clone();
+    assert_eq!(ar["closing_debit"], "7150.00", "the balance sheet shows the month-end worth");
+    assert_eq!(
+        admin.post("/api/v1/periods/2026-10/revalue", &json!({})).code(),
+        "ledger.already_revalued",
+        "once per month"
+    );
+    // The adjustment and its reversal are not open items: only the invoice is.
+    let open = admin.get(&format!("/api/v1/open-items?role=receivable&partner={buyer}")).json;
+    assert_eq!(open.as_array().unwrap().len(), 1, "{open}");
+    // Paid on 25 November at 7.20: the realised gain is still 100.00 against the booked rate.
+    let paid = admin.post(
+        "/api/v1/payments",
+        &json!({"direction": "receipt", "partner_id": buyer, "amount": "1000", "currency": "USD", "date": "2026-11-25",
+            "documents": [{"kind": "sales.invoice", "id": inv}]}),
+    );
+    assert_eq!(paid.json["exchange_difference"], "100.00", "{}", paid.body);
+    let november = admin.get("/api/v1/trial-balance?period=2026-11").json;
+    let ar = november["rows"].as_array().unwrap().iter().find(|r| r["code"] == "1122").cloned();
+    assert!(ar.as_ref().is_none_or(|r| r["closing_debit"] == "" && r["closing_credit"] == ""), "{ar:?}");
     app.assert_invariants();
 }

@@ -64,6 +64,12 @@ fn pages_carry_strict_security_headers_and_no_inline_code() {
         "/finance/trial-balance",
         "/finance/statements/balance-sheet",
         "/finance/statements/income",
+        "/finance/statements/cash-flow",
+        "/finance/trial-balance/dimension",
+        "/finance/books/account",
+        "/finance/books/journal",
+        "/finance/books/general",
+        "/finance/bank",
     ] {
         let answer = web.get(path);
         assert_eq!(answer.status(), 200, "{path}");
@@ -817,7 +823,10 @@ fn vouchers_and_the_trial_balance_in_the_web_client() {
     let list = web.get("/finance/vouchers?f.period=2026-11").text().unwrap();
     assert!(list.contains("提取备用金"));
     let tb = web.get("/finance/trial-balance?period=2026-11").text().unwrap();
-    assert!(tb.contains("科目余额表") && tb.contains("1001 库存现金") && tb.contains("500.00"), "{tb}");
+    assert!(
+        tb.contains("科目余额表") && tb.contains(">1001</a>") && tb.contains("库存现金") && tb.contains("500.00"),
+        "{tb}"
+    );
     let export = web.get("/finance/trial-balance?period=2026-11&format=xlsx");
     let sheet = kernel::import::Sheet::parse(&export.bytes().unwrap(), "xlsx").unwrap();
     assert!(sheet.rows.iter().any(|r| r[0] == "1001" && r[4] == "500.00"));
@@ -825,7 +834,11 @@ fn vouchers_and_the_trial_balance_in_the_web_client() {
     assert!(sheet.contains("资产负债表") && sheet.contains("货币资金"), "{sheet}");
     let income = web.get("/finance/statements/income?period=2026-11&format=xlsx");
     let rows = kernel::import::Sheet::parse(&income.bytes().unwrap(), "xlsx").unwrap();
-    assert_eq!(rows.rows[0][1], "一、营业收入");
+    assert_eq!(
+        (rows.rows[0][0].as_str(), rows.rows[0][1].as_str()),
+        ("一、营业收入", "1"),
+        "项目, 行次 as on the form"
+    );
     // Red ink from the page: a new voucher with the amounts negative.
     let red = checker.post(&format!("{path}/act"), &[("action", "reverse"), ("date", "2026-11-30")]);
     assert_eq!(red.status(), 303);
@@ -1322,4 +1335,60 @@ fn sales_documents_link_their_pdf() {
         assert_eq!(answer.status(), 200, "{pdf}");
         assert_eq!(answer.headers()["content-type"], "application/pdf");
     }
+}
+
+#[test]
+fn bank_statements_are_imported_and_settled_in_the_web_client() {
+    use reqwest::blocking::multipart;
+    let app = spawn();
+    let admin = app.admin();
+    let customer =
+        admin.post("/api/v1/parties", &serde_json::json!({"code": "C001", "name": "杭州茶行", "kind": "customer"}));
+    assert_eq!(customer.status, 201, "{}", customer.body);
+    let web = WebSession::login(&app.base, "admin", ADMIN_PASSWORD);
+    let page = web.get("/finance/bank");
+    assert_eq!(page.status(), 200);
+    assert!(page.text().unwrap().contains("导入银行对账单"));
+    let upload = |csv: &str| {
+        let form = multipart::Form::new()
+            .text("account", "1002")
+            .text("date", "交易日期")
+            .text("inflow", "收入金额")
+            .text("outflow", "支出金额")
+            .text("counterparty", "对方户名")
+            .text("reference", "摘要")
+            .text("transaction_id", "流水号")
+            .part("file", multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("icbc.csv"));
+        web.client
+            .post(format!("{}/finance/bank/import?_csrf={}", app.base, web.csrf()))
+            .multipart(form)
+            .send()
+            .unwrap()
+    };
+    let header = "交易日期,收入金额,支出金额,对方户名,摘要,流水号\n";
+    // A bad amount is shown with its row and column, and nothing is stored.
+    let bad = upload(&format!("{header}2026-11-05,100.00,,杭州茶行,货款,T1\n2026-11-07,abc,,某人,?,T3\n"));
+    assert_eq!(bad.status(), 422);
+    let text = bad.text().unwrap();
+    assert!(text.contains("收入金额") && text.contains("金额无法识别"), "{text}");
+    assert_eq!(admin.get("/api/v1/bank-lines").json.as_array().unwrap().len(), 0);
+    let good = upload(&format!("{header}2026-11-05,100.00,,杭州茶行,货款,T1\n2026-11-06,,5.00,工商银行,手续费,T2\n"));
+    assert_eq!(good.status(), 303);
+    let lines = admin.get("/api/v1/bank-lines").json;
+    assert_eq!(lines.as_array().unwrap().len(), 2);
+    let id_of = |tid: &str| {
+        lines.as_array().unwrap().iter().find(|l| l["transaction_id"] == tid).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // The charge is booked to 财务费用; the receipt is the customer's, typed by code.
+    assert_eq!(web.post(&format!("/finance/bank/lines/{}", id_of("T2")), &[("account", "5603")]).status(), 303);
+    assert_eq!(web.post(&format!("/finance/bank/lines/{}", id_of("T1")), &[("partner", "C001")]).status(), 303);
+    assert_eq!(admin.get("/api/v1/bank-lines").json.as_array().unwrap().len(), 0);
+    let tb = admin.get("/api/v1/trial-balance?period=2026-11").json;
+    let bank = tb["rows"].as_array().unwrap().iter().find(|r| r["code"] == "1002").unwrap().clone();
+    assert_eq!((bank["period_debit"].as_str(), bank["period_credit"].as_str()), (Some("100.00"), Some("5.00")));
+    assert!(web.get("/finance/bank").text().unwrap().contains("icbc.csv"));
+    app.assert_invariants();
 }

@@ -1,6 +1,6 @@
-//! Business documents as PDF (quotation, sales order, delivery note, invoice, purchase order):
-//! each document's data laid out as a `print::PrintDocument` under the company's header, with
-//! the amount in Chinese capitals on invoices. Read in the caller's transaction, so what is
+//! Business documents as PDF (quotation, sales order, delivery note, invoice, purchase order,
+//! accounting voucher): each document's data laid out as a `print::PrintDocument` under the
+//! company's header, with the amount in Chinese capitals on invoices and vouchers. Read in the caller's transaction, so what is
 //! printed is what the caller may see.
 
 use inventory::{Picking, PickingId};
@@ -304,4 +304,68 @@ pub fn mail_quotation(tx: &mut Tx<'_>, ctx: &Ctx, id: OrderId, to: &str, message
     )?;
     kernel::audit::record(tx, ctx, "sales.order.mail", "sales.order", &id, serde_json::json!({"to": to}))?;
     Ok(order)
+}
+
+/// A 记账凭证 in the usual layout: date, word and number, attachments, the lines with 摘要,
+/// 会计科目, 借方金额 and 贷方金额, the totals with the amount in capitals, and the 会计主管 / 记账 /
+/// 审核 / 制单 signatures with the names the voucher records.
+pub fn voucher_pdf(tx: &mut Tx<'_>, ctx: &Ctx, id: ledger::VoucherId) -> Result<(String, Vec<u8>)> {
+    let voucher = ledger::get_voucher(tx, ctx, id)?;
+    let named = |label: &str, who: &Option<String>| match who {
+        Some(name) => format!("{label}：{name}"),
+        None => label.to_string(),
+    };
+    let state = match voucher.state.as_str() {
+        "draft" => "未审核",
+        "reviewed" => "已审核",
+        _ => "已记账",
+    };
+    let document = PrintDocument {
+        title: "记账凭证".into(),
+        company: company_header(tx, ctx)?,
+        number: voucher.label.clone(),
+        meta: vec![
+            ("日期".into(), voucher.date.clone()),
+            ("会计期间".into(), voucher.period.clone()),
+            ("附单据".into(), format!("{} 张", voucher.attachments)),
+            ("状态".into(), state.into()),
+        ],
+        columns: vec![
+            Column::new("摘要", 3.0, Align::Left),
+            Column::new("会计科目", 3.0, Align::Left),
+            Column::new("借方金额", 1.5, Align::Right),
+            Column::new("贷方金额", 1.5, Align::Right),
+        ],
+        rows: voucher
+            .lines
+            .iter()
+            .map(|l| {
+                vec![
+                    l.summary.clone(),
+                    format!("{} {}", l.account_code, l.account_name),
+                    l.debit.clone(),
+                    l.credit.clone(),
+                ]
+            })
+            .collect(),
+        totals: vec![
+            ("借方合计".into(), voucher.total_debit.clone()),
+            ("贷方合计".into(), voucher.total_credit.clone()),
+        ],
+        amount_in_words: Some(print::amount_in_chinese(minor_of(&voucher.total_debit, "CNY"))),
+        notes: voucher.source.iter().map(|s| format!("来源单据：{} {}", s.kind, s.id)).collect(),
+        signatures: vec![
+            "会计主管".into(),
+            named("记账", &voucher.posted_by),
+            named("审核", &voucher.reviewed_by),
+            format!("制单：{}", voucher.prepared_by),
+        ],
+        ..PrintDocument::default()
+    };
+    Ok((format!("voucher-{}-{}.pdf", voucher.period, voucher.label), print::render(&document)?))
+}
+
+/// The company's name for the header of printed reports.
+pub fn company_name(tx: &mut Tx<'_>, ctx: &Ctx) -> Result<String> {
+    company_header(tx, ctx)
 }

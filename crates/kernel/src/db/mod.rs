@@ -8,6 +8,7 @@
 
 mod dialect;
 mod migrate;
+mod names;
 mod postgres;
 pub mod profile;
 mod sqlite;
@@ -19,6 +20,7 @@ use std::time::Duration;
 
 pub use dialect::{migration_to_postgres, to_sqlite};
 pub use migrate::{Migration, ModuleMigrations, applied_migrations, migrate};
+pub use names::codes_and_names;
 pub use value::{DbError, FromValue, Row, ToValue, Value};
 
 use crate::bus::{Bus, Event};

@@ -51,7 +51,8 @@ pub fn post(settings: &Settings, rows: u64) -> anyhow::Result<serde_json::Value>
                 for j in 0..9u64 {
                     let amount = 100 + ((k * 7 + j * 13) % 10_000) as i64;
                     let role = ROLES[((k + j) % ROLES.len() as u64) as usize];
-                    lines.push(AutoLine::by_role(role, format!("业务 {k}"), amount, 0));
+                    // A summary per line: alike lines of one voucher would be merged into one.
+                    lines.push(AutoLine::by_role(role, format!("业务 {k}-{j}"), amount, 0));
                     bank += amount;
                 }
                 lines.push(AutoLine::by_role("bank", format!("业务 {k}"), 0, bank));

@@ -186,6 +186,7 @@ fn pay(tx: &mut Tx<'_>, ctx: &Ctx, flow: Flow, progress: &Progress) -> kernel::R
         documents: vec![kernel::id::DocRef { kind: kind.into(), id: document }],
         currency: None,
         rate: None,
+        method: None,
     };
     ledger::register_payment(tx, ctx, &input).map(|_| ())
 }

@@ -101,6 +101,18 @@ async fn get_voucher(
     state.read(&caller, move |tx, ctx| ledger::get_voucher(tx, ctx, id)).await.map(Json)
 }
 
+/// The voucher printed (记账凭证 layout, A4, amount in capitals, signatures).
+#[utoipa::path(get, path = "/api/v1/vouchers/{id}/pdf", tag = "ledger", params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = Problem)))]
+async fn voucher_pdf(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<VoucherId>,
+) -> Result<axum::response::Response, ApiError> {
+    let (file, bytes) = state.read(&caller, move |tx, ctx| crate::printing::voucher_pdf(tx, ctx, id)).await?;
+    Ok(crate::download::attachment(bytes, crate::download::PDF, &file))
+}
+
 /// Review a draft (the reviewer must not be the preparer).
 #[utoipa::path(post, path = "/api/v1/vouchers/{id}/review", tag = "ledger", params(("id" = String, Path)),
     responses((status = 200, body = Voucher), (status = 404, body = Problem), (status = 409, body = Problem)))]
@@ -276,6 +288,44 @@ async fn balance_sheet(
     ApiQuery(query): ApiQuery<PeriodQuery>,
 ) -> Result<Json<ledger::statements::Statement>, ApiError> {
     state.read(&caller, move |tx, ctx| ledger::statements::balance_sheet(tx, ctx, &query.period)).await.map(Json)
+}
+
+/// 现金流量表 of a month (会小企03表, direct method): this month and year to date.
+#[utoipa::path(get, path = "/api/v1/statements/cash-flow", tag = "ledger", params(PeriodQuery),
+    responses((status = 200, body = ledger::statements::Statement), (status = 422, body = Problem)))]
+async fn cash_flow(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiQuery(query): ApiQuery<PeriodQuery>,
+) -> Result<Json<ledger::statements::Statement>, ApiError> {
+    state.read(&caller, move |tx, ctx| ledger::cash_flow::cash_flow(tx, ctx, &query.period)).await.map(Json)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+struct DimensionQuery {
+    /// Account code (its sub-accounts included).
+    account: String,
+    /// YYYY-MM
+    period: String,
+    /// customer, supplier, employee, department, project or product.
+    dimension: String,
+}
+
+/// 辅助核算余额表: one account's opening, period and closing balances per customer, supplier,
+/// employee, department, project or product.
+#[utoipa::path(get, path = "/api/v1/trial-balance/dimension", tag = "ledger", params(DimensionQuery),
+    responses((status = 200, body = ledger::dimension_balance::DimensionBalance), (status = 422, body = Problem)))]
+async fn dimension_balance(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiQuery(query): ApiQuery<DimensionQuery>,
+) -> Result<Json<ledger::dimension_balance::DimensionBalance>, ApiError> {
+    state
+        .read(&caller, move |tx, ctx| {
+            ledger::dimension_balance::dimension_balance(tx, ctx, &query.account, &query.period, &query.dimension)
+        })
+        .await
+        .map(Json)
 }
 
 /// 利润表 of a month (会小企02表): this month and year to date.
@@ -458,6 +508,55 @@ async fn open_bank_lines(
     state.read(&caller, ledger::bank::open_bank_lines).await.map(Json)
 }
 
+/// The posting rules: which account takes a role's automatic postings for a product category,
+/// warehouse, tax code or payment method.
+#[utoipa::path(get, path = "/api/v1/posting-rules", tag = "ledger",
+    responses((status = 200, body = Vec<ledger::posting_rule::PostingRule>)))]
+async fn list_posting_rules(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> Result<Json<Vec<ledger::posting_rule::PostingRule>>, ApiError> {
+    state.read(&caller, ledger::posting_rule::list_rules).await.map(Json)
+}
+
+/// Add a posting rule, or point the rule of the same role, kind and key at another account.
+#[utoipa::path(post, path = "/api/v1/posting-rules", tag = "ledger", request_body = ledger::posting_rule::PostingRuleInput,
+    responses((status = 201, body = ledger::posting_rule::PostingRule), (status = 422, body = Problem)))]
+async fn set_posting_rule(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(input): ApiJson<ledger::posting_rule::PostingRuleInput>,
+) -> Result<(StatusCode, Json<ledger::posting_rule::PostingRule>), ApiError> {
+    let rule = state.write(&caller, move |tx, ctx, _| ledger::posting_rule::set_rule(tx, ctx, &input)).await?;
+    Ok((StatusCode::CREATED, Json(rule)))
+}
+
+/// Remove a posting rule (the role's own account takes its postings again).
+#[utoipa::path(delete, path = "/api/v1/posting-rules/{id}", tag = "ledger", params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn delete_posting_rule(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<StatusCode, ApiError> {
+    state.write(&caller, move |tx, ctx, _| ledger::posting_rule::delete_rule(tx, ctx, &id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Month-end revaluation of open foreign-currency receivables and payables (期末汇兑损益调整),
+/// reversed on the next month's first day.
+#[utoipa::path(post, path = "/api/v1/periods/{period}/revalue", tag = "ledger", params(("period" = String, Path)),
+    request_body = ledger::revaluation::RevaluationInput,
+    responses((status = 200, body = ledger::revaluation::Revaluation), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn revalue(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(period): ApiPath<String>,
+    ApiJson(input): ApiJson<ledger::revaluation::RevaluationInput>,
+) -> Result<Json<ledger::revaluation::Revaluation>, ApiError> {
+    state.write(&caller, move |tx, ctx, _| ledger::revaluation::revalue(tx, ctx, &period, &input)).await.map(Json)
+}
+
 pub fn mount(api: ApiRouter) -> ApiRouter {
     api.routes(Access::Permission(READ), routes!(list_accounts))
         .routes(Access::Permission(CHART), routes!(create_sub_account))
@@ -481,6 +580,13 @@ pub fn mount(api: ApiRouter) -> ApiRouter {
         .routes(Access::Permission(POST), routes!(auto_reconcile))
         .routes(Access::Permission(POST), routes!(reconcile))
         .routes(Access::Permission(READ), routes!(income_statement))
+        .routes(Access::Permission(READ), routes!(cash_flow))
+        .routes(Access::Permission(READ), routes!(dimension_balance))
+        .routes(Access::Permission(READ), routes!(voucher_pdf))
+        .routes(Access::Permission(READ), routes!(list_posting_rules))
+        .routes(Access::Permission(CLOSE), routes!(revalue))
+        .routes(Access::Permission(CHART), routes!(set_posting_rule))
+        .routes(Access::Permission(CHART), routes!(delete_posting_rule))
         .routes(Access::Permission(CLOSE), routes!(close_period))
         .routes(Access::Permission(REOPEN), routes!(reopen_period))
         .routes(Access::Permission(ledger::permissions::PAYMENT), routes!(import_statement))

@@ -11,6 +11,7 @@ mod layout;
 mod list;
 mod messages;
 mod pages;
+mod report;
 
 use axum::Router;
 use axum::routing::get;

@@ -1,6 +1,6 @@
 //! Finance in the web client: vouchers (list, a new voucher with its lines, the voucher with the
-//! buttons its state and the user's permissions allow, and its red-ink reversal) and the trial
-//! balance (科目余额表) of a period with its XLSX export.
+//! buttons its state and the user's permissions allow, its printout, and its red-ink reversal).
+//! The books and statements are in `ledger_reports.rs`.
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -157,6 +157,7 @@ fn voucher_page(page: &Page, voucher: &Voucher, error: Option<&Error>, ok: Optio
                 tr { td colspan="2" { strong { (page.t("ui.ledger.total")) } } td.num { strong { (voucher.total_debit) } } td.num { strong { (voucher.total_credit) } } }
             }
         }
+        p { a.button href=(format!("/finance/vouchers/{}/pdf", voucher.id)) { (page.t("ui.ledger.print")) } }
         form.actions method="post" action=(format!("/finance/vouchers/{}/act", voucher.id)) {
             input type="hidden" name="_csrf" value=(page.csrf());
             @if voucher.state == "draft" && page.may(REVIEW) { button type="submit" name="action" value="review" { (page.t("ui.ledger.act.review")) } " " }
@@ -218,138 +219,4 @@ pub async fn act(State(state): State<AppState>, page: Page, Path(id): Path<Strin
             Err(e) => e.into_response(),
         },
     }
-}
-
-/// 科目余额表 of a period, with its export.
-pub async fn trial_balance(State(state): State<AppState>, page: Page, RawQuery(query): RawQuery) -> Response {
-    let get = |key: &str| query_param(query.as_deref(), key);
-    let now = state.clock.now().date();
-    let period = get("period").unwrap_or_else(|| format!("{:04}-{:02}", now.year(), u8::from(now.month())));
-    let ctx = page.ctx(&state);
-    let p = period.clone();
-    let tb = match state.blocking(move |state| state.db.read(|tx| ledger::trial_balance(tx, &ctx, &p))).await {
-        Ok(tb) => tb,
-        Err(error) => return error_page(&page, StatusCode::UNPROCESSABLE_ENTITY, error.0.code()),
-    };
-    let cells = |r: &ledger::balance::BalanceRow| {
-        vec![
-            r.code.clone(),
-            r.name.clone(),
-            r.opening_debit.clone(),
-            r.opening_credit.clone(),
-            r.period_debit.clone(),
-            r.period_credit.clone(),
-            r.closing_debit.clone(),
-            r.closing_credit.clone(),
-        ]
-    };
-    if get("format").as_deref() == Some("xlsx") {
-        let mut rows: Vec<Vec<String>> = tb.rows.iter().map(cells).collect();
-        rows.push(cells(&tb.totals));
-        let header = [
-            "code",
-            "name",
-            "opening_debit",
-            "opening_credit",
-            "period_debit",
-            "period_credit",
-            "closing_debit",
-            "closing_credit",
-        ];
-        return match kernel::import::table_bytes(&header, &rows, "xlsx") {
-            Ok(bytes) => {
-                crate::download::attachment(bytes, crate::download::XLSX, &format!("trial-balance-{period}.xlsx"))
-            }
-            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-        };
-    }
-    let body = html! {
-        h1 { (page.t("ui.ledger.trial_balance")) " · " (period) }
-        form.filters method="get" action="/finance/trial-balance" {
-            label { (page.t("ui.ledger.period")) " " input type="month" name="period" value=(period); } " "
-            button type="submit" { (page.t("ui.inventory.show")) }
-        }
-        p { a.button href=(format!("/finance/trial-balance?period={period}&format=xlsx")) { (page.t("ui.list.export_xlsx")) } }
-        table.list {
-            thead {
-                tr { th rowspan="2" { (page.t("ui.ledger.account")) } th colspan="2" { (page.t("ui.inventory.opening")) } th colspan="2" { (page.t("ui.ledger.this_period")) } th colspan="2" { (page.t("ui.inventory.closing")) } }
-                tr { @for _ in 0..3 { th.num { (page.t("ui.ledger.debit")) } th.num { (page.t("ui.ledger.credit")) } } }
-            }
-            tbody {
-                @for r in tb.rows.iter().chain(std::iter::once(&tb.totals)) {
-                    tr.total[r.level == 0] {
-                        td { (r.code) " " (r.name) }
-                        td.num { (r.opening_debit) } td.num { (r.opening_credit) }
-                        td.num { (r.period_debit) } td.num { (r.period_credit) }
-                        td.num { (r.closing_debit) } td.num { (r.closing_credit) }
-                    }
-                }
-            }
-        }
-    };
-    shell(&page, &page.t("ui.ledger.trial_balance"), body)
-}
-
-/// 资产负债表 or 利润表 of a month, with its export.
-pub async fn statement(
-    State(state): State<AppState>,
-    page: Page,
-    Path(kind): Path<String>,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let get = |key: &str| query_param(query.as_deref(), key);
-    let now = state.clock.now().date();
-    let period = get("period").unwrap_or_else(|| format!("{:04}-{:02}", now.year(), u8::from(now.month())));
-    let balance = match kind.as_str() {
-        "balance-sheet" => true,
-        "income" => false,
-        _ => return error_page(&page, StatusCode::NOT_FOUND, "http.not_found"),
-    };
-    let ctx = page.ctx(&state);
-    let p = period.clone();
-    let result = state
-        .blocking(move |state| {
-            state.db.read(|tx| {
-                if balance {
-                    ledger::statements::balance_sheet(tx, &ctx, &p)
-                } else {
-                    ledger::statements::income_statement(tx, &ctx, &p)
-                }
-            })
-        })
-        .await;
-    let statement = match result {
-        Ok(statement) => statement,
-        Err(error) => return error_page(&page, StatusCode::UNPROCESSABLE_ENTITY, error.0.code()),
-    };
-    let (current, other) = if balance {
-        ("ui.ledger.closing_balance", "ui.ledger.year_opening")
-    } else {
-        ("ui.ledger.this_month", "ui.ledger.year_to_date")
-    };
-    if get("format").as_deref() == Some("xlsx") {
-        let rows: Vec<Vec<String>> = statement
-            .rows
-            .iter()
-            .map(|r| vec![r.row.to_string(), r.label.clone(), r.current.clone(), r.other.clone()])
-            .collect();
-        let header = ["row", "item", current, other];
-        return match kernel::import::table_bytes(&header, &rows, "xlsx") {
-            Ok(bytes) => crate::download::attachment(bytes, crate::download::XLSX, &format!("{kind}-{period}.xlsx")),
-            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-        };
-    }
-    let body = html! {
-        h1 { (statement.title) " · " (period) }
-        form.filters method="get" action=(format!("/finance/statements/{kind}")) {
-            label { (page.t("ui.ledger.period")) " " input type="month" name="period" value=(period); } " "
-            button type="submit" { (page.t("ui.inventory.show")) }
-        }
-        p { a.button href=(format!("/finance/statements/{kind}?period={period}&format=xlsx")) { (page.t("ui.list.export_xlsx")) } }
-        table.list {
-            thead { tr { th { (page.t("ui.ledger.item")) } th.num { (page.t("ui.ledger.row")) } th.num { (page.t(current)) } th.num { (page.t(other)) } } }
-            tbody { @for r in &statement.rows { tr { td { (r.label) } td.num { (r.row) } td.num { (r.current) } td.num { (r.other) } } } }
-        }
-    };
-    shell(&page, &statement.title, body)
 }

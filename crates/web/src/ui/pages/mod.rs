@@ -1,6 +1,7 @@
 //! The pages of the web client, each file one area; `mount` lists every page with its access.
 
 mod auth;
+mod bank;
 mod collab;
 mod home;
 mod imports;
@@ -8,6 +9,7 @@ mod inventory;
 mod inventory_reports;
 mod inventory_setup;
 mod ledger;
+mod ledger_reports;
 mod parties;
 mod product_setup;
 mod products;
@@ -182,8 +184,17 @@ pub fn mount(state: &AppState) -> axum::Router<AppState> {
         .page("/finance/vouchers/new", P(lp::PREPARE), get(ledger::new_form).post(ledger::create))
         .page("/finance/vouchers/{id}", P(lp::READ), get(ledger::show))
         .page("/finance/vouchers/{id}/act", Access::Any(&[lp::REVIEW, lp::POST]), post(ledger::act))
-        .page("/finance/trial-balance", P(lp::READ), get(ledger::trial_balance))
-        .page("/finance/statements/{kind}", P(lp::READ), get(ledger::statement))
+        .page("/finance/vouchers/{id}/pdf", P(lp::READ), get(ledger_reports::voucher_pdf))
+        .page("/finance/bank", P(lp::READ), get(bank::show))
+        .page("/finance/bank/import", P(lp::PAYMENT), post(bank::import))
+        .page("/finance/bank/auto-match", P(lp::PAYMENT), post(bank::auto_match))
+        .page("/finance/bank/lines/{id}", P(lp::PAYMENT), post(bank::settle_line))
+        .page("/finance/trial-balance", P(lp::READ), get(ledger_reports::trial_balance))
+        .page("/finance/trial-balance/dimension", P(lp::READ), get(ledger_reports::dimension_balance))
+        .page("/finance/books/account", P(lp::READ), get(ledger_reports::account_book))
+        .page("/finance/books/journal", P(lp::READ), get(ledger_reports::journal_book))
+        .page("/finance/books/general", P(lp::READ), get(ledger_reports::general_book))
+        .page("/finance/statements/{kind}", P(lp::READ), get(ledger_reports::statement))
         .page("/sales/orders", P(sp::ORDER_READ), get(sales::orders))
         .page("/sales/orders/new", P(sp::ORDER_WRITE), get(sales::new_form).post(sales::create))
         .page("/sales/orders/{id}", P(sp::ORDER_READ), get(sales::show))

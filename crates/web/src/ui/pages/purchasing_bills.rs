@@ -320,6 +320,7 @@ pub async fn payment(State(state): State<AppState>, page: Page, Path(id): Path<S
                         documents: vec![DocRef::new("purchasing.bill", id)],
                         currency: None,
                         rate: None,
+                        method: None,
                     },
                 )
             })

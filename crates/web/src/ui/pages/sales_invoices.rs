@@ -360,6 +360,7 @@ pub async fn payment(State(state): State<AppState>, page: Page, Path(id): Path<S
                         documents: vec![DocRef::new("sales.invoice", id)],
                         currency: None,
                         rate: None,
+                        method: None,
                     },
                 )
             })
