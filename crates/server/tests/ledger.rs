@@ -693,6 +693,20 @@ fn reports_drill_down_to_the_vouchers_and_export_to_xlsx_and_pdf() {
     }
     let income = pdf_text(&web.get("/finance/statements/income?period=2026-11&format=pdf").bytes().unwrap());
     assert!(income.contains("利润表") && income.contains("1500.00"), "{income}");
+    // A document and its voucher link to each other.
+    admin.post("/api/v1/products", &json!({"code": "TEA", "name": "茶叶", "kind": "stockable", "uom": "pcs"}));
+    let receipt = admin.post(
+        "/api/v1/pickings",
+        &json!({"kind": "receipt", "lines": [{"product": "TEA", "quantity": "2", "unit_cost": "10"}]}),
+    );
+    let picking = receipt.json["id"].as_str().unwrap().to_string();
+    admin.post(&format!("/api/v1/pickings/{picking}/validate"), &json!({"date": "2026-11-25"}));
+    let document = web.get(&format!("/inventory/pickings/{picking}")).text().unwrap();
+    assert!(document.contains(&format!("/finance/vouchers/of?kind=inventory.picking&amp;id={picking}")));
+    let found = web.get(&format!("/finance/vouchers/of?kind=inventory.picking&id={picking}"));
+    assert_eq!(found.status(), 303);
+    let voucher_page = found.headers()["location"].to_str().unwrap().to_string();
+    assert!(web.get(&voucher_page).text().unwrap().contains(&format!("/inventory/pickings/{picking}")));
     app.assert_invariants();
 }
 

@@ -336,6 +336,7 @@ pub const INVENTORY_MESSAGES: &[Message] = &[
     msg!("ui.ledger.to", "至", "To"),
     msg!("ui.ledger.year", "年度", "Year"),
     msg!("ui.ledger.print", "打印凭证", "Print voucher"),
+    msg!("ui.ledger.open_voucher", "查看凭证", "Open the voucher"),
     msg!("ui.report.export_pdf", "导出 PDF", "Export PDF"),
     msg!("ui.bank.title", "银行对账", "Bank reconciliation"),
     msg!("ui.bank.import", "导入银行对账单", "Import a bank statement"),

@@ -208,6 +208,7 @@ fn picking_page(page: &Page, picking: &Picking, error: Option<&Error>, ok: Optio
         @if let Some(e) = error { @for f in e.fields() { div.flash.error role="alert" { (f.field) ": " (page.t_with(f.code, if f.params.is_empty() { e.params() } else { &f.params })) } } }
         dl.facts {
             dt { (page.t("ui.inventory.from")) } dd { (picking.from) }
+            @if picking.state == inventory::PickingState::Done { (super::ledger::voucher_link(page, "inventory.picking", &picking.id.to_string())) }
             dt { (page.t("ui.inventory.to")) } dd { (picking.final_location.clone().unwrap_or(picking.to.clone())) }
             dt { (page.t("ui.inventory.scheduled")) } dd { (picking.scheduled_date) }
             @if let Some(done) = &picking.done_date { dt { (page.t("ui.inventory.done_date")) } dd { (done) } }

@@ -143,7 +143,15 @@ fn voucher_page(page: &Page, voucher: &Voucher, error: Option<&Error>, ok: Optio
             dt { (page.t("ui.ledger.period")) } dd { (voucher.period) }
             dt { (page.t("ui.ledger.summary")) } dd { (voucher.summary) }
             dt { (page.t("ui.ledger.attachments")) } dd { (voucher.attachments) }
-            @if let Some(source) = &voucher.source { dt { (page.t("ui.ledger.source")) } dd { (source.kind) " " (source.id) } }
+            @if let Some(source) = &voucher.source {
+                dt { (page.t("ui.ledger.source")) }
+                dd {
+                    @match source_href(&source.kind, &source.id) {
+                        Some(href) => a href=(href) { (source.kind) " " (source.id) },
+                        None => { (source.kind) " " (source.id) },
+                    }
+                }
+            }
             @if let Some(r) = &voucher.reverses { dt { (page.t("ui.ledger.reverses")) } dd { a href=(format!("/finance/vouchers/{r}")) { (page.t("ui.inventory.open")) } } }
             @if let Some(r) = &voucher.reversed_by { dt { (page.t("ui.ledger.reversed_by")) } dd { a href=(format!("/finance/vouchers/{r}")) { (page.t("ui.inventory.open")) } } }
             dt { (page.t("ui.ledger.prepared_by")) } dd { (voucher.prepared_by) }
@@ -218,5 +226,39 @@ pub async fn act(State(state): State<AppState>, page: Page, Path(id): Path<Strin
             Ok(voucher) => voucher_page(&page, &voucher, Some(&error.0), None),
             Err(e) => e.into_response(),
         },
+    }
+}
+
+/// Where a voucher's source document is shown, for the kinds that have a page.
+fn source_href(kind: &str, id: &str) -> Option<String> {
+    let base = match kind {
+        "sales.invoice" => "/sales/invoices",
+        "purchasing.bill" => "/purchasing/bills",
+        "inventory.picking" => "/inventory/pickings",
+        _ => return None,
+    };
+    Some(format!("{base}/{id}"))
+}
+
+/// The 凭证 row of a document's facts: a link to the voucher its posting made (for those who
+/// may read the books).
+pub fn voucher_link(page: &Page, kind: &str, id: &str) -> maud::Markup {
+    html! {
+        @if page.may(ledger::permissions::READ) {
+            dt { (page.t("ui.ledger.voucher")) }
+            dd { a href=(format!("/finance/vouchers/of?kind={kind}&id={id}")) { (page.t("ui.ledger.open_voucher")) } }
+        }
+    }
+}
+
+/// The voucher a document's posting made (the latest, so a reversal shows its red ink).
+pub async fn voucher_of(State(state): State<AppState>, page: Page, RawQuery(query): RawQuery) -> Response {
+    let get = |key: &str| query_param(query.as_deref(), key).unwrap_or_default();
+    let source = kernel::id::DocRef::new(get("kind"), get("id"));
+    let ctx = page.ctx(&state);
+    let found = state.blocking(move |state| state.db.read(|tx| ledger::voucher::vouchers_of(tx, &ctx, &source))).await;
+    match found.ok().and_then(|vouchers| vouchers.last().map(|v| v.id)) {
+        Some(id) => see_other(&format!("/finance/vouchers/{id}"), None),
+        None => error_page(&page, StatusCode::NOT_FOUND, "ledger.voucher_not_found"),
     }
 }

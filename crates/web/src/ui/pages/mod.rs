@@ -182,6 +182,7 @@ pub fn mount(state: &AppState) -> axum::Router<AppState> {
         )
         .page("/finance/vouchers", P(lp::READ), get(ledger::vouchers))
         .page("/finance/vouchers/new", P(lp::PREPARE), get(ledger::new_form).post(ledger::create))
+        .page("/finance/vouchers/of", P(lp::READ), get(ledger::voucher_of))
         .page("/finance/vouchers/{id}", P(lp::READ), get(ledger::show))
         .page("/finance/vouchers/{id}/act", Access::Any(&[lp::REVIEW, lp::POST]), post(ledger::act))
         .page("/finance/vouchers/{id}/pdf", P(lp::READ), get(ledger_reports::voucher_pdf))

@@ -162,6 +162,7 @@ fn bill_page(page: &Page, view: &BillView, problem: Option<Problem>, ok: Option<
         (form::form_error(page, action_error))
         dl.facts {
             dt { (page.t("ui.purchasing.supplier")) } dd { (view.supplier) }
+            @if bill.state != "draft" { (super::ledger::voucher_link(page, "purchasing.bill", &id)) }
             @if let Some(order) = &bill.order_id {
                 dt { (page.t("ui.purchasing.order")) }
                 dd {

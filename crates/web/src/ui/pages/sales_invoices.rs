@@ -124,6 +124,7 @@ fn invoice_page(page: &Page, invoice: &Invoice, problem: Option<Problem>, ok: Op
         (form::form_error(page, action_error))
         dl.facts {
             dt { (page.t("ui.sales.customer")) } dd { (invoice.customer_name) }
+            @if invoice.state != "draft" { (super::ledger::voucher_link(page, "sales.invoice", &id)) }
             @if let (Some(order), Some(number)) = (&invoice.order_id, &invoice.order_number) {
                 dt { (page.t("ui.sales.order")) }
                 dd { @if page.may(ORDER_READ) { a href=(format!("/sales/orders/{order}")) { (number) } } @else { (number) } }
