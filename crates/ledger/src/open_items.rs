@@ -353,3 +353,25 @@ pub fn partner_balance(tx: &mut Tx<'_>, ctx: &Ctx, role: &str, partner: &str) ->
         &[&ctx.company(), &account.id, &partner],
     )
 }
+
+/// A customer's latest receipts (money in on the receivable account): voucher, date, summary
+/// and amount (fen), newest first.
+pub fn partner_receipts(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx,
+    partner: &str,
+    limit: i64,
+) -> Result<Vec<(String, String, String, i64)>> {
+    ctx.require(READ)?;
+    let account = by_role(tx, ctx, "receivable")?;
+    tx.query(
+        "select l.voucher_id, l.date, l.summary, l.credit - l.debit
+         from ledger_line l join ledger_voucher v on v.id = l.voucher_id
+         where l.company_id = $1 and l.account_id = $2 and l.partner_id = $3 and l.posted = 1 and v.word = '收'
+         order by l.date desc, l.voucher_id desc limit $4",
+        &[&ctx.company(), &account.id, &partner, &limit],
+    )?
+    .iter()
+    .map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+    .collect()
+}

@@ -7,6 +7,7 @@
 //! (paid); publishes `OrderConfirmed` and `InvoicePosted` (all listed in `wiring.rs`).
 
 pub mod confirm;
+pub mod customer;
 pub mod delivery;
 pub mod events;
 pub mod invoice;

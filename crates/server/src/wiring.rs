@@ -56,6 +56,8 @@ pub fn bus() -> Bus {
         crate::postings::purchase_bill_posted,
     );
     bus.subscribe::<ledger::DocumentSettled>("purchasing::bill::document_settled", purchasing::bill::document_settled);
+    // CRM: a confirmed order wins the opportunity it was quoted from.
+    bus.subscribe::<sales::OrderConfirmed>("crm::opportunity::order_confirmed", crm::opportunity::order_confirmed);
     bus
 }
 
@@ -77,6 +79,7 @@ pub const MIGRATIONS: &[ModuleMigrations] = &[
     sales::MIGRATIONS,
     purchasing::MIGRATIONS,
     office::MIGRATIONS,
+    crm::MIGRATIONS,
     web::MIGRATIONS,
 ];
 
@@ -91,6 +94,7 @@ pub fn permissions() -> Vec<PermissionInfo> {
         sales::permissions::PERMISSIONS,
         purchasing::permissions::PERMISSIONS,
         office::permissions::PERMISSIONS,
+        crm::permissions::PERMISSIONS,
     ]
     .concat()
 }
@@ -111,6 +115,7 @@ pub fn catalog() -> Catalog {
         purchasing::MESSAGES,
         print::MESSAGES,
         office::MESSAGES,
+        crm::MESSAGES,
         web::MESSAGES,
         web::ui::MESSAGES,
         web::ui::PARTY_MESSAGES,

@@ -6,6 +6,7 @@
 mod audit;
 mod auth;
 mod companies;
+mod crm;
 mod inventory;
 mod ledger;
 mod listing;
@@ -72,6 +73,7 @@ pub fn router(state: &AppState) -> (axum::Router<AppState>, utoipa::openapi::Ope
     let api = ledger::mount(api);
     let api = sales::mount(api);
     let api = purchasing::mount(api);
+    let api = crm::mount(api);
     api.split()
 }
 
