@@ -73,7 +73,8 @@ create table crm_opportunity (
     updated_at text not null,
     version bigint not null default 1
 );
-create index crm_opportunity_stage_idx on crm_opportunity (company_id, state, stage_id, expected_close);
+-- The kanban column's cards in their order (soonest expected close first), read a page at a time.
+create index crm_opportunity_stage_idx on crm_opportunity (company_id, state, stage_id, (coalesce(expected_close, '9999')), id);
 create index crm_opportunity_owner_idx on crm_opportunity (company_id, owner_id, state);
 create index crm_opportunity_partner_idx on crm_opportunity (company_id, partner_id);
 create index crm_opportunity_order_idx on crm_opportunity (order_id);
@@ -97,7 +98,7 @@ create table crm_activity (
     created_at text not null,
     created_by text not null
 );
-create index crm_activity_partner_idx on crm_activity (company_id, partner_id, created_at);
+create index crm_activity_partner_idx on crm_activity (company_id, partner_id, created_at, id);
 create index crm_activity_lead_idx on crm_activity (lead_id);
 create index crm_activity_opportunity_idx on crm_activity (opportunity_id);
 create index crm_activity_due_idx on crm_activity (company_id, done, due_at);

@@ -228,6 +228,27 @@ pub fn my_follow_ups(tx: &mut Tx<'_>, ctx: &Ctx) -> Result<Vec<Activity>> {
     .collect()
 }
 
+/// The activities about one lead, opportunity or customer (`column` is `lead_id`,
+/// `opportunity_id` or `partner_id`), newest first, the latest 200.
+pub fn activities_of(tx: &mut Tx<'_>, ctx: &Ctx, column: &str, id: &str) -> Result<Vec<Activity>> {
+    ctx.require(READ)?;
+    let column = match column {
+        "lead_id" | "opportunity_id" | "partner_id" => column,
+        _ => return Err(Error::bad_request("crm.activity_subject_required")),
+    };
+    let (own, user) = match (ctx.own_records_only(), ctx.actor().user()) {
+        (true, Some(u)) => ("and owner_id = $3", u.to_string()),
+        _ => ("and $3 = ''", String::new()),
+    };
+    tx.query(
+        &format!("{SELECT} where company_id = $1 and {column} = $2 {own} order by created_at desc, id desc limit 200"),
+        &[&ctx.company(), &id, &user],
+    )?
+    .iter()
+    .map(activity_of)
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse_due;

@@ -421,10 +421,11 @@ pub fn qualify(
     if changed == 0 {
         return Err(Error::conflict("crm.lead_state").with_param("state", "?"));
     }
-    // The lead's history moves with it to the customer's timeline.
+    // The lead's history moves with it to the customer's timeline and the opportunity.
     tx.execute(
-        "update crm_activity set partner_id = $1 where company_id = $2 and lead_id = $3 and partner_id is null",
-        &[&partner_id, &ctx.company(), &id],
+        "update crm_activity set partner_id = coalesce(partner_id, $1), opportunity_id = coalesce(opportunity_id, $2)
+         where company_id = $3 and lead_id = $4",
+        &[&partner_id, &opportunity.id, &ctx.company(), &id],
     )?;
     audit::record(tx, ctx, "crm.lead.qualify", "crm.lead", &id, serde_json::json!({"partner": partner_id}))?;
     Ok(opportunity)

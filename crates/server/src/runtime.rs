@@ -120,10 +120,13 @@ impl Worker {
                         Err(error) => tracing::error!(%error, "outbox round failed"),
                     }
                     rounds += 1;
-                    if rounds % 1200 == 1
-                        && let Err(error) = sweep(&db, clock.as_ref())
-                    {
-                        tracing::warn!(%error, "sweep failed");
+                    if rounds % 1200 == 1 {
+                        if let Err(error) = sweep(&db, clock.as_ref()) {
+                            tracing::warn!(%error, "sweep failed");
+                        }
+                        if let Err(error) = retrain_lead_scoring(&db, &clock) {
+                            tracing::warn!(%error, "lead scoring retraining failed");
+                        }
                     }
                     std::thread::sleep(poll);
                 }
@@ -138,6 +141,20 @@ impl Worker {
             let _ = thread.join();
         }
     }
+}
+
+/// Retrains each company's lead-scoring model once it is a day old (CRM, "on a schedule").
+fn retrain_lead_scoring(db: &Db, clock: &Arc<dyn Clock>) -> kernel::Result<()> {
+    let companies: Vec<String> =
+        db.read(|tx| tx.query("select company_id from crm_score_model", &[])?.iter().map(|r| r.get(0)).collect())?;
+    for company in companies {
+        let ctx =
+            system_ctx(clock.clone()).for_company(kernel::identity::CompanyId::parse(&company)?, all_permissions());
+        if db.write(|tx| crm::scoring::retrain_if_stale(tx, &ctx))? {
+            tracing::info!(company, "lead scoring retrained");
+        }
+    }
+    Ok(())
 }
 
 /// Removes what has expired: sessions, old login failures, old idempotency records.

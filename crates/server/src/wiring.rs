@@ -122,6 +122,7 @@ pub fn catalog() -> Catalog {
         web::ui::INVENTORY_MESSAGES,
         web::ui::SALES_MESSAGES,
         web::ui::PURCHASING_MESSAGES,
+        web::ui::CRM_MESSAGES,
     ])
 }
 

@@ -348,5 +348,13 @@ fn scoring_learns_from_won_and_lost_leads_and_explains_itself() {
     assert_eq!(score["factors"][0]["weight"], 0.92);
     assert_eq!(score["factors"][1]["weight"], 0.0, "what every lead shares tells nothing");
     assert_eq!(admin.get(&format!("/api/v1/crm/leads/{from_web}/score")).json["probability"], "20.0");
+    // On a schedule: the worker retrains a model once it is a day old, taking in new history.
+    assert_eq!(admin.post(&format!("/api/v1/crm/leads/{from_web}/lose"), &json!({"reason": "无回应"})).status, 200);
+    let ctx = app.system_ctx();
+    assert!(!app.db.write(|tx| crm::scoring::retrain_if_stale(tx, &ctx)).unwrap(), "fresh: kept");
+    app.clock.advance(time::Duration::days(2));
+    assert!(app.db.write(|tx| crm::scoring::retrain_if_stale(tx, &ctx)).unwrap(), "a day old: retrained");
+    let retrained = admin.post("/api/v1/crm/scoring/train", &json!({}));
+    assert_eq!(retrained.json["lost"], 5);
     app.assert_invariants();
 }

@@ -1392,3 +1392,80 @@ fn bank_statements_are_imported_and_settled_in_the_web_client() {
     assert!(web.get("/finance/bank").text().unwrap().contains("icbc.csv"));
     app.assert_invariants();
 }
+
+#[test]
+fn crm_pages_take_a_lead_to_a_won_opportunity() {
+    let app = spawn();
+    let admin = app.admin();
+    admin.post("/api/v1/products", &serde_json::json!({"code": "TEA", "name": "龙井茶", "kind": "service", "uom": "pcs", "tax": "VAT6", "list_price": "100"}));
+    let web = WebSession::login(&app.base, "admin", ADMIN_PASSWORD);
+    for path in ["/crm/leads", "/crm/leads/new", "/crm/pipeline", "/crm/report"] {
+        let answer = web.get(path);
+        assert_eq!(answer.status(), 200, "{path}");
+        assert!(!answer.text().unwrap().contains(" style=\""), "{path}: inline style");
+    }
+    let created = web.post(
+        "/crm/leads/new",
+        &[
+            ("contact_name", "王经理"),
+            ("organization", "杭州龙井茶庄"),
+            ("phone", "13800138000"),
+            ("source", "exhibition"),
+        ],
+    );
+    assert_eq!(created.status(), 303);
+    let lead_path = created.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string();
+    let lead_page = web.get(&lead_path).text().unwrap();
+    assert!(lead_page.contains("杭州龙井茶庄") && lead_page.contains("线索评分"), "{lead_page}");
+    // A call on the lead, then qualification from the page.
+    let call = web.post(
+        "/crm/activities",
+        &[
+            ("kind", "call"),
+            ("subject", "首次电话"),
+            ("lead_id", lead_path.rsplit('/').next().unwrap()),
+            ("back", &lead_path),
+        ],
+    );
+    assert_eq!(call.status(), 303);
+    assert!(web.get(&lead_path).text().unwrap().contains("首次电话"));
+    let qualified =
+        web.post(&format!("{lead_path}/qualify"), &[("expected_revenue", "5000"), ("expected_close", "2099-06-30")]);
+    assert_eq!(qualified.status(), 303);
+    let opportunity_path = qualified.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string();
+    let opportunity = web.get(&opportunity_path).text().unwrap();
+    assert!(opportunity.contains("首次电话"), "the lead's history moves along: {opportunity}");
+    let board = web.get("/crm/pipeline").text().unwrap();
+    assert!(board.contains("杭州龙井茶庄") && board.contains("data-move"), "{board}");
+    let id = opportunity_path.rsplit('/').next().unwrap();
+    assert_eq!(web.post(&format!("/crm/opportunities/{id}/move"), &[("stage", "proposal")]).status(), 303);
+    assert!(web.get(&opportunity_path).text().unwrap().contains("方案报价"));
+    // A quotation from the page; confirming it wins the opportunity.
+    let quote = web.post(
+        &format!("/crm/opportunities/{id}/quotation"),
+        &[("product", "TEA"), ("quantity", "2"), ("unit_price", "")],
+    );
+    assert_eq!(quote.status(), 303);
+    let order = quote.headers()["location"]
+        .to_str()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(admin.post(&format!("/api/v1/sales/orders/{order}/confirm"), &serde_json::json!({})).status, 200);
+    assert!(web.get(&opportunity_path).text().unwrap().contains("赢单"));
+    let customer =
+        admin.get(&format!("/api/v1/crm/opportunities/{id}")).json["partner_id"].as_str().unwrap().to_string();
+    let view = web.get(&format!("/parties/{customer}/360"));
+    assert_eq!(view.status(), 200);
+    let view = view.text().unwrap();
+    assert!(
+        view.contains("客户全景") && view.contains("王经理") && view.contains(&order) && view.contains("首次电话"),
+        "{view}"
+    );
+    app.assert_invariants();
+}

@@ -35,7 +35,7 @@ use crate::settings::Settings;
 
 #[derive(Args)]
 pub struct BenchArgs {
-    /// Scenarios to run: startup, http, numbering, audit, ui-list, parties, moves, post, o2c, p2p (or `all`).
+    /// Scenarios to run: startup, http, numbering, audit, ui-list, parties, moves, post, o2c, p2p, crm (or `all`).
     #[arg(required = true)]
     scenarios: Vec<String>,
     /// Duration of each load run, in seconds (http).
@@ -65,7 +65,7 @@ pub struct BenchArgs {
 }
 
 pub fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<()> {
-    let all = ["startup", "http", "numbering", "audit", "ui-list", "parties", "moves", "post", "o2c", "p2p"];
+    let all = ["startup", "http", "numbering", "audit", "ui-list", "parties", "moves", "post", "o2c", "p2p", "crm"];
     let scenarios: Vec<String> = if args.scenarios.iter().any(|s| s == "all") {
         all.iter().map(|s| s.to_string()).collect()
     } else {
@@ -86,6 +86,7 @@ pub fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<()> {
             "parties" => parties(settings, args.rows)?,
             "moves" => super::bench_moves::moves(settings, args.rows)?,
             "post" => super::bench_post::post(settings, args.rows)?,
+            "crm" => super::bench_crm::crm(settings)?,
             "o2c" => {
                 super::bench_trade::run(settings, Flow::OrderToCash, args.orders, args.batch, args.http, args.clients)?
             }
@@ -277,6 +278,37 @@ pub(super) fn percentile(sorted: &[f64], p: f64) -> f64 {
     (sorted[index.min(sorted.len() - 1)] * 100.0).round() / 100.0
 }
 
+/// The web app served on a free local port, and a client logged in as the bench's admin.
+pub(super) fn logged_in_server(
+    state: web::AppState,
+) -> anyhow::Result<(tokio::runtime::Runtime, String, reqwest::blocking::Client)> {
+    let tokio = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let listener = tokio.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+    let port = listener.local_addr()?.port();
+    let app = web::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio.spawn(async move { axum::serve(listener, app).await });
+    let base_url = format!("http://127.0.0.1:{port}");
+    let client = reqwest::blocking::Client::builder().cookie_store(true).build()?;
+    let login = client.get(format!("{base_url}/login")).send()?.text()?;
+    let token = login
+        .split("name=\"_login_csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .context("login form")?
+        .to_string();
+    client
+        .post(format!("{base_url}/login"))
+        .form(&[
+            ("_login_csrf", token.as_str()),
+            ("username", "admin"),
+            ("password", "bench-password-1"),
+            ("next", "/"),
+        ])
+        .send()?
+        .error_for_status()?;
+    Ok((tokio, base_url, client))
+}
+
 fn ui_list(settings: &Settings, rows: u64) -> anyhow::Result<serde_json::Value> {
     let (_data, prepared) = fresh(settings)?;
     let first = prepared.bootstrapped.clone().context("bench needs an empty database")?;
@@ -301,30 +333,7 @@ fn ui_list(settings: &Settings, rows: u64) -> anyhow::Result<serde_json::Value> 
         written += batch;
     }
     let seeded_seconds = started.elapsed().as_secs_f64();
-    let tokio = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    let listener = tokio.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
-    let port = listener.local_addr()?.port();
-    let app = web::app(prepared.state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    tokio.spawn(async move { axum::serve(listener, app).await });
-    let base_url = format!("http://127.0.0.1:{port}");
-    let client = reqwest::blocking::Client::builder().cookie_store(true).build()?;
-    let login = client.get(format!("{base_url}/login")).send()?.text()?;
-    let token = login
-        .split("name=\"_login_csrf\" value=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .context("login form")?
-        .to_string();
-    client
-        .post(format!("{base_url}/login"))
-        .form(&[
-            ("_login_csrf", token.as_str()),
-            ("username", "admin"),
-            ("password", "bench-password-1"),
-            ("next", "/"),
-        ])
-        .send()?
-        .error_for_status()?;
+    let (_tokio, base_url, client) = logged_in_server(prepared.state.clone())?;
     let first_page = client.get(format!("{base_url}/settings/audit")).send()?.text()?;
     let deep = first_page
         .split("rel=\"next\" href=\"")

@@ -52,7 +52,12 @@ pub fn post(settings: &Settings, rows: u64) -> anyhow::Result<serde_json::Value>
                     let amount = 100 + ((k * 7 + j * 13) % 10_000) as i64;
                     let role = ROLES[((k + j) % ROLES.len() as u64) as usize];
                     // A summary per line: alike lines of one voucher would be merged into one.
-                    lines.push(AutoLine::by_role(role, format!("业务 {k}-{j}"), amount, 0));
+                    // Receivables name their customer (往来明细), one of a hundred.
+                    let partner = (role == "receivable").then(|| format!("BENCH-C{:03}", k % 100));
+                    lines.push(AutoLine {
+                        partner_id: partner,
+                        ..AutoLine::by_role(role, format!("业务 {k}-{j}"), amount, 0)
+                    });
                     bank += amount;
                 }
                 lines.push(AutoLine::by_role("bank", format!("业务 {k}"), 0, bank));

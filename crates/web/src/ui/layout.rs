@@ -87,6 +87,9 @@ const MODULES: &[Module] = &[
         href: "/parties",
         pages: &[
             ("ui.parties", "/parties", "party.customer.read"),
+            ("ui.crm.leads", "/crm/leads", "crm.record.read"),
+            ("ui.crm.pipeline", "/crm/pipeline", "crm.record.read"),
+            ("ui.crm.report", "/crm/report", "crm.record.read"),
             ("ui.transfer.title", "/imports?type=customers", "party.customer.write"),
             ("ui.party.terms", "/parties/terms", "party.customer.read"),
         ],

@@ -3,6 +3,8 @@
 mod auth;
 mod bank;
 mod collab;
+mod crm;
+mod crm_pipeline;
 mod home;
 mod imports;
 mod inventory;
@@ -22,6 +24,7 @@ mod scanner;
 mod settings;
 mod tasks;
 
+use ::crm::permissions as cp;
 use ::inventory::permissions as ip;
 use ::ledger::permissions as lp;
 use ::purchasing::permissions as pup;
@@ -186,6 +189,21 @@ pub fn mount(state: &AppState) -> axum::Router<AppState> {
         .page("/finance/vouchers/{id}", P(lp::READ), get(ledger::show))
         .page("/finance/vouchers/{id}/act", Access::Any(&[lp::REVIEW, lp::POST]), post(ledger::act))
         .page("/finance/vouchers/{id}/pdf", P(lp::READ), get(ledger_reports::voucher_pdf))
+        .page("/crm/leads", P(cp::READ), get(crm::leads))
+        .page("/crm/leads/new", P(cp::WRITE), get(crm::new_form).post(crm::create))
+        .page("/crm/leads/{id}", P(cp::READ), get(crm::lead))
+        .page("/crm/leads/{id}/qualify", P(cp::WRITE), post(crm::qualify))
+        .page("/crm/leads/{id}/lose", P(cp::WRITE), post(crm::lose))
+        .page("/crm/activities", P(cp::WRITE), post(crm::record))
+        .page("/crm/activities/{id}", P(cp::READ), get(crm::activity))
+        .page("/crm/activities/{id}/complete", P(cp::WRITE), post(crm::complete))
+        .page("/crm/pipeline", P(cp::READ), get(crm_pipeline::board))
+        .page("/crm/opportunities/{id}", P(cp::READ), get(crm_pipeline::opportunity))
+        .page("/crm/opportunities/{id}/move", P(cp::WRITE), post(crm_pipeline::move_to))
+        .page("/crm/opportunities/{id}/act", P(cp::WRITE), post(crm_pipeline::act))
+        .page("/crm/opportunities/{id}/quotation", P(cp::WRITE), post(crm_pipeline::quotation))
+        .page("/crm/report", P(cp::READ), get(crm_pipeline::report))
+        .page("/parties/{id}/360", P(cp::READ), get(crm_pipeline::customer_360))
         .page("/finance/bank", P(lp::READ), get(bank::show))
         .page("/finance/bank/import", P(lp::PAYMENT), post(bank::import))
         .page("/finance/bank/auto-match", P(lp::PAYMENT), post(bank::auto_match))
