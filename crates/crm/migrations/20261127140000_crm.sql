@@ -121,3 +121,34 @@ create table crm_web_submission (
     at text not null
 );
 create index crm_web_submission_idx on crm_web_submission (company_id, client_key, at);
+
+-- Sales teams: a manager sees the records of the members; members take new leads in turn.
+create table crm_team (
+    id text primary key,
+    company_id text not null references kernel_company (id),
+    code text not null,
+    name text not null,
+    manager_id text,
+    created_at text not null,
+    constraint crm_team_code_key unique (company_id, code)
+);
+create table crm_team_member (
+    team_id text not null references crm_team (id),
+    user_id text not null,
+    seq bigint not null,
+    primary key (team_id, user_id)
+);
+create index crm_team_member_user_idx on crm_team_member (user_id);
+create index crm_team_manager_idx on crm_team (company_id, manager_id);
+
+-- Assignment rules, tried in order: round robin (any lead), or a lead's region or industry
+-- (territories), to a team's members in turn (`next_member` counts the turns taken).
+create table crm_assignment_rule (
+    id text primary key,
+    company_id text not null references kernel_company (id),
+    seq bigint not null,
+    kind text not null constraint crm_assignment_rule_kind_check check (kind in ('round_robin', 'region', 'industry')),
+    match_value text not null default '',
+    team_id text not null references crm_team (id),
+    next_member bigint not null default 0
+);

@@ -184,7 +184,7 @@ pub fn get_activity(tx: &mut Tx<'_>, ctx: &Ctx, id: ActivityId) -> Result<Activi
         .query_opt(&format!("{SELECT} where company_id = $1 and id = $2"), &[&ctx.company(), &id])?
         .ok_or_else(|| Error::not_found("crm.activity_not_found"))?;
     let activity = activity_of(&r)?;
-    if ctx.own_records_only() && activity.owner_id != ctx.actor().user().map(|u| u.to_string()) {
+    if !crate::team::may_see(tx, ctx, activity.owner_id.as_deref())? {
         return Err(Error::not_found("crm.activity_not_found"));
     }
     Ok(activity)
@@ -236,10 +236,7 @@ pub fn activities_of(tx: &mut Tx<'_>, ctx: &Ctx, column: &str, id: &str) -> Resu
         "lead_id" | "opportunity_id" | "partner_id" => column,
         _ => return Err(Error::bad_request("crm.activity_subject_required")),
     };
-    let (own, user) = match (ctx.own_records_only(), ctx.actor().user()) {
-        (true, Some(u)) => ("and owner_id = $3", u.to_string()),
-        _ => ("and $3 = ''", String::new()),
-    };
+    let (own, user) = crate::team::owner_clause(ctx, "owner_id", 3);
     tx.query(
         &format!("{SELECT} where company_id = $1 and {column} = $2 {own} order by created_at desc, id desc limit 200"),
         &[&ctx.company(), &id, &user],

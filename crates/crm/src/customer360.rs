@@ -56,10 +56,7 @@ pub fn customer_360(tx: &mut Tx<'_>, ctx: &Ctx, vault: &Vault, customer: &str) -
     let party_id = party::PartyId::parse(&id).map_err(|_| Error::not_found("crm.customer_not_found"))?;
     let customer = party::get_party(tx, ctx, vault, party_id)?;
     let company = ctx.company();
-    let (own_clause, user) = match (ctx.own_records_only(), ctx.actor().user()) {
-        (true, Some(u)) => ("and owner_id = $3", u.to_string()),
-        _ => ("and $3 = ''", String::new()),
-    };
+    let (own_clause, user) = crate::team::owner_clause(ctx, "owner_id", 3);
     let activity_count: i64 = tx.scalar(
         &format!("select count(*) from crm_activity where company_id = $1 and partner_id = $2 {own_clause}"),
         &[&company, &id, &user],
@@ -80,7 +77,7 @@ pub fn customer_360(tx: &mut Tx<'_>, ctx: &Ctx, vault: &Vault, customer: &str) -
             &format!(
                 "{} where o.company_id = $1 and o.partner_id = $2 {} order by o.created_at desc, o.id desc limit $4",
                 crate::opportunity::SELECT,
-                own_clause.replace("owner_id", "o.owner_id")
+                crate::team::owner_clause(ctx, "o.owner_id", 3).0
             ),
             &[&company, &id, &user, &RECENT],
         )?

@@ -5,7 +5,7 @@
 //! blind index, shown unmasked only to those allowed.
 
 use kernel::crypto::{Vault, mask, normalize_email, normalize_phone};
-use kernel::db::{Row, Tx, Value};
+use kernel::db::{Row, Tx};
 use kernel::listing::{Filter, ListPage, ListQuery, ListSpec, col};
 use kernel::{Ctx, Error, Result, audit};
 use serde::{Deserialize, Serialize};
@@ -119,12 +119,8 @@ pub const LEAD_LIST: ListSpec = ListSpec {
 /// The leads the caller may see: own ones under a role limited to own records.
 pub fn list_leads(tx: &mut Tx<'_>, ctx: &Ctx, query: &ListQuery) -> Result<ListPage> {
     ctx.require(READ)?;
-    match (ctx.own_records_only(), ctx.actor().user()) {
-        (true, Some(user)) => {
-            LEAD_LIST.fetch(tx, ctx, query, Some(("l.owner_id = {}", vec![Value::Text(user.to_string())])))
-        }
-        _ => LEAD_LIST.fetch(tx, ctx, query, None),
-    }
+    let scope = crate::team::owner_scope(ctx, "l.owner_id");
+    LEAD_LIST.fetch(tx, ctx, query, scope.as_ref().map(|(c, v)| (c.as_str(), v.clone())))
 }
 
 const COLUMNS: &str =
@@ -166,7 +162,7 @@ pub fn get_lead(tx: &mut Tx<'_>, ctx: &Ctx, vault: &Vault, id: LeadId) -> Result
         )?
         .ok_or_else(|| Error::not_found("crm.lead_not_found"))?;
     let lead = lead_of(ctx, vault, &r)?;
-    if ctx.own_records_only() && lead.owner_id != ctx.actor().user().map(|u| u.to_string()) {
+    if !crate::team::may_see(tx, ctx, lead.owner_id.as_deref())? {
         return Err(Error::not_found("crm.lead_not_found"));
     }
     Ok(lead)
@@ -284,6 +280,11 @@ pub(crate) fn insert_lead(
         return Err(Error::field("email", "crm.email_invalid"));
     }
     let duplicates = find_duplicates(tx, ctx, vault, input)?;
+    // A lead nobody took (the web form, an import) goes to a team member by the rules.
+    let owner = match owner {
+        Some(owner) => Some(owner),
+        None => crate::team::assign(tx, ctx, &input.region, &input.industry)?,
+    };
     let id = LeadId::new();
     let source = if input.source.trim().is_empty() { "manual" } else { input.source.trim() };
     let email_enc = email.as_deref().map(|e| vault.encrypt(e)).transpose()?;
@@ -347,9 +348,6 @@ pub fn qualify(
 ) -> Result<crate::opportunity::Opportunity> {
     ctx.require(WRITE)?;
     let lead = get_lead(tx, &ctx.with_granted(&[party::permissions::PII_VIEW]), vault, id)?;
-    if ctx.own_records_only() && lead.owner_id != ctx.actor().user().map(|u| u.to_string()) {
-        return Err(Error::not_found("crm.lead_not_found"));
-    }
     if lead.state != "new" {
         return Err(Error::conflict("crm.lead_state").with_param("state", &lead.state));
     }
@@ -472,6 +470,11 @@ pub struct WebLeadInput {
     pub phone: Option<String>,
     #[serde(default)]
     pub message: String,
+    /// 省份 / 行业 as the form asks them: what the assignment rules route by.
+    #[serde(default)]
+    pub region: String,
+    #[serde(default)]
+    pub industry: String,
     #[serde(default)]
     pub website: String,
 }
@@ -514,6 +517,8 @@ pub fn submit_web_lead(
         email: input.email.clone(),
         phone: input.phone.clone(),
         source: "web".into(),
+        region: input.region.chars().take(50).collect(),
+        industry: input.industry.chars().take(50).collect(),
         note: input.message.chars().take(2000).collect(),
         ..LeadInput::default()
     };

@@ -16,6 +16,7 @@ pub mod permissions;
 pub mod pipeline;
 pub mod scoring;
 pub mod stage;
+pub mod team;
 
 pub use activity::{Activity, ActivityId, ActivityInput, complete_activity, record_activity};
 pub use lead::{Lead, LeadId, LeadInput, QualifyInput, create_lead, get_lead, qualify};
@@ -58,5 +59,11 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
     ),
     kernel::msg!("crm.activity_not_found", "跟进记录不存在", "Activity not found"),
     kernel::msg!("crm.activity_done", "该跟进已完成", "This follow-up is already done"),
+    kernel::msg!("crm.team_not_found", "销售团队不存在", "Sales team not found"),
+    kernel::msg!(
+        "crm.rule_kind_invalid",
+        "规则类型应为 round_robin（轮流）、region（地区）或 industry（行业）",
+        "The kind is round_robin, region or industry"
+    ),
     kernel::msg!("crm.too_many_requests", "提交过于频繁，请稍后再试", "Too many submissions; try again later"),
 ];

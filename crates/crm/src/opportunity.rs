@@ -3,7 +3,7 @@
 //! made from an opportunity is an ordinary sales order, and confirming it wins the opportunity
 //! (a reaction to `sales::OrderConfirmed`, listed in wiring.rs).
 
-use kernel::db::{Row, Tx, Value};
+use kernel::db::{Row, Tx};
 use kernel::listing::{Filter, ListPage, ListQuery, ListSpec, col};
 use kernel::{Ctx, Currency, Error, Money, Result, audit};
 use serde::{Deserialize, Serialize};
@@ -108,12 +108,8 @@ pub const OPPORTUNITY_LIST: ListSpec = ListSpec {
 /// Opportunities the caller may see: own ones under a role limited to own records.
 pub fn list_opportunities(tx: &mut Tx<'_>, ctx: &Ctx, query: &ListQuery) -> Result<ListPage> {
     ctx.require(READ)?;
-    match (ctx.own_records_only(), ctx.actor().user()) {
-        (true, Some(user)) => {
-            OPPORTUNITY_LIST.fetch(tx, ctx, query, Some(("o.owner_id = {}", vec![Value::Text(user.to_string())])))
-        }
-        _ => OPPORTUNITY_LIST.fetch(tx, ctx, query, None),
-    }
+    let scope = crate::team::owner_scope(ctx, "o.owner_id");
+    OPPORTUNITY_LIST.fetch(tx, ctx, query, scope.as_ref().map(|(c, v)| (c.as_str(), v.clone())))
 }
 
 pub(crate) const SELECT: &str =
@@ -154,7 +150,7 @@ pub fn get_opportunity(tx: &mut Tx<'_>, ctx: &Ctx, id: OpportunityId) -> Result<
         .query_opt(&format!("{SELECT} where o.company_id = $1 and o.id = $2"), &[&ctx.company(), &id])?
         .ok_or_else(|| Error::not_found("crm.opportunity_not_found"))?;
     let opportunity = opportunity_of(&r)?;
-    if ctx.own_records_only() && opportunity.owner_id != ctx.actor().user().map(|u| u.to_string()) {
+    if !crate::team::may_see(tx, ctx, opportunity.owner_id.as_deref())? {
         return Err(Error::not_found("crm.opportunity_not_found"));
     }
     Ok(opportunity)

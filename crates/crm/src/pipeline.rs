@@ -32,12 +32,9 @@ pub struct BoardQuery {
     pub offset: Option<i64>,
 }
 
-/// `(clause, user)`: the own-records rule for opportunities as SQL on `$n`.
+/// `(clause, user)`: the record rule (own and managed teams' records) as SQL on `$n`.
 fn own(ctx: &Ctx, column: &str, n: u8) -> (String, String) {
-    match (ctx.own_records_only(), ctx.actor().user()) {
-        (true, Some(user)) => (format!("and {column} = ${n}"), user.to_string()),
-        _ => (format!("and ${n} = ''"), String::new()),
-    }
+    crate::team::owner_clause(ctx, column, n)
 }
 
 /// The kanban board of open opportunities.

@@ -358,3 +358,51 @@ fn scoring_learns_from_won_and_lost_leads_and_explains_itself() {
     assert_eq!(retrained.json["lost"], 5);
     app.assert_invariants();
 }
+
+#[test]
+fn teams_take_web_leads_in_turn_and_a_manager_sees_the_team() {
+    let app = spawn();
+    let admin = app.admin();
+    let (manager_id, manager) = app.user_in(app.company, "manager", &["sales"]);
+    let (alice_id, alice) = app.user_in(app.company, "alice", &["sales"]);
+    let (bob_id, bob) = app.user_in(app.company, "bob", &["sales"]);
+    let (carol_id, carol) = app.user_in(app.company, "carol", &["sales"]);
+    let east = admin.post(
+        "/api/v1/crm/teams",
+        &json!({"code": "east", "name": "华东销售部", "manager_id": manager_id.to_string(),
+            "members": [alice_id.to_string(), bob_id.to_string()]}),
+    );
+    assert_eq!(east.status, 201, "{}", east.body);
+    admin.post("/api/v1/crm/teams", &json!({"code": "rest", "name": "其他地区", "members": [carol_id.to_string()]}));
+    let rule = admin.post("/api/v1/crm/assignment-rules", &json!({"kind": "region", "value": "浙江", "team": "east"}));
+    assert_eq!(rule.status, 201, "{}", rule.body);
+    admin.post("/api/v1/crm/assignment-rules", &json!({"kind": "round_robin", "team": "rest"}));
+    let bad = admin.post("/api/v1/crm/assignment-rules", &json!({"kind": "lottery", "team": "rest"}));
+    assert_eq!(bad.json["errors"][0]["code"], "crm.rule_kind_invalid");
+    let code = admin.get("/api/v1/companies").json[0]["code"].as_str().unwrap().to_string();
+    let public = app.client();
+    for (i, region) in ["浙江", "浙江", "广东", "浙江"].iter().enumerate() {
+        let sent = public.post(
+            &format!("/api/v1/public/{code}/leads"),
+            &json!({"name": format!("客户{i}"), "phone": format!("1390000000{i}"), "region": region}),
+        );
+        assert_eq!(sent.status, 202, "{}", sent.body);
+    }
+    let owners: Vec<String> = admin.get("/api/v1/crm/leads?sort=created_at").json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["contact_name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(owners.len(), 4);
+    let count = |client: &Client| client.get("/api/v1/crm/leads").json["items"].as_array().unwrap().len();
+    // 浙江 leads go to alice and bob in turn; the rest to carol; the manager sees the team's.
+    assert_eq!((count(&alice), count(&bob), count(&carol)), (2, 1, 1));
+    assert_eq!(count(&manager), 3);
+    let carols = carol.get("/api/v1/crm/leads").json["items"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(manager.get(&format!("/api/v1/crm/leads/{carols}")).status, 404, "not the manager's team");
+    let alices = alice.get("/api/v1/crm/leads").json["items"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(manager.get(&format!("/api/v1/crm/leads/{alices}")).status, 200);
+    assert_eq!(bob.get(&format!("/api/v1/crm/leads/{alices}")).status, 404, "a colleague's lead is not one's own");
+    app.assert_invariants();
+}

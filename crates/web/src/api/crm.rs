@@ -407,6 +407,49 @@ async fn customer_360(
         .map(Json)
 }
 
+/// Sales teams with their managers and members.
+#[utoipa::path(get, path = "/api/v1/crm/teams", tag = "crm", responses((status = 200, body = Vec<crm::team::Team>)))]
+async fn list_teams(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> Result<Json<Vec<crm::team::Team>>, ApiError> {
+    state.read(&caller, crm::team::list_teams).await.map(Json)
+}
+
+/// Create a team, or replace the manager and members of the team with that code.
+#[utoipa::path(post, path = "/api/v1/crm/teams", tag = "crm", request_body = crm::team::TeamInput,
+    responses((status = 201, body = crm::team::Team), (status = 422, body = Problem)))]
+async fn save_team(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(input): ApiJson<crm::team::TeamInput>,
+) -> Result<(StatusCode, Json<crm::team::Team>), ApiError> {
+    let team = state.write(&caller, move |tx, ctx, _| crm::team::save_team(tx, ctx, &input)).await?;
+    Ok((StatusCode::CREATED, Json(team)))
+}
+
+/// The assignment rules, in the order they are tried.
+#[utoipa::path(get, path = "/api/v1/crm/assignment-rules", tag = "crm",
+    responses((status = 200, body = Vec<crm::team::AssignmentRule>)))]
+async fn list_rules(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> Result<Json<Vec<crm::team::AssignmentRule>>, ApiError> {
+    state.read(&caller, crm::team::list_rules).await.map(Json)
+}
+
+/// Add an assignment rule: new leads without an owner go to the team's members in turn.
+#[utoipa::path(post, path = "/api/v1/crm/assignment-rules", tag = "crm", request_body = crm::team::RuleInput,
+    responses((status = 201, body = crm::team::AssignmentRule), (status = 422, body = Problem)))]
+async fn save_rule(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(input): ApiJson<crm::team::RuleInput>,
+) -> Result<(StatusCode, Json<crm::team::AssignmentRule>), ApiError> {
+    let rule = state.write(&caller, move |tx, ctx, _| crm::team::save_rule(tx, ctx, &input)).await?;
+    Ok((StatusCode::CREATED, Json(rule)))
+}
+
 pub fn mount(api: ApiRouter) -> ApiRouter {
     api.routes(Access::Permission(READ), routes!(list_leads))
         .routes(Access::Permission(WRITE), routes!(create_lead))
@@ -433,4 +476,8 @@ pub fn mount(api: ApiRouter) -> ApiRouter {
         .routes(Access::Permission(READ), routes!(get_activity))
         .routes(Access::Permission(WRITE), routes!(complete_activity))
         .routes(Access::Permission(READ), routes!(customer_360))
+        .routes(Access::Permission(READ), routes!(list_teams))
+        .routes(Access::Permission(SETUP), routes!(save_team))
+        .routes(Access::Permission(READ), routes!(list_rules))
+        .routes(Access::Permission(SETUP), routes!(save_rule))
 }
