@@ -76,7 +76,7 @@ create table crm_opportunity (
 -- The kanban column's cards in their order (soonest expected close first), read a page at a time.
 create index crm_opportunity_stage_idx on crm_opportunity (company_id, state, stage_id, (coalesce(expected_close, '9999')), id);
 create index crm_opportunity_owner_idx on crm_opportunity (company_id, owner_id, state);
-create index crm_opportunity_partner_idx on crm_opportunity (company_id, partner_id);
+create index crm_opportunity_partner_idx on crm_opportunity (company_id, partner_id, created_at, id);
 create index crm_opportunity_order_idx on crm_opportunity (order_id);
 
 -- Calls, visits, meetings, emails, WeChat messages and notes: done (with outcome and next step)
@@ -151,4 +151,70 @@ create table crm_assignment_rule (
     match_value text not null default '',
     team_id text not null references crm_team (id),
     next_member bigint not null default 0
+);
+
+-- Contracts (合同) with their payment milestones, each tied to the invoice that bills it.
+create table crm_contract (
+    id text primary key,
+    company_id text not null references kernel_company (id),
+    number text not null,
+    name text not null,
+    partner_id text not null references party_party (id),
+    opportunity_id text references crm_opportunity (id),
+    -- CNY fen.
+    amount bigint not null,
+    start_date text not null,
+    end_date text not null,
+    terms text not null default '',
+    state text not null constraint crm_contract_state_check check (state in ('draft', 'active', 'terminated')),
+    owner_id text,
+    activated_at text,
+    terminated_reason text,
+    renewal_reminded_at text,
+    created_at text not null,
+    created_by text not null,
+    constraint crm_contract_number_key unique (company_id, number)
+);
+create index crm_contract_partner_idx on crm_contract (company_id, partner_id, start_date);
+create index crm_contract_renewal_idx on crm_contract (company_id, state, end_date);
+create table crm_contract_milestone (
+    id text primary key,
+    contract_id text not null references crm_contract (id),
+    seq bigint not null,
+    name text not null,
+    due_date text not null,
+    amount bigint not null,
+    invoice_id text references sales_invoice (id)
+);
+create index crm_contract_milestone_idx on crm_contract_milestone (contract_id, seq);
+
+-- The lifecycle thresholds of a company (days), and satisfaction answers per customer.
+create table crm_lifecycle_setting (
+    company_id text primary key references kernel_company (id),
+    new_days bigint not null,
+    active_days bigint not null,
+    churn_days bigint not null
+);
+create table crm_satisfaction (
+    id text primary key,
+    company_id text not null references kernel_company (id),
+    partner_id text not null references party_party (id),
+    kind text not null constraint crm_satisfaction_kind_check check (kind in ('csat', 'nps')),
+    score bigint not null,
+    comment text not null default '',
+    recorded_at text not null,
+    recorded_by text not null
+);
+create index crm_satisfaction_partner_idx on crm_satisfaction (company_id, partner_id);
+
+-- The kanban's column totals, kept with every change of an open opportunity (per stage and
+-- owner, so the record rules apply): count, expected revenue, and Σ revenue × probability (bp).
+create table crm_pipeline_total (
+    company_id text not null references kernel_company (id),
+    stage_id text not null references crm_stage (id),
+    owner_id text not null default '',
+    open_count bigint not null default 0,
+    expected bigint not null default 0,
+    weighted bigint not null default 0,
+    primary key (company_id, stage_id, owner_id)
 );

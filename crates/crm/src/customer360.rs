@@ -39,8 +39,11 @@ pub struct Customer360 {
     pub last_purchase_date: Option<String>,
     /// Lifetime value ÷ confirmed orders.
     pub average_order_value: String,
-    /// Contracts and service tickets join here when their modules exist.
-    pub contracts: Vec<String>,
+    pub contracts: Vec<crate::contract::Contract>,
+    /// prospect, new, active, at_risk, churned or won_back.
+    pub lifecycle_stage: String,
+    pub satisfaction: crate::lifecycle::Satisfaction,
+    /// Service tickets join here when the support module exists.
     pub tickets: Vec<String>,
 }
 
@@ -95,6 +98,9 @@ pub fn customer_360(tx: &mut Tx<'_>, ctx: &Ctx, vault: &Vault, customer: &str) -
     } else {
         (Vec::new(), 0)
     };
+    let contracts = crate::contract::contracts_of(tx, ctx, &id)?;
+    let lifecycle_stage = crate::lifecycle::customer_stage(tx, ctx, &id)?.to_string();
+    let satisfaction = crate::lifecycle::satisfaction_of(tx, ctx, &id)?;
     let lifetime = sales.invoiced.iter().filter(|a| a.currency == "CNY").map(|a| a.minor).sum::<i64>();
     let average = if sales.orders > 0 { lifetime / sales.orders } else { 0 };
     Ok(Customer360 {
@@ -108,7 +114,9 @@ pub fn customer_360(tx: &mut Tx<'_>, ctx: &Ctx, vault: &Vault, customer: &str) -
         open_balance: yuan(open_balance),
         lifetime_value: yuan(lifetime),
         average_order_value: yuan(average),
-        contracts: Vec::new(),
+        contracts,
+        lifecycle_stage,
+        satisfaction,
         tickets: Vec::new(),
     })
 }

@@ -9,8 +9,10 @@
 //! opportunity it was quoted from is won), as listed in `wiring.rs`.
 
 pub mod activity;
+pub mod contract;
 pub mod customer360;
 pub mod lead;
+pub mod lifecycle;
 pub mod opportunity;
 pub mod permissions;
 pub mod pipeline;
@@ -59,6 +61,28 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
     ),
     kernel::msg!("crm.activity_not_found", "跟进记录不存在", "Activity not found"),
     kernel::msg!("crm.activity_done", "该跟进已完成", "This follow-up is already done"),
+    kernel::msg!("crm.contract_not_found", "合同不存在", "Contract not found"),
+    kernel::msg!(
+        "crm.contract_state",
+        "合同状态（{state}）不允许该操作",
+        "Not allowed for a contract in state {state}"
+    ),
+    kernel::msg!("crm.end_before_start", "结束日期早于开始日期", "The end is before the start"),
+    kernel::msg!(
+        "crm.milestone_invalid",
+        "付款节点需要名称、日期和金额",
+        "A milestone needs a name, a date and an amount"
+    ),
+    kernel::msg!(
+        "crm.milestones_sum",
+        "付款节点金额之和应等于合同金额",
+        "The milestones add up to the contract's amount"
+    ),
+    kernel::msg!("crm.milestone_not_found", "付款节点不存在", "Milestone not found"),
+    kernel::msg!("crm.invoice_not_customers", "发票不属于该合同的客户", "The invoice is not the contract customer's"),
+    kernel::msg!("crm.thresholds_invalid", "天数应为正数，且流失天数大于活跃天数", "Positive days, churn after active"),
+    kernel::msg!("crm.satisfaction_kind_invalid", "类型应为 csat 或 nps", "The kind is csat or nps"),
+    kernel::msg!("crm.score_out_of_range", "分值超出范围（CSAT 1–5，NPS 0–10）", "Out of range (CSAT 1–5, NPS 0–10)"),
     kernel::msg!("crm.team_not_found", "销售团队不存在", "Sales team not found"),
     kernel::msg!(
         "crm.rule_kind_invalid",

@@ -156,6 +156,35 @@ pub fn get_opportunity(tx: &mut Tx<'_>, ctx: &Ctx, id: OpportunityId) -> Result<
     Ok(opportunity)
 }
 
+/// Adds an open opportunity's figures to (or, with `sign` −1, takes them from) its column's
+/// totals, in the same transaction as the change.
+pub(crate) fn tally(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx,
+    stage: &str,
+    owner: Option<&str>,
+    revenue: i64,
+    probability_bp: i64,
+    sign: i64,
+) -> Result<()> {
+    tx.execute(
+        "insert into crm_pipeline_total (company_id, stage_id, owner_id, open_count, expected, weighted)
+         values ($1, $2, $3, $4, $5, $6)
+         on conflict (company_id, stage_id, owner_id) do update set
+             open_count = crm_pipeline_total.open_count + excluded.open_count,
+             expected = crm_pipeline_total.expected + excluded.expected,
+             weighted = crm_pipeline_total.weighted + excluded.weighted",
+        &[&ctx.company(), &stage, &owner.unwrap_or(""), &sign, &(sign * revenue), &(sign * revenue * probability_bp)],
+    )?;
+    Ok(())
+}
+
+/// Revenue (fen) and probability (bp) of an opportunity as stored.
+fn figures(tx: &mut Tx<'_>, id: &str) -> Result<(i64, i64)> {
+    let r = tx.query_one("select expected_revenue, probability_bp from crm_opportunity where id = $1", &[&id])?;
+    Ok((r.get(0)?, r.get(1)?))
+}
+
 pub fn create_opportunity(
     tx: &mut Tx<'_>,
     ctx: &Ctx,
@@ -211,6 +240,7 @@ pub fn create_opportunity(
             &ctx.actor().label(),
         ],
     )?;
+    tally(tx, ctx, &stage.id, owner.as_deref(), revenue, probability, 1)?;
     audit::record(tx, ctx, "crm.opportunity.create", "crm.opportunity", &id, serde_json::json!({"stage": stage.code}))?;
     get_opportunity(tx, &ctx.clone().with_own_records_only(false), id)
 }
@@ -234,6 +264,7 @@ pub fn move_stage(tx: &mut Tx<'_>, ctx: &Ctx, id: OpportunityId, input: &MoveInp
     }
     let stage = find_stage(tx, ctx, &input.stage)?;
     let version = input.version.unwrap_or(current.version);
+    let (revenue, old_bp) = figures(tx, &current.id)?;
     let changed = tx.execute(
         "update crm_opportunity set stage_id = $1, probability_bp = $2, updated_at = $3, version = version + 1
          where company_id = $4 and id = $5 and state = 'open' and version = $6",
@@ -242,6 +273,8 @@ pub fn move_stage(tx: &mut Tx<'_>, ctx: &Ctx, id: OpportunityId, input: &MoveInp
     if changed == 0 {
         return Err(Error::conflict("crm.opportunity_changed"));
     }
+    tally(tx, ctx, &current.stage_id, current.owner_id.as_deref(), revenue, old_bp, -1)?;
+    tally(tx, ctx, &stage.id, current.owner_id.as_deref(), revenue, stage.probability_bp, 1)?;
     audit::record(
         tx,
         ctx,
@@ -260,6 +293,7 @@ pub fn close(tx: &mut Tx<'_>, ctx: &Ctx, id: OpportunityId, won: bool, reason: &
     if !won && reason.trim().is_empty() {
         return Err(Error::field("reason", "crm.reason_required"));
     }
+    let (revenue, old_bp) = figures(tx, &current.id)?;
     let (state, bp) = if won { ("won", 10_000) } else { ("lost", 0) };
     let changed = tx.execute(
         "update crm_opportunity set state = $1, probability_bp = $2, lost_reason = $3, closed_at = $4, updated_at = $4,
@@ -270,6 +304,7 @@ pub fn close(tx: &mut Tx<'_>, ctx: &Ctx, id: OpportunityId, won: bool, reason: &
     if changed == 0 {
         return Err(Error::conflict("crm.opportunity_closed").with_param("state", &current.state));
     }
+    tally(tx, ctx, &current.stage_id, current.owner_id.as_deref(), revenue, old_bp, -1)?;
     audit::record(
         tx,
         ctx,
@@ -337,6 +372,15 @@ pub fn create_quotation(
 
 /// A confirmed sales order wins the opportunity it was quoted from.
 pub fn order_confirmed(tx: &mut Tx<'_>, ctx: &Ctx, event: &sales::OrderConfirmed) -> Result<()> {
+    let open = tx.query(
+        "select stage_id, owner_id, expected_revenue, probability_bp from crm_opportunity
+         where company_id = $1 and order_id = $2 and state = 'open'",
+        &[&ctx.company(), &event.order_id],
+    )?;
+    for r in open {
+        let (stage, owner): (String, Option<String>) = (r.get(0)?, r.get(1)?);
+        tally(tx, ctx, &stage, owner.as_deref(), r.get(2)?, r.get(3)?, -1)?;
+    }
     let won = tx.execute(
         "update crm_opportunity set state = 'won', probability_bp = 10000, closed_at = $1, updated_at = $1,
              version = version + 1

@@ -43,15 +43,15 @@ pub fn board(tx: &mut Tx<'_>, ctx: &Ctx, query: &BoardQuery) -> Result<Vec<Colum
     let limit = query.limit.unwrap_or(20).clamp(1, 200);
     let offset = query.offset.unwrap_or(0).max(0);
     let (mine, user) = own(ctx, "o.owner_id", 3);
-    // One grouped read for every column's totals.
+    // The totals kept with every change (per stage and owner), not a scan of the opportunities.
+    let (mine_totals, _) = own(ctx, "t.owner_id", 2);
     let mut totals: BTreeMap<String, (i64, i64, i128)> = BTreeMap::new();
     for r in tx.query(
         &format!(
-            "select o.stage_id, count(*), coalesce(sum(o.expected_revenue), 0),
-                    coalesce(sum(o.expected_revenue * o.probability_bp), 0)
-             from crm_opportunity o where o.company_id = $1 and o.state = $2 {mine} group by o.stage_id"
+            "select t.stage_id, coalesce(sum(t.open_count), 0), coalesce(sum(t.expected), 0), coalesce(sum(t.weighted), 0)
+             from crm_pipeline_total t where t.company_id = $1 {mine_totals} group by t.stage_id"
         ),
-        &[&ctx.company(), &"open", &user],
+        &[&ctx.company(), &user],
     )? {
         let weighted: i64 = r.get(3)?;
         totals.insert(r.get(0)?, (r.get(1)?, r.get(2)?, i128::from(weighted)));
@@ -264,3 +264,49 @@ pub fn report(tx: &mut Tx<'_>, ctx: &Ctx) -> Result<CrmReport> {
         funnel,
     })
 }
+
+/// Recomputes the kept column totals from the opportunities (after a bulk load, or to repair).
+pub fn rebuild_totals(tx: &mut Tx<'_>, ctx: &Ctx) -> Result<()> {
+    tx.execute("delete from crm_pipeline_total where company_id = $1", &[&ctx.company()])?;
+    tx.execute(
+        "insert into crm_pipeline_total (company_id, stage_id, owner_id, open_count, expected, weighted)
+         select company_id, stage_id, coalesce(owner_id, ''), count(*), sum(expected_revenue),
+                sum(expected_revenue * probability_bp)
+         from crm_opportunity where company_id = $1 and state = 'open' group by company_id, stage_id, coalesce(owner_id, '')",
+        &[&ctx.company()],
+    )?;
+    Ok(())
+}
+
+/// The kept column totals equal the open opportunities, per company, stage and owner (both
+/// directions: every open group has its totals row, and every non-empty totals row its group).
+fn totals_match(tx: &mut Tx<'_>) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    let sql = "select o.company_id, o.stage_id, o.n, coalesce(t.open_count, 0), o.w, coalesce(t.weighted, 0)
+         from (select company_id, stage_id, coalesce(owner_id, '') as owner_id, count(*) as n,
+                      sum(expected_revenue * probability_bp) as w
+               from crm_opportunity where state = 'open' group by company_id, stage_id, coalesce(owner_id, '')) o
+         left join crm_pipeline_total t on t.company_id = o.company_id and t.stage_id = o.stage_id and t.owner_id = o.owner_id
+         union all
+         select t.company_id, t.stage_id, 0, t.open_count, 0, t.weighted from crm_pipeline_total t
+         where (t.open_count <> 0 or t.weighted <> 0) and not exists (
+             select 1 from crm_opportunity o where o.company_id = t.company_id and o.stage_id = t.stage_id
+               and coalesce(o.owner_id, '') = t.owner_id and o.state = 'open')";
+    for r in tx.query(sql, &[])? {
+        let (n, kept, w, kept_w): (i64, i64, i64, i64) = (r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
+        if n != kept || w != kept_w {
+            problems.push(format!(
+                "company {} stage {}: {n} open opportunities (Σ {w}) but the totals say {kept} (Σ {kept_w})",
+                r.get::<String>(0)?,
+                r.get::<String>(1)?
+            ));
+        }
+    }
+    Ok(problems)
+}
+
+pub const INVARIANTS: &[kernel::invariant::Invariant] = &[kernel::invariant::Invariant {
+    name: "crm.pipeline_totals",
+    description: "the kanban's kept totals = the open opportunities per stage and owner",
+    check: totals_match,
+}];

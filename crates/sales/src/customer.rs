@@ -147,3 +147,55 @@ pub fn customer_sales(tx: &mut Tx<'_>, ctx: &Ctx, customer: &str, limit: i64) ->
         recent_invoices,
     })
 }
+
+/// A customer's order dates for the lifecycle: first and latest confirmed order, and the one
+/// before the latest (to tell a customer won back after a long gap).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OrderDates {
+    pub customer_id: String,
+    pub first: Option<String>,
+    pub last: Option<String>,
+    pub previous: Option<String>,
+}
+
+/// Order dates of every customer with confirmed orders, in one read: each customer's orders
+/// ranked newest first by a window function.
+pub fn order_dates(tx: &mut Tx<'_>, ctx: &Ctx) -> Result<Vec<OrderDates>> {
+    tx.query(
+        "select customer_id, min(d), max(d), max(case when rn = 2 then d end) from (
+             select customer_id, order_date as d,
+                    row_number() over (partition by customer_id order by order_date desc, id desc) as rn
+             from sales_order where company_id = $1 and state in ('confirmed', 'done')
+         ) ranked group by customer_id",
+        &[&ctx.company()],
+    )?
+    .iter()
+    .map(|r| Ok(OrderDates { customer_id: r.get(0)?, first: r.get(1)?, last: r.get(2)?, previous: r.get(3)? }))
+    .collect()
+}
+
+/// One customer's order dates: three short index reads, whatever the number of orders.
+pub fn customer_order_dates(tx: &mut Tx<'_>, ctx: &Ctx, customer: &str) -> Result<OrderDates> {
+    let edge = |tx: &mut Tx<'_>, sql: &str, before: &str| -> Result<Option<String>> {
+        let mut best: Option<String> = None;
+        // One indexed read per state (the index is by customer, state and date).
+        for state in ["confirmed", "done"] {
+            let found: Option<String> = tx.scalar(sql, &[&ctx.company(), &customer, &state, &before])?;
+            best = match (best, found) {
+                (Some(a), Some(b)) => Some(if sql.contains("min(") { a.min(b) } else { a.max(b) }),
+                (a, b) => a.or(b),
+            };
+        }
+        Ok(best)
+    };
+    let min = "select min(order_date) from sales_order where company_id = $1 and customer_id = $2 and state = $3 and order_date < $4";
+    let max = "select max(order_date) from sales_order where company_id = $1 and customer_id = $2 and state = $3 and order_date < $4";
+    let first = edge(tx, min, "9999-12-31")?;
+    let last = edge(tx, max, "9999-12-31")?;
+    // The order before the latest: the latest on an earlier day.
+    let previous = match &last {
+        Some(last) => edge(tx, max, last)?,
+        None => None,
+    };
+    Ok(OrderDates { customer_id: customer.to_string(), first, last, previous })
+}

@@ -27,8 +27,10 @@ pub use order::{
     list_orders, send_quotation, update_order,
 };
 
-pub const MIGRATIONS: kernel::db::ModuleMigrations =
-    kernel::db::ModuleMigrations { module: "sales", migrations: &[kernel::migration!(20261127080000, "sales")] };
+pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigrations {
+    module: "sales",
+    migrations: &[kernel::migration!(20261127080000, "sales"), kernel::migration!(20261127150000, "customer_history")],
+};
 
 pub const MESSAGES: &[kernel::i18n::Message] = &[
     kernel::msg!(

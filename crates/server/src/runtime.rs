@@ -124,8 +124,8 @@ impl Worker {
                         if let Err(error) = sweep(&db, clock.as_ref()) {
                             tracing::warn!(%error, "sweep failed");
                         }
-                        if let Err(error) = retrain_lead_scoring(&db, &clock) {
-                            tracing::warn!(%error, "lead scoring retraining failed");
+                        if let Err(error) = crm_daily(&db, &clock) {
+                            tracing::warn!(%error, "CRM daily work failed");
                         }
                     }
                     std::thread::sleep(poll);
@@ -143,8 +143,9 @@ impl Worker {
     }
 }
 
-/// Retrains each company's lead-scoring model once it is a day old (CRM, "on a schedule").
-fn retrain_lead_scoring(db: &Db, clock: &Arc<dyn Clock>) -> kernel::Result<()> {
+/// The CRM's daily work: retrains each company's lead-scoring model once it is a day old, and
+/// reminds the owners of contracts due for renewal.
+fn crm_daily(db: &Db, clock: &Arc<dyn Clock>) -> kernel::Result<()> {
     let companies: Vec<String> =
         db.read(|tx| tx.query("select company_id from crm_score_model", &[])?.iter().map(|r| r.get(0)).collect())?;
     for company in companies {
@@ -153,6 +154,21 @@ fn retrain_lead_scoring(db: &Db, clock: &Arc<dyn Clock>) -> kernel::Result<()> {
         if db.write(|tx| crm::scoring::retrain_if_stale(tx, &ctx))? {
             tracing::info!(company, "lead scoring retrained");
         }
+    }
+    // Contracts ending soon remind their owners (once each).
+    let companies: Vec<String> = db.read(|tx| {
+        tx.query(
+            "select distinct company_id from crm_contract where state = 'active' and renewal_reminded_at is null",
+            &[],
+        )?
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+    })?;
+    for company in companies {
+        let ctx =
+            system_ctx(clock.clone()).for_company(kernel::identity::CompanyId::parse(&company)?, all_permissions());
+        db.write(|tx| crm::contract::remind_renewals(tx, &ctx))?;
     }
     Ok(())
 }

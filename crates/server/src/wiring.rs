@@ -133,6 +133,7 @@ pub fn invariants() -> Vec<Invariant> {
         inventory::invariants::INVARIANTS,
         ledger::invariants::INVARIANTS,
         crate::postings::INVARIANTS,
+        crm::pipeline::INVARIANTS,
     ]
     .concat()
 }

@@ -406,3 +406,102 @@ fn teams_take_web_leads_in_turn_and_a_manager_sees_the_team() {
     assert_eq!(bob.get(&format!("/api/v1/crm/leads/{alices}")).status, 404, "a colleague's lead is not one's own");
     app.assert_invariants();
 }
+
+#[test]
+fn contracts_have_milestones_tied_to_invoices_and_remind_before_renewal() {
+    let app = spawn();
+    let admin = app.admin();
+    admin.post("/api/v1/products", &json!({"code": "SVC", "name": "茶艺培训", "kind": "service", "uom": "pcs", "tax": "VAT6", "list_price": "100"}));
+    let customer = admin.post("/api/v1/parties", &json!({"code": "C1", "name": "杭州茶行", "kind": "customer"}));
+    let customer_id = customer.json["id"].as_str().unwrap().to_string();
+    let today = kernel::clock::format_date(app.system_ctx().today());
+    let in_days = |n: i64| {
+        let day = kernel::clock::parse_date(&today).unwrap() + time::Duration::days(n);
+        kernel::clock::format_date(day)
+    };
+    let bad = admin.post(
+        "/api/v1/crm/contracts",
+        &json!({"name": "年度合同", "customer": "C1", "amount": "1000", "start_date": "2026-12-01", "end_date": "2026-11-01",
+            "milestones": [{"name": "首付", "due_date": "2026-12-05", "amount": "300"}]}),
+    );
+    let fields: Vec<&str> =
+        bad.json["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["end_date", "milestones"], "{}", bad.body);
+    let created = admin.post(
+        "/api/v1/crm/contracts",
+        &json!({"name": "年度培训合同", "customer": "C1", "amount": "1000", "start_date": in_days(-300), "end_date": in_days(20),
+            "terms": "按月培训", "milestones": [{"name": "首付", "due_date": in_days(-290), "amount": "300"},
+                                             {"name": "尾款", "due_date": in_days(10), "amount": "700"}]}),
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(
+        (created.json["state"].as_str(), created.json["number"].as_str().map(|n| n.starts_with("HT-"))),
+        (Some("draft"), Some(true))
+    );
+    let id = created.json["id"].as_str().unwrap().to_string();
+    let active = admin.post(&format!("/api/v1/crm/contracts/{id}/activate"), &json!({}));
+    assert_eq!(active.json["state"], "active", "{}", active.body);
+    assert_eq!(admin.post(&format!("/api/v1/crm/contracts/{id}/activate"), &json!({})).code(), "crm.contract_state");
+    // The first milestone is billed and paid.
+    let order = admin.post(
+        "/api/v1/sales/orders",
+        &json!({"customer": "C1", "confirm": true, "lines": [{"product": "SVC", "quantity": "1", "unit_price": "300"}]}),
+    );
+    let order_id = order.json["id"].as_str().unwrap();
+    let invoice = admin.post(&format!("/api/v1/sales/orders/{order_id}/invoices"), &json!({"post": true}));
+    let invoice_id = invoice.json["id"].as_str().unwrap().to_string();
+    let milestone = created.json["milestones"][0]["id"].as_str().unwrap();
+    let linked = admin.post(
+        &format!("/api/v1/crm/contracts/{id}/milestones"),
+        &json!({"milestone_id": milestone, "invoice_id": invoice_id}),
+    );
+    assert_eq!(linked.json["milestones"][0]["invoice_state"], "posted", "{}", linked.body);
+    admin.post(
+        "/api/v1/payments",
+        &json!({"direction": "receipt", "partner_id": customer_id, "amount": invoice.json["total"],
+            "documents": [{"kind": "sales.invoice", "id": invoice_id}]}),
+    );
+    let paid = admin.get(&format!("/api/v1/crm/contracts/{id}")).json;
+    assert_eq!(
+        (paid["milestones"][0]["invoice_state"].as_str(), paid["paid"].as_str()),
+        (Some("paid"), Some("300.00"))
+    );
+    // Twenty days from its end: the owner is reminded once.
+    let ctx = app.system_ctx();
+    assert_eq!(app.db.write(|tx| crm::contract::remind_renewals(tx, &ctx)).unwrap(), 1);
+    assert_eq!(app.db.write(|tx| crm::contract::remind_renewals(tx, &ctx)).unwrap(), 0, "once");
+    let reminders: i64 = app
+        .db
+        .read(|tx| tx.scalar("select count(*) from office_notification where title like $1", &[&"合同续签提醒%"]))
+        .unwrap();
+    assert_eq!(reminders, 1);
+    // On customer 360 with the lifecycle stage and satisfaction.
+    for (kind, score) in [("nps", 10), ("nps", 9), ("nps", 3), ("csat", 4), ("csat", 5)] {
+        let answer = admin.post("/api/v1/crm/satisfaction", &json!({"customer": "C1", "kind": kind, "score": score}));
+        assert_eq!(answer.status, 201, "{}", answer.body);
+    }
+    assert_eq!(
+        admin.post("/api/v1/crm/satisfaction", &json!({"customer": "C1", "kind": "nps", "score": 11})).json["errors"]
+            [0]["code"],
+        "crm.score_out_of_range"
+    );
+    let view = admin.get(&format!("/api/v1/parties/{customer_id}/360")).json;
+    assert_eq!(view["contracts"][0]["number"], created.json["number"]);
+    assert_eq!(view["lifecycle_stage"], "new", "first order today");
+    // NPS: 2 promoters, 1 detractor of 3 → 33; CSAT 4.5.
+    assert_eq!((view["satisfaction"]["nps"].as_i64(), view["satisfaction"]["csat"].as_str()), (Some(33), Some("4.5")));
+    let summary = admin.get("/api/v1/crm/lifecycle").json;
+    let counts: std::collections::HashMap<String, i64> = summary["counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c[0].as_str().unwrap().to_string(), c[1].as_i64().unwrap()))
+        .collect();
+    assert_eq!((counts["new"], counts["prospect"]), (1, 0));
+    let bad_thresholds =
+        admin.put("/api/v1/crm/lifecycle", &json!({"new_days": 30, "active_days": 200, "churn_days": 100}));
+    assert_eq!(bad_thresholds.json["errors"][0]["code"], "crm.thresholds_invalid");
+    let terminated = admin.post(&format!("/api/v1/crm/contracts/{id}/terminate"), &json!({"reason": "客户要求"}));
+    assert_eq!(terminated.json["state"], "terminated");
+    app.assert_invariants();
+}

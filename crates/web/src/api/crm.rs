@@ -450,6 +450,134 @@ async fn save_rule(
     Ok((StatusCode::CREATED, Json(rule)))
 }
 
+/// Write a contract (draft) with its payment milestones.
+#[utoipa::path(post, path = "/api/v1/crm/contracts", tag = "crm", request_body = crm::contract::ContractInput,
+    responses((status = 201, body = crm::contract::Contract), (status = 422, body = Problem)))]
+async fn create_contract(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(input): ApiJson<crm::contract::ContractInput>,
+) -> Result<(StatusCode, Json<crm::contract::Contract>), ApiError> {
+    let contract = state.write(&caller, move |tx, ctx, _| crm::contract::create_contract(tx, ctx, &input)).await?;
+    Ok((StatusCode::CREATED, Json(contract)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ContractQuery {
+    /// The customer's id or code.
+    customer: String,
+}
+
+/// A customer's contracts.
+#[utoipa::path(get, path = "/api/v1/crm/contracts", tag = "crm", params(ContractQuery),
+    responses((status = 200, body = Vec<crm::contract::Contract>)))]
+async fn list_contracts(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiQuery(query): ApiQuery<ContractQuery>,
+) -> Result<Json<Vec<crm::contract::Contract>>, ApiError> {
+    state
+        .read(&caller, move |tx, ctx| {
+            let customer = party::trading_terms(tx, ctx, &query.customer)?.map(|t| t.id).unwrap_or_default();
+            crm::contract::contracts_of(tx, ctx, &customer)
+        })
+        .await
+        .map(Json)
+}
+
+#[utoipa::path(get, path = "/api/v1/crm/contracts/{id}", tag = "crm", params(("id" = String, Path)),
+    responses((status = 200, body = crm::contract::Contract), (status = 404, body = Problem)))]
+async fn get_contract(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<crm::contract::ContractId>,
+) -> Result<Json<crm::contract::Contract>, ApiError> {
+    state.read(&caller, move |tx, ctx| crm::contract::get_contract(tx, ctx, id)).await.map(Json)
+}
+
+/// Activate a draft contract (the approval hook may refuse).
+#[utoipa::path(post, path = "/api/v1/crm/contracts/{id}/activate", tag = "crm", params(("id" = String, Path)),
+    responses((status = 200, body = crm::contract::Contract), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn activate_contract(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<crm::contract::ContractId>,
+) -> Result<Json<crm::contract::Contract>, ApiError> {
+    state.write(&caller, move |tx, ctx, _| crm::contract::activate(tx, ctx, id)).await.map(Json)
+}
+
+/// Terminate a contract, with the reason.
+#[utoipa::path(post, path = "/api/v1/crm/contracts/{id}/terminate", tag = "crm", params(("id" = String, Path)),
+    request_body = ReasonInput,
+    responses((status = 200, body = crm::contract::Contract), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn terminate_contract(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<crm::contract::ContractId>,
+    ApiJson(input): ApiJson<ReasonInput>,
+) -> Result<Json<crm::contract::Contract>, ApiError> {
+    state.write(&caller, move |tx, ctx, _| crm::contract::terminate(tx, ctx, id, &input.reason)).await.map(Json)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"milestone_id": "0193…", "invoice_id": "0193…"}))]
+struct MilestoneLink {
+    milestone_id: String,
+    invoice_id: String,
+}
+
+/// Tie a payment milestone to the sales invoice that bills it.
+#[utoipa::path(post, path = "/api/v1/crm/contracts/{id}/milestones", tag = "crm", params(("id" = String, Path)),
+    request_body = MilestoneLink,
+    responses((status = 200, body = crm::contract::Contract), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn link_milestone(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<crm::contract::ContractId>,
+    ApiJson(input): ApiJson<MilestoneLink>,
+) -> Result<Json<crm::contract::Contract>, ApiError> {
+    state
+        .write(&caller, move |tx, ctx, _| {
+            crm::contract::link_invoice(tx, ctx, id, &input.milestone_id, &input.invoice_id)
+        })
+        .await
+        .map(Json)
+}
+
+/// Customers per lifecycle stage, with the thresholds.
+#[utoipa::path(get, path = "/api/v1/crm/lifecycle", tag = "crm", responses((status = 200, body = crm::lifecycle::LifecycleSummary)))]
+async fn lifecycle(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> Result<Json<crm::lifecycle::LifecycleSummary>, ApiError> {
+    state.read(&caller, crm::lifecycle::summary).await.map(Json)
+}
+
+/// Set the lifecycle thresholds (days).
+#[utoipa::path(put, path = "/api/v1/crm/lifecycle", tag = "crm", request_body = crm::lifecycle::Thresholds,
+    responses((status = 200, body = crm::lifecycle::Thresholds), (status = 422, body = Problem)))]
+async fn set_lifecycle(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(input): ApiJson<crm::lifecycle::Thresholds>,
+) -> Result<Json<crm::lifecycle::Thresholds>, ApiError> {
+    state.write(&caller, move |tx, ctx, _| crm::lifecycle::set_thresholds(tx, ctx, &input)).await.map(Json)
+}
+
+/// Record a satisfaction answer (CSAT 1–5 or NPS 0–10); answers the customer's standing.
+#[utoipa::path(post, path = "/api/v1/crm/satisfaction", tag = "crm", request_body = crm::lifecycle::SatisfactionInput,
+    responses((status = 201, body = crm::lifecycle::Satisfaction), (status = 422, body = Problem)))]
+async fn satisfaction(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(input): ApiJson<crm::lifecycle::SatisfactionInput>,
+) -> Result<(StatusCode, Json<crm::lifecycle::Satisfaction>), ApiError> {
+    let answer = state.write(&caller, move |tx, ctx, _| crm::lifecycle::record_satisfaction(tx, ctx, &input)).await?;
+    Ok((StatusCode::CREATED, Json(answer)))
+}
+
 pub fn mount(api: ApiRouter) -> ApiRouter {
     api.routes(Access::Permission(READ), routes!(list_leads))
         .routes(Access::Permission(WRITE), routes!(create_lead))
@@ -480,4 +608,13 @@ pub fn mount(api: ApiRouter) -> ApiRouter {
         .routes(Access::Permission(SETUP), routes!(save_team))
         .routes(Access::Permission(READ), routes!(list_rules))
         .routes(Access::Permission(SETUP), routes!(save_rule))
+        .routes(Access::Permission(WRITE), routes!(create_contract))
+        .routes(Access::Permission(READ), routes!(list_contracts))
+        .routes(Access::Permission(READ), routes!(get_contract))
+        .routes(Access::Permission(WRITE), routes!(activate_contract))
+        .routes(Access::Permission(WRITE), routes!(terminate_contract))
+        .routes(Access::Permission(WRITE), routes!(link_milestone))
+        .routes(Access::Permission(READ), routes!(lifecycle))
+        .routes(Access::Permission(SETUP), routes!(set_lifecycle))
+        .routes(Access::Permission(WRITE), routes!(satisfaction))
 }
