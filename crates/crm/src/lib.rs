@@ -11,6 +11,7 @@
 pub mod activity;
 pub mod contract;
 pub mod customer360;
+pub mod import;
 pub mod lead;
 pub mod lifecycle;
 pub mod opportunity;

@@ -505,3 +505,36 @@ fn contracts_have_milestones_tied_to_invoices_and_remind_before_renewal() {
     assert_eq!(terminated.json["state"], "terminated");
     app.assert_invariants();
 }
+
+#[test]
+fn leads_import_from_a_spreadsheet_with_row_errors_and_export_again() {
+    use testkit::ADMIN_PASSWORD;
+    use testkit::session::WebSession;
+    let app = spawn();
+    let web = WebSession::login(&app.base, "admin", ADMIN_PASSWORD);
+    let upload = |csv: &str| {
+        let form = reqwest::blocking::multipart::Form::new()
+            .text("type", "leads")
+            .part("file", reqwest::blocking::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("leads.csv"));
+        web.client.post(format!("{}/imports/run?_csrf={}", app.base, web.csrf())).multipart(form).send().unwrap()
+    };
+    // A bad email on row 3: the row and column are named, nothing is written.
+    let bad = upload(
+        "contact_name,organization,phone,email,region\n王经理,杭州茶庄,13800000001,wang@x.cn,浙江\n李四,苏州茶坊,,not-an-email,江苏\n",
+    );
+    let report = bad.text().unwrap();
+    assert!(report.contains("<td>3</td><td>email</td>"), "{report}");
+    let admin = app.admin();
+    assert_eq!(admin.get("/api/v1/crm/leads").json["items"].as_array().unwrap().len(), 0);
+    let good = upload(
+        "contact_name,organization,phone,email,region\n王经理,杭州茶庄,13800000001,wang@x.cn,浙江\n李四,苏州茶坊,13800000002,,江苏\n",
+    );
+    assert!(good.text().unwrap().contains("已导入 2 行"));
+    let leads = admin.get("/api/v1/crm/leads?sort=contact_name").json;
+    let items = leads["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert!(items.iter().all(|l| l["source"] == "import"), "{leads}");
+    let exported = web.get("/imports/export?type=leads&format=csv").text().unwrap();
+    assert!(exported.contains("王经理") && exported.contains("13800000001"), "{exported}");
+    app.assert_invariants();
+}

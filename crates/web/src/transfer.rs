@@ -58,6 +58,12 @@ pub const TRANSFER_TYPES: &[TransferType] = &[
         write: prp::SETUP_WRITE,
     },
     TransferType { name: "prices", label: "ui.transfer.prices", read: prp::PRODUCT_READ, write: prp::PRODUCT_WRITE },
+    TransferType {
+        name: "leads",
+        label: "ui.transfer.leads",
+        read: crm::permissions::READ,
+        write: crm::permissions::WRITE,
+    },
 ];
 
 pub fn transfer_type(name: &str) -> Option<&'static TransferType> {
@@ -75,6 +81,7 @@ pub fn importer_for<'a>(name: &str, vault: &'a Vault) -> Option<Box<dyn Importer
         "uoms" => Box::new(pi::UomImporter),
         "exchange-rates" => Box::new(pi::RateImporter),
         "prices" => Box::new(pi::PriceListItemImporter),
+        "leads" => Box::new(crm::import::LeadImporter { vault }),
         _ => return None,
     })
 }

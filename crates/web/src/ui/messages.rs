@@ -464,6 +464,7 @@ pub const PARTY_MESSAGES: &[Message] = &[
     msg!("ui.transfer.uoms", "计量单位", "Units of measure"),
     msg!("ui.transfer.exchange_rates", "汇率", "Exchange rates"),
     msg!("ui.transfer.prices", "价格表明细", "Price list lines"),
+    msg!("ui.transfer.leads", "线索", "Leads"),
     msg!("ui.import.progress", "导入进度", "Import progress"),
     msg!("ui.party.terms", "付款条件", "Payment terms"),
     msg!("ui.party.term_days", "天数", "Days"),
