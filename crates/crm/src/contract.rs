@@ -294,18 +294,21 @@ pub fn terminate(tx: &mut Tx<'_>, ctx: &Ctx, id: ContractId, reason: &str) -> Re
     get_contract(tx, ctx, id)
 }
 
-/// Ties a payment milestone to the sales invoice that bills it (the customer's own).
+/// Ties a payment milestone to the sales invoice that bills it (the customer's own), named by
+/// its id or number.
 pub fn link_invoice(tx: &mut Tx<'_>, ctx: &Ctx, id: ContractId, milestone: &str, invoice: &str) -> Result<Contract> {
     ctx.require(WRITE)?;
     let contract = get_contract(tx, ctx, id)?;
-    let customer: Option<String> = tx
-        .query_opt(
-            "select customer_id from sales_invoice where company_id = $1 and id = $2",
-            &[&ctx.company(), &invoice],
-        )?
-        .map(|r| r.get(0))
-        .transpose()?;
-    if customer.as_deref() != Some(contract.partner_id.as_str()) {
+    // By id, or by the number printed on it (INV-2026-000001).
+    let found = tx.query_opt(
+        "select id, customer_id from sales_invoice where company_id = $1 and (id = $2 or number = $2)",
+        &[&ctx.company(), &invoice.trim()],
+    )?;
+    let (invoice, customer): (String, String) = match found {
+        Some(r) => (r.get(0)?, r.get(1)?),
+        None => return Err(Error::field("invoice_id", "crm.invoice_not_customers")),
+    };
+    if customer != contract.partner_id {
         return Err(Error::field("invoice_id", "crm.invoice_not_customers"));
     }
     let changed = tx.execute(

@@ -90,6 +90,8 @@ pub fn board(tx: &mut Tx<'_>, ctx: &Ctx, query: &BoardQuery) -> Result<Vec<Colum
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ForecastRow {
     pub owner_id: Option<String>,
+    /// The owner's sales team (code), when the owner is in one.
+    pub team: Option<String>,
     /// YYYY-MM of the expected close ("" when none is set).
     pub month: String,
     pub opportunities: i64,
@@ -97,10 +99,12 @@ pub struct ForecastRow {
     pub weighted_revenue: String,
 }
 
-/// The weighted pipeline forecast: open opportunities by salesperson and month of expected close.
+/// The weighted pipeline forecast: open opportunities by salesperson (with their team) and
+/// month of expected close.
 pub fn forecast(tx: &mut Tx<'_>, ctx: &Ctx) -> Result<Vec<ForecastRow>> {
     ctx.require(READ)?;
     let (mine, user) = own(ctx, "owner_id", 2);
+    let teams = teams_of_members(tx, ctx)?;
     tx.query(
         &format!(
             "select owner_id, substr(coalesce(expected_close, ''), 1, 7), count(*), coalesce(sum(expected_revenue), 0),
@@ -113,8 +117,10 @@ pub fn forecast(tx: &mut Tx<'_>, ctx: &Ctx) -> Result<Vec<ForecastRow>> {
     .iter()
     .map(|r| {
         let weighted: i64 = r.get(4)?;
+        let owner: Option<String> = r.get(0)?;
         Ok(ForecastRow {
-            owner_id: r.get(0)?,
+            team: owner.as_ref().and_then(|o| teams.get(o).cloned()),
+            owner_id: owner,
             month: r.get(1)?,
             opportunities: r.get(2)?,
             expected_revenue: yuan(r.get(3)?),
@@ -124,6 +130,40 @@ pub fn forecast(tx: &mut Tx<'_>, ctx: &Ctx) -> Result<Vec<ForecastRow>> {
         })
     })
     .collect()
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct TeamForecast {
+    pub team: Option<String>,
+    pub month: String,
+    pub opportunities: i64,
+    pub weighted_revenue: String,
+}
+
+/// The forecast summed per team and month (salespeople in no team under `None`).
+pub fn forecast_by_team(rows: &[ForecastRow]) -> Vec<TeamForecast> {
+    let mut sums: BTreeMap<(Option<String>, String), (i64, i64)> = BTreeMap::new();
+    for r in rows {
+        let fen = kernel::Money::parse(&r.weighted_revenue, kernel::Currency::CNY).map(|m| m.minor()).unwrap_or(0);
+        let entry = sums.entry((r.team.clone(), r.month.clone())).or_default();
+        *entry = (entry.0 + r.opportunities, entry.1 + fen);
+    }
+    sums.into_iter()
+        .map(|((team, month), (n, fen))| TeamForecast { team, month, opportunities: n, weighted_revenue: yuan(fen) })
+        .collect()
+}
+
+/// Each team member's team (the first by code when in several).
+fn teams_of_members(tx: &mut Tx<'_>, ctx: &Ctx) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for r in tx.query(
+        "select m.user_id, t.code from crm_team_member m join crm_team t on t.id = m.team_id
+         where t.company_id = $1 order by t.code desc",
+        &[&ctx.company()],
+    )? {
+        out.insert(r.get(0)?, r.get(1)?);
+    }
+    Ok(out)
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]

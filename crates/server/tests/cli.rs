@@ -288,7 +288,13 @@ fn import_and_export_reference_data_from_the_command_line() {
     std::fs::write(&file, "category,code,name,factor_num,factor_den\nunit,pallet,托,480,1\n").unwrap();
     let (ok, out) = run(tiangong(data.path()).args(["import", "uoms"]).arg(&file));
     assert!(ok && out.contains("imported 1 rows"), "{out}");
-    for kind in ["uoms", "taxes", "categories", "exchange-rates", "prices", "products", "customers", "suppliers"] {
+    let leads = data.path().join("leads.csv");
+    std::fs::write(&leads, "contact_name,organization,phone\n王经理,杭州茶庄,13800000001\n").unwrap();
+    let (ok, out) = run(tiangong(data.path()).args(["import", "leads"]).arg(&leads));
+    assert!(ok && out.contains("imported 1 rows"), "{out}");
+    for kind in
+        ["uoms", "taxes", "categories", "exchange-rates", "prices", "products", "customers", "suppliers", "leads"]
+    {
         let target = data.path().join(format!("{kind}.xlsx"));
         let (ok, out) = run(tiangong(data.path()).args(["export", kind]).arg(&target));
         assert!(ok, "{kind}: {out}");

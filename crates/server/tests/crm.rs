@@ -404,6 +404,24 @@ fn teams_take_web_leads_in_turn_and_a_manager_sees_the_team() {
     let alices = alice.get("/api/v1/crm/leads").json["items"][0]["id"].as_str().unwrap().to_string();
     assert_eq!(manager.get(&format!("/api/v1/crm/leads/{alices}")).status, 200);
     assert_eq!(bob.get(&format!("/api/v1/crm/leads/{alices}")).status, 404, "a colleague's lead is not one's own");
+    // The forecast by salesperson, team and month.
+    for (client, revenue) in [(&alice, "1000"), (&bob, "3000"), (&carol, "500")] {
+        let opened = client.post(
+            "/api/v1/crm/opportunities",
+            &json!({"name": "商机", "expected_revenue": revenue, "expected_close": "2099-05-20"}),
+        );
+        assert_eq!(opened.status, 201, "{}", opened.body);
+    }
+    let forecast = admin.get("/api/v1/crm/forecast").json;
+    let teams: Vec<(Option<&str>, &str, &str)> = forecast["by_team"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["team"].as_str(), t["month"].as_str().unwrap(), t["weighted_revenue"].as_str().unwrap()))
+        .collect();
+    // First stage: 10 % of 1,000 + 3,000 for east, of 500 for the rest.
+    assert_eq!(teams, [(Some("east"), "2099-05", "400.00"), (Some("rest"), "2099-05", "50.00")]);
+    assert_eq!(manager.get("/api/v1/crm/forecast").json["by_owner"].as_array().unwrap().len(), 2, "the team's");
     app.assert_invariants();
 }
 

@@ -1469,3 +1469,61 @@ fn crm_pages_take_a_lead_to_a_won_opportunity() {
     );
     app.assert_invariants();
 }
+
+#[test]
+fn a_contract_is_written_activated_and_billed_from_its_page() {
+    let app = spawn();
+    let admin = app.admin();
+    admin.post("/api/v1/products", &serde_json::json!({"code": "SVC", "name": "培训", "kind": "service", "uom": "pcs", "tax": "VAT6", "list_price": "100"}));
+    admin.post("/api/v1/parties", &serde_json::json!({"code": "C1", "name": "杭州茶行", "kind": "customer"}));
+    let web = WebSession::login(&app.base, "admin", ADMIN_PASSWORD);
+    assert_eq!(web.get("/crm/contracts/new?customer=C1").status(), 200);
+    let fields = [
+        ("name", "年度培训合同"),
+        ("customer", "C1"),
+        ("amount", "1000"),
+        ("start_date", "2026-01-01"),
+        ("end_date", "2099-12-31"),
+        ("m_name", "首付"),
+        ("m_due", "2026-01-15"),
+        ("m_amount", "400"),
+        ("m_name", "尾款"),
+        ("m_due", "2026-12-15"),
+        ("m_amount", "500"),
+    ];
+    let wrong = web.post("/crm/contracts/new", &fields);
+    assert_eq!(wrong.status(), 422, "the milestones do not add up");
+    assert!(wrong.text().unwrap().contains("付款节点金额之和应等于合同金额"));
+    let mut right = fields.to_vec();
+    right[10] = ("m_amount", "600");
+    let created = web.post("/crm/contracts/new", &right);
+    assert_eq!(created.status(), 303);
+    let path = created.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string();
+    let page = web.get(&path).text().unwrap();
+    assert!(page.contains("年度培训合同") && page.contains("首付") && page.contains("草稿"), "{page}");
+    assert_eq!(web.post(&format!("{path}/act"), &[("action", "activate")]).status(), 303);
+    assert!(web.get(&path).text().unwrap().contains("生效中"));
+    // Bill the first milestone and tie the invoice by its number.
+    let order = admin.post(
+        "/api/v1/sales/orders",
+        &serde_json::json!({"customer": "C1", "confirm": true, "lines": [{"product": "SVC", "quantity": "1", "unit_price": "400"}]}),
+    );
+    let invoice = admin.post(
+        &format!("/api/v1/sales/orders/{}/invoices", order.json["id"].as_str().unwrap()),
+        &serde_json::json!({"post": true}),
+    );
+    let number = invoice.json["number"].as_str().unwrap().to_string();
+    let contract = admin.get(&format!("/api/v1/crm/contracts/{}", path.rsplit('/').next().unwrap())).json;
+    let milestone = contract["milestones"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        web.post(&format!("{path}/milestones"), &[("milestone_id", milestone.as_str()), ("invoice", number.as_str())])
+            .status(),
+        303
+    );
+    let page = web.get(&path).text().unwrap();
+    assert!(page.contains(&format!("/sales/invoices/{}", invoice.json["id"].as_str().unwrap())), "{page}");
+    let customer = contract["partner_id"].as_str().unwrap();
+    let view = web.get(&format!("/parties/{customer}/360")).text().unwrap();
+    assert!(view.contains(contract["number"].as_str().unwrap()) && view.contains("生命周期"), "{view}");
+    app.assert_invariants();
+}

@@ -35,6 +35,8 @@ pub enum ImportCommand {
     ExchangeRates(ImportArgs),
     /// Price list lines (list code, product code, quantity break, price).
     Prices(ImportArgs),
+    /// CRM leads (contact, organisation, phone, email, source, industry, region, size).
+    Leads(ImportArgs),
     /// Northwind's customers, suppliers and employees from its CSV folder.
     Northwind {
         folder: PathBuf,
@@ -123,6 +125,7 @@ pub fn import(settings: &Settings, command: ImportCommand) -> anyhow::Result<boo
         ImportCommand::Uoms(args) => run_import(settings, "uoms", args),
         ImportCommand::ExchangeRates(args) => run_import(settings, "exchange-rates", args),
         ImportCommand::Prices(args) => run_import(settings, "prices", args),
+        ImportCommand::Leads(args) => run_import(settings, "leads", args),
     }
 }
 

@@ -328,13 +328,20 @@ async fn pipeline(
     state.write(&caller, move |tx, ctx, _| crm::pipeline::board(tx, ctx, &query)).await.map(Json)
 }
 
-/// The weighted forecast of open opportunities by salesperson and month of expected close.
-#[utoipa::path(get, path = "/api/v1/crm/forecast", tag = "crm", responses((status = 200, body = Vec<crm::pipeline::ForecastRow>)))]
-async fn forecast(
-    State(state): State<AppState>,
-    Caller(caller): Caller,
-) -> Result<Json<Vec<crm::pipeline::ForecastRow>>, ApiError> {
-    state.read(&caller, crm::pipeline::forecast).await.map(Json)
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Forecast {
+    /// Per salesperson (with their team) and month.
+    by_owner: Vec<crm::pipeline::ForecastRow>,
+    /// Per team and month.
+    by_team: Vec<crm::pipeline::TeamForecast>,
+}
+
+/// The weighted forecast of open opportunities by salesperson, team and month of expected close.
+#[utoipa::path(get, path = "/api/v1/crm/forecast", tag = "crm", responses((status = 200, body = Forecast)))]
+async fn forecast(State(state): State<AppState>, Caller(caller): Caller) -> Result<Json<Forecast>, ApiError> {
+    let by_owner = state.read(&caller, crm::pipeline::forecast).await?;
+    let by_team = crm::pipeline::forecast_by_team(&by_owner);
+    Ok(Json(Forecast { by_owner, by_team }))
 }
 
 /// Pipeline by stage and owner, win rate, average sales cycle, activities per salesperson and

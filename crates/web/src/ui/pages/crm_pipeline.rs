@@ -266,9 +266,9 @@ pub async fn report(State(state): State<AppState>, page: Page) -> Response {
         section.panel {
             h2 { (page.t("ui.crm.forecast")) }
             table.list {
-                thead { tr { th { (page.t("ui.crm.month")) } th { (page.t("ui.crm.owner")) } th.num { (page.t("ui.crm.opportunities")) } th.num { (page.t("ui.crm.expected_revenue")) } th.num { (page.t("ui.crm.weighted_revenue")) } } }
+                thead { tr { th { (page.t("ui.crm.month")) } th { (page.t("ui.crm.team")) } th { (page.t("ui.crm.owner")) } th.num { (page.t("ui.crm.opportunities")) } th.num { (page.t("ui.crm.expected_revenue")) } th.num { (page.t("ui.crm.weighted_revenue")) } } }
                 tbody { @for r in &forecast { tr {
-                    td { (if r.month.is_empty() { "—" } else { &r.month }) } td { (r.owner_id.clone().unwrap_or_else(|| "—".into())) }
+                    td { (if r.month.is_empty() { "—" } else { &r.month }) } td { (r.team.clone().unwrap_or_else(|| "—".into())) } td { (r.owner_id.clone().unwrap_or_else(|| "—".into())) }
                     td.num { (r.opportunities) } td.num { (r.expected_revenue) } td.num { (r.weighted_revenue) }
                 } } }
             }
@@ -326,6 +326,19 @@ pub async fn customer_360(State(state): State<AppState>, page: Page, Path(id): P
         (docs("ui.crm.orders", "/sales/orders", &v.sales.recent_orders))
         (docs("ui.crm.deliveries", "/inventory/pickings", &v.sales.recent_deliveries))
         (docs("ui.crm.invoices", "/sales/invoices", &v.sales.recent_invoices))
+        section.panel {
+            h2 { (page.t("ui.crm.contracts")) }
+            @if page.may(crm::permissions::WRITE) { p { a.button href=(format!("/crm/contracts/new?customer={}", c.code)) { "+ " (page.t("ui.crm.new_contract")) } } }
+            table.list { tbody { @for k in &v.contracts { tr {
+                td { a href=(format!("/crm/contracts/{}", k.id)) { (k.number) } } td { (k.name) }
+                td { (page.t(&format!("ui.crm.contract_state.{}", k.state))) } td { (k.start_date) " – " (k.end_date) } td.num { (k.amount) }
+            } } } }
+            p.meta {
+                (page.t("ui.crm.lifecycle")) " " strong { (page.t(&format!("ui.crm.lifecycle.{}", v.lifecycle_stage))) }
+                @if let Some(nps) = v.satisfaction.nps { " · NPS " (nps) }
+                @if let Some(csat) = &v.satisfaction.csat { " · CSAT " (csat) }
+            }
+        }
         section.panel {
             h2 { (page.t("ui.crm.payments")) }
             table.list { tbody { @for p in &v.payments { tr { td { a href=(format!("/finance/vouchers/{}", p.voucher_id)) { (p.date) } } td { (p.summary) } td.num { (p.amount) } } } } }

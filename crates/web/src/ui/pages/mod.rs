@@ -4,6 +4,7 @@ mod auth;
 mod bank;
 mod collab;
 mod crm;
+mod crm_contracts;
 mod crm_pipeline;
 mod home;
 mod imports;
@@ -203,6 +204,10 @@ pub fn mount(state: &AppState) -> axum::Router<AppState> {
         .page("/crm/opportunities/{id}/act", P(cp::WRITE), post(crm_pipeline::act))
         .page("/crm/opportunities/{id}/quotation", P(cp::WRITE), post(crm_pipeline::quotation))
         .page("/crm/report", P(cp::READ), get(crm_pipeline::report))
+        .page("/crm/contracts/new", P(cp::WRITE), get(crm_contracts::new_form).post(crm_contracts::create))
+        .page("/crm/contracts/{id}", P(cp::READ), get(crm_contracts::show))
+        .page("/crm/contracts/{id}/act", P(cp::WRITE), post(crm_contracts::act))
+        .page("/crm/contracts/{id}/milestones", P(cp::WRITE), post(crm_contracts::link))
         .page("/parties/{id}/360", P(cp::READ), get(crm_pipeline::customer_360))
         .page("/finance/bank", P(lp::READ), get(bank::show))
         .page("/finance/bank/import", P(lp::PAYMENT), post(bank::import))
