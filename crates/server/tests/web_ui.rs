@@ -70,6 +70,12 @@ fn pages_carry_strict_security_headers_and_no_inline_code() {
         "/finance/books/journal",
         "/finance/books/general",
         "/finance/bank",
+        "/crm/leads",
+        "/crm/leads/new",
+        "/crm/pipeline",
+        "/crm/report",
+        "/crm/setup",
+        "/crm/contracts/new",
     ] {
         let answer = web.get(path);
         assert_eq!(answer.status(), 200, "{path}");
@@ -1526,4 +1532,42 @@ fn a_contract_is_written_activated_and_billed_from_its_page() {
     let view = web.get(&format!("/parties/{customer}/360")).text().unwrap();
     assert!(view.contains(contract["number"].as_str().unwrap()) && view.contains("生命周期"), "{view}");
     app.assert_invariants();
+}
+
+#[test]
+fn crm_setup_configures_stages_teams_rules_and_lifecycle() {
+    let app = spawn();
+    let (_, _) = app.user_in(app.company, "alice", &["sales"]);
+    let web = WebSession::login(&app.base, "admin", ADMIN_PASSWORD);
+    let page = web.get("/crm/setup");
+    assert_eq!(page.status(), 200);
+    assert!(page.text().unwrap().contains("初步接洽"));
+    assert_eq!(
+        web.post("/crm/setup/stages", &[("code", "demo"), ("name", "产品演示"), ("probability", "40"), ("seq", "25")])
+            .status(),
+        303
+    );
+    assert_eq!(
+        web.post("/crm/setup/teams", &[("code", "east"), ("name", "华东"), ("manager", "admin"), ("members", "alice")])
+            .status(),
+        303
+    );
+    let unknown = web.post("/crm/setup/teams", &[("code", "west"), ("name", "华西"), ("members", "nobody")]);
+    assert_eq!(unknown.status(), 422);
+    assert_eq!(web.post("/crm/setup/rules", &[("kind", "region"), ("value", "浙江"), ("team", "east")]).status(), 303);
+    assert_eq!(
+        web.post("/crm/setup/lifecycle", &[("new_days", "60"), ("active_days", "120"), ("churn_days", "300")]).status(),
+        303
+    );
+    let text = web.get("/crm/setup").text().unwrap();
+    assert!(
+        text.contains("产品演示")
+            && text.contains("华东")
+            && text.contains("alice")
+            && text.contains("浙江")
+            && text.contains("value=\"300\""),
+        "{text}"
+    );
+    let bad = web.post("/crm/setup/lifecycle", &[("new_days", "60"), ("active_days", "300"), ("churn_days", "100")]);
+    assert_eq!(bad.status(), 422);
 }

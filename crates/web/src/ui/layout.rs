@@ -90,6 +90,7 @@ const MODULES: &[Module] = &[
             ("ui.crm.leads", "/crm/leads", "crm.record.read"),
             ("ui.crm.pipeline", "/crm/pipeline", "crm.record.read"),
             ("ui.crm.report", "/crm/report", "crm.record.read"),
+            ("ui.crm.setup", "/crm/setup", "crm.record.read"),
             ("ui.transfer.title", "/imports?type=customers", "party.customer.write"),
             ("ui.party.terms", "/parties/terms", "party.customer.read"),
         ],

@@ -6,6 +6,7 @@ mod collab;
 mod crm;
 mod crm_contracts;
 mod crm_pipeline;
+mod crm_setup;
 mod home;
 mod imports;
 mod inventory;
@@ -204,6 +205,11 @@ pub fn mount(state: &AppState) -> axum::Router<AppState> {
         .page("/crm/opportunities/{id}/act", P(cp::WRITE), post(crm_pipeline::act))
         .page("/crm/opportunities/{id}/quotation", P(cp::WRITE), post(crm_pipeline::quotation))
         .page("/crm/report", P(cp::READ), get(crm_pipeline::report))
+        .page("/crm/setup", P(cp::READ), get(crm_setup::show))
+        .page("/crm/setup/stages", P(cp::SETUP), post(crm_setup::stage))
+        .page("/crm/setup/teams", P(cp::SETUP), post(crm_setup::team))
+        .page("/crm/setup/rules", P(cp::SETUP), post(crm_setup::rule))
+        .page("/crm/setup/lifecycle", P(cp::SETUP), post(crm_setup::lifecycle))
         .page("/crm/contracts/new", P(cp::WRITE), get(crm_contracts::new_form).post(crm_contracts::create))
         .page("/crm/contracts/{id}", P(cp::READ), get(crm_contracts::show))
         .page("/crm/contracts/{id}/act", P(cp::WRITE), post(crm_contracts::act))
