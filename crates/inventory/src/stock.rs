@@ -276,3 +276,16 @@ pub(crate) fn post_line(tx: &mut Tx<'_>, ctx: &Ctx, line: &DoneLine<'_>) -> Resu
 pub(crate) fn insufficient(product: &str, location: &str) -> Error {
     Error::conflict("inventory.insufficient_stock").with_param("product", product).with_param("location", location)
 }
+
+/// What a product's stock is worth: quantity (scaled), value (fen) and the unit cost of the
+/// latest receipt (6 decimals) — for costing it elsewhere (a BOM's cost roll-up).
+pub fn stock_cost(tx: &mut Tx<'_>, ctx: &Ctx, product_id: &str) -> Result<(i64, i64, i64)> {
+    Ok(tx
+        .query_opt(
+            "select quantity, value, last_unit_cost from inventory_product where company_id = $1 and product_id = $2",
+            &[&ctx.company(), &product_id],
+        )?
+        .map(|r| Ok::<_, Error>((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .transpose()?
+        .unwrap_or((0, 0, 0)))
+}

