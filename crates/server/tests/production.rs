@@ -230,3 +230,85 @@ fn a_cost_roll_up_adds_materials_at_stock_value_and_operations_at_their_rates() 
     );
     app.assert_invariants();
 }
+
+fn adventureworks() -> Option<std::path::PathBuf> {
+    let folder =
+        std::env::var("TIANGONG_DATASETS").map(|d| std::path::Path::new(&d).join("adventureworks")).unwrap_or_else(
+            |_| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/datasets/adventureworks"),
+        );
+    if folder.join("BillOfMaterials.csv").exists() {
+        Some(folder)
+    } else {
+        eprintln!("SKIPPED: AdventureWorks data set not found (set TIANGONG_DATASETS)");
+        None
+    }
+}
+
+#[test]
+fn adventureworks_boms_explode_as_the_csv_says() {
+    use std::collections::{BTreeMap, HashMap};
+    let Some(folder) = adventureworks() else { return };
+    let app = spawn();
+    let vault = kernel::crypto::Vault::new(&kernel::crypto::KeyRing::generate()).unwrap();
+    let report = server::datasets::adventureworks::load(&app.db, &app.system_ctx(), &vault, &folder).unwrap();
+    let bills = kernel::import::Sheet::read(&folder.join("BillOfMaterials.csv")).unwrap();
+    let products = kernel::import::Sheet::read(&folder.join("Product.csv")).unwrap();
+    let col = |sheet: &kernel::import::Sheet, name: &str| sheet.headers.iter().position(|h| h == name).unwrap();
+    let number: HashMap<String, String> = products
+        .rows
+        .iter()
+        .map(|r| (r[col(&products, "ProductID")].clone(), r[col(&products, "ProductNumber")].clone()))
+        .collect();
+    // The current rows (no end date), per assembly: component and quantity per assembly.
+    let mut current: BTreeMap<String, Vec<(String, i64)>> = BTreeMap::new();
+    for r in &bills.rows {
+        let (assembly, end) = (&r[col(&bills, "ProductAssemblyID")], &r[col(&bills, "EndDate")]);
+        if !assembly.is_empty() && end.is_empty() {
+            let qty: f64 = r[col(&bills, "PerAssemblyQty")].parse().unwrap();
+            current.entry(assembly.clone()).or_default().push((r[col(&bills, "ComponentID")].clone(), qty as i64));
+        }
+    }
+    assert_eq!(report.boms, current.len());
+    assert_eq!(report.bom_lines, current.values().map(Vec::len).sum::<usize>());
+    assert_eq!(report.work_centers, 7, "the seven locations with working hours");
+    assert!(report.routings > 0);
+    // Materials of a product computed from the CSV: quantities multiplied down the levels.
+    fn leaves(
+        current: &BTreeMap<String, Vec<(String, i64)>>,
+        product: &str,
+        qty: i64,
+        out: &mut BTreeMap<String, i64>,
+    ) {
+        for (component, per) in &current[product] {
+            if current.contains_key(component) {
+                leaves(current, component, qty * per, out);
+            } else {
+                *out.entry(component.clone()).or_default() += qty * per;
+            }
+        }
+    }
+    let admin = app.admin();
+    // Every top-level product (BOM level 0 rows), ten of each.
+    let tops: Vec<String> = bills
+        .rows
+        .iter()
+        .filter(|r| r[col(&bills, "ProductAssemblyID")].is_empty() && r[col(&bills, "EndDate")].is_empty())
+        .map(|r| r[col(&bills, "ComponentID")].clone())
+        .filter(|p| current.contains_key(p))
+        .collect();
+    assert!(tops.len() > 50, "{}", tops.len());
+    for top in &tops {
+        let mut expected = BTreeMap::new();
+        leaves(&current, top, 10, &mut expected);
+        let expected: Vec<(String, String)> = expected
+            .into_iter()
+            .map(|(id, q)| (number[&id].clone(), format!("{q}.0000")))
+            .collect::<BTreeMap<_, _>>()
+            .into_iter()
+            .collect();
+        let exploded = admin.get(&format!("/api/v1/production/explode?product={}&quantity=10", number[top]));
+        assert_eq!(exploded.status, 200, "{}", exploded.body);
+        assert_eq!(quantities(&exploded.json["materials"]), expected, "{}", number[top]);
+    }
+    app.assert_invariants();
+}

@@ -19,6 +19,10 @@ pub struct AdventureWorksReport {
     pub vendors: usize,
     pub products: usize,
     pub vendor_prices: usize,
+    pub work_centers: usize,
+    pub boms: usize,
+    pub bom_lines: usize,
+    pub routings: usize,
 }
 
 fn cell<'a>(sheet: &Sheet, row: &'a [String], column: &str) -> &'a str {
@@ -57,6 +61,10 @@ pub fn load(db: &Db, ctx: &Ctx, vault: &Vault, folder: &Path) -> Result<Adventur
     let vendors = Sheet::read(&folder.join("Vendor.csv"))?;
     let products = Sheet::read(&folder.join("Product.csv"))?;
     let vendor_prices = Sheet::read(&folder.join("ProductVendor.csv"))?;
+    let locations = Sheet::read(&folder.join("Location.csv"))?;
+    let bills = Sheet::read(&folder.join("BillOfMaterials.csv"))?;
+    let work_orders = Sheet::read(&folder.join("WorkOrder.csv"))?;
+    let work_order_routings = Sheet::read(&folder.join("WorkOrderRouting.csv"))?;
     db.write(|tx| {
         let mut report = AdventureWorksReport::default();
         for row in &units.rows {
@@ -172,6 +180,126 @@ pub fn load(db: &Db, ctx: &Ctx, vault: &Vault, folder: &Path) -> Result<Adventur
             )?;
             report.vendor_prices += 1;
         }
+        load_production(tx, ctx, &mut report, &product_ids, &locations, &bills, (&work_orders, &work_order_routings))?;
         Ok(report)
     })
+}
+
+/// Work centers (the locations with working hours), the current BOMs (rows without an end
+/// date, one version per assembly) and a routing per product derived from its work orders'
+/// routings: the operations in sequence at their locations, run time = actual hours ÷ quantity.
+fn load_production(
+    tx: &mut kernel::db::Tx<'_>,
+    ctx: &Ctx,
+    report: &mut AdventureWorksReport,
+    product_ids: &std::collections::HashMap<String, product::ProductId>,
+    locations: &Sheet,
+    bills: &Sheet,
+    (work_orders, routings): (&Sheet, &Sheet),
+) -> Result<()> {
+    use std::collections::BTreeMap;
+    let mut centers: BTreeMap<String, String> = BTreeMap::new();
+    for row in &locations.rows {
+        let c = |column: &str| cell(locations, row, column);
+        // Availability is hours a week; storage places have none.
+        let weekly: f64 = c("Availability").parse().unwrap_or(0.0);
+        if weekly <= 0.0 {
+            continue;
+        }
+        let code = format!("AW-L{}", c("LocationID"));
+        production::routing::save_work_center(
+            tx,
+            ctx,
+            &production::routing::WorkCenterInput {
+                code: code.clone(),
+                name: c("Name").into(),
+                capacity: Some(1),
+                hours_per_day: Some(((weekly / 5.0).round() as i64).clamp(1, 24)),
+                working_days: Some("1111100".into()),
+                labour_rate: Some(c("CostRate").into()),
+                machine_rate: None,
+                overhead: None,
+            },
+        )?;
+        centers.insert(c("LocationID").to_string(), c("Name").to_string());
+        report.work_centers += 1;
+    }
+    let mut assemblies: BTreeMap<String, Vec<&Vec<String>>> = BTreeMap::new();
+    for row in &bills.rows {
+        let c = |column: &str| cell(bills, row, column);
+        if !c("ProductAssemblyID").is_empty() && c("EndDate").is_empty() {
+            assemblies.entry(c("ProductAssemblyID").to_string()).or_default().push(row);
+        }
+    }
+    for (assembly, rows) in &assemblies {
+        let Some(product) = product_ids.get(assembly) else { continue };
+        let from = rows.iter().map(|r| cell(bills, r, "StartDate")).min().unwrap_or("2010-01-01").to_string();
+        let lines = rows
+            .iter()
+            .filter_map(|r| {
+                product_ids.get(cell(bills, r, "ComponentID")).map(|component| production::bom::BomLineInput {
+                    component: component.to_string(),
+                    quantity: cell(bills, r, "PerAssemblyQty").to_string(),
+                    scrap: None,
+                    byproduct: false,
+                })
+            })
+            .collect::<Vec<_>>();
+        report.bom_lines += lines.len();
+        production::create_bom(
+            tx,
+            ctx,
+            &production::BomInput {
+                product: product.to_string(),
+                code: "AW".into(),
+                kind: "normal".into(),
+                quantity: None,
+                valid_from: Some(from.chars().take(10).collect()),
+                valid_to: None,
+                note: "AdventureWorks BillOfMaterials".into(),
+                lines,
+            },
+        )?;
+        report.boms += 1;
+    }
+    // Quantities of the work orders, then hours per product and operation.
+    let mut order_qty: std::collections::HashMap<&str, f64> = std::collections::HashMap::new();
+    for row in &work_orders.rows {
+        order_qty
+            .insert(cell(work_orders, row, "WorkOrderID"), cell(work_orders, row, "OrderQty").parse().unwrap_or(0.0));
+    }
+    let mut operations: BTreeMap<(String, i64), (String, f64, f64)> = BTreeMap::new();
+    for row in &routings.rows {
+        let c = |column: &str| cell(routings, row, column);
+        let entry = operations
+            .entry((c("ProductID").to_string(), c("OperationSequence").parse().unwrap_or(0)))
+            .or_insert_with(|| (c("LocationID").to_string(), 0.0, 0.0));
+        entry.1 += c("ActualResourceHrs").parse::<f64>().unwrap_or(0.0);
+        entry.2 += order_qty.get(c("WorkOrderID")).copied().unwrap_or(0.0);
+    }
+    let mut by_product: BTreeMap<String, Vec<production::routing::OperationInput>> = BTreeMap::new();
+    for ((product, _), (location, hours, quantity)) in operations {
+        if quantity <= 0.0 || !centers.contains_key(&location) {
+            continue;
+        }
+        // Minutes per unit to four decimals (the data's hours are decimals, not money).
+        let minutes = (hours * 60.0 / quantity * 10_000.0).round() / 10_000.0;
+        by_product.entry(product).or_default().push(production::routing::OperationInput {
+            name: centers[&location].clone(),
+            work_center: format!("AW-L{location}"),
+            setup_minutes: None,
+            run_minutes: format!("{minutes:.4}"),
+            key_operation: false,
+        });
+    }
+    for (product, operations) in by_product {
+        let Some(id) = product_ids.get(&product) else { continue };
+        production::routing::save_routing(
+            tx,
+            ctx,
+            &production::routing::RoutingInput { product: id.to_string(), code: "AW".into(), operations },
+        )?;
+        report.routings += 1;
+    }
+    Ok(())
 }
