@@ -1,23 +1,25 @@
 //! Production and MES (layer 3) — first part: bills of materials in versions (multi-level,
 //! scrap factors, phantom kits, by-products) with explosion and where-used; work centers with
-//! capacity, shift calendar and rates; routings of operations; and the cost roll-up from
-//! materials and operations. Work orders, job reporting (报工), quality, traceability and MRP
-//! build on these.
+//! capacity, shift calendar and rates; routings of operations; the cost roll-up from materials
+//! and operations; and work orders with material issue, job reporting (报工) and finished-goods
+//! receipt. Quality, traceability, MRP and labour costing build on these.
 //!
-//! Calls `product` (items) and `inventory` (stock valuation for costing); emits no events yet.
+//! Calls `product` (items) and `inventory` (stock documents for issues and receipts, stock
+//! valuation for costing); emits no events yet — its stock documents post to the ledger.
 
 pub mod bom;
 pub mod costing;
 pub mod explode;
 pub mod permissions;
 pub mod routing;
+pub mod work_order;
 
 pub use bom::{Bom, BomId, BomInput, create_bom, get_bom};
 pub use explode::{Explosion, explode, where_used};
 
 pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigrations {
     module: "production",
-    migrations: &[kernel::migration!(20261127160000, "production")],
+    migrations: &[kernel::migration!(20261127160000, "production"), kernel::migration!(20261127170000, "work_orders")],
 };
 
 pub const MESSAGES: &[kernel::i18n::Message] = &[
@@ -51,4 +53,18 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
     kernel::msg!("production.work_center_unknown", "工作中心不存在：{code}", "Unknown work center: {code}"),
     kernel::msg!("production.routing_empty", "工艺路线至少需要一道工序", "A routing needs at least one operation"),
     kernel::msg!("production.routing_not_found", "工艺路线不存在", "Routing not found"),
+    kernel::msg!("production.work_order_not_found", "生产工单不存在", "Work order not found"),
+    kernel::msg!(
+        "production.work_order_state",
+        "工单状态（{state}）不允许该操作",
+        "Not allowed for a work order in state {state}"
+    ),
+    kernel::msg!("production.nothing_to_issue", "计划物料已全部领出", "Every planned material is issued"),
+    kernel::msg!("production.defect_reason_required", "有报废时请填写不良原因", "Give the defect reason of the scrap"),
+    kernel::msg!("production.operation_unknown", "工单没有该工序", "The work order has no such operation"),
+    kernel::msg!(
+        "production.more_than_passed",
+        "超过上道工序的合格数量（可用 {available}）",
+        "More than the previous step passed ({available} available)"
+    ),
 ];

@@ -7,7 +7,11 @@ pub const READ: Permission = Permission("production.data.read");
 /// Maintain BOMs, work centers and routings (工程数据).
 pub const ENGINEER: Permission = Permission("production.data.write");
 
+/// Make and run work orders: issue materials, report jobs, receive finished goods.
+pub const WORK: Permission = Permission("production.order.write");
+
 pub const PERMISSIONS: &[PermissionInfo] = &[
+    perm!(WORK, "生产工单：领料、报工、完工入库", "Work orders: issue, report jobs, receive"),
     perm!(READ, "查看物料清单、工作中心与工艺路线", "View BOMs, work centers and routings"),
     perm!(ENGINEER, "维护物料清单、工作中心与工艺路线", "Maintain BOMs, work centers and routings"),
 ];

@@ -114,6 +114,15 @@ fn ids_of_another_company_are_not_found() {
     let delivery = admin_b.get(&format!("/api/v1/sales/orders/{so_id}/pickings")).json[0]["id"].clone();
     admin_b.post(&format!("/api/v1/pickings/{}/validate", delivery.as_str().unwrap()), &json!({}));
     assert_eq!(admin_b.post(&format!("/api/v1/sales/orders/{so_id}/invoices"), &json!({"post": true})).status, 201);
+    // And makes tea from leaves: a BOM and a work order.
+    admin_b.post("/api/v1/products", &json!({"code": "LEAF", "name": "茶青", "kind": "stockable", "uom": "pcs"}));
+    let bom = admin_b.post(
+        "/api/v1/production/boms",
+        &json!({"product": "TEA-001", "lines": [{"component": "LEAF", "quantity": "4"}]}),
+    );
+    assert_eq!(bom.status, 201, "{}", bom.body);
+    let work_order = admin_b.post("/api/v1/production/work-orders", &json!({"product": "TEA-001", "quantity": "5"}));
+    assert_eq!(work_order.status, 201, "{}", work_order.body);
     // And imports a bank statement with one line left open.
     let csv = "交易日期,收入金额,对方户名\n2026-11-05,10.00,某客户\n";
     let imported = admin_b.post(

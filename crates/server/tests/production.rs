@@ -312,3 +312,98 @@ fn adventureworks_boms_explode_as_the_csv_says() {
     }
     app.assert_invariants();
 }
+
+#[test]
+fn a_work_order_issues_materials_reports_jobs_and_receives_finished_goods() {
+    let app = spawn();
+    let admin = app.admin();
+    for code in ["SEAT", "LEG", "SCREWKIT", "SCREW"] {
+        product(&admin, code);
+    }
+    let chair = admin.post(
+        "/api/v1/products",
+        &json!({"code": "CHAIR", "name": "椅子", "kind": "stockable", "uom": "pcs", "tracking": "lot"}),
+    );
+    assert_eq!(chair.status, 201, "{}", chair.body);
+    let receipt = admin.post(
+        "/api/v1/pickings",
+        &json!({"kind": "receipt", "lines": [{"product": "SEAT", "quantity": "20", "unit_cost": "30"},
+            {"product": "LEG", "quantity": "100", "unit_cost": "5"}, {"product": "SCREW", "quantity": "500", "unit_cost": "0.10"}]}),
+    );
+    admin.post(
+        &format!("/api/v1/pickings/{}/validate", receipt.json["id"].as_str().unwrap()),
+        &json!({"date": "2026-11-02"}),
+    );
+    bom(&admin, json!({"product": "SCREWKIT", "kind": "phantom", "lines": [{"component": "SCREW", "quantity": "8"}]}));
+    bom(
+        &admin,
+        json!({"product": "CHAIR", "lines": [{"component": "SEAT", "quantity": "1"},
+        {"component": "LEG", "quantity": "4"}, {"component": "SCREWKIT", "quantity": "1"}]}),
+    );
+    for code in ["CUT", "ASM"] {
+        admin.post("/api/v1/production/work-centers", &json!({"code": code, "name": code}));
+    }
+    admin.post("/api/v1/production/routings", &json!({"product": "CHAIR", "operations": [
+        {"name": "加工", "work_center": "CUT", "run_minutes": "5"}, {"name": "装配", "work_center": "ASM", "run_minutes": "10"}]}));
+    let created =
+        admin.post("/api/v1/production/work-orders", &json!({"product": "CHAIR", "quantity": "10", "lot": "CH-001"}));
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.json["id"].as_str().unwrap().to_string();
+    let materials: Vec<(String, String)> = created.json["materials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["code"].as_str().unwrap().into(), m["planned"].as_str().unwrap().into()))
+        .collect();
+    // The kit is exploded through: screws, not kits.
+    assert_eq!(
+        materials,
+        [("SEAT".into(), "10.0000".into()), ("LEG".into(), "40.0000".into()), ("SCREW".into(), "80.0000".into())]
+    );
+    let path = format!("/api/v1/production/work-orders/{id}");
+    assert_eq!(
+        admin.post(&format!("{path}/issue"), &json!({})).code(),
+        "production.work_order_state",
+        "a draft issues nothing"
+    );
+    assert_eq!(admin.post(&format!("{path}/act"), &json!({"action": "confirm"})).json["state"], "confirmed");
+    let issued = admin.post(&format!("{path}/issue"), &json!({"date": "2026-11-10"}));
+    assert_eq!(issued.status, 200, "{}", issued.body);
+    // 10 × 30 + 40 × 5 + 80 × 0.10 = 508.00 issued to 生产成本.
+    assert_eq!(
+        (issued.json["state"].as_str(), issued.json["material_cost"].as_str()),
+        (Some("in_progress"), Some("508.00"))
+    );
+    app.assert_invariants();
+    // 报工: the first operation passes 9 and scraps 1; the second cannot pass more than 9.
+    let report = |op: i64, good: &str, scrap: &str, reason: &str| {
+        admin.post(
+            &format!("{path}/report"),
+            &json!({"operation": op, "good": good, "scrap": scrap, "defect_reason": reason, "worker": "王师傅"}),
+        )
+    };
+    assert_eq!(report(10, "9", "1", "").json["errors"][0]["code"], "production.defect_reason_required");
+    assert_eq!(report(10, "9", "1", "开裂").status, 200);
+    let too_many = report(20, "10", "", "");
+    assert_eq!((too_many.status, too_many.code()), (409, "production.more_than_passed"));
+    assert_eq!(report(20, "8", "", "").status, 200);
+    // Receive 8 (what the last operation passed), under the lot; a ninth is refused.
+    assert_eq!(admin.post(&format!("{path}/receive"), &json!({"quantity": "9"})).code(), "production.more_than_passed");
+    let received = admin.post(&format!("{path}/receive"), &json!({"quantity": "8", "date": "2026-11-12"}));
+    assert_eq!(received.status, 200, "{}", received.body);
+    assert_eq!(received.json["received"], "8.0000");
+    let stock = admin.get("/api/v1/stock/on-hand?product=CHAIR").json;
+    assert!(stock.to_string().contains("CH-001"), "received under the lot: {stock}");
+    // The finished goods carry the materials' cost per unit planned: 50.80 each.
+    let tb = admin.get("/api/v1/trial-balance?period=2026-11").json;
+    let wip = tb["rows"].as_array().unwrap().iter().find(|r| r["code"] == "4001").unwrap().clone();
+    assert_eq!(
+        (wip["period_debit"].as_str(), wip["period_credit"].as_str()),
+        (Some("508.00"), Some("406.40")),
+        "{wip}"
+    );
+    assert_eq!(admin.post(&format!("{path}/act"), &json!({"action": "finish"})).json["state"], "done");
+    assert_eq!(admin.post(&format!("{path}/act"), &json!({"action": "close"})).json["state"], "closed");
+    assert_eq!(admin.get("/api/v1/production/work-orders?state=closed").json.as_array().unwrap().len(), 1);
+    app.assert_invariants();
+}

@@ -3,12 +3,12 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use production::permissions::{ENGINEER, READ};
+use production::permissions::{ENGINEER, READ, WORK};
 use serde::Deserialize;
 use utoipa_axum::routes;
 
 use crate::access::{Access, ApiRouter};
-use crate::extract::{ApiJson, ApiQuery, Caller};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -141,6 +141,134 @@ async fn routing(
     state.read(&caller, move |tx, ctx| production::routing::get_routing(tx, ctx, &query.product)).await.map(Json)
 }
 
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct WorkOrderQuery {
+    /// draft, confirmed, in_progress, done, closed or cancelled.
+    state: Option<String>,
+}
+
+/// Work orders, latest first (the latest 200).
+#[utoipa::path(get, path = "/api/v1/production/work-orders", tag = "production", params(WorkOrderQuery),
+    responses((status = 200, body = Vec<production::work_order::WorkOrder>)))]
+async fn work_orders(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiQuery(query): ApiQuery<WorkOrderQuery>,
+) -> Result<Json<Vec<production::work_order::WorkOrder>>, ApiError> {
+    state
+        .read(&caller, move |tx, ctx| production::work_order::list_work_orders(tx, ctx, query.state.as_deref()))
+        .await
+        .map(Json)
+}
+
+/// Make a work order: the BOM valid today becomes its materials, the routing its operations.
+#[utoipa::path(post, path = "/api/v1/production/work-orders", tag = "production",
+    request_body = production::work_order::WorkOrderInput,
+    responses((status = 201, body = production::work_order::WorkOrder), (status = 422, body = Problem)))]
+async fn create_work_order(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(input): ApiJson<production::work_order::WorkOrderInput>,
+) -> Result<(StatusCode, Json<production::work_order::WorkOrder>), ApiError> {
+    let order =
+        state.write(&caller, move |tx, ctx, _| production::work_order::create_work_order(tx, ctx, &input)).await?;
+    Ok((StatusCode::CREATED, Json(order)))
+}
+
+#[utoipa::path(get, path = "/api/v1/production/work-orders/{id}", tag = "production", params(("id" = String, Path)),
+    responses((status = 200, body = production::work_order::WorkOrder), (status = 404, body = Problem)))]
+async fn get_work_order(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<production::work_order::WorkOrderId>,
+) -> Result<Json<production::work_order::WorkOrder>, ApiError> {
+    state.read(&caller, move |tx, ctx| production::work_order::get_work_order(tx, ctx, id)).await.map(Json)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"action": "confirm"}))]
+struct WorkOrderAction {
+    /// confirm, finish, close or cancel.
+    action: String,
+}
+
+/// A state change: confirm, finish, close or cancel.
+#[utoipa::path(post, path = "/api/v1/production/work-orders/{id}/act", tag = "production", params(("id" = String, Path)),
+    request_body = WorkOrderAction,
+    responses((status = 200, body = production::work_order::WorkOrder), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn act_work_order(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<production::work_order::WorkOrderId>,
+    ApiJson(input): ApiJson<WorkOrderAction>,
+) -> Result<Json<production::work_order::WorkOrder>, ApiError> {
+    state.write(&caller, move |tx, ctx, _| production::work_order::act(tx, ctx, id, &input.action)).await.map(Json)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"date": "2099-12-01"}))]
+struct IssueInput {
+    date: Option<String>,
+}
+
+/// Issue the materials not yet issued from stock to production (领料).
+#[utoipa::path(post, path = "/api/v1/production/work-orders/{id}/issue", tag = "production", params(("id" = String, Path)),
+    request_body = IssueInput,
+    responses((status = 200, body = production::work_order::WorkOrder), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn issue(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<production::work_order::WorkOrderId>,
+    ApiJson(input): ApiJson<IssueInput>,
+) -> Result<Json<production::work_order::WorkOrder>, ApiError> {
+    state
+        .write(&caller, move |tx, ctx, _| production::work_order::issue_materials(tx, ctx, id, input.date.as_deref()))
+        .await
+        .map(Json)
+}
+
+/// Job reporting (报工) on an operation.
+#[utoipa::path(post, path = "/api/v1/production/work-orders/{id}/report", tag = "production", params(("id" = String, Path)),
+    request_body = production::work_order::JobReport,
+    responses((status = 200, body = production::work_order::WorkOrder), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn report_job(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<production::work_order::WorkOrderId>,
+    ApiJson(input): ApiJson<production::work_order::JobReport>,
+) -> Result<Json<production::work_order::WorkOrder>, ApiError> {
+    state.write(&caller, move |tx, ctx, _| production::work_order::report_job(tx, ctx, id, &input)).await.map(Json)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"quantity": "8", "date": "2099-12-02"}))]
+struct ReceiveInput {
+    quantity: String,
+    date: Option<String>,
+}
+
+/// Receive finished goods (完工入库), up to what the last operation passed.
+#[utoipa::path(post, path = "/api/v1/production/work-orders/{id}/receive", tag = "production", params(("id" = String, Path)),
+    request_body = ReceiveInput,
+    responses((status = 200, body = production::work_order::WorkOrder), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn receive(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<production::work_order::WorkOrderId>,
+    ApiJson(input): ApiJson<ReceiveInput>,
+) -> Result<Json<production::work_order::WorkOrder>, ApiError> {
+    state
+        .write(&caller, move |tx, ctx, _| {
+            production::work_order::receive(tx, ctx, id, &input.quantity, input.date.as_deref())
+        })
+        .await
+        .map(Json)
+}
+
 pub fn mount(api: ApiRouter) -> ApiRouter {
     api.routes(Access::Permission(ENGINEER), routes!(create_bom))
         .routes(Access::Permission(READ), routes!(boms))
@@ -151,4 +279,11 @@ pub fn mount(api: ApiRouter) -> ApiRouter {
         .routes(Access::Permission(ENGINEER), routes!(save_work_center))
         .routes(Access::Permission(ENGINEER), routes!(save_routing))
         .routes(Access::Permission(READ), routes!(routing))
+        .routes(Access::Permission(READ), routes!(work_orders))
+        .routes(Access::Permission(WORK), routes!(create_work_order))
+        .routes(Access::Permission(READ), routes!(get_work_order))
+        .routes(Access::Permission(WORK), routes!(act_work_order))
+        .routes(Access::Permission(WORK), routes!(issue))
+        .routes(Access::Permission(WORK), routes!(report_job))
+        .routes(Access::Permission(WORK), routes!(receive))
 }

@@ -1,0 +1,532 @@
+//! Work orders (生产工单): made by hand or for a sales order (make-to-order); each copies the BOM
+//! valid on its date (phantom kits exploded through) as its planned materials and the product's
+//! routing as its operations. Materials are issued from stock to production (a stock document,
+//! so the ledger books 生产成本 against 库存商品); job reporting (报工) records good and scrapped
+//! quantities per operation with the defect reason, worker and times, an operation never
+//! reporting more good units than the one before it passed; finished goods are received into
+//! stock (under a lot when given) at the materials' cost per unit, up to what the last
+//! operation passed; a work order is closed when done.
+//!
+//! States: draft → confirmed → in_progress → done → closed; cancelled from draft or confirmed.
+
+use kernel::db::{Row, Tx};
+use kernel::id::DocRef;
+use kernel::sequence::{DocType, next_number};
+use kernel::{Ctx, Currency, Error, Money, Quantity, Result, audit};
+use serde::{Deserialize, Serialize};
+
+use crate::bom::{bom_on, product_id, qty_text};
+use crate::explode::needed;
+use crate::permissions::{READ, WORK};
+use crate::routing::routing_of;
+
+kernel::define_id!(
+    /// A work order.
+    WorkOrderId
+);
+
+const NUMBERS: DocType = DocType { code: "production.work_order", prefix: "MO" };
+
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"product": "BIKE", "quantity": "10", "due_date": "2099-12-01", "lot": "B20991201"}))]
+pub struct WorkOrderInput {
+    pub product: String,
+    pub quantity: String,
+    pub due_date: Option<String>,
+    /// The batch number (批次号) finished goods are received under.
+    pub lot: Option<String>,
+    /// The sales order it is made for (make-to-order).
+    pub sales_order_id: Option<String>,
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Material {
+    pub component_id: String,
+    pub code: String,
+    pub planned: String,
+    pub issued: String,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct WorkOrderOperation {
+    pub id: String,
+    pub seq: i64,
+    pub name: String,
+    pub work_center: String,
+    pub good: String,
+    pub scrap: String,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct WorkOrder {
+    pub id: String,
+    pub number: String,
+    pub product_id: String,
+    pub product_code: String,
+    pub quantity: String,
+    pub received: String,
+    pub state: String,
+    pub lot: Option<String>,
+    pub due_date: Option<String>,
+    pub origin: Option<DocRef>,
+    /// The materials issued so far, at their stock value (CNY).
+    pub material_cost: String,
+    pub materials: Vec<Material>,
+    pub operations: Vec<WorkOrderOperation>,
+    pub version: i64,
+}
+
+fn qty(text: &str, field: &str) -> Result<i64> {
+    let q: Quantity =
+        text.trim().parse().map_err(|_| Error::field(field.to_string(), "production.quantity_invalid"))?;
+    Some(q.scaled()).filter(|q| *q > 0).ok_or_else(|| Error::field(field.to_string(), "production.quantity_invalid"))
+}
+
+pub fn create_work_order(tx: &mut Tx<'_>, ctx: &Ctx, input: &WorkOrderInput) -> Result<WorkOrder> {
+    ctx.require(WORK)?;
+    let product = product_id(tx, ctx, &input.product, "product")?;
+    let quantity = qty(&input.quantity, "quantity")?;
+    let today = kernel::clock::format_date(ctx.today());
+    let bom = bom_on(tx, ctx, &product, &today)?.ok_or_else(|| Error::field("product", "production.no_bom"))?;
+    let due = match input.due_date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        Some(d) => Some(kernel::clock::format_date(
+            kernel::clock::parse_date(d).map_err(|_| Error::field("due_date", "production.date_invalid"))?,
+        )),
+        None => None,
+    };
+    let origin =
+        input.sales_order_id.as_deref().map(str::trim).filter(|o| !o.is_empty()).map(|o| DocRef::new("sales.order", o));
+    let id = WorkOrderId::new();
+    let number = next_number(tx, ctx, NUMBERS, ctx.today(), &DocRef::new("production.work_order", id))?;
+    tx.execute(
+        "insert into production_work_order (id, company_id, number, product_id, bom_id, quantity, received, state, lot, due_date,
+             origin_kind, origin_id, material_cost, created_at, created_by, updated_at)
+         values ($1, $2, $3, $4, $5, $6, 0, 'draft', $7, $8, $9, $10, 0, $11, $12, $11)",
+        &[
+            &id,
+            &ctx.company(),
+            &number,
+            &product,
+            &bom.id,
+            &quantity,
+            &input.lot.as_deref().map(str::trim).filter(|l| !l.is_empty()),
+            &due,
+            &origin.as_ref().map(|o| o.kind.clone()),
+            &origin.as_ref().map(|o| o.id.clone()),
+            &ctx.now_text(),
+            &ctx.actor().label(),
+        ],
+    )?;
+    // The planned materials: the BOM's components, phantom kits exploded through.
+    let mut planned: Vec<(String, i64)> = Vec::new();
+    let mut stack = vec![(bom, quantity)];
+    while let Some((bom, quantity)) = stack.pop() {
+        for line in bom.lines.iter().filter(|l| !l.byproduct) {
+            let q = needed(quantity, line.quantity_scaled, bom.quantity_scaled, line.scrap_bp);
+            match bom_on(tx, ctx, &line.component_id, &today)? {
+                Some(kit) if kit.kind == "phantom" => stack.push((kit, q)),
+                _ => match planned.iter_mut().find(|(c, _)| *c == line.component_id) {
+                    Some(p) => p.1 += q,
+                    None => planned.push((line.component_id.clone(), q)),
+                },
+            }
+        }
+    }
+    for (seq, (component, q)) in planned.iter().enumerate() {
+        tx.execute(
+            "insert into production_work_order_material (id, work_order_id, seq, component_id, planned, issued) values ($1, $2, $3, $4, $5, 0)",
+            &[&kernel::id::Uuid::now_v7(), &id, &(seq as i64 + 1), component, q],
+        )?;
+    }
+    if let Some(routing) = routing_of(tx, ctx, &product)? {
+        for op in &routing.operations {
+            tx.execute(
+                "insert into production_work_order_operation (id, work_order_id, seq, name, work_center_id, good, scrap)
+                 values ($1, $2, $3, $4, $5, 0, 0)",
+                &[&kernel::id::Uuid::now_v7(), &id, &op.seq, &op.name, &op.work_center_id],
+            )?;
+        }
+    }
+    audit::record(
+        tx,
+        ctx,
+        "production.work_order.create",
+        "production.work_order",
+        &id,
+        serde_json::json!({"number": number}),
+    )?;
+    if input.confirm {
+        return act(tx, ctx, id, "confirm");
+    }
+    get_work_order(tx, ctx, id)
+}
+
+const SELECT: &str = "select w.id, w.number, w.product_id, p.code, w.quantity, w.received, w.state, w.lot, w.due_date,
+        w.origin_kind, w.origin_id, w.material_cost, w.version
+     from production_work_order w join product_product p on p.id = w.product_id";
+
+fn work_order_of(tx: &mut Tx<'_>, r: &Row) -> Result<WorkOrder> {
+    let id: String = r.get(0)?;
+    let materials = tx
+        .query(
+            "select m.component_id, p.code, m.planned, m.issued from production_work_order_material m
+             join product_product p on p.id = m.component_id where m.work_order_id = $1 order by m.seq",
+            &[&id],
+        )?
+        .iter()
+        .map(|m| {
+            Ok(Material {
+                component_id: m.get(0)?,
+                code: m.get(1)?,
+                planned: qty_text(m.get(2)?),
+                issued: qty_text(m.get(3)?),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let operations = tx
+        .query(
+            "select o.id, o.seq, o.name, c.code, o.good, o.scrap from production_work_order_operation o
+             join production_work_center c on c.id = o.work_center_id where o.work_order_id = $1 order by o.seq",
+            &[&id],
+        )?
+        .iter()
+        .map(|o| {
+            Ok(WorkOrderOperation {
+                id: o.get(0)?,
+                seq: o.get(1)?,
+                name: o.get(2)?,
+                work_center: o.get(3)?,
+                good: qty_text(o.get(4)?),
+                scrap: qty_text(o.get(5)?),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let origin = match (r.get::<Option<String>>(9)?, r.get::<Option<String>>(10)?) {
+        (Some(kind), Some(id)) => Some(DocRef { kind, id }),
+        _ => None,
+    };
+    Ok(WorkOrder {
+        id,
+        number: r.get(1)?,
+        product_id: r.get(2)?,
+        product_code: r.get(3)?,
+        quantity: qty_text(r.get(4)?),
+        received: qty_text(r.get(5)?),
+        state: r.get(6)?,
+        lot: r.get(7)?,
+        due_date: r.get(8)?,
+        origin,
+        material_cost: Money::from_minor(r.get(11)?, Currency::CNY).to_string(),
+        materials,
+        operations,
+        version: r.get(12)?,
+    })
+}
+
+pub fn get_work_order(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId) -> Result<WorkOrder> {
+    ctx.require(READ)?;
+    let r = tx
+        .query_opt(&format!("{SELECT} where w.company_id = $1 and w.id = $2"), &[&ctx.company(), &id])?
+        .ok_or_else(|| Error::not_found("production.work_order_not_found"))?;
+    work_order_of(tx, &r)
+}
+
+/// The allowed transitions: (from, action) → to.
+fn transition(state: &str, action: &str) -> Option<&'static str> {
+    Some(match (state, action) {
+        ("draft", "confirm") => "confirmed",
+        ("confirmed" | "in_progress", "finish") => "done",
+        ("done", "close") => "closed",
+        ("draft" | "confirmed", "cancel") => "cancelled",
+        _ => return None,
+    })
+}
+
+/// A state change by name: confirm, finish, close or cancel.
+pub fn act(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, action: &str) -> Result<WorkOrder> {
+    ctx.require(WORK)?;
+    let current = get_work_order(tx, ctx, id)?;
+    let next = transition(&current.state, action)
+        .ok_or_else(|| Error::conflict("production.work_order_state").with_param("state", &current.state))?;
+    set_state(tx, ctx, id, &current.state, next)?;
+    audit::record(
+        tx,
+        ctx,
+        &format!("production.work_order.{action}"),
+        "production.work_order",
+        &id,
+        serde_json::json!({}),
+    )?;
+    get_work_order(tx, ctx, id)
+}
+
+fn set_state(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, from: &str, to: &str) -> Result<()> {
+    let changed = tx.execute(
+        "update production_work_order set state = $1, updated_at = $2, version = version + 1
+         where company_id = $3 and id = $4 and state = $5",
+        &[&to, &ctx.now_text(), &ctx.company(), &id, &from],
+    )?;
+    if changed == 0 {
+        return Err(Error::conflict("production.work_order_state").with_param("state", from));
+    }
+    Ok(())
+}
+
+fn require_running(order: &WorkOrder) -> Result<()> {
+    if matches!(order.state.as_str(), "confirmed" | "in_progress") {
+        Ok(())
+    } else {
+        Err(Error::conflict("production.work_order_state").with_param("state", &order.state))
+    }
+}
+
+fn start(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, order: &WorkOrder) -> Result<()> {
+    if order.state == "confirmed" {
+        set_state(tx, ctx, id, "confirmed", "in_progress")?;
+    }
+    Ok(())
+}
+
+/// Issues the planned materials not yet issued (or `quantities` of them) from the warehouse's
+/// stock to production, as one stock document done at once.
+pub fn issue_materials(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, date: Option<&str>) -> Result<WorkOrder> {
+    ctx.require(WORK)?;
+    let order = get_work_order(tx, ctx, id)?;
+    require_running(&order)?;
+    let rows = tx.query(
+        "select m.id, m.component_id, m.planned - m.issued from production_work_order_material m
+         where m.work_order_id = $1 and m.planned > m.issued order by m.seq",
+        &[&id],
+    )?;
+    let lines: Vec<(String, String, i64)> =
+        rows.iter().map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).collect::<Result<_>>()?;
+    if lines.is_empty() {
+        return Err(Error::conflict("production.nothing_to_issue"));
+    }
+    let stock = ctx.with_granted(&[inventory::permissions::STOCK_MOVE]);
+    let picking = inventory::picking::create_picking(
+        tx,
+        &stock,
+        &inventory::picking::PickingInput {
+            kind: Some(inventory::picking::PickingKind::Internal),
+            from: None,
+            to: Some("PRODUCTION".into()),
+            origin_kind: Some("production.work_order".into()),
+            origin_id: Some(id.to_string()),
+            note: format!("{} 领料", order.number),
+            lines: lines
+                .iter()
+                .map(|(_, component, q)| inventory::picking::MoveInput {
+                    product: component.clone(),
+                    quantity: qty_text(*q),
+                    lot: None,
+                    expiry_date: None,
+                    unit_cost: None,
+                    origin: None,
+                })
+                .collect(),
+            confirm: true,
+            strict: true,
+            ..Default::default()
+        },
+    )?;
+    let done = inventory::picking::validate(
+        tx,
+        &stock,
+        picking.id,
+        &inventory::picking::ValidateInput { lines: None, date: date.map(str::to_string), backorder: false },
+    )?;
+    // What left stock, at its value: the work order's material cost so far.
+    let value: i64 = done
+        .picking
+        .moves
+        .iter()
+        .flat_map(|m| m.lines.iter())
+        .map(|l| Money::parse(&l.value, Currency::CNY).map(|m| -m.minor()).unwrap_or(0))
+        .sum();
+    for (material, _, q) in &lines {
+        tx.execute("update production_work_order_material set issued = issued + $1 where id = $2", &[q, material])?;
+    }
+    tx.execute("update production_work_order set material_cost = material_cost + $1 where id = $2", &[&value, &id])?;
+    start(tx, ctx, id, &order)?;
+    audit::record(
+        tx,
+        ctx,
+        "production.work_order.issue",
+        "production.work_order",
+        &id,
+        serde_json::json!({"picking": done.picking.number}),
+    )?;
+    get_work_order(tx, ctx, id)
+}
+
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"operation": 10, "good": "8", "scrap": "1", "defect_reason": "焊点虚焊", "worker": "王师傅",
+    "started_at": "2099-12-01T08:00", "ended_at": "2099-12-01T11:30"}))]
+pub struct JobReport {
+    /// The operation's sequence number (10, 20 …).
+    pub operation: i64,
+    #[serde(default)]
+    pub good: Option<String>,
+    #[serde(default)]
+    pub scrap: Option<String>,
+    #[serde(default)]
+    pub defect_reason: String,
+    #[serde(default)]
+    pub worker: String,
+    pub started_at: Option<String>,
+    pub ended_at: Option<String>,
+}
+
+/// Job reporting (报工) on an operation: good and scrapped quantities (a defect reason with any
+/// scrap), who and when. An operation cannot pass more good units than the one before it.
+pub fn report_job(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, input: &JobReport) -> Result<WorkOrder> {
+    ctx.require(WORK)?;
+    let order = get_work_order(tx, ctx, id)?;
+    require_running(&order)?;
+    let good = input.good.as_deref().map(|g| qty_or_zero(g, "good")).transpose()?.unwrap_or(0);
+    let scrap = input.scrap.as_deref().map(|s| qty_or_zero(s, "scrap")).transpose()?.unwrap_or(0);
+    if good == 0 && scrap == 0 {
+        return Err(Error::field("good", "production.quantity_invalid"));
+    }
+    if scrap > 0 && input.defect_reason.trim().is_empty() {
+        return Err(Error::field("defect_reason", "production.defect_reason_required"));
+    }
+    let ops = tx.query(
+        "select id, seq, good, scrap from production_work_order_operation where work_order_id = $1 order by seq",
+        &[&id],
+    )?;
+    let ops: Vec<(String, i64, i64, i64)> =
+        ops.iter().map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).collect::<Result<_>>()?;
+    let at = ops
+        .iter()
+        .position(|o| o.1 == input.operation)
+        .ok_or_else(|| Error::field("operation", "production.operation_unknown"))?;
+    // 流转: what reaches this operation is what the previous passed (the order's quantity first).
+    let available = if at == 0 { kernel_quantity(&order.quantity) } else { ops[at - 1].2 };
+    if ops[at].2 + ops[at].3 + good + scrap > available {
+        return Err(Error::conflict("production.more_than_passed")
+            .with_param("available", qty_text(available - ops[at].2 - ops[at].3)));
+    }
+    tx.execute(
+        "update production_work_order_operation set good = good + $1, scrap = scrap + $2 where id = $3",
+        &[&good, &scrap, &ops[at].0],
+    )?;
+    tx.execute(
+        "insert into production_job_report (id, company_id, work_order_id, operation_id, good, scrap, defect_reason, worker,
+             started_at, ended_at, created_at, created_by)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        &[
+            &kernel::id::Uuid::now_v7(),
+            &ctx.company(),
+            &id,
+            &ops[at].0,
+            &good,
+            &scrap,
+            &input.defect_reason.trim(),
+            &input.worker.trim(),
+            &input.started_at,
+            &input.ended_at,
+            &ctx.now_text(),
+            &ctx.actor().label(),
+        ],
+    )?;
+    start(tx, ctx, id, &order)?;
+    get_work_order(tx, ctx, id)
+}
+
+fn qty_or_zero(text: &str, field: &str) -> Result<i64> {
+    if text.trim().is_empty() {
+        return Ok(0);
+    }
+    let q: Quantity =
+        text.trim().parse().map_err(|_| Error::field(field.to_string(), "production.quantity_invalid"))?;
+    Some(q.scaled()).filter(|q| *q >= 0).ok_or_else(|| Error::field(field.to_string(), "production.quantity_invalid"))
+}
+
+fn kernel_quantity(text: &str) -> i64 {
+    text.parse::<Quantity>().map(|q| q.scaled()).unwrap_or(0)
+}
+
+/// Receives finished goods (完工入库) into stock at the materials' cost per unit, up to what the
+/// last operation passed (the order's quantity without a routing).
+pub fn receive(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, quantity: &str, date: Option<&str>) -> Result<WorkOrder> {
+    ctx.require(WORK)?;
+    let order = get_work_order(tx, ctx, id)?;
+    require_running(&order)?;
+    let q = qty(quantity, "quantity")?;
+    let received = kernel_quantity(&order.received);
+    let passed = match order.operations.last() {
+        Some(last) => kernel_quantity(&last.good),
+        None => kernel_quantity(&order.quantity),
+    };
+    if received + q > passed {
+        return Err(Error::conflict("production.more_than_passed").with_param("available", qty_text(passed - received)));
+    }
+    // Cost per unit of the order's quantity, of what was issued; the last receipt takes the rest
+    // so that production cost is emptied exactly.
+    let cost = Money::parse(&order.material_cost, Currency::CNY).map(|m| m.minor()).unwrap_or(0);
+    // Yuan per unit with 6 decimals: fen × 10^8 ÷ quantity (scaled 10^4).
+    let unit_cost_e6 =
+        kernel::money::div_round_half_up(i128::from(cost) * 100_000_000, i128::from(kernel_quantity(&order.quantity)));
+    let unit = kernel::UnitPrice::from_scaled(i64::try_from(unit_cost_e6).unwrap_or(0));
+    let stock = ctx.with_granted(&[inventory::permissions::STOCK_MOVE]);
+    let picking = inventory::picking::create_picking(
+        tx,
+        &stock,
+        &inventory::picking::PickingInput {
+            kind: Some(inventory::picking::PickingKind::Internal),
+            from: Some("PRODUCTION".into()),
+            to: None,
+            origin_kind: Some("production.work_order".into()),
+            origin_id: Some(id.to_string()),
+            note: format!("{} 完工入库", order.number),
+            lines: vec![inventory::picking::MoveInput {
+                product: order.product_id.clone(),
+                quantity: qty_text(q),
+                lot: order.lot.clone(),
+                expiry_date: None,
+                unit_cost: Some(unit.to_string()),
+                origin: None,
+            }],
+            confirm: true,
+            ..Default::default()
+        },
+    )?;
+    inventory::picking::validate(
+        tx,
+        &stock,
+        picking.id,
+        &inventory::picking::ValidateInput { lines: None, date: date.map(str::to_string), backorder: false },
+    )?;
+    tx.execute("update production_work_order set received = received + $1 where id = $2", &[&q, &id])?;
+    start(tx, ctx, id, &order)?;
+    audit::record(
+        tx,
+        ctx,
+        "production.work_order.receive",
+        "production.work_order",
+        &id,
+        serde_json::json!({"quantity": qty_text(q)}),
+    )?;
+    let after = get_work_order(tx, ctx, id)?;
+    if kernel_quantity(&after.received) >= kernel_quantity(&after.quantity) {
+        return act(tx, ctx, id, "finish");
+    }
+    Ok(after)
+}
+
+/// Work orders, latest first (the latest 200), in one state or all.
+pub fn list_work_orders(tx: &mut Tx<'_>, ctx: &Ctx, state: Option<&str>) -> Result<Vec<WorkOrder>> {
+    ctx.require(READ)?;
+    let filter = if state.is_some() { "and w.state = $2" } else { "and $2 = ''" };
+    let rows = tx.query(
+        &format!("{SELECT} where w.company_id = $1 {filter} order by w.created_at desc, w.id desc limit 200"),
+        &[&ctx.company(), &state.unwrap_or("")],
+    )?;
+    rows.iter().map(|r| work_order_of(tx, r)).collect()
+}
