@@ -12,6 +12,7 @@ pub mod costing;
 pub mod explode;
 pub mod permissions;
 pub mod routing;
+pub mod trace;
 pub mod work_order;
 
 pub use bom::{Bom, BomId, BomInput, create_bom, get_bom};
@@ -19,7 +20,11 @@ pub use explode::{Explosion, explode, where_used};
 
 pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigrations {
     module: "production",
-    migrations: &[kernel::migration!(20261127160000, "production"), kernel::migration!(20261127170000, "work_orders")],
+    migrations: &[
+        kernel::migration!(20261127160000, "production"),
+        kernel::migration!(20261127170000, "work_orders"),
+        kernel::migration!(20261127180000, "traceability"),
+    ],
 };
 
 pub const MESSAGES: &[kernel::i18n::Message] = &[
@@ -53,6 +58,8 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
     kernel::msg!("production.work_center_unknown", "工作中心不存在：{code}", "Unknown work center: {code}"),
     kernel::msg!("production.routing_empty", "工艺路线至少需要一道工序", "A routing needs at least one operation"),
     kernel::msg!("production.routing_not_found", "工艺路线不存在", "Routing not found"),
+    kernel::msg!("production.lot_unknown", "批次不存在", "Unknown lot"),
+    kernel::msg!("production.direction_invalid", "方向应为 backward（反向）或 forward（正向）", "backward or forward"),
     kernel::msg!("production.work_order_not_found", "生产工单不存在", "Work order not found"),
     kernel::msg!(
         "production.work_order_state",

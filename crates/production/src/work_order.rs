@@ -504,6 +504,19 @@ pub fn receive(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, quantity: &str, date
         &inventory::picking::ValidateInput { lines: None, date: date.map(str::to_string), backorder: false },
     )?;
     tx.execute("update production_work_order set received = received + $1 where id = $2", &[&q, &id])?;
+    // The finished lot's genealogy: the component lots issued to this order.
+    if let Some(code) = &order.lot {
+        let finished: Option<String> = tx
+            .query_opt(
+                "select id from inventory_lot where company_id = $1 and product_id = $2 and code = $3",
+                &[&ctx.company(), &order.product_id, code],
+            )?
+            .map(|r| r.get(0))
+            .transpose()?;
+        if let Some(finished) = finished {
+            crate::trace::link_lots(tx, ctx, &id.to_string(), &finished)?;
+        }
+    }
     start(tx, ctx, id, &order)?;
     audit::record(
         tx,

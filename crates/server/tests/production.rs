@@ -407,3 +407,66 @@ fn a_work_order_issues_materials_reports_jobs_and_receives_finished_goods() {
     assert_eq!(admin.get("/api/v1/production/work-orders?state=closed").json.as_array().unwrap().len(), 1);
     app.assert_invariants();
 }
+
+#[test]
+fn lots_trace_back_to_suppliers_and_forward_to_customers() {
+    let app = spawn();
+    let admin = app.admin();
+    for code in ["LEAF", "TEA", "GIFT"] {
+        let made = admin.post(
+            "/api/v1/products",
+            &json!({"code": code, "name": code, "kind": "stockable", "uom": "pcs", "tracking": "lot"}),
+        );
+        assert_eq!(made.status, 201, "{}", made.body);
+    }
+    let supplier = admin.post("/api/v1/parties", &json!({"code": "S1", "name": "龙井茶农合作社", "kind": "supplier"}));
+    let customer = admin.post("/api/v1/parties", &json!({"code": "C1", "name": "杭州茶行", "kind": "customer"}));
+    let receipt = admin.post(
+        "/api/v1/pickings",
+        &json!({"kind": "receipt", "partner_id": supplier.json["id"], "lines": [{"product": "LEAF", "quantity": "40", "lot": "L-A", "unit_cost": "2"}]}),
+    );
+    admin.post(&format!("/api/v1/pickings/{}/validate", receipt.json["id"].as_str().unwrap()), &json!({}));
+    bom(&admin, json!({"product": "TEA", "lines": [{"component": "LEAF", "quantity": "2"}]}));
+    bom(&admin, json!({"product": "GIFT", "lines": [{"component": "TEA", "quantity": "2"}]}));
+    let make = |product: &str, quantity: &str, lot: &str| {
+        let order = admin.post(
+            "/api/v1/production/work-orders",
+            &json!({"product": product, "quantity": quantity, "lot": lot, "confirm": true}),
+        );
+        assert_eq!(order.status, 201, "{}", order.body);
+        let path = format!("/api/v1/production/work-orders/{}", order.json["id"].as_str().unwrap());
+        let issued = admin.post(&format!("{path}/issue"), &json!({}));
+        assert_eq!(issued.status, 200, "{}", issued.body);
+        let received = admin.post(&format!("{path}/receive"), &json!({"quantity": quantity}));
+        assert_eq!(received.json["state"], "done", "{}", received.body);
+    };
+    make("TEA", "10", "T-1");
+    make("GIFT", "5", "G-1");
+    let delivery = admin.post(
+        "/api/v1/pickings",
+        &json!({"kind": "delivery", "partner_id": customer.json["id"], "confirm": true, "lines": [{"product": "GIFT", "quantity": "5", "lot": "G-1"}]}),
+    );
+    let validated =
+        admin.post(&format!("/api/v1/pickings/{}/validate", delivery.json["id"].as_str().unwrap()), &json!({}));
+    assert_eq!(validated.status, 200, "{}", validated.body);
+    let row = |l: &Value| {
+        (
+            l["depth"].as_i64().unwrap(),
+            l["lot"].as_str().unwrap().to_string(),
+            l["partner_name"].as_str().map(str::to_string),
+        )
+    };
+    // Backward from the gift box: the tea lot (made here), then the leaf lot and its supplier.
+    let back = admin.get("/api/v1/production/trace?lot=G-1&direction=backward").json;
+    let back: Vec<_> = back.as_array().unwrap().iter().map(row).collect();
+    assert_eq!(back, [(1, "T-1".to_string(), None), (2, "L-A".to_string(), Some("龙井茶农合作社".to_string()))]);
+    // Forward from the leaves (the recall list): the tea, the gift box, and who received it.
+    let forward = admin.get("/api/v1/production/trace?lot=L-A&direction=forward").json;
+    let forward: Vec<_> = forward.as_array().unwrap().iter().map(row).collect();
+    assert_eq!(forward, [(1, "T-1".to_string(), None), (2, "G-1".to_string(), Some("杭州茶行".to_string()))]);
+    assert_eq!(
+        admin.get("/api/v1/production/trace?lot=NOPE&direction=forward").json["errors"][0]["code"],
+        "production.lot_unknown"
+    );
+    app.assert_invariants();
+}

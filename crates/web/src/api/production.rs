@@ -269,6 +269,34 @@ async fn receive(
         .map(Json)
 }
 
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct LotQuery {
+    /// The lot (batch) code.
+    lot: String,
+    /// backward (what went into it, from which supplier) or forward (what was made of it, and
+    /// which customers received it: the recall list).
+    direction: String,
+}
+
+/// Lot traceability, backward to suppliers or forward to customers.
+#[utoipa::path(get, path = "/api/v1/production/trace", tag = "production", params(LotQuery),
+    responses((status = 200, body = Vec<production::trace::TraceLine>), (status = 422, body = Problem)))]
+async fn trace(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiQuery(query): ApiQuery<LotQuery>,
+) -> Result<Json<Vec<production::trace::TraceLine>>, ApiError> {
+    state
+        .read(&caller, move |tx, ctx| match query.direction.as_str() {
+            "forward" => production::trace::forward(tx, ctx, &query.lot),
+            "backward" => production::trace::backward(tx, ctx, &query.lot),
+            _ => Err(kernel::Error::field("direction", "production.direction_invalid")),
+        })
+        .await
+        .map(Json)
+}
+
 pub fn mount(api: ApiRouter) -> ApiRouter {
     api.routes(Access::Permission(ENGINEER), routes!(create_bom))
         .routes(Access::Permission(READ), routes!(boms))
@@ -286,4 +314,5 @@ pub fn mount(api: ApiRouter) -> ApiRouter {
         .routes(Access::Permission(WORK), routes!(issue))
         .routes(Access::Permission(WORK), routes!(report_job))
         .routes(Access::Permission(WORK), routes!(receive))
+        .routes(Access::Permission(READ), routes!(trace))
 }
