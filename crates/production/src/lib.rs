@@ -9,6 +9,7 @@
 
 pub mod bom;
 pub mod costing;
+pub mod events;
 pub mod explode;
 pub mod permissions;
 pub mod routing;
@@ -24,6 +25,7 @@ pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigration
         kernel::migration!(20261127160000, "production"),
         kernel::migration!(20261127170000, "work_orders"),
         kernel::migration!(20261127180000, "traceability"),
+        kernel::migration!(20261127190000, "labour_cost"),
     ],
 };
 
@@ -59,6 +61,7 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
     kernel::msg!("production.routing_empty", "工艺路线至少需要一道工序", "A routing needs at least one operation"),
     kernel::msg!("production.routing_not_found", "工艺路线不存在", "Routing not found"),
     kernel::msg!("production.lot_unknown", "批次不存在", "Unknown lot"),
+    kernel::msg!("production.times_invalid", "结束时间早于开始时间", "The end is before the start"),
     kernel::msg!("production.direction_invalid", "方向应为 backward（反向）或 forward（正向）", "backward or forward"),
     kernel::msg!("production.work_order_not_found", "生产工单不存在", "Work order not found"),
     kernel::msg!(

@@ -74,9 +74,18 @@ pub struct WorkOrder {
     pub origin: Option<DocRef>,
     /// The materials issued so far, at their stock value (CNY).
     pub material_cost: String,
+    /// Reported labour, machine time and overhead (CNY), and the actual cost in all.
+    pub labour_cost: String,
+    pub machine_cost: String,
+    pub overhead_cost: String,
+    pub actual_cost: String,
     pub materials: Vec<Material>,
     pub operations: Vec<WorkOrderOperation>,
     pub version: i64,
+}
+
+fn yuan(fen: i64) -> String {
+    Money::from_minor(fen, Currency::CNY).to_string()
 }
 
 fn qty(text: &str, field: &str) -> Result<i64> {
@@ -165,7 +174,7 @@ pub fn create_work_order(tx: &mut Tx<'_>, ctx: &Ctx, input: &WorkOrderInput) -> 
 }
 
 const SELECT: &str = "select w.id, w.number, w.product_id, p.code, w.quantity, w.received, w.state, w.lot, w.due_date,
-        w.origin_kind, w.origin_id, w.material_cost, w.version
+        w.origin_kind, w.origin_id, w.material_cost, w.version, w.labour_cost, w.machine_cost, w.overhead_cost
      from production_work_order w join product_product p on p.id = w.product_id";
 
 fn work_order_of(tx: &mut Tx<'_>, r: &Row) -> Result<WorkOrder> {
@@ -219,7 +228,11 @@ fn work_order_of(tx: &mut Tx<'_>, r: &Row) -> Result<WorkOrder> {
         lot: r.get(7)?,
         due_date: r.get(8)?,
         origin,
-        material_cost: Money::from_minor(r.get(11)?, Currency::CNY).to_string(),
+        material_cost: yuan(r.get(11)?),
+        labour_cost: yuan(r.get(13)?),
+        machine_cost: yuan(r.get(14)?),
+        overhead_cost: yuan(r.get(15)?),
+        actual_cost: yuan(r.get::<i64>(11)? + r.get::<i64>(13)? + r.get::<i64>(14)? + r.get::<i64>(15)?),
         materials,
         operations,
         version: r.get(12)?,
@@ -380,6 +393,9 @@ pub struct JobReport {
     pub worker: String,
     pub started_at: Option<String>,
     pub ended_at: Option<String>,
+    /// Minutes worked; from the start and end times when given, else the routing's run time
+    /// for the quantity reported.
+    pub minutes: Option<String>,
 }
 
 /// Job reporting (报工) on an operation: good and scrapped quantities (a defect reason with any
@@ -397,11 +413,13 @@ pub fn report_job(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, input: &JobReport
         return Err(Error::field("defect_reason", "production.defect_reason_required"));
     }
     let ops = tx.query(
-        "select id, seq, good, scrap from production_work_order_operation where work_order_id = $1 order by seq",
+        "select id, seq, good, scrap, work_center_id, name from production_work_order_operation where work_order_id = $1 order by seq",
         &[&id],
     )?;
-    let ops: Vec<(String, i64, i64, i64)> =
-        ops.iter().map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).collect::<Result<_>>()?;
+    let ops: Vec<(String, i64, i64, i64, String, String)> = ops
+        .iter()
+        .map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+        .collect::<Result<_>>()?;
     let at = ops
         .iter()
         .position(|o| o.1 == input.operation)
@@ -416,10 +434,41 @@ pub fn report_job(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, input: &JobReport
         "update production_work_order_operation set good = good + $1, scrap = scrap + $2 where id = $3",
         &[&good, &scrap, &ops[at].0],
     )?;
+    // What the work took (minutes scaled 10^4) and cost at the work center's rates.
+    let minutes = job_minutes(tx, ctx, &order, input, good + scrap)?;
+    let center = crate::routing::work_center(tx, ctx, &ops[at].4)?;
+    let at_rate = |rate: i64| -> i64 {
+        i64::try_from(kernel::money::div_round_half_up(i128::from(minutes) * i128::from(rate), 60 * 10_000))
+            .unwrap_or(0)
+    };
+    let (labour, machine) = (at_rate(center.labour_fen), at_rate(center.machine_fen));
+    let overhead = i64::try_from(kernel::money::div_round_half_up(
+        i128::from(labour + machine) * i128::from(center.overhead_bp),
+        10_000,
+    ))
+    .unwrap_or(0);
+    tx.execute(
+        "update production_work_order set labour_cost = labour_cost + $1, machine_cost = machine_cost + $2,
+             overhead_cost = overhead_cost + $3 where id = $4",
+        &[&labour, &machine, &overhead, &id],
+    )?;
+    if labour + machine + overhead != 0 {
+        tx.publish(
+            ctx,
+            &crate::events::JobCosted {
+                work_order_id: id.to_string(),
+                number: order.number.clone(),
+                date: ctx.today(),
+                labour,
+                machine,
+                overhead,
+            },
+        )?;
+    }
     tx.execute(
         "insert into production_job_report (id, company_id, work_order_id, operation_id, good, scrap, defect_reason, worker,
-             started_at, ended_at, created_at, created_by)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             started_at, ended_at, created_at, created_by, minutes, labour, machine, overhead)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
         &[
             &kernel::id::Uuid::now_v7(),
             &ctx.company(),
@@ -433,10 +482,41 @@ pub fn report_job(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, input: &JobReport
             &input.ended_at,
             &ctx.now_text(),
             &ctx.actor().label(),
+            &minutes,
+            &labour,
+            &machine,
+            &overhead,
         ],
     )?;
     start(tx, ctx, id, &order)?;
     get_work_order(tx, ctx, id)
+}
+
+/// The minutes (scaled 10^4) a report stands for: as given, else from its start and end times,
+/// else the routing's run minutes for the quantity reported.
+fn job_minutes(tx: &mut Tx<'_>, ctx: &Ctx, order: &WorkOrder, input: &JobReport, quantity: i64) -> Result<i64> {
+    if let Some(text) = input.minutes.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+        return qty_or_zero(text, "minutes");
+    }
+    let at = |text: &Option<String>| {
+        text.as_deref().and_then(|t| {
+            time::PrimitiveDateTime::parse(
+                t,
+                &time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]"),
+            )
+            .ok()
+        })
+    };
+    if let (Some(start), Some(end)) = (at(&input.started_at), at(&input.ended_at)) {
+        let minutes = (end - start).whole_minutes();
+        if minutes < 0 {
+            return Err(Error::field("ended_at", "production.times_invalid"));
+        }
+        return Ok(minutes * 10_000);
+    }
+    let run: Option<i64> = routing_of(tx, ctx, &order.product_id)?
+        .and_then(|r| r.operations.into_iter().find(|o| o.seq == input.operation).map(|o| o.run_scaled));
+    Ok(i64::try_from(i128::from(run.unwrap_or(0)) * i128::from(quantity) / 10_000).unwrap_or(0))
 }
 
 fn qty_or_zero(text: &str, field: &str) -> Result<i64> {
@@ -467,9 +547,8 @@ pub fn receive(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, quantity: &str, date
     if received + q > passed {
         return Err(Error::conflict("production.more_than_passed").with_param("available", qty_text(passed - received)));
     }
-    // Cost per unit of the order's quantity, of what was issued; the last receipt takes the rest
-    // so that production cost is emptied exactly.
-    let cost = Money::parse(&order.material_cost, Currency::CNY).map(|m| m.minor()).unwrap_or(0);
+    // Cost per unit of the order's quantity: materials issued and the work reported so far.
+    let cost = Money::parse(&order.actual_cost, Currency::CNY).map(|m| m.minor()).unwrap_or(0);
     // Yuan per unit with 6 decimals: fen × 10^8 ÷ quantity (scaled 10^4).
     let unit_cost_e6 =
         kernel::money::div_round_half_up(i128::from(cost) * 100_000_000, i128::from(kernel_quantity(&order.quantity)));

@@ -167,6 +167,19 @@ pub fn purchase_bill_posted(tx: &mut Tx<'_>, ctx: &Ctx, event: &purchasing::Bill
     ledger::post_automatic(tx, ctx, event.date, &summary, &source, &lines).map(|_| ())
 }
 
+/// Work reported on a work order: 生产成本 against 应付职工薪酬 for the labour and 制造费用 for
+/// machine time and overhead applied (postings.md, Production).
+pub fn job_costed(tx: &mut Tx<'_>, ctx: &Ctx, event: &production::events::JobCosted) -> Result<()> {
+    let summary = format!("{} 报工", event.number);
+    let lines = [
+        AutoLine::by_role("production_cost", summary.clone(), event.labour + event.machine + event.overhead, 0),
+        AutoLine::by_role("payroll_payable", format!("{summary} 人工"), 0, event.labour),
+        AutoLine::by_role("overhead", format!("{summary} 机器与制造费用"), 0, event.machine + event.overhead),
+    ];
+    let source = DocRef::new("production.work_order", &event.work_order_id);
+    ledger::post_automatic(tx, ctx, event.date, &summary, &source, &lines).map(|_| ())
+}
+
 /// Stock value equals the inventory account, per company (inventory and ledger together).
 fn stock_equals_inventory_account(tx: &mut Tx<'_>) -> Result<Vec<String>> {
     let companies: Vec<String> =

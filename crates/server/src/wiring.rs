@@ -56,6 +56,8 @@ pub fn bus() -> Bus {
         crate::postings::purchase_bill_posted,
     );
     bus.subscribe::<ledger::DocumentSettled>("purchasing::bill::document_settled", purchasing::bill::document_settled);
+    // Production: the work reported on a work order is booked to its cost.
+    bus.subscribe::<production::events::JobCosted>("server::postings::job_costed", crate::postings::job_costed);
     // CRM: a confirmed order wins the opportunity it was quoted from.
     bus.subscribe::<sales::OrderConfirmed>("crm::opportunity::order_confirmed", crm::opportunity::order_confirmed);
     bus

@@ -340,8 +340,11 @@ fn a_work_order_issues_materials_reports_jobs_and_receives_finished_goods() {
         json!({"product": "CHAIR", "lines": [{"component": "SEAT", "quantity": "1"},
         {"component": "LEG", "quantity": "4"}, {"component": "SCREWKIT", "quantity": "1"}]}),
     );
-    for code in ["CUT", "ASM"] {
-        admin.post("/api/v1/production/work-centers", &json!({"code": code, "name": code}));
+    for (code, labour, machine, overhead) in [("CUT", "60", "30", "10"), ("ASM", "48", "0", "25")] {
+        admin.post(
+            "/api/v1/production/work-centers",
+            &json!({"code": code, "name": code, "labour_rate": labour, "machine_rate": machine, "overhead": overhead}),
+        );
     }
     admin.post("/api/v1/production/routings", &json!({"product": "CHAIR", "operations": [
         {"name": "加工", "work_center": "CUT", "run_minutes": "5"}, {"name": "装配", "work_center": "ASM", "run_minutes": "10"}]}));
@@ -394,14 +397,33 @@ fn a_work_order_issues_materials_reports_jobs_and_receives_finished_goods() {
     assert_eq!(received.json["received"], "8.0000");
     let stock = admin.get("/api/v1/stock/on-hand?product=CHAIR").json;
     assert!(stock.to_string().contains("CH-001"), "received under the lot: {stock}");
-    // The finished goods carry the materials' cost per unit planned: 50.80 each.
-    let tb = admin.get("/api/v1/trial-balance?period=2026-11").json;
-    let wip = tb["rows"].as_array().unwrap().iter().find(|r| r["code"] == "4001").unwrap().clone();
+    // The work reported is costed at the routing's run minutes: 50 min at CUT (60 + 30 an hour,
+    // 10 % overhead) = 50.00 + 25.00 + 7.50; 80 min at ASM (48 an hour, 25 %) = 64.00 + 16.00.
     assert_eq!(
-        (wip["period_debit"].as_str(), wip["period_credit"].as_str()),
-        (Some("508.00"), Some("406.40")),
-        "{wip}"
+        (
+            received.json["labour_cost"].as_str(),
+            received.json["machine_cost"].as_str(),
+            received.json["overhead_cost"].as_str(),
+            received.json["actual_cost"].as_str()
+        ),
+        (Some("114.00"), Some("25.00"), Some("23.50"), Some("670.50"))
     );
+    let vouchers = admin.get(&format!("/api/v1/vouchers?kind=production.work_order&id={id}")).json;
+    let payroll: Vec<&str> = vouchers
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|v| v["lines"].as_array().unwrap().iter())
+        .filter(|l| l["account_code"] == "2211")
+        .map(|l| l["credit"].as_str().unwrap())
+        .collect();
+    assert_eq!(payroll, ["50.00", "64.00"], "应付职工薪酬 per report");
+    // Finished goods at the actual cost per planned unit, 67.05: 8 received = 536.40, and the
+    // rest of 670.50 stays in 生产成本 (WIP).
+    let period = kernel::clock::format_date(app.system_ctx().today())[..7].to_string();
+    let tb = admin.get(&format!("/api/v1/trial-balance?period={period}")).json;
+    let wip = tb["rows"].as_array().unwrap().iter().find(|r| r["code"] == "4001").unwrap().clone();
+    assert_eq!(wip["closing_debit"], "134.10", "{wip}");
     assert_eq!(admin.post(&format!("{path}/act"), &json!({"action": "finish"})).json["state"], "done");
     assert_eq!(admin.post(&format!("{path}/act"), &json!({"action": "close"})).json["state"], "closed");
     assert_eq!(admin.get("/api/v1/production/work-orders?state=closed").json.as_array().unwrap().len(), 1);
