@@ -12,6 +12,7 @@ pub mod costing;
 pub mod events;
 pub mod explode;
 pub mod permissions;
+pub mod quality;
 pub mod routing;
 pub mod trace;
 pub mod work_order;
@@ -26,6 +27,7 @@ pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigration
         kernel::migration!(20261127170000, "work_orders"),
         kernel::migration!(20261127180000, "traceability"),
         kernel::migration!(20261127190000, "labour_cost"),
+        kernel::migration!(20261127200000, "quality"),
     ],
 };
 
@@ -61,6 +63,26 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
     kernel::msg!("production.routing_empty", "工艺路线至少需要一道工序", "A routing needs at least one operation"),
     kernel::msg!("production.routing_not_found", "工艺路线不存在", "Routing not found"),
     kernel::msg!("production.lot_unknown", "批次不存在", "Unknown lot"),
+    kernel::msg!(
+        "production.inspection_kind_invalid",
+        "检验类型应为 iqc、first（首检）、patrol（巡检）、fqc 或 oqc",
+        "The kind is iqc, first, patrol, fqc or oqc"
+    ),
+    kernel::msg!("production.limits_invalid", "下限大于上限", "The lower limit is above the upper"),
+    kernel::msg!("production.plan_unknown", "检验方案不存在", "Unknown inspection plan"),
+    kernel::msg!("production.value_missing", "缺少检验项目“{name}”的测量值", "No value for {name}"),
+    kernel::msg!("production.nonconformance_not_found", "不合格品记录不存在", "Nonconformance not found"),
+    kernel::msg!("production.nonconformance_disposed", "该不合格品已处置", "Already disposed of"),
+    kernel::msg!(
+        "production.disposition_invalid",
+        "处置应为 rework（返工）、scrap（报废）或 concession（让步接收）",
+        "The disposition is rework, scrap or concession"
+    ),
+    kernel::msg!(
+        "production.first_article_required",
+        "首检合格前不能报合格数量",
+        "No good quantity before a first-article inspection has passed"
+    ),
     kernel::msg!("production.times_invalid", "结束时间早于开始时间", "The end is before the start"),
     kernel::msg!("production.direction_invalid", "方向应为 backward（反向）或 forward（正向）", "backward or forward"),
     kernel::msg!("production.work_order_not_found", "生产工单不存在", "Work order not found"),

@@ -412,6 +412,10 @@ pub fn report_job(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, input: &JobReport
     if scrap > 0 && input.defect_reason.trim().is_empty() {
         return Err(Error::field("defect_reason", "production.defect_reason_required"));
     }
+    // A failed (or missing) first-article inspection holds batch production.
+    if good > 0 && !crate::quality::first_article_cleared(tx, ctx, &id.to_string(), &order.product_id)? {
+        return Err(Error::conflict("production.first_article_required"));
+    }
     let ops = tx.query(
         "select id, seq, good, scrap, work_center_id, name from production_work_order_operation where work_order_id = $1 order by seq",
         &[&id],

@@ -123,6 +123,17 @@ fn ids_of_another_company_are_not_found() {
     assert_eq!(bom.status, 201, "{}", bom.body);
     let work_order = admin_b.post("/api/v1/production/work-orders", &json!({"product": "TEA-001", "quantity": "5"}));
     assert_eq!(work_order.status, 201, "{}", work_order.body);
+    // A final inspection that fails, so a nonconformance is listed.
+    admin_b.post(
+        "/api/v1/production/inspection-plans",
+        &json!({"code": "FQC", "name": "终检", "kind": "fqc",
+        "product": "TEA-001", "characteristics": [{"name": "水分", "upper": "7"}]}),
+    );
+    let inspected = admin_b.post(
+        "/api/v1/production/inspections",
+        &json!({"plan": "FQC", "values": [{"characteristic": "水分", "value": "9"}]}),
+    );
+    assert_eq!(inspected.json["result"], "fail", "{}", inspected.body);
     // And imports a bank statement with one line left open.
     let csv = "交易日期,收入金额,对方户名\n2026-11-05,10.00,某客户\n";
     let imported = admin_b.post(

@@ -492,3 +492,81 @@ fn lots_trace_back_to_suppliers_and_forward_to_customers() {
     );
     app.assert_invariants();
 }
+
+#[test]
+fn a_failed_first_article_inspection_holds_the_work_order_until_one_passes() {
+    let app = spawn();
+    let admin = app.admin();
+    for code in ["CAKE", "LEAVES"] {
+        product(&admin, code);
+    }
+    let receipt = admin.post(
+        "/api/v1/pickings",
+        &json!({"kind": "receipt", "lines": [{"product": "LEAVES", "quantity": "100", "unit_cost": "1"}]}),
+    );
+    admin.post(&format!("/api/v1/pickings/{}/validate", receipt.json["id"].as_str().unwrap()), &json!({}));
+    bom(&admin, json!({"product": "CAKE", "lines": [{"component": "LEAVES", "quantity": "3"}]}));
+    admin.post("/api/v1/production/work-centers", &json!({"code": "PRESS", "name": "压饼"}));
+    admin.post(
+        "/api/v1/production/routings",
+        &json!({"product": "CAKE", "operations": [{"name": "压饼", "work_center": "PRESS", "run_minutes": "2"}]}),
+    );
+    let plan = admin.post(
+        "/api/v1/production/inspection-plans",
+        &json!({"code": "FA-CAKE", "name": "茶饼首检", "kind": "first", "product": "CAKE", "sample_size": 3,
+            "characteristics": [{"name": "重量", "lower": "355", "upper": "360", "unit": "g"}, {"name": "厚度", "upper": "2.5", "unit": "cm"}]}),
+    );
+    assert_eq!(plan.status, 201, "{}", plan.body);
+    let bad_plan = admin.post(
+        "/api/v1/production/inspection-plans",
+        &json!({"code": "X", "name": "X", "kind": "daily", "product": "CAKE", "characteristics": []}),
+    );
+    assert_eq!(bad_plan.json["errors"][0]["code"], "production.inspection_kind_invalid");
+    let order =
+        admin.post("/api/v1/production/work-orders", &json!({"product": "CAKE", "quantity": "20", "confirm": true}));
+    let id = order.json["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/production/work-orders/{id}");
+    admin.post(&format!("{path}/issue"), &json!({}));
+    // No good quantity before the first article has passed.
+    let early = admin.post(&format!("{path}/report"), &json!({"operation": 10, "good": "5"}));
+    assert_eq!((early.status, early.code()), (409, "production.first_article_required"));
+    // The first article is too heavy: the inspection fails and opens a nonconformance.
+    let failed = admin.post(
+        "/api/v1/production/inspections",
+        &json!({"plan": "FA-CAKE", "work_order_id": id, "inspector": "李", "values": [{"characteristic": "重量", "value": "362"}, {"characteristic": "厚度", "value": "2.4"}]}),
+    );
+    assert_eq!(failed.status, 201, "{}", failed.body);
+    assert_eq!((failed.json["result"].as_str(), failed.json["failed"][0].as_str()), (Some("fail"), Some("重量")));
+    let nc = failed.json["nonconformance_id"].as_str().unwrap().to_string();
+    let missing = admin.post(
+        "/api/v1/production/inspections",
+        &json!({"plan": "FA-CAKE", "work_order_id": id, "values": [{"characteristic": "重量", "value": "357"}]}),
+    );
+    assert_eq!(missing.json["errors"][0]["code"], "production.value_missing");
+    assert_eq!(
+        admin.post(&format!("{path}/report"), &json!({"operation": 10, "good": "5"})).code(),
+        "production.first_article_required"
+    );
+    let disposed = admin.post(
+        &format!("/api/v1/production/nonconformances/{nc}/dispose"),
+        &json!({"disposition": "rework", "note": "重新压制"}),
+    );
+    assert_eq!(
+        (disposed.json["state"].as_str(), disposed.json["disposition"].as_str()),
+        (Some("disposed"), Some("rework"))
+    );
+    assert_eq!(
+        admin
+            .post(&format!("/api/v1/production/nonconformances/{nc}/dispose"), &json!({"disposition": "scrap"}))
+            .code(),
+        "production.nonconformance_disposed"
+    );
+    // Adjusted: the next first article passes, and production goes on.
+    let passed = admin.post(
+        "/api/v1/production/inspections",
+        &json!({"plan": "FA-CAKE", "work_order_id": id, "values": [{"characteristic": "重量", "value": "357.5"}, {"characteristic": "厚度", "value": "2.5"}]}),
+    );
+    assert_eq!((passed.json["result"].as_str(), passed.json["nonconformance_id"].as_str()), (Some("pass"), None));
+    assert_eq!(admin.post(&format!("{path}/report"), &json!({"operation": 10, "good": "5"})).status, 200);
+    app.assert_invariants();
+}

@@ -297,6 +297,66 @@ async fn trace(
         .map(Json)
 }
 
+/// Inspection plans with their characteristics and limits.
+#[utoipa::path(get, path = "/api/v1/production/inspection-plans", tag = "production",
+    responses((status = 200, body = Vec<production::quality::Plan>)))]
+async fn inspection_plans(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> Result<Json<Vec<production::quality::Plan>>, ApiError> {
+    state.read(&caller, production::quality::list_plans).await.map(Json)
+}
+
+/// Add an inspection plan (IQC, first-article, patrol, FQC, OQC) for a product.
+#[utoipa::path(post, path = "/api/v1/production/inspection-plans", tag = "production",
+    request_body = production::quality::PlanInput,
+    responses((status = 201, body = production::quality::Plan), (status = 422, body = Problem)))]
+async fn create_inspection_plan(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(input): ApiJson<production::quality::PlanInput>,
+) -> Result<(StatusCode, Json<production::quality::Plan>), ApiError> {
+    let plan = state.write(&caller, move |tx, ctx, _| production::quality::create_plan(tx, ctx, &input)).await?;
+    Ok((StatusCode::CREATED, Json(plan)))
+}
+
+/// Record an inspection; a failure opens a nonconformance.
+#[utoipa::path(post, path = "/api/v1/production/inspections", tag = "production",
+    request_body = production::quality::InspectionInput,
+    responses((status = 201, body = production::quality::Inspection), (status = 422, body = Problem)))]
+async fn record_inspection(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(input): ApiJson<production::quality::InspectionInput>,
+) -> Result<(StatusCode, Json<production::quality::Inspection>), ApiError> {
+    let inspection =
+        state.write(&caller, move |tx, ctx, _| production::quality::record_inspection(tx, ctx, &input)).await?;
+    Ok((StatusCode::CREATED, Json(inspection)))
+}
+
+/// Nonconformances, latest first.
+#[utoipa::path(get, path = "/api/v1/production/nonconformances", tag = "production",
+    responses((status = 200, body = Vec<production::quality::Nonconformance>)))]
+async fn nonconformances(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> Result<Json<Vec<production::quality::Nonconformance>>, ApiError> {
+    state.read(&caller, production::quality::list_nonconformances).await.map(Json)
+}
+
+/// Dispose of a nonconformance: rework, scrap or concession.
+#[utoipa::path(post, path = "/api/v1/production/nonconformances/{id}/dispose", tag = "production",
+    params(("id" = String, Path)), request_body = production::quality::DispositionInput,
+    responses((status = 200, body = production::quality::Nonconformance), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn dispose(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<production::quality::DispositionInput>,
+) -> Result<Json<production::quality::Nonconformance>, ApiError> {
+    state.write(&caller, move |tx, ctx, _| production::quality::dispose(tx, ctx, &id, &input)).await.map(Json)
+}
+
 pub fn mount(api: ApiRouter) -> ApiRouter {
     api.routes(Access::Permission(ENGINEER), routes!(create_bom))
         .routes(Access::Permission(READ), routes!(boms))
@@ -315,4 +375,9 @@ pub fn mount(api: ApiRouter) -> ApiRouter {
         .routes(Access::Permission(WORK), routes!(report_job))
         .routes(Access::Permission(WORK), routes!(receive))
         .routes(Access::Permission(READ), routes!(trace))
+        .routes(Access::Permission(READ), routes!(inspection_plans))
+        .routes(Access::Permission(WORK), routes!(create_inspection_plan))
+        .routes(Access::Permission(WORK), routes!(record_inspection))
+        .routes(Access::Permission(READ), routes!(nonconformances))
+        .routes(Access::Permission(WORK), routes!(dispose))
 }
