@@ -33,7 +33,7 @@ pub use picking::{
 
 pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigrations {
     module: "inventory",
-    migrations: &[kernel::migration!(20261127030000, "inventory")],
+    migrations: &[kernel::migration!(20261127030000, "inventory"), kernel::migration!(20261127210000, "lot_hold")],
 };
 
 pub const MESSAGES: &[kernel::i18n::Message] = &[

@@ -80,3 +80,13 @@ pub fn lot_by_code(tx: &mut Tx<'_>, ctx: &Ctx, product: &str, code: &str) -> Res
         .get(0)?;
     get_lot(tx, ctx, &id)
 }
+
+/// Puts a product's lot on quality hold, or releases it (the quality module decides). A held
+/// lot is never reserved, issued or delivered. Answers whether the lot exists.
+pub fn set_hold(tx: &mut Tx<'_>, ctx: &Ctx, product: &str, code: &str, held: bool) -> Result<bool> {
+    let changed = tx.execute(
+        "update inventory_lot set held = $1 where company_id = $2 and product_id = $3 and code = $4",
+        &[&held, &ctx.company(), &product, &code.trim()],
+    )?;
+    Ok(changed > 0)
+}

@@ -87,7 +87,7 @@ pub(crate) fn available_under(
          join inventory_location l on l.id = q.location_id
          left join inventory_lot t on t.id = q.lot_id
          where q.company_id = $1 and q.product_id = $2 and (l.id = $3 or (l.path >= $4 and l.path < $5)) and ($6 = '' or q.lot_id = $6)
-           and q.quantity - q.reserved > 0
+           and q.quantity - q.reserved > 0 and coalesce(t.held, 0) = 0
          order by case when t.expiry_date is null then 1 else 0 end, t.expiry_date, t.code, l.path",
         &[&ctx.company(), &product, &location.id, &format!("{}/", location.path), &format!("{}0", location.path), &lot],
     )?

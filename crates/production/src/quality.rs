@@ -4,8 +4,10 @@
 //! judged against its limits, and pass only when every value does. A failed inspection opens a
 //! nonconformance (不合格品) to be disposed of: rework, scrap or concession (让步接收).
 //!
-//! Business rule (china.md §6): where a product has a first-article plan, a work order reports
-//! no good quantity until a first-article inspection on it has passed.
+//! Business rules (china.md §6): where a product has a first-article plan, a work order reports
+//! no good quantity until a first-article inspection on it has passed; a lot that fails its
+//! inspection goes on quality hold — not reserved, issued or delivered — until it passes again
+//! or is accepted by concession.
 
 use kernel::db::Tx;
 use kernel::{Ctx, Error, Quantity, Result, audit};
@@ -264,6 +266,10 @@ pub fn record_inspection(tx: &mut Tx<'_>, ctx: &Ctx, input: &InspectionInput) ->
             &[&id, characteristic, value, ok],
         )?;
     }
+    // A lot that fails is put on hold (no issue or delivery takes it); one that passes is free.
+    if let Some(lot) = input.lot.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+        inventory::lot::set_hold(tx, ctx, &plan.product_id, lot, !failed.is_empty())?;
+    }
     let nonconformance_id = if failed.is_empty() {
         None
     } else {
@@ -348,6 +354,18 @@ pub fn dispose(tx: &mut Tx<'_>, ctx: &Ctx, id: &str, input: &DispositionInput) -
     )?;
     if changed == 0 {
         return Err(Error::conflict("production.nonconformance_disposed"));
+    }
+    // Accepted by concession (让步接收): the held lot is released.
+    if input.disposition == "concession" {
+        let held = tx.query_opt(
+            "select p.product_id, i.lot from production_nonconformance n join production_inspection i on i.id = n.inspection_id
+             join production_inspection_plan p on p.id = i.plan_id where n.id = $1 and i.lot is not null",
+            &[&id],
+        )?;
+        if let Some(r) = held {
+            let (product, lot): (String, String) = (r.get(0)?, r.get(1)?);
+            inventory::lot::set_hold(tx, ctx, &product, &lot, false)?;
+        }
     }
     audit::record(
         tx,

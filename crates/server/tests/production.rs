@@ -570,3 +570,47 @@ fn a_failed_first_article_inspection_holds_the_work_order_until_one_passes() {
     assert_eq!(admin.post(&format!("{path}/report"), &json!({"operation": 10, "good": "5"})).status, 200);
     app.assert_invariants();
 }
+
+#[test]
+fn a_lot_failing_incoming_inspection_is_held_until_accepted() {
+    let app = spawn();
+    let admin = app.admin();
+    let tracked = admin.post(
+        "/api/v1/products",
+        &json!({"code": "LEAF", "name": "茶青", "kind": "stockable", "uom": "pcs", "tracking": "lot"}),
+    );
+    assert_eq!(tracked.status, 201, "{}", tracked.body);
+    let receipt = admin.post(
+        "/api/v1/pickings",
+        &json!({"kind": "receipt", "lines": [{"product": "LEAF", "quantity": "10", "lot": "L-WET", "unit_cost": "2"}]}),
+    );
+    admin.post(&format!("/api/v1/pickings/{}/validate", receipt.json["id"].as_str().unwrap()), &json!({}));
+    admin.post(
+        "/api/v1/production/inspection-plans",
+        &json!({"code": "IQC-LEAF", "name": "茶青来料检", "kind": "iqc", "product": "LEAF", "characteristics": [{"name": "水分", "upper": "75"}]}),
+    );
+    let failed = admin.post(
+        "/api/v1/production/inspections",
+        &json!({"plan": "IQC-LEAF", "lot": "L-WET", "values": [{"characteristic": "水分", "value": "80"}]}),
+    );
+    assert_eq!(failed.json["result"], "fail");
+    // Held: a delivery cannot take it.
+    let delivery = admin.post(
+        "/api/v1/pickings",
+        &json!({"kind": "delivery", "lines": [{"product": "LEAF", "quantity": "2"}], "confirm": true, "strict": true}),
+    );
+    assert!(delivery.status >= 400, "a held lot is not reserved: {}", delivery.body);
+    // Accepted by concession: released, and it ships.
+    let nc = failed.json["nonconformance_id"].as_str().unwrap();
+    admin.post(&format!("/api/v1/production/nonconformances/{nc}/dispose"), &json!({"disposition": "concession"}));
+    let delivery = admin.post(
+        "/api/v1/pickings",
+        &json!({"kind": "delivery", "lines": [{"product": "LEAF", "quantity": "2"}], "confirm": true, "strict": true}),
+    );
+    assert_eq!(delivery.status, 201, "{}", delivery.body);
+    assert_eq!(
+        admin.post(&format!("/api/v1/pickings/{}/validate", delivery.json["id"].as_str().unwrap()), &json!({})).status,
+        200
+    );
+    app.assert_invariants();
+}
