@@ -104,6 +104,8 @@ pub struct Contract {
     pub milestones: Vec<Milestone>,
     /// Milestones' amounts whose invoice is paid.
     pub paid: String,
+    #[serde(skip)]
+    pub amount_fen: i64,
 }
 
 fn day(text: &str, field: &str) -> Result<String> {
@@ -211,6 +213,7 @@ fn contract_of(tx: &mut Tx<'_>, ctx: &Ctx, r: &Row) -> Result<Contract> {
         partner_id: r.get(3)?,
         opportunity_id: r.get(4)?,
         amount: yuan(r.get(5)?),
+        amount_fen: r.get(5)?,
         start_date: r.get(7)?,
         end_date: end,
         terms: r.get(9)?,
@@ -257,7 +260,7 @@ pub fn activate(tx: &mut Tx<'_>, ctx: &Ctx, id: ContractId) -> Result<Contract> 
     if contract.state != "draft" {
         return Err(Error::conflict("crm.contract_state").with_param("state", &contract.state));
     }
-    let amount = kernel::Money::parse(&contract.amount, kernel::Currency::CNY).map(|m| m.minor()).unwrap_or(0);
+    let amount = contract.amount_fen;
     tx.publish(
         ctx,
         &ContractActivating {

@@ -32,10 +32,8 @@ pub struct BoardQuery {
     pub offset: Option<i64>,
 }
 
-/// `(clause, user)`: the record rule (own and managed teams' records) as SQL on `$n`.
-fn own(ctx: &Ctx, column: &str, n: u8) -> (String, String) {
-    crate::team::owner_clause(ctx, column, n)
-}
+// The record rule (own and managed teams' records) as SQL on `$n`.
+use crate::team::owner_clause as own;
 
 /// The kanban board of open opportunities.
 pub fn board(tx: &mut Tx<'_>, ctx: &Ctx, query: &BoardQuery) -> Result<Vec<Column>> {
@@ -97,6 +95,8 @@ pub struct ForecastRow {
     pub opportunities: i64,
     pub expected_revenue: String,
     pub weighted_revenue: String,
+    #[serde(skip)]
+    pub weighted_fen: i64,
 }
 
 /// The weighted pipeline forecast: open opportunities by salesperson (with their team) and
@@ -117,6 +117,7 @@ pub fn forecast(tx: &mut Tx<'_>, ctx: &Ctx) -> Result<Vec<ForecastRow>> {
     .iter()
     .map(|r| {
         let weighted: i64 = r.get(4)?;
+        let weighted = i64::try_from(kernel::money::div_round_half_up(i128::from(weighted), 10_000)).unwrap_or(0);
         let owner: Option<String> = r.get(0)?;
         Ok(ForecastRow {
             team: owner.as_ref().and_then(|o| teams.get(o).cloned()),
@@ -124,9 +125,8 @@ pub fn forecast(tx: &mut Tx<'_>, ctx: &Ctx) -> Result<Vec<ForecastRow>> {
             month: r.get(1)?,
             opportunities: r.get(2)?,
             expected_revenue: yuan(r.get(3)?),
-            weighted_revenue: yuan(
-                i64::try_from(kernel::money::div_round_half_up(i128::from(weighted), 10_000)).unwrap_or(0),
-            ),
+            weighted_revenue: yuan(weighted),
+            weighted_fen: weighted,
         })
     })
     .collect()
@@ -144,9 +144,8 @@ pub struct TeamForecast {
 pub fn forecast_by_team(rows: &[ForecastRow]) -> Vec<TeamForecast> {
     let mut sums: BTreeMap<(Option<String>, String), (i64, i64)> = BTreeMap::new();
     for r in rows {
-        let fen = kernel::Money::parse(&r.weighted_revenue, kernel::Currency::CNY).map(|m| m.minor()).unwrap_or(0);
         let entry = sums.entry((r.team.clone(), r.month.clone())).or_default();
-        *entry = (entry.0 + r.opportunities, entry.1 + fen);
+        *entry = (entry.0 + r.opportunities, entry.1 + r.weighted_fen);
     }
     sums.into_iter()
         .map(|((team, month), (n, fen))| TeamForecast { team, month, opportunities: n, weighted_revenue: yuan(fen) })

@@ -103,6 +103,10 @@ pub(crate) fn qty_text(scaled: i64) -> String {
     Quantity::from_scaled(scaled).to_string()
 }
 
+pub(crate) fn yuan(fen: i64) -> String {
+    kernel::Money::from_minor(fen, kernel::Currency::CNY).to_string()
+}
+
 pub(crate) fn percent_text(bp: i64) -> String {
     let text = format!("{}.{:02}", bp / 100, bp % 100);
     text.trim_end_matches('0').trim_end_matches('.').to_string()

@@ -6,10 +6,10 @@
 //! rounded half-up once.
 
 use kernel::db::Tx;
-use kernel::{Ctx, Currency, Error, Money, Result};
+use kernel::{Ctx, Error, Result};
 use serde::Serialize;
 
-use crate::bom::{Bom, bom_on, product_id, qty_text};
+use crate::bom::{Bom, bom_on, product_id, qty_text, yuan};
 use crate::explode::needed;
 use crate::permissions::READ;
 use crate::routing::{routing_of, work_center};
@@ -46,10 +46,6 @@ pub struct CostRollup {
     pub unit_cost: String,
     pub material_lines: Vec<MaterialCost>,
     pub operations: Vec<OperationCost>,
-}
-
-fn yuan(fen: i64) -> String {
-    Money::from_minor(fen, Currency::CNY).to_string()
 }
 
 fn div(numerator: i128, denominator: i128) -> i64 {

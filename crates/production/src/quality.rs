@@ -311,13 +311,9 @@ pub struct Nonconformance {
     pub note: String,
 }
 
-fn nonconformance(tx: &mut Tx<'_>, ctx: &Ctx, id: &str) -> Result<Nonconformance> {
-    let r = tx
-        .query_opt(
-            "select id, inspection_id, state, disposition, note from production_nonconformance where company_id = $1 and id = $2",
-            &[&ctx.company(), &id],
-        )?
-        .ok_or_else(|| Error::not_found("production.nonconformance_not_found"))?;
+const NONCONFORMANCE: &str = "select id, inspection_id, state, disposition, note from production_nonconformance";
+
+fn nonconformance_of(r: &kernel::db::Row) -> Result<Nonconformance> {
     Ok(Nonconformance {
         id: r.get(0)?,
         inspection_id: r.get(1)?,
@@ -327,17 +323,22 @@ fn nonconformance(tx: &mut Tx<'_>, ctx: &Ctx, id: &str) -> Result<Nonconformance
     })
 }
 
+fn nonconformance(tx: &mut Tx<'_>, ctx: &Ctx, id: &str) -> Result<Nonconformance> {
+    let r = tx
+        .query_opt(&format!("{NONCONFORMANCE} where company_id = $1 and id = $2"), &[&ctx.company(), &id])?
+        .ok_or_else(|| Error::not_found("production.nonconformance_not_found"))?;
+    nonconformance_of(&r)
+}
+
 pub fn list_nonconformances(tx: &mut Tx<'_>, ctx: &Ctx) -> Result<Vec<Nonconformance>> {
     ctx.require(READ)?;
-    let ids: Vec<String> = tx
-        .query(
-            "select id from production_nonconformance where company_id = $1 order by created_at desc limit 200",
-            &[&ctx.company()],
-        )?
-        .iter()
-        .map(|r| r.get(0))
-        .collect::<Result<_>>()?;
-    ids.iter().map(|i| nonconformance(tx, ctx, i)).collect()
+    tx.query(
+        &format!("{NONCONFORMANCE} where company_id = $1 order by created_at desc, id desc limit 200"),
+        &[&ctx.company()],
+    )?
+    .iter()
+    .map(nonconformance_of)
+    .collect()
 }
 
 /// Decides what happens to nonconforming goods (MRB): rework, scrap or concession.

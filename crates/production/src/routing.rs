@@ -6,7 +6,7 @@ use kernel::db::Tx;
 use kernel::{Ctx, Currency, Error, Money, Quantity, Result, audit};
 use serde::{Deserialize, Serialize};
 
-use crate::bom::{percent_bp, percent_text, product_id, qty_text};
+use crate::bom::{percent_bp, percent_text, product_id, qty_text, yuan};
 use crate::permissions::{ENGINEER, READ};
 
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
@@ -46,10 +46,6 @@ pub struct WorkCenter {
     pub machine_fen: i64,
     #[serde(skip)]
     pub overhead_bp: i64,
-}
-
-fn yuan(fen: i64) -> String {
-    Money::from_minor(fen, Currency::CNY).to_string()
 }
 
 fn fen(text: &Option<String>, field: &str) -> Result<i64> {
@@ -100,14 +96,11 @@ pub fn save_work_center(tx: &mut Tx<'_>, ctx: &Ctx, input: &WorkCenterInput) -> 
     work_center(tx, ctx, code)
 }
 
-pub(crate) fn work_center(tx: &mut Tx<'_>, ctx: &Ctx, key: &str) -> Result<WorkCenter> {
-    let r = tx
-        .query_opt(
-            "select id, code, name, capacity, hours_per_day, working_days, labour_rate, machine_rate, overhead_bp
-             from production_work_center where company_id = $1 and (code = $2 or id = $2)",
-            &[&ctx.company(), &key.trim()],
-        )?
-        .ok_or_else(|| Error::field("work_center", "production.work_center_unknown").with_param("code", key))?;
+const CENTER: &str =
+    "select id, code, name, capacity, hours_per_day, working_days, labour_rate, machine_rate, overhead_bp
+     from production_work_center";
+
+fn center_of(r: &kernel::db::Row) -> Result<WorkCenter> {
     let (labour, machine, overhead): (i64, i64, i64) = (r.get(6)?, r.get(7)?, r.get(8)?);
     Ok(WorkCenter {
         id: r.get(0)?,
@@ -125,14 +118,22 @@ pub(crate) fn work_center(tx: &mut Tx<'_>, ctx: &Ctx, key: &str) -> Result<WorkC
     })
 }
 
+pub(crate) fn work_center(tx: &mut Tx<'_>, ctx: &Ctx, key: &str) -> Result<WorkCenter> {
+    let r = tx
+        .query_opt(
+            &format!("{CENTER} where company_id = $1 and (code = $2 or id = $2)"),
+            &[&ctx.company(), &key.trim()],
+        )?
+        .ok_or_else(|| Error::field("work_center", "production.work_center_unknown").with_param("code", key))?;
+    center_of(&r)
+}
+
 pub fn list_work_centers(tx: &mut Tx<'_>, ctx: &Ctx) -> Result<Vec<WorkCenter>> {
     ctx.require(READ)?;
-    let codes: Vec<String> = tx
-        .query("select code from production_work_center where company_id = $1 order by code", &[&ctx.company()])?
+    tx.query(&format!("{CENTER} where company_id = $1 order by code"), &[&ctx.company()])?
         .iter()
-        .map(|r| r.get(0))
-        .collect::<Result<_>>()?;
-    codes.iter().map(|c| work_center(tx, ctx, c)).collect()
+        .map(center_of)
+        .collect()
 }
 
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]

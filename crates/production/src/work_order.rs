@@ -15,7 +15,7 @@ use kernel::sequence::{DocType, next_number};
 use kernel::{Ctx, Currency, Error, Money, Quantity, Result, audit};
 use serde::{Deserialize, Serialize};
 
-use crate::bom::{bom_on, product_id, qty_text};
+use crate::bom::{bom_on, product_id, qty_text, yuan};
 use crate::explode::needed;
 use crate::permissions::{READ, WORK};
 use crate::routing::routing_of;
@@ -58,6 +58,8 @@ pub struct WorkOrderOperation {
     pub work_center: String,
     pub good: String,
     pub scrap: String,
+    #[serde(skip)]
+    pub good_scaled: i64,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -82,10 +84,12 @@ pub struct WorkOrder {
     pub materials: Vec<Material>,
     pub operations: Vec<WorkOrderOperation>,
     pub version: i64,
-}
-
-fn yuan(fen: i64) -> String {
-    Money::from_minor(fen, Currency::CNY).to_string()
+    #[serde(skip)]
+    pub quantity_scaled: i64,
+    #[serde(skip)]
+    pub received_scaled: i64,
+    #[serde(skip)]
+    pub actual_fen: i64,
 }
 
 fn qty(text: &str, field: &str) -> Result<i64> {
@@ -177,66 +181,89 @@ const SELECT: &str = "select w.id, w.number, w.product_id, p.code, w.quantity, w
         w.origin_kind, w.origin_id, w.material_cost, w.version, w.labour_cost, w.machine_cost, w.overhead_cost
      from production_work_order w join product_product p on p.id = w.product_id";
 
-fn work_order_of(tx: &mut Tx<'_>, r: &Row) -> Result<WorkOrder> {
-    let id: String = r.get(0)?;
-    let materials = tx
-        .query(
-            "select m.component_id, p.code, m.planned, m.issued from production_work_order_material m
-             join product_product p on p.id = m.component_id where m.work_order_id = $1 order by m.seq",
-            &[&id],
-        )?
-        .iter()
-        .map(|m| {
-            Ok(Material {
-                component_id: m.get(0)?,
-                code: m.get(1)?,
-                planned: qty_text(m.get(2)?),
-                issued: qty_text(m.get(3)?),
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let operations = tx
-        .query(
-            "select o.id, o.seq, o.name, c.code, o.good, o.scrap from production_work_order_operation o
-             join production_work_center c on c.id = o.work_center_id where o.work_order_id = $1 order by o.seq",
-            &[&id],
-        )?
-        .iter()
-        .map(|o| {
-            Ok(WorkOrderOperation {
-                id: o.get(0)?,
-                seq: o.get(1)?,
-                name: o.get(2)?,
-                work_center: o.get(3)?,
-                good: qty_text(o.get(4)?),
-                scrap: qty_text(o.get(5)?),
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+/// A work order's header from its row; materials and operations are filled by `with_lines`.
+fn header_of(r: &Row) -> Result<WorkOrder> {
     let origin = match (r.get::<Option<String>>(9)?, r.get::<Option<String>>(10)?) {
         (Some(kind), Some(id)) => Some(DocRef { kind, id }),
         _ => None,
     };
+    let (quantity, received): (i64, i64) = (r.get(4)?, r.get(5)?);
+    let (material, labour, machine, overhead): (i64, i64, i64, i64) = (r.get(11)?, r.get(13)?, r.get(14)?, r.get(15)?);
     Ok(WorkOrder {
-        id,
+        id: r.get(0)?,
         number: r.get(1)?,
         product_id: r.get(2)?,
         product_code: r.get(3)?,
-        quantity: qty_text(r.get(4)?),
-        received: qty_text(r.get(5)?),
+        quantity: qty_text(quantity),
+        received: qty_text(received),
         state: r.get(6)?,
         lot: r.get(7)?,
         due_date: r.get(8)?,
         origin,
-        material_cost: yuan(r.get(11)?),
-        labour_cost: yuan(r.get(13)?),
-        machine_cost: yuan(r.get(14)?),
-        overhead_cost: yuan(r.get(15)?),
-        actual_cost: yuan(r.get::<i64>(11)? + r.get::<i64>(13)? + r.get::<i64>(14)? + r.get::<i64>(15)?),
-        materials,
-        operations,
+        material_cost: yuan(material),
+        labour_cost: yuan(labour),
+        machine_cost: yuan(machine),
+        overhead_cost: yuan(overhead),
+        actual_cost: yuan(material + labour + machine + overhead),
+        materials: Vec::new(),
+        operations: Vec::new(),
         version: r.get(12)?,
+        quantity_scaled: quantity,
+        received_scaled: received,
+        actual_fen: material + labour + machine + overhead,
     })
+}
+
+/// Fills the materials and operations of `orders`: two reads for all of them (500 at a time).
+fn with_lines(tx: &mut Tx<'_>, orders: &mut [WorkOrder]) -> Result<()> {
+    for chunk in orders.chunks_mut(500) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let ids: Vec<String> = chunk.iter().map(|o| o.id.clone()).collect();
+        let params: Vec<&dyn kernel::db::ToValue> = ids.iter().map(|id| id as &dyn kernel::db::ToValue).collect();
+        let materials = tx.query(
+            &format!(
+                "select m.work_order_id, m.component_id, p.code, m.planned, m.issued from production_work_order_material m
+                 join product_product p on p.id = m.component_id where m.work_order_id in ({}) order by m.seq",
+                marks.join(", ")
+            ),
+            &params,
+        )?;
+        for m in materials {
+            let order: String = m.get(0)?;
+            if let Some(o) = chunk.iter_mut().find(|o| o.id == order) {
+                o.materials.push(Material {
+                    component_id: m.get(1)?,
+                    code: m.get(2)?,
+                    planned: qty_text(m.get(3)?),
+                    issued: qty_text(m.get(4)?),
+                });
+            }
+        }
+        let operations = tx.query(
+            &format!(
+                "select o.work_order_id, o.id, o.seq, o.name, c.code, o.good, o.scrap from production_work_order_operation o
+                 join production_work_center c on c.id = o.work_center_id where o.work_order_id in ({}) order by o.seq",
+                marks.join(", ")
+            ),
+            &params,
+        )?;
+        for op in operations {
+            let order: String = op.get(0)?;
+            if let Some(o) = chunk.iter_mut().find(|o| o.id == order) {
+                let good: i64 = op.get(5)?;
+                o.operations.push(WorkOrderOperation {
+                    id: op.get(1)?,
+                    seq: op.get(2)?,
+                    name: op.get(3)?,
+                    work_center: op.get(4)?,
+                    good: qty_text(good),
+                    scrap: qty_text(op.get(6)?),
+                    good_scaled: good,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 pub fn get_work_order(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId) -> Result<WorkOrder> {
@@ -244,7 +271,10 @@ pub fn get_work_order(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId) -> Result<Wor
     let r = tx
         .query_opt(&format!("{SELECT} where w.company_id = $1 and w.id = $2"), &[&ctx.company(), &id])?
         .ok_or_else(|| Error::not_found("production.work_order_not_found"))?;
-    work_order_of(tx, &r)
+    let mut order = [header_of(&r)?];
+    with_lines(tx, &mut order)?;
+    let [order] = order;
+    Ok(order)
 }
 
 /// The allowed transitions: (from, action) → to.
@@ -429,7 +459,7 @@ pub fn report_job(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, input: &JobReport
         .position(|o| o.1 == input.operation)
         .ok_or_else(|| Error::field("operation", "production.operation_unknown"))?;
     // 流转: what reaches this operation is what the previous passed (the order's quantity first).
-    let available = if at == 0 { kernel_quantity(&order.quantity) } else { ops[at - 1].2 };
+    let available = if at == 0 { order.quantity_scaled } else { ops[at - 1].2 };
     if ops[at].2 + ops[at].3 + good + scrap > available {
         return Err(Error::conflict("production.more_than_passed")
             .with_param("available", qty_text(available - ops[at].2 - ops[at].3)));
@@ -532,10 +562,6 @@ fn qty_or_zero(text: &str, field: &str) -> Result<i64> {
     Some(q.scaled()).filter(|q| *q >= 0).ok_or_else(|| Error::field(field.to_string(), "production.quantity_invalid"))
 }
 
-fn kernel_quantity(text: &str) -> i64 {
-    text.parse::<Quantity>().map(|q| q.scaled()).unwrap_or(0)
-}
-
 /// Receives finished goods (完工入库) into stock at the materials' cost per unit, up to what the
 /// last operation passed (the order's quantity without a routing).
 pub fn receive(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, quantity: &str, date: Option<&str>) -> Result<WorkOrder> {
@@ -543,19 +569,19 @@ pub fn receive(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, quantity: &str, date
     let order = get_work_order(tx, ctx, id)?;
     require_running(&order)?;
     let q = qty(quantity, "quantity")?;
-    let received = kernel_quantity(&order.received);
+    let received = order.received_scaled;
     let passed = match order.operations.last() {
-        Some(last) => kernel_quantity(&last.good),
-        None => kernel_quantity(&order.quantity),
+        Some(last) => last.good_scaled,
+        None => order.quantity_scaled,
     };
     if received + q > passed {
         return Err(Error::conflict("production.more_than_passed").with_param("available", qty_text(passed - received)));
     }
     // Cost per unit of the order's quantity: materials issued and the work reported so far.
-    let cost = Money::parse(&order.actual_cost, Currency::CNY).map(|m| m.minor()).unwrap_or(0);
+    let cost = order.actual_fen;
     // Yuan per unit with 6 decimals: fen × 10^8 ÷ quantity (scaled 10^4).
     let unit_cost_e6 =
-        kernel::money::div_round_half_up(i128::from(cost) * 100_000_000, i128::from(kernel_quantity(&order.quantity)));
+        kernel::money::div_round_half_up(i128::from(cost) * 100_000_000, i128::from(order.quantity_scaled));
     let unit = kernel::UnitPrice::from_scaled(i64::try_from(unit_cost_e6).unwrap_or(0));
     let stock = ctx.with_granted(&[inventory::permissions::STOCK_MOVE]);
     let picking = inventory::picking::create_picking(
@@ -610,7 +636,7 @@ pub fn receive(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, quantity: &str, date
         serde_json::json!({"quantity": qty_text(q)}),
     )?;
     let after = get_work_order(tx, ctx, id)?;
-    if kernel_quantity(&after.received) >= kernel_quantity(&after.quantity) {
+    if after.received_scaled >= after.quantity_scaled {
         return act(tx, ctx, id, "finish");
     }
     Ok(after)
@@ -624,5 +650,7 @@ pub fn list_work_orders(tx: &mut Tx<'_>, ctx: &Ctx, state: Option<&str>) -> Resu
         &format!("{SELECT} where w.company_id = $1 {filter} order by w.created_at desc, w.id desc limit 200"),
         &[&ctx.company(), &state.unwrap_or("")],
     )?;
-    rows.iter().map(|r| work_order_of(tx, r)).collect()
+    let mut orders = rows.iter().map(header_of).collect::<Result<Vec<_>>>()?;
+    with_lines(tx, &mut orders)?;
+    Ok(orders)
 }

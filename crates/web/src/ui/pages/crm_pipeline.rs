@@ -5,7 +5,7 @@
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use crm::permissions::WRITE;
 use crm::{Opportunity, OpportunityId};
 use maud::html;
@@ -82,16 +82,7 @@ pub async fn move_to(
     let ctx = page.ctx(&state);
     let result =
         state.blocking(move |state| state.db.write(|tx| crm::opportunity::move_stage(tx, &ctx, id, &input))).await;
-    match (result, wants_json) {
-        (Ok(o), true) => axum::Json(serde_json::json!({"id": o.id, "stage": o.stage_code})).into_response(),
-        (Ok(_), false) => see_other("/crm/pipeline", Some("ui.saved")),
-        (Err(error), true) => {
-            let status = StatusCode::from_u16(error.0.kind().http_status()).unwrap_or(StatusCode::CONFLICT);
-            let title = page.t_with(error.0.code(), error.0.params());
-            (status, axum::Json(serde_json::json!({"code": error.0.code(), "title": title}))).into_response()
-        }
-        (Err(error), false) => error_page(&page, StatusCode::CONFLICT, error.0.code()),
-    }
+    super::move_answer(&page, result.map(|o| (o.id, o.stage_code)), wants_json, "/crm/pipeline")
 }
 
 fn opportunity_page(

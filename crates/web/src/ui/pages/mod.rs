@@ -290,3 +290,25 @@ pub fn mount(state: &AppState) -> axum::Router<AppState> {
         .page("/office/tasks/{id}/move", P(op::TASK_READ), post(tasks::move_to))
         .into_router()
 }
+
+/// The answer to a kanban card moved to another column (task board, CRM pipeline): the card's id
+/// and new stage as JSON to the script (a problem with its translated title when refused), or a
+/// redirect back to `board` for a plain form.
+pub fn move_answer(
+    page: &crate::ui::guard::Page,
+    result: Result<(String, String), crate::problem::ApiError>,
+    wants_json: bool,
+    board: &str,
+) -> Response {
+    use axum::http::StatusCode;
+    match (result, wants_json) {
+        (Ok((id, stage)), true) => axum::Json(serde_json::json!({"id": id, "stage": stage})).into_response(),
+        (Ok(_), false) => see_other(board, Some("ui.saved")),
+        (Err(error), true) => {
+            let status = StatusCode::from_u16(error.0.kind().http_status()).unwrap_or(StatusCode::CONFLICT);
+            let title = page.t_with(error.0.code(), error.0.params());
+            (status, axum::Json(serde_json::json!({"code": error.0.code(), "title": title}))).into_response()
+        }
+        (Err(error), false) => crate::ui::layout::error_page(page, StatusCode::CONFLICT, error.0.code()),
+    }
+}

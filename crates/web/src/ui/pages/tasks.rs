@@ -390,14 +390,6 @@ pub async fn move_to(
         }
         _ => Err(ApiError(Error::not_found("office.task.not_found"))),
     };
-    match (result, wants_json) {
-        (Ok(task), true) => axum::Json(serde_json::json!({"id": task.id, "stage": task.stage})).into_response(),
-        (Ok(_), false) => see_other("/office/tasks/board", Some("ui.saved")),
-        (Err(error), true) => {
-            let status = StatusCode::from_u16(error.0.kind().http_status()).unwrap_or(StatusCode::CONFLICT);
-            let title = page.t_with(error.0.code(), error.0.params());
-            (status, axum::Json(serde_json::json!({"code": error.0.code(), "title": title}))).into_response()
-        }
-        (Err(error), false) => error_page(&page, StatusCode::CONFLICT, error.0.code()),
-    }
+    let moved = result.map(|task| (task.id.to_string(), task.stage.code().to_string()));
+    super::move_answer(&page, moved, wants_json, "/office/tasks/board")
 }
