@@ -13,6 +13,7 @@ pub mod location;
 pub mod lot;
 pub mod permissions;
 pub mod picking;
+pub mod planning;
 pub mod reactions;
 pub mod reorder;
 pub mod report;

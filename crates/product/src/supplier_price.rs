@@ -75,6 +75,20 @@ pub fn set_supplier_price(
     Ok(SupplierPrice { currency: currency.code().into(), ..input.clone() })
 }
 
+/// Per product with supplier prices: the shortest lead time (days) and the largest minimum
+/// order quantity among its suppliers, for material planning (one query for the company).
+pub fn purchase_terms(tx: &mut Tx<'_>, ctx: &Ctx) -> Result<Vec<(String, i64, i64)>> {
+    ctx.require(PRODUCT_READ)?;
+    tx.query(
+        "select product_id, min(lead_time_days), max(min_order_qty) from product_supplier_price
+         where company_id = $1 group by product_id",
+        &[&ctx.company()],
+    )?
+    .iter()
+    .map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+    .collect()
+}
+
 /// Every break of every supplier of a product, by supplier then quantity.
 pub fn supplier_prices(tx: &mut Tx<'_>, ctx: &Ctx, product: ProductId) -> Result<Vec<SupplierPrice>> {
     ctx.require(PRODUCT_READ)?;

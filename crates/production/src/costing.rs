@@ -127,6 +127,12 @@ fn roll(tx: &mut Tx<'_>, ctx: &Ctx, product: &str, bom: &Bom, quantity: i64, dat
     Ok(t)
 }
 
+/// The standard cost (fen) of `quantity` of a product made by `bom`, today: the roll-up.
+pub(crate) fn standard_cost(tx: &mut Tx<'_>, ctx: &Ctx, product: &str, bom: &Bom, quantity: i64) -> Result<i64> {
+    let t = roll(tx, ctx, product, bom, quantity, &kernel::clock::format_date(ctx.today()), 0)?;
+    Ok(t.materials + t.labour + t.machine + t.overhead)
+}
+
 /// The cost of `quantity` of a product (its BOM's lot size by default) on `date` (today).
 pub fn roll_up(
     tx: &mut Tx<'_>,

@@ -17,3 +17,37 @@ pub struct JobCosted {
 impl Event for JobCosted {
     const NAME: &'static str = "production.job_costed";
 }
+
+/// A planned purchase the planner confirmed (quantity scaled 10^4, date YYYY-MM-DD).
+#[derive(Clone, Debug)]
+pub struct PlannedPurchase {
+    pub planned_order_id: String,
+    pub product_id: String,
+    pub quantity: i64,
+    pub needed_by: String,
+}
+
+/// Planned purchases were confirmed: purchasing makes a requisition of them (wiring.rs) and
+/// reports it back with `mrp::requisition_made`.
+#[derive(Clone, Debug)]
+pub struct PurchasesPlanned {
+    pub lines: Vec<PlannedPurchase>,
+}
+
+impl Event for PurchasesPlanned {
+    const NAME: &'static str = "production.purchases_planned";
+}
+
+/// A closed work order's work in progress left over (fen; negative when the goods received
+/// were valued above what it cost): the ledger moves it from 生产成本 to cost of sales.
+#[derive(Clone, Debug)]
+pub struct WorkOrderSettled {
+    pub work_order_id: String,
+    pub number: String,
+    pub date: time::Date,
+    pub amount: i64,
+}
+
+impl Event for WorkOrderSettled {
+    const NAME: &'static str = "production.work_order_settled";
+}

@@ -7,18 +7,24 @@
 //! Calls `product` (items) and `inventory` (stock documents for issues and receipts, stock
 //! valuation for costing); emits no events yet — its stock documents post to the ledger.
 
+pub mod board;
 pub mod bom;
+pub mod bulk;
 pub mod costing;
 pub mod events;
 pub mod explode;
+pub mod mrp;
 pub mod permissions;
 pub mod quality;
 pub mod routing;
+pub mod shop_floor;
 pub mod trace;
 pub mod work_order;
+pub mod work_order_history;
 
 pub use bom::{Bom, BomId, BomInput, create_bom, get_bom};
 pub use explode::{Explosion, explode, where_used};
+pub use shop_floor::SHOP_MESSAGES;
 
 pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigrations {
     module: "production",
@@ -28,6 +34,9 @@ pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigration
         kernel::migration!(20261127180000, "traceability"),
         kernel::migration!(20261127190000, "labour_cost"),
         kernel::migration!(20261127200000, "quality"),
+        kernel::migration!(20261128100000, "shop_floor"),
+        kernel::migration!(20261128120000, "mrp"),
+        kernel::migration!(20261128130000, "work_order_costs"),
     ],
 };
 
@@ -98,5 +107,22 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
         "production.more_than_passed",
         "超过上道工序的合格数量（可用 {available}）",
         "More than the previous step passed ({available} available)"
+    ),
+    kernel::msg!(
+        "production.procurement_invalid",
+        "获取方式应为 make（自制）、buy（采购）或留空",
+        "The procurement is make, buy or empty"
+    ),
+    kernel::msg!(
+        "production.lot_policy_invalid",
+        "批量规则应为 lot_for_lot（按需）、fixed（固定批量）、minimum（最小批量）或 multiple（倍数）",
+        "The lot policy is lot_for_lot, fixed, minimum or multiple"
+    ),
+    kernel::msg!("production.lead_days_invalid", "提前期应为 0 到 3650 天", "Lead time from 0 to 3650 days"),
+    kernel::msg!("production.forecast_not_found", "预测不存在", "Forecast not found"),
+    kernel::msg!(
+        "production.planned_order_not_found",
+        "计划订单不存在或已确认",
+        "Planned order not found or already confirmed"
     ),
 ];

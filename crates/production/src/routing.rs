@@ -1,6 +1,7 @@
 //! Work centers (工作中心) with their capacity, shift calendar and hourly rates, and routings
 //! (工艺路线): per product, the operations (工序) in order, each at a work center with its setup
-//! time per work order and run time per unit.
+//! time per work order and run time per unit. A work center may name the workshop (车间) it is
+//! in, which the shop-floor board groups by.
 
 use kernel::db::Tx;
 use kernel::{Ctx, Currency, Error, Money, Quantity, Result, audit};
@@ -12,7 +13,7 @@ use crate::permissions::{ENGINEER, READ};
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"code": "WC-ASM", "name": "总装线", "capacity": 2, "hours_per_day": 8, "working_days": "1111100",
-    "labour_rate": "60", "machine_rate": "40", "overhead": "20"}))]
+    "labour_rate": "60", "machine_rate": "40", "overhead": "20", "workshop": "W1"}))]
 pub struct WorkCenterInput {
     pub code: String,
     pub name: String,
@@ -27,6 +28,9 @@ pub struct WorkCenterInput {
     pub machine_rate: Option<String>,
     /// Overhead (制造费用) as percent of labour and machine cost.
     pub overhead: Option<String>,
+    /// The workshop (车间) it belongs to, for the shop-floor board (none by default).
+    #[serde(default)]
+    pub workshop: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -40,6 +44,7 @@ pub struct WorkCenter {
     pub labour_rate: String,
     pub machine_rate: String,
     pub overhead: String,
+    pub workshop: String,
     #[serde(skip)]
     pub labour_fen: i64,
     #[serde(skip)]
@@ -79,17 +84,18 @@ pub fn save_work_center(tx: &mut Tx<'_>, ctx: &Ctx, input: &WorkCenterInput) -> 
     }
     let (labour, machine) = (fen(&input.labour_rate, "labour_rate")?, fen(&input.machine_rate, "machine_rate")?);
     let overhead = input.overhead.as_deref().map(|o| percent_bp(o, "overhead")).transpose()?.unwrap_or(0);
+    let workshop = input.workshop.as_deref().map(str::trim);
     let changed = tx.execute(
         "update production_work_center set name = $1, capacity = $2, hours_per_day = $3, working_days = $4, labour_rate = $5,
-             machine_rate = $6, overhead_bp = $7 where company_id = $8 and code = $9",
-        &[&input.name.trim(), &capacity, &hours, &days, &labour, &machine, &overhead, &ctx.company(), &code],
+             machine_rate = $6, overhead_bp = $7, workshop = coalesce($10, workshop) where company_id = $8 and code = $9",
+        &[&input.name.trim(), &capacity, &hours, &days, &labour, &machine, &overhead, &ctx.company(), &code, &workshop],
     )?;
     if changed == 0 {
         tx.execute(
             "insert into production_work_center (id, company_id, code, name, capacity, hours_per_day, working_days, labour_rate,
-                 machine_rate, overhead_bp, created_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            &[&kernel::id::Uuid::now_v7(), &ctx.company(), &code, &input.name.trim(), &capacity, &hours, &days, &labour, &machine, &overhead, &ctx.now_text()],
+                 machine_rate, overhead_bp, created_at, workshop)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            &[&kernel::id::Uuid::now_v7(), &ctx.company(), &code, &input.name.trim(), &capacity, &hours, &days, &labour, &machine, &overhead, &ctx.now_text(), &workshop.unwrap_or("")],
         )?;
     }
     audit::record(tx, ctx, "production.work_center.save", "production.work_center", &code, serde_json::json!({}))?;
@@ -97,7 +103,7 @@ pub fn save_work_center(tx: &mut Tx<'_>, ctx: &Ctx, input: &WorkCenterInput) -> 
 }
 
 const CENTER: &str =
-    "select id, code, name, capacity, hours_per_day, working_days, labour_rate, machine_rate, overhead_bp
+    "select id, code, name, capacity, hours_per_day, working_days, labour_rate, machine_rate, overhead_bp, workshop
      from production_work_center";
 
 fn center_of(r: &kernel::db::Row) -> Result<WorkCenter> {
@@ -112,6 +118,7 @@ fn center_of(r: &kernel::db::Row) -> Result<WorkCenter> {
         labour_rate: yuan(labour),
         machine_rate: yuan(machine),
         overhead: percent_text(overhead),
+        workshop: r.get(9)?,
         labour_fen: labour,
         machine_fen: machine,
         overhead_bp: overhead,

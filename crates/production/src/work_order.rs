@@ -38,6 +38,10 @@ pub struct WorkOrderInput {
     pub lot: Option<String>,
     /// The sales order it is made for (make-to-order).
     pub sales_order_id: Option<String>,
+    /// Issue the materials at receipt, in proportion to what is received (倒冲); the item's
+    /// planning data decides when not given.
+    #[serde(default)]
+    pub backflush: Option<bool>,
     #[serde(default)]
     pub confirm: bool,
 }
@@ -81,6 +85,19 @@ pub struct WorkOrder {
     pub machine_cost: String,
     pub overhead_cost: String,
     pub actual_cost: String,
+    /// The roll-up of the order's quantity when it was made (CNY).
+    pub standard_cost: String,
+    /// Received into stock so far, at its value (CNY).
+    pub received_value: String,
+    /// Work in progress: the actual cost not yet received (CNY).
+    pub wip: String,
+    /// Actual cost against the standard cost of what was received (CNY; positive: over).
+    pub variance: String,
+    /// Settled at closing: work in progress left over, booked to cost of sales (CNY).
+    pub settled: String,
+    /// The work (labour, machine, overhead) booked to the ledger so far (CNY).
+    pub work_booked: String,
+    pub backflush: bool,
     pub materials: Vec<Material>,
     pub operations: Vec<WorkOrderOperation>,
     pub version: i64,
@@ -90,6 +107,8 @@ pub struct WorkOrder {
     pub received_scaled: i64,
     #[serde(skip)]
     pub actual_fen: i64,
+    #[serde(skip)]
+    pub received_fen: i64,
 }
 
 fn qty(text: &str, field: &str) -> Result<i64> {
@@ -104,6 +123,19 @@ pub fn create_work_order(tx: &mut Tx<'_>, ctx: &Ctx, input: &WorkOrderInput) -> 
     let quantity = qty(&input.quantity, "quantity")?;
     let today = kernel::clock::format_date(ctx.today());
     let bom = bom_on(tx, ctx, &product, &today)?.ok_or_else(|| Error::field("product", "production.no_bom"))?;
+    let backflush = match input.backflush {
+        Some(b) => b,
+        None => tx
+            .query_opt(
+                "select backflush from production_item where company_id = $1 and product_id = $2",
+                &[&ctx.company(), &product],
+            )?
+            .map(|r| r.get::<bool>(0))
+            .transpose()?
+            .unwrap_or(false),
+    };
+    let costing = ctx.with_granted(&[READ, inventory::permissions::VALUATION_READ, inventory::permissions::STOCK_READ]);
+    let standard = crate::costing::standard_cost(tx, &costing, &product, &bom, quantity)?;
     let due = match input.due_date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
         Some(d) => Some(kernel::clock::format_date(
             kernel::clock::parse_date(d).map_err(|_| Error::field("due_date", "production.date_invalid"))?,
@@ -116,8 +148,8 @@ pub fn create_work_order(tx: &mut Tx<'_>, ctx: &Ctx, input: &WorkOrderInput) -> 
     let number = next_number(tx, ctx, NUMBERS, ctx.today(), &DocRef::new("production.work_order", id))?;
     tx.execute(
         "insert into production_work_order (id, company_id, number, product_id, bom_id, quantity, received, state, lot, due_date,
-             origin_kind, origin_id, material_cost, created_at, created_by, updated_at)
-         values ($1, $2, $3, $4, $5, $6, 0, 'draft', $7, $8, $9, $10, 0, $11, $12, $11)",
+             origin_kind, origin_id, material_cost, created_at, created_by, updated_at, backflush, standard_cost)
+         values ($1, $2, $3, $4, $5, $6, 0, 'draft', $7, $8, $9, $10, 0, $11, $12, $11, $13, $14)",
         &[
             &id,
             &ctx.company(),
@@ -131,6 +163,8 @@ pub fn create_work_order(tx: &mut Tx<'_>, ctx: &Ctx, input: &WorkOrderInput) -> 
             &origin.as_ref().map(|o| o.id.clone()),
             &ctx.now_text(),
             &ctx.actor().label(),
+            &backflush,
+            &standard,
         ],
     )?;
     // The planned materials: the BOM's components, phantom kits exploded through.
@@ -157,9 +191,9 @@ pub fn create_work_order(tx: &mut Tx<'_>, ctx: &Ctx, input: &WorkOrderInput) -> 
     if let Some(routing) = routing_of(tx, ctx, &product)? {
         for op in &routing.operations {
             tx.execute(
-                "insert into production_work_order_operation (id, work_order_id, seq, name, work_center_id, good, scrap)
-                 values ($1, $2, $3, $4, $5, 0, 0)",
-                &[&kernel::id::Uuid::now_v7(), &id, &op.seq, &op.name, &op.work_center_id],
+                "insert into production_work_order_operation (id, work_order_id, seq, name, work_center_id, good, scrap, run_minutes)
+                 values ($1, $2, $3, $4, $5, 0, 0, $6)",
+                &[&kernel::id::Uuid::now_v7(), &id, &op.seq, &op.name, &op.work_center_id, &op.run_scaled],
             )?;
         }
     }
@@ -178,7 +212,8 @@ pub fn create_work_order(tx: &mut Tx<'_>, ctx: &Ctx, input: &WorkOrderInput) -> 
 }
 
 const SELECT: &str = "select w.id, w.number, w.product_id, p.code, w.quantity, w.received, w.state, w.lot, w.due_date,
-        w.origin_kind, w.origin_id, w.material_cost, w.version, w.labour_cost, w.machine_cost, w.overhead_cost
+        w.origin_kind, w.origin_id, w.material_cost, w.version, w.labour_cost, w.machine_cost, w.overhead_cost,
+        w.standard_cost, w.received_value, w.settled, w.backflush, w.labour_posted + w.machine_posted + w.overhead_posted
      from production_work_order w join product_product p on p.id = w.product_id";
 
 /// A work order's header from its row; materials and operations are filled by `with_lines`.
@@ -189,6 +224,18 @@ fn header_of(r: &Row) -> Result<WorkOrder> {
     };
     let (quantity, received): (i64, i64) = (r.get(4)?, r.get(5)?);
     let (material, labour, machine, overhead): (i64, i64, i64, i64) = (r.get(11)?, r.get(13)?, r.get(14)?, r.get(15)?);
+    let (standard, received_value, settled): (i64, i64, i64) = (r.get(16)?, r.get(17)?, r.get(18)?);
+    let actual = material + labour + machine + overhead;
+    // The standard of what was received, against what it actually cost.
+    let standard_received = if quantity > 0 {
+        i64::try_from(kernel::money::div_round_half_up(
+            i128::from(standard) * i128::from(received),
+            i128::from(quantity),
+        ))
+        .unwrap_or(0)
+    } else {
+        0
+    };
     Ok(WorkOrder {
         id: r.get(0)?,
         number: r.get(1)?,
@@ -204,13 +251,21 @@ fn header_of(r: &Row) -> Result<WorkOrder> {
         labour_cost: yuan(labour),
         machine_cost: yuan(machine),
         overhead_cost: yuan(overhead),
-        actual_cost: yuan(material + labour + machine + overhead),
+        actual_cost: yuan(actual),
+        standard_cost: yuan(standard),
+        received_value: yuan(received_value),
+        wip: yuan(actual - received_value - settled),
+        variance: yuan(if received > 0 { received_value - standard_received } else { 0 }),
+        settled: yuan(settled),
+        work_booked: yuan(r.get(20)?),
+        backflush: r.get(19)?,
         materials: Vec::new(),
         operations: Vec::new(),
         version: r.get(12)?,
         quantity_scaled: quantity,
         received_scaled: received,
-        actual_fen: material + labour + machine + overhead,
+        actual_fen: actual,
+        received_fen: received_value,
     })
 }
 
@@ -295,6 +350,10 @@ pub fn act(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, action: &str) -> Result<
     let next = transition(&current.state, action)
         .ok_or_else(|| Error::conflict("production.work_order_state").with_param("state", &current.state))?;
     set_state(tx, ctx, id, &current.state, next)?;
+    if next == "closed" {
+        post_work(tx, ctx, &current.id)?;
+        settle(tx, ctx, id, &current)?;
+    }
     audit::record(
         tx,
         ctx,
@@ -304,6 +363,25 @@ pub fn act(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, action: &str) -> Result<
         serde_json::json!({}),
     )?;
     get_work_order(tx, ctx, id)
+}
+
+/// Closing settles the work in progress: what the order cost and did not pass on to the goods
+/// received (work reported after the last receipt, rounding) goes to cost of sales.
+fn settle(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, order: &WorkOrder) -> Result<()> {
+    let left = order.actual_fen - order.received_fen;
+    if left == 0 {
+        return Ok(());
+    }
+    tx.execute("update production_work_order set settled = $1 where id = $2", &[&left, &id])?;
+    tx.publish(
+        ctx,
+        &crate::events::WorkOrderSettled {
+            work_order_id: id.to_string(),
+            number: order.number.clone(),
+            date: ctx.today(),
+            amount: left,
+        },
+    )
 }
 
 fn set_state(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, from: &str, to: &str) -> Result<()> {
@@ -333,8 +411,8 @@ fn start(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, order: &WorkOrder) -> Resu
     Ok(())
 }
 
-/// Issues the planned materials not yet issued (or `quantities` of them) from the warehouse's
-/// stock to production, as one stock document done at once.
+/// Issues the planned materials not yet issued from the warehouse's stock to production, as
+/// one stock document done at once (the pick list, 领料单).
 pub fn issue_materials(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, date: Option<&str>) -> Result<WorkOrder> {
     ctx.require(WORK)?;
     let order = get_work_order(tx, ctx, id)?;
@@ -349,6 +427,56 @@ pub fn issue_materials(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, date: Option
     if lines.is_empty() {
         return Err(Error::conflict("production.nothing_to_issue"));
     }
+    issue(tx, ctx, id, &order, &lines, date, "领料")?;
+    start(tx, ctx, id, &order)?;
+    get_work_order(tx, ctx, id)
+}
+
+/// Backflush (倒冲): before receiving, issues what the materials' plan says the units received
+/// so far (`received`, scaled) consumed, less what was already issued.
+fn backflush(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx,
+    id: WorkOrderId,
+    order: &WorkOrder,
+    received: i64,
+    date: Option<&str>,
+) -> Result<()> {
+    let rows = tx.query(
+        "select m.id, m.component_id, m.planned, m.issued from production_work_order_material m
+         where m.work_order_id = $1 order by m.seq",
+        &[&id],
+    )?;
+    let mut lines = Vec::new();
+    for r in rows {
+        let (material, component, planned, issued): (String, String, i64, i64) =
+            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+        let due = i64::try_from(kernel::money::div_round_half_up(
+            i128::from(planned) * i128::from(received),
+            i128::from(order.quantity_scaled),
+        ))
+        .unwrap_or(planned);
+        if due > issued {
+            lines.push((material, component, due - issued));
+        }
+    }
+    if !lines.is_empty() {
+        issue(tx, ctx, id, order, &lines, date, "倒冲领料")?;
+    }
+    Ok(())
+}
+
+/// Moves `lines` (material row, component, quantity) from stock to production in one stock
+/// document and adds their value to the order's material cost.
+fn issue(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx,
+    id: WorkOrderId,
+    order: &WorkOrder,
+    lines: &[(String, String, i64)],
+    date: Option<&str>,
+    what: &str,
+) -> Result<()> {
     let stock = ctx.with_granted(&[inventory::permissions::STOCK_MOVE]);
     let picking = inventory::picking::create_picking(
         tx,
@@ -359,7 +487,7 @@ pub fn issue_materials(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, date: Option
             to: Some("PRODUCTION".into()),
             origin_kind: Some("production.work_order".into()),
             origin_id: Some(id.to_string()),
-            note: format!("{} 领料", order.number),
+            note: format!("{} {what}", order.number),
             lines: lines
                 .iter()
                 .map(|(_, component, q)| inventory::picking::MoveInput {
@@ -383,18 +511,11 @@ pub fn issue_materials(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, date: Option
         &inventory::picking::ValidateInput { lines: None, date: date.map(str::to_string), backorder: false },
     )?;
     // What left stock, at its value: the work order's material cost so far.
-    let value: i64 = done
-        .picking
-        .moves
-        .iter()
-        .flat_map(|m| m.lines.iter())
-        .map(|l| Money::parse(&l.value, Currency::CNY).map(|m| -m.minor()).unwrap_or(0))
-        .sum();
-    for (material, _, q) in &lines {
+    let value = -picking_value(&done.picking);
+    for (material, _, q) in lines {
         tx.execute("update production_work_order_material set issued = issued + $1 where id = $2", &[q, material])?;
     }
     tx.execute("update production_work_order set material_cost = material_cost + $1 where id = $2", &[&value, &id])?;
-    start(tx, ctx, id, &order)?;
     audit::record(
         tx,
         ctx,
@@ -402,8 +523,17 @@ pub fn issue_materials(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, date: Option
         "production.work_order",
         &id,
         serde_json::json!({"picking": done.picking.number}),
-    )?;
-    get_work_order(tx, ctx, id)
+    )
+}
+
+/// The value (fen) of a done stock document's lines: negative for what left valued stock.
+fn picking_value(picking: &inventory::picking::Picking) -> i64 {
+    picking
+        .moves
+        .iter()
+        .flat_map(|m| m.lines.iter())
+        .map(|l| Money::parse(&l.value, Currency::CNY).map(|m| m.minor()).unwrap_or(0))
+        .sum()
 }
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -431,9 +561,37 @@ pub struct JobReport {
 /// Job reporting (报工) on an operation: good and scrapped quantities (a defect reason with any
 /// scrap), who and when. An operation cannot pass more good units than the one before it.
 pub fn report_job(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, input: &JobReport) -> Result<WorkOrder> {
+    record_job(tx, ctx, id, input)?;
+    get_work_order(tx, ctx, id)
+}
+
+/// An operation of a work order as job reporting needs it, with its work center's rates.
+struct ReportedOperation {
+    id: String,
+    seq: i64,
+    good: i64,
+    scrap: i64,
+    run_minutes: i64,
+    labour_rate: i64,
+    machine_rate: i64,
+    overhead_bp: i64,
+}
+
+/// The work of `report_job` without reading the order back: a handful of statements, since
+/// the shop floor reports thousands of times a day. The work is costed on the order at once
+/// and booked to the ledger with the order's other unbooked work (`post_work`).
+pub fn record_job(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, input: &JobReport) -> Result<()> {
     ctx.require(WORK)?;
-    let order = get_work_order(tx, ctx, id)?;
-    require_running(&order)?;
+    let head = tx
+        .query_opt(
+            "select state, quantity, product_id from production_work_order where company_id = $1 and id = $2",
+            &[&ctx.company(), &id],
+        )?
+        .ok_or_else(|| Error::not_found("production.work_order_not_found"))?;
+    let (state, quantity, product): (String, i64, String) = (head.get(0)?, head.get(1)?, head.get(2)?);
+    if !matches!(state.as_str(), "confirmed" | "in_progress") {
+        return Err(Error::conflict("production.work_order_state").with_param("state", &state));
+    }
     let good = input.good.as_deref().map(|g| qty_or_zero(g, "good")).transpose()?.unwrap_or(0);
     let scrap = input.scrap.as_deref().map(|s| qty_or_zero(s, "scrap")).transpose()?.unwrap_or(0);
     if good == 0 && scrap == 0 {
@@ -443,62 +601,64 @@ pub fn report_job(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, input: &JobReport
         return Err(Error::field("defect_reason", "production.defect_reason_required"));
     }
     // A failed (or missing) first-article inspection holds batch production.
-    if good > 0 && !crate::quality::first_article_cleared(tx, ctx, &id.to_string(), &order.product_id)? {
+    if good > 0 && !crate::quality::first_article_cleared(tx, ctx, &id.to_string(), &product)? {
         return Err(Error::conflict("production.first_article_required"));
     }
-    let ops = tx.query(
-        "select id, seq, good, scrap, work_center_id, name from production_work_order_operation where work_order_id = $1 order by seq",
-        &[&id],
-    )?;
-    let ops: Vec<(String, i64, i64, i64, String, String)> = ops
+    let ops = tx
+        .query(
+            "select o.id, o.seq, o.good, o.scrap, o.run_minutes, c.labour_rate, c.machine_rate, c.overhead_bp
+             from production_work_order_operation o join production_work_center c on c.id = o.work_center_id
+             where o.work_order_id = $1 order by o.seq",
+            &[&id],
+        )?
         .iter()
-        .map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
-        .collect::<Result<_>>()?;
+        .map(|r| {
+            Ok(ReportedOperation {
+                id: r.get(0)?,
+                seq: r.get(1)?,
+                good: r.get(2)?,
+                scrap: r.get(3)?,
+                run_minutes: r.get(4)?,
+                labour_rate: r.get(5)?,
+                machine_rate: r.get(6)?,
+                overhead_bp: r.get(7)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
     let at = ops
         .iter()
-        .position(|o| o.1 == input.operation)
+        .position(|o| o.seq == input.operation)
         .ok_or_else(|| Error::field("operation", "production.operation_unknown"))?;
+    let op = &ops[at];
     // 流转: what reaches this operation is what the previous passed (the order's quantity first).
-    let available = if at == 0 { order.quantity_scaled } else { ops[at - 1].2 };
-    if ops[at].2 + ops[at].3 + good + scrap > available {
+    let available = if at == 0 { quantity } else { ops[at - 1].good };
+    if op.good + op.scrap + good + scrap > available {
         return Err(Error::conflict("production.more_than_passed")
-            .with_param("available", qty_text(available - ops[at].2 - ops[at].3)));
+            .with_param("available", qty_text(available - op.good - op.scrap)));
     }
     tx.execute(
         "update production_work_order_operation set good = good + $1, scrap = scrap + $2 where id = $3",
-        &[&good, &scrap, &ops[at].0],
+        &[&good, &scrap, &op.id],
     )?;
     // What the work took (minutes scaled 10^4) and cost at the work center's rates.
-    let minutes = job_minutes(tx, ctx, &order, input, good + scrap)?;
-    let center = crate::routing::work_center(tx, ctx, &ops[at].4)?;
+    let minutes = job_minutes(tx, ctx, (&product, &op.id, op.run_minutes), input, good + scrap)?;
     let at_rate = |rate: i64| -> i64 {
         i64::try_from(kernel::money::div_round_half_up(i128::from(minutes) * i128::from(rate), 60 * 10_000))
             .unwrap_or(0)
     };
-    let (labour, machine) = (at_rate(center.labour_fen), at_rate(center.machine_fen));
+    let (labour, machine) = (at_rate(op.labour_rate), at_rate(op.machine_rate));
     let overhead = i64::try_from(kernel::money::div_round_half_up(
-        i128::from(labour + machine) * i128::from(center.overhead_bp),
+        i128::from(labour + machine) * i128::from(op.overhead_bp),
         10_000,
     ))
     .unwrap_or(0);
+    // The first report starts the order.
     tx.execute(
         "update production_work_order set labour_cost = labour_cost + $1, machine_cost = machine_cost + $2,
-             overhead_cost = overhead_cost + $3 where id = $4",
-        &[&labour, &machine, &overhead, &id],
+             overhead_cost = overhead_cost + $3, state = 'in_progress', updated_at = $4, version = version + 1
+         where id = $5 and state in ('confirmed', 'in_progress')",
+        &[&labour, &machine, &overhead, &ctx.now_text(), &id],
     )?;
-    if labour + machine + overhead != 0 {
-        tx.publish(
-            ctx,
-            &crate::events::JobCosted {
-                work_order_id: id.to_string(),
-                number: order.number.clone(),
-                date: ctx.today(),
-                labour,
-                machine,
-                overhead,
-            },
-        )?;
-    }
     tx.execute(
         "insert into production_job_report (id, company_id, work_order_id, operation_id, good, scrap, defect_reason, worker,
              started_at, ended_at, created_at, created_by, minutes, labour, machine, overhead)
@@ -507,7 +667,7 @@ pub fn report_job(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, input: &JobReport
             &kernel::id::Uuid::now_v7(),
             &ctx.company(),
             &id,
-            &ops[at].0,
+            &op.id,
             &good,
             &scrap,
             &input.defect_reason.trim(),
@@ -522,13 +682,72 @@ pub fn report_job(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, input: &JobReport
             &overhead,
         ],
     )?;
-    start(tx, ctx, id, &order)?;
-    get_work_order(tx, ctx, id)
+    Ok(())
+}
+
+/// Books the work reported on a work order and not yet booked (`JobCosted`: 生产成本 against
+/// 应付职工薪酬 and 制造费用), in one voucher. Runs before each receipt (whose value leaves
+/// 生产成本), at closing, and daily for every open order (`post_open_work`).
+pub fn post_work(tx: &mut Tx<'_>, ctx: &Ctx, id: &str) -> Result<()> {
+    let Some(r) = tx.query_opt(
+        "select number, labour_cost - labour_posted, machine_cost - machine_posted, overhead_cost - overhead_posted
+         from production_work_order where company_id = $1 and id = $2",
+        &[&ctx.company(), &id],
+    )?
+    else {
+        return Ok(());
+    };
+    let (number, labour, machine, overhead): (String, i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+    if labour == 0 && machine == 0 && overhead == 0 {
+        return Ok(());
+    }
+    tx.execute(
+        "update production_work_order set labour_posted = labour_cost, machine_posted = machine_cost,
+             overhead_posted = overhead_cost where id = $1",
+        &[&id],
+    )?;
+    tx.publish(
+        ctx,
+        &crate::events::JobCosted {
+            work_order_id: id.to_string(),
+            number,
+            date: ctx.today(),
+            labour,
+            machine,
+            overhead,
+        },
+    )
+}
+
+/// Books the unbooked work of every work order that has some (the daily worker); returns how
+/// many orders were booked.
+pub fn post_open_work(tx: &mut Tx<'_>, ctx: &Ctx) -> Result<usize> {
+    ctx.require(WORK)?;
+    let ids: Vec<String> = tx
+        .query(
+            "select id from production_work_order where company_id = $1 and state in ('in_progress', 'done')
+               and (labour_cost <> labour_posted or machine_cost <> machine_posted or overhead_cost <> overhead_posted)",
+            &[&ctx.company()],
+        )?
+        .iter()
+        .map(|r| r.get(0))
+        .collect::<Result<_>>()?;
+    for id in &ids {
+        post_work(tx, ctx, id)?;
+    }
+    Ok(ids.len())
 }
 
 /// The minutes (scaled 10^4) a report stands for: as given, else from its start and end times,
-/// else the routing's run minutes for the quantity reported.
-fn job_minutes(tx: &mut Tx<'_>, ctx: &Ctx, order: &WorkOrder, input: &JobReport, quantity: i64) -> Result<i64> {
+/// else the worker's started and paused runs on the tablet, else the routing's run minutes for
+/// the quantity reported.
+fn job_minutes(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx,
+    (product, operation, run_minutes): (&str, &str, i64),
+    input: &JobReport,
+    quantity: i64,
+) -> Result<i64> {
     if let Some(text) = input.minutes.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
         return qty_or_zero(text, "minutes");
     }
@@ -548,9 +767,18 @@ fn job_minutes(tx: &mut Tx<'_>, ctx: &Ctx, order: &WorkOrder, input: &JobReport,
         }
         return Ok(minutes * 10_000);
     }
-    let run: Option<i64> = routing_of(tx, ctx, &order.product_id)?
-        .and_then(|r| r.operations.into_iter().find(|o| o.seq == input.operation).map(|o| o.run_scaled));
-    Ok(i64::try_from(i128::from(run.unwrap_or(0)) * i128::from(quantity) / 10_000).unwrap_or(0))
+    if let Some(run) = crate::shop_floor::take_run_minutes(tx, ctx, operation, &input.worker)? {
+        return Ok(run);
+    }
+    // Orders made before operations kept their run time read the routing.
+    let run = if run_minutes > 0 {
+        run_minutes
+    } else {
+        routing_of(tx, ctx, product)?
+            .and_then(|r| r.operations.into_iter().find(|o| o.seq == input.operation).map(|o| o.run_scaled))
+            .unwrap_or(0)
+    };
+    Ok(i64::try_from(i128::from(run) * i128::from(quantity) / 10_000).unwrap_or(0))
 }
 
 fn qty_or_zero(text: &str, field: &str) -> Result<i64> {
@@ -562,8 +790,9 @@ fn qty_or_zero(text: &str, field: &str) -> Result<i64> {
     Some(q.scaled()).filter(|q| *q >= 0).ok_or_else(|| Error::field(field.to_string(), "production.quantity_invalid"))
 }
 
-/// Receives finished goods (完工入库) into stock at the materials' cost per unit, up to what the
-/// last operation passed (the order's quantity without a routing).
+/// Receives finished goods (完工入库) into stock, up to what the last operation passed (the
+/// order's quantity without a routing), at the work in progress per unit still to receive;
+/// with backflush, the materials those units consumed are issued first.
 pub fn receive(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, quantity: &str, date: Option<&str>) -> Result<WorkOrder> {
     ctx.require(WORK)?;
     let order = get_work_order(tx, ctx, id)?;
@@ -577,11 +806,20 @@ pub fn receive(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, quantity: &str, date
     if received + q > passed {
         return Err(Error::conflict("production.more_than_passed").with_param("available", qty_text(passed - received)));
     }
-    // Cost per unit of the order's quantity: materials issued and the work reported so far.
-    let cost = order.actual_fen;
+    // The work reported so far is booked before the goods take their value out of 生产成本.
+    post_work(tx, ctx, &order.id)?;
+    let order = if order.backflush {
+        backflush(tx, ctx, id, &order, received + q, date)?;
+        get_work_order(tx, ctx, id)?
+    } else {
+        order
+    };
+    // Cost per unit: the work in progress (materials issued and work reported, less what earlier
+    // receipts took) over the units still to receive, so that the last receipt clears it.
+    let cost = order.actual_fen - order.received_fen;
+    let units = (order.quantity_scaled - received).max(q);
     // Yuan per unit with 6 decimals: fen × 10^8 ÷ quantity (scaled 10^4).
-    let unit_cost_e6 =
-        kernel::money::div_round_half_up(i128::from(cost) * 100_000_000, i128::from(order.quantity_scaled));
+    let unit_cost_e6 = kernel::money::div_round_half_up(i128::from(cost.max(0)) * 100_000_000, i128::from(units));
     let unit = kernel::UnitPrice::from_scaled(i64::try_from(unit_cost_e6).unwrap_or(0));
     let stock = ctx.with_granted(&[inventory::permissions::STOCK_MOVE]);
     let picking = inventory::picking::create_picking(
@@ -606,13 +844,17 @@ pub fn receive(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, quantity: &str, date
             ..Default::default()
         },
     )?;
-    inventory::picking::validate(
+    let done = inventory::picking::validate(
         tx,
         &stock,
         picking.id,
         &inventory::picking::ValidateInput { lines: None, date: date.map(str::to_string), backorder: false },
     )?;
-    tx.execute("update production_work_order set received = received + $1 where id = $2", &[&q, &id])?;
+    let value = picking_value(&done.picking);
+    tx.execute(
+        "update production_work_order set received = received + $1, received_value = received_value + $2 where id = $3",
+        &[&q, &value, &id],
+    )?;
     // The finished lot's genealogy: the component lots issued to this order.
     if let Some(code) = &order.lot {
         let finished: Option<String> = tx

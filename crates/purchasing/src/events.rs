@@ -33,3 +33,14 @@ pub struct BillPosted {
 impl Event for BillPosted {
     const NAME: &'static str = "purchasing.bill_posted";
 }
+
+/// An approved requisition became purchase orders (production stops counting the planned
+/// purchases it was made of as supply).
+#[derive(Clone, Debug)]
+pub struct RequisitionOrdered {
+    pub requisition_id: String,
+}
+
+impl Event for RequisitionOrdered {
+    const NAME: &'static str = "purchasing.requisition_ordered";
+}

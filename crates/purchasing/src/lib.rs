@@ -18,7 +18,7 @@ pub mod rfq;
 pub use bill::{
     BILL_LIST, Bill, BillId, BillRequest, Tolerances, bill_order, get_bill, list_bills, post_bill, release_bill,
 };
-pub use events::{BillPosted, InputTax};
+pub use events::{BillPosted, InputTax, RequisitionOrdered};
 pub use order::{
     PURCHASE_LIST, PurchaseAction, PurchaseLineInput, PurchaseOrder, PurchaseOrderId, PurchaseOrderInput,
     PurchaseState, cancel_order, confirm_order, create_order, get_order, list_orders,

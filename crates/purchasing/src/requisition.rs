@@ -171,6 +171,7 @@ pub fn order_requisition(tx: &mut Tx<'_>, ctx: &Ctx, id: RequisitionId) -> Resul
     ctx.require(ORDER_WRITE)?;
     let requisition = get_requisition(tx, ctx, id)?;
     move_to(tx, ctx, id, "approved", "ordered")?;
+    tx.publish(ctx, &crate::events::RequisitionOrdered { requisition_id: id.to_string() })?;
     let mut by_supplier: BTreeMap<String, Vec<PurchaseLineInput>> = BTreeMap::new();
     for (i, line) in requisition.lines.iter().enumerate() {
         let supplier = line

@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod datasets;
 pub mod mail;
+pub mod planning;
 pub mod postings;
 pub mod runtime;
 pub mod settings;

@@ -180,6 +180,19 @@ pub fn job_costed(tx: &mut Tx<'_>, ctx: &Ctx, event: &production::events::JobCos
     ledger::post_automatic(tx, ctx, event.date, &summary, &source, &lines).map(|_| ())
 }
 
+/// A closed work order's leftover work in progress: cost of sales against 生产成本 (in red
+/// when the goods received were valued above the order's cost).
+pub fn work_order_settled(tx: &mut Tx<'_>, ctx: &Ctx, event: &production::events::WorkOrderSettled) -> Result<()> {
+    let summary = format!("{} 完工结算", event.number);
+    let (debit, credit) = if event.amount > 0 { (event.amount, 0) } else { (0, -event.amount) };
+    let lines = [
+        AutoLine::by_role("cogs", format!("{summary} 成本差异"), debit, credit),
+        AutoLine::by_role("production_cost", summary.clone(), credit, debit),
+    ];
+    let source = DocRef::new("production.work_order", &event.work_order_id);
+    ledger::post_automatic(tx, ctx, event.date, &summary, &source, &lines).map(|_| ())
+}
+
 /// Stock value equals the inventory account, per company (inventory and ledger together).
 fn stock_equals_inventory_account(tx: &mut Tx<'_>) -> Result<Vec<String>> {
     let companies: Vec<String> =

@@ -127,6 +127,9 @@ impl Worker {
                         if let Err(error) = crm_daily(&db, &clock) {
                             tracing::warn!(%error, "CRM daily work failed");
                         }
+                        if let Err(error) = production_round(&db, &clock) {
+                            tracing::warn!(%error, "production bookkeeping failed");
+                        }
                     }
                     std::thread::sleep(poll);
                 }
@@ -169,6 +172,34 @@ fn crm_daily(db: &Db, clock: &Arc<dyn Clock>) -> kernel::Result<()> {
         let ctx =
             system_ctx(clock.clone()).for_company(kernel::identity::CompanyId::parse(&company)?, all_permissions());
         db.write(|tx| crm::contract::remind_renewals(tx, &ctx))?;
+    }
+    Ok(())
+}
+
+/// Production's periodic work (with the sweep): books the work reported on work orders and not
+/// yet in the ledger, so that 生产成本 is never far behind the shop floor, and purges planned
+/// orders of earlier MRP runs that a run left behind.
+fn production_round(db: &Db, clock: &Arc<dyn Clock>) -> kernel::Result<()> {
+    let companies: Vec<String> = db.read(|tx| {
+        tx.query(
+            "select distinct company_id from production_work_order where state in ('in_progress', 'done')
+               and (labour_cost <> labour_posted or machine_cost <> machine_posted or overhead_cost <> overhead_posted)
+             union select distinct company_id from production_planned_order where state = 'planned'
+               and run_id < (select max(r.id) from production_mrp_run r where r.company_id = production_planned_order.company_id)",
+            &[],
+        )?
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+    })?;
+    for company in companies {
+        let ctx =
+            system_ctx(clock.clone()).for_company(kernel::identity::CompanyId::parse(&company)?, all_permissions());
+        let booked = db.write(|tx| production::work_order::post_open_work(tx, &ctx))?;
+        if booked > 0 {
+            tracing::info!(company, booked, "work of work orders booked");
+        }
+        while db.write(|tx| production::mrp::purge_stale(tx, &ctx, 20_000))? > 0 {}
     }
     Ok(())
 }

@@ -56,8 +56,25 @@ pub fn bus() -> Bus {
         crate::postings::purchase_bill_posted,
     );
     bus.subscribe::<ledger::DocumentSettled>("purchasing::bill::document_settled", purchasing::bill::document_settled);
-    // Production: the work reported on a work order is booked to its cost.
+    // Production: the work reported on a work order is booked to its cost; closing it settles
+    // what is left in progress.
     bus.subscribe::<production::events::JobCosted>("server::postings::job_costed", crate::postings::job_costed);
+    bus.subscribe::<production::events::WorkOrderSettled>(
+        "server::postings::work_order_settled",
+        crate::postings::work_order_settled,
+    );
+    // Planning: confirmed planned purchases become a requisition, which stops counting as
+    // planned supply once ordered; a confirmed order of make-to-order products makes its work
+    // orders.
+    bus.subscribe::<production::events::PurchasesPlanned>(
+        "server::planning::purchases_planned",
+        crate::planning::purchases_planned,
+    );
+    bus.subscribe::<purchasing::RequisitionOrdered>(
+        "server::planning::requisition_ordered",
+        crate::planning::requisition_ordered,
+    );
+    bus.subscribe::<sales::OrderConfirmed>("server::planning::order_confirmed", crate::planning::order_confirmed);
     // CRM: a confirmed order wins the opportunity it was quoted from.
     bus.subscribe::<sales::OrderConfirmed>("crm::opportunity::order_confirmed", crm::opportunity::order_confirmed);
     bus
@@ -118,6 +135,7 @@ pub fn catalog() -> Catalog {
         sales::MESSAGES,
         purchasing::MESSAGES,
         production::MESSAGES,
+        production::SHOP_MESSAGES,
         print::MESSAGES,
         office::MESSAGES,
         crm::MESSAGES,
@@ -128,6 +146,7 @@ pub fn catalog() -> Catalog {
         web::ui::SALES_MESSAGES,
         web::ui::PURCHASING_MESSAGES,
         web::ui::CRM_MESSAGES,
+        web::ui::PRODUCTION_MESSAGES,
     ])
 }
 

@@ -121,7 +121,14 @@ fn ids_of_another_company_are_not_found() {
         &json!({"product": "TEA-001", "lines": [{"component": "LEAF", "quantity": "4"}]}),
     );
     assert_eq!(bom.status, 201, "{}", bom.body);
-    let work_order = admin_b.post("/api/v1/production/work-orders", &json!({"product": "TEA-001", "quantity": "5"}));
+    // Roasted at a work center, confirmed, so its operation is open on the shop floor.
+    admin_b.post("/api/v1/production/work-centers", &json!({"code": "ROAST", "name": "炒锅"}));
+    admin_b.post(
+        "/api/v1/production/routings",
+        &json!({"product": "TEA-001", "operations": [{"name": "炒青", "work_center": "ROAST", "run_minutes": "1"}]}),
+    );
+    let work_order = admin_b
+        .post("/api/v1/production/work-orders", &json!({"product": "TEA-001", "quantity": "5", "confirm": true}));
     assert_eq!(work_order.status, 201, "{}", work_order.body);
     // A final inspection that fails, so a nonconformance is listed.
     admin_b.post(

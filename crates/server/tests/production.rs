@@ -310,6 +310,66 @@ fn adventureworks_boms_explode_as_the_csv_says() {
         assert_eq!(exploded.status, 200, "{}", exploded.body);
         assert_eq!(quantities(&exploded.json["materials"]), expected, "{}", number[top]);
     }
+    // Work orders: per year of the due date, how many and the quantities ordered, stocked and
+    // scrapped, as the CSV adds them up; and the same for the product with the most orders.
+    let orders = kernel::import::Sheet::read(&folder.join("WorkOrder.csv")).unwrap();
+    // Per year: orders, ordered, stocked, scrapped.
+    type Totals = BTreeMap<String, (i64, i64, i64, i64)>;
+    let mut by_year: Totals = BTreeMap::new();
+    let mut by_product: HashMap<String, Totals> = HashMap::new();
+    for r in &orders.rows {
+        let year = r[col(&orders, "DueDate")][..4].to_string();
+        let q = |name: &str| r[col(&orders, name)].parse::<i64>().unwrap();
+        for totals in [
+            by_year.entry(year.clone()).or_default(),
+            by_product.entry(r[col(&orders, "ProductID")].clone()).or_default().entry(year).or_default(),
+        ] {
+            totals.0 += 1;
+            totals.1 += q("OrderQty");
+            totals.2 += q("StockedQty");
+            totals.3 += q("ScrappedQty");
+        }
+    }
+    assert_eq!(report.work_orders, orders.rows.len());
+    let read = |path: &str| -> Totals {
+        let answer = admin.get(path);
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        let whole = |v: &Value| v.as_str().unwrap().strip_suffix(".0000").unwrap().parse::<i64>().unwrap();
+        answer
+            .json
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                let totals = (
+                    t["orders"].as_i64().unwrap(),
+                    whole(&t["quantity"]),
+                    whole(&t["received"]),
+                    whole(&t["scrapped"]),
+                );
+                (t["year"].as_str().unwrap().to_string(), totals)
+            })
+            .collect()
+    };
+    assert_eq!(read("/api/v1/production/work-order-totals"), by_year);
+    let (busiest, years) =
+        by_product.iter().max_by_key(|(id, y)| (y.values().map(|t| t.0).sum::<i64>(), (*id).clone())).unwrap();
+    assert_eq!(read(&format!("/api/v1/production/work-order-totals?product={}", number[busiest])), *years);
+    // MRP over the whole of it: every made part with demand gets work orders, bought parts
+    // purchases, the reorder points being the demand.
+    let run = admin.post("/api/v1/production/mrp/run", &json!({}));
+    assert_eq!(run.status, 200, "{}", run.body);
+    assert!(run.json["planned_orders"].as_u64().unwrap() > 100, "{}", run.body);
+    let make_flag: HashMap<String, bool> = products
+        .rows
+        .iter()
+        .map(|r| (r[col(&products, "ProductNumber")].clone(), r[col(&products, "MakeFlag")] == "1"))
+        .collect();
+    let planned = admin.get("/api/v1/production/planned-orders?limit=10000").json;
+    for order in planned.as_array().unwrap() {
+        let code = order["product_code"].as_str().unwrap();
+        assert_eq!(order["kind"] == "make", make_flag[code], "{code}");
+    }
     app.assert_invariants();
 }
 
@@ -351,6 +411,9 @@ fn a_work_order_issues_materials_reports_jobs_and_receives_finished_goods() {
     let created =
         admin.post("/api/v1/production/work-orders", &json!({"product": "CHAIR", "quantity": "10", "lot": "CH-001"}));
     assert_eq!(created.status, 201, "{}", created.body);
+    // The standard: 508.00 of materials at stock value, CUT 50 min (50.00 + 25.00 + 7.50), ASM
+    // 100 min (80.00 + 20.00).
+    assert_eq!(created.json["standard_cost"], "690.50");
     let id = created.json["id"].as_str().unwrap().to_string();
     let materials: Vec<(String, String)> = created.json["materials"]
         .as_array()
@@ -417,15 +480,30 @@ fn a_work_order_issues_materials_reports_jobs_and_receives_finished_goods() {
         .filter(|l| l["account_code"] == "2211")
         .map(|l| l["credit"].as_str().unwrap())
         .collect();
-    assert_eq!(payroll, ["50.00", "64.00"], "应付职工薪酬 per report");
+    assert_eq!(payroll, ["114.00"], "应付职工薪酬 of both reports, booked with the receipt");
     // Finished goods at the actual cost per planned unit, 67.05: 8 received = 536.40, and the
     // rest of 670.50 stays in 生产成本 (WIP).
     let period = kernel::clock::format_date(app.system_ctx().today())[..7].to_string();
     let tb = admin.get(&format!("/api/v1/trial-balance?period={period}")).json;
     let wip = tb["rows"].as_array().unwrap().iter().find(|r| r["code"] == "4001").unwrap().clone();
     assert_eq!(wip["closing_debit"], "134.10", "{wip}");
+    assert_eq!(
+        (received.json["received_value"].as_str(), received.json["wip"].as_str()),
+        (Some("536.40"), Some("134.10"))
+    );
+    // 8 of 10 at standard would be 552.40: 16.00 under.
+    assert_eq!(received.json["variance"], "-16.00");
     assert_eq!(admin.post(&format!("{path}/act"), &json!({"action": "finish"})).json["state"], "done");
-    assert_eq!(admin.post(&format!("{path}/act"), &json!({"action": "close"})).json["state"], "closed");
+    let closed = admin.post(&format!("{path}/act"), &json!({"action": "close"}));
+    assert_eq!(closed.json["state"], "closed");
+    // Closing settles the 134.10 still in progress to cost of sales: 生产成本 is empty.
+    assert_eq!((closed.json["settled"].as_str(), closed.json["wip"].as_str()), (Some("134.10"), Some("0.00")));
+    let tb = admin.get(&format!("/api/v1/trial-balance?period={period}")).json;
+    let rows = tb["rows"].as_array().unwrap();
+    let wip = rows.iter().find(|r| r["code"] == "4001").unwrap();
+    assert_eq!((wip["closing_debit"].as_str(), wip["closing_credit"].as_str()), (Some(""), Some("")), "{wip}");
+    let cogs = rows.iter().find(|r| r["code"] == "5401").unwrap();
+    assert_eq!(cogs["closing_debit"], "134.10", "{cogs}");
     assert_eq!(admin.get("/api/v1/production/work-orders?state=closed").json.as_array().unwrap().len(), 1);
     app.assert_invariants();
 }
@@ -612,5 +690,313 @@ fn a_lot_failing_incoming_inspection_is_held_until_accepted() {
         admin.post(&format!("/api/v1/pickings/{}/validate", delivery.json["id"].as_str().unwrap()), &json!({})).status,
         200
     );
+    app.assert_invariants();
+}
+
+/// Today plus `days`, as the server's clock sees it.
+fn day(app: &testkit::TestApp, days: i64) -> String {
+    kernel::clock::format_date(app.system_ctx().today() + time::Duration::days(days))
+}
+
+type PlannedRow = (String, String, String, String, String, bool);
+
+fn planned(admin: &Client, state: &str) -> Vec<PlannedRow> {
+    let list = admin.get(&format!("/api/v1/production/planned-orders?state={state}"));
+    assert_eq!(list.status, 200, "{}", list.body);
+    let mut rows: Vec<PlannedRow> = list
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["product_code"].as_str().unwrap().to_string(),
+                o["kind"].as_str().unwrap().to_string(),
+                o["quantity"].as_str().unwrap().to_string(),
+                o["release_date"].as_str().unwrap().to_string(),
+                o["due_date"].as_str().unwrap().to_string(),
+                o["late"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn mrp_nets_by_low_level_code_sizes_lots_pegs_and_confirms_in_bulk() {
+    let app = spawn();
+    let admin = app.admin();
+    let supplier = admin.post("/api/v1/parties", &json!({"code": "S1", "name": "车料供应商", "kind": "supplier"})).json;
+    let customer = admin.post("/api/v1/parties", &json!({"code": "C1", "name": "车行", "kind": "customer"})).json;
+    let made = admin.post(
+        "/api/v1/products",
+        &json!({"code": "BIKE", "name": "自行车", "kind": "stockable", "uom": "pcs", "tax": "VAT13", "list_price": "1000"}),
+    );
+    assert_eq!(made.status, 201, "{}", made.body);
+    for code in ["FRAME", "WHEEL", "RIM", "SPOKE"] {
+        product(&admin, code);
+    }
+    // Suppliers' terms: the frame comes in 5 days, at least 10; rims and spokes from S1 too.
+    let products = admin.get("/api/v1/products?limit=50").json;
+    let id_of = |code: &str| {
+        products["items"].as_array().unwrap().iter().find(|p| p["code"] == code).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    for (code, lead, min_order) in [("FRAME", 5, "10"), ("RIM", 0, "0"), ("SPOKE", 0, "0")] {
+        let price = admin.post(
+            &format!("/api/v1/products/{}/suppliers", id_of(code)),
+            &json!({"supplier_id": supplier["id"], "min_qty": "1", "price": "10", "currency": "CNY",
+                "lead_time_days": lead, "min_order_qty": min_order}),
+        );
+        assert_eq!(price.status, 201, "{}", price.body);
+    }
+    bom(
+        &admin,
+        json!({"product": "BIKE", "lines": [{"component": "FRAME", "quantity": "1"}, {"component": "WHEEL", "quantity": "2"}]}),
+    );
+    bom(
+        &admin,
+        json!({"product": "WHEEL", "lines": [{"component": "RIM", "quantity": "1"}, {"component": "SPOKE", "quantity": "32"}]}),
+    );
+    for item in [
+        json!({"product": "BIKE", "lead_days": 2}),
+        json!({"product": "WHEEL", "lot_policy": "fixed", "lot_qty": "8", "lead_days": 1}),
+        json!({"product": "RIM", "procurement": "buy", "lot_policy": "multiple", "multiple": "5", "lead_days": 3}),
+        json!({"product": "SPOKE", "lot_policy": "minimum", "min_qty": "500", "lead_days": 4}),
+    ] {
+        let set = admin.post("/api/v1/production/items", &item);
+        assert_eq!(set.status, 200, "{}", set.body);
+    }
+    let bad = admin.post("/api/v1/production/items", &json!({"product": "RIM", "lot_policy": "fixed"}));
+    assert_eq!((bad.status, bad.json["errors"][0]["field"].as_str()), (422, Some("lot_qty")), "{}", bad.body);
+    // An assembly line open every day: 60 minutes setup and 30 a bike, an hour a wheel.
+    admin.post(
+        "/api/v1/production/work-centers",
+        &json!({"code": "ASM", "name": "总装", "hours_per_day": 8, "working_days": "1111111"}),
+    );
+    for (product, setup, run) in [("BIKE", "60", "30"), ("WHEEL", "0", "60")] {
+        let routing = admin.post(
+            "/api/v1/production/routings",
+            &json!({"product": product, "operations": [{"name": "装配", "work_center": "ASM", "setup_minutes": setup, "run_minutes": run}]}),
+        );
+        assert_eq!(routing.status, 201, "{}", routing.body);
+    }
+    // Stock: a bike, two wheels, 100 spokes; spokes keep 50 in reserve (reorder minimum).
+    let receipt = admin.post(
+        "/api/v1/pickings",
+        &json!({"kind": "receipt", "lines": [{"product": "BIKE", "quantity": "1", "unit_cost": "600"},
+            {"product": "WHEEL", "quantity": "2", "unit_cost": "80"}, {"product": "SPOKE", "quantity": "100", "unit_cost": "0.5"}]}),
+    );
+    admin.post(&format!("/api/v1/pickings/{}/validate", receipt.json["id"].as_str().unwrap()), &json!({}));
+    let rule = admin.put(
+        "/api/v1/reorder-rules",
+        &json!({"product": "SPOKE", "location": "WH/STOCK", "min_qty": "50", "max_qty": "600"}),
+    );
+    assert_eq!(rule.status, 204, "{}", rule.body);
+    // Demand: a sales order for 5 bikes (delivery today), 3 spare wheels in 10 days, and a
+    // forecast of 4 bikes in 40 days (another month: no sales order consumes it).
+    let order = admin.post(
+        "/api/v1/sales/orders",
+        &json!({"customer": "C1", "confirm": true, "lines": [{"product": "BIKE", "quantity": "5"}]}),
+    );
+    assert_eq!(order.status, 201, "{}", order.body);
+    assert_eq!(order.json["state"], "confirmed", "{}", order.body);
+    let spare = admin.post(
+        "/api/v1/pickings",
+        &json!({"kind": "delivery", "partner_id": customer["id"], "scheduled_date": day(&app, 10), "confirm": true,
+            "lines": [{"product": "WHEEL", "quantity": "3"}]}),
+    );
+    assert_eq!(spare.status, 201, "{}", spare.body);
+    let forecast =
+        admin.post("/api/v1/production/forecasts", &json!({"product": "BIKE", "date": day(&app, 40), "quantity": "4"}));
+    assert_eq!(forecast.status, 201, "{}", forecast.body);
+
+    let run = admin.post("/api/v1/production/mrp/run", &json!({}));
+    assert_eq!(run.status, 200, "{}", run.body);
+    assert_eq!(run.json["planned_orders"], 11, "{}", run.body);
+    let d = |n: i64| day(&app, n);
+    let q = |n: &str| format!("{n}.0000");
+    let row = |code: &str, kind: &str, n: &str, release: i64, due: i64, late: bool| {
+        (code.to_string(), kind.to_string(), q(n), d(release), d(due), late)
+    };
+    let mut expected = vec![
+        // Bikes: 5 − 1 on hand, due today (2 days' lead: late); the forecast's 4 in 40 days.
+        row("BIKE", "make", "4", 0, 0, true),
+        row("BIKE", "make", "4", 38, 40, false),
+        // Frames: 4 today, 4 on day 38 — the minimum order of 10 covers both.
+        row("FRAME", "buy", "10", 0, 0, true),
+        // Wheels in fixed lots of 8: 8 − 2 on hand today; the spares take the 2 left and 1 of
+        // a second lot; the second bike order takes the 7 left and 1 of a third.
+        row("WHEEL", "make", "8", 0, 0, true),
+        row("WHEEL", "make", "8", 9, 10, false),
+        row("WHEEL", "make", "8", 37, 38, false),
+        // Rims in fives: 8 → 10; 8 − 2 → 10; 8 − 4 → 5.
+        row("RIM", "buy", "10", 0, 0, true),
+        row("RIM", "buy", "10", 6, 9, false),
+        row("RIM", "buy", "5", 34, 37, false),
+        // Spokes: 50 safety + 256 today against 100 on hand → 500 minimum; 256 on day 9 from
+        // what is left (294); day 37 needs 256 − 38 → another 500.
+        row("SPOKE", "buy", "500", 0, 0, true),
+        row("SPOKE", "buy", "500", 33, 37, false),
+    ];
+    expected.sort();
+    assert_eq!(planned(&admin, "planned"), expected);
+
+    // Pegging: the first bike order covers the sales order; the frame order both bike orders.
+    let list = admin.get("/api/v1/production/planned-orders?state=planned").json;
+    let find = |code: &str, due: i64| {
+        list.as_array().unwrap().iter().find(|o| o["product_code"] == code && o["due_date"] == d(due).as_str()).unwrap()
+            ["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let pegs = |id: &str| -> Vec<(String, String)> {
+        let answer = admin.get(&format!("/api/v1/production/pegging?planned_order={id}"));
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        answer
+            .json
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["demand_kind"].as_str().unwrap().to_string(), p["quantity"].as_str().unwrap().to_string()))
+            .collect()
+    };
+    assert_eq!(pegs(&find("BIKE", 0)), [("sales.order".to_string(), q("4"))]);
+    assert_eq!(pegs(&find("BIKE", 40)), [("production.forecast".to_string(), q("4"))]);
+    assert_eq!(
+        pegs(&find("FRAME", 0)),
+        [("production.planned_order".to_string(), q("4")), ("production.planned_order".to_string(), q("4"))]
+    );
+    let spokes = pegs(&find("SPOKE", 0));
+    assert!(spokes.contains(&("production.planned_order".to_string(), q("206"))), "{spokes:?}");
+    assert_eq!(admin.get("/api/v1/production/pegging?planned_order=nope").status, 404);
+
+    // Capacity: today the first bikes (60 + 4 × 30 = 180 min) and wheels (8 × 60 = 480) —
+    // 660 of 480 minutes, overloaded; the second bike order is spread over days 38 and 39.
+    let load = admin.get("/api/v1/production/capacity?days=41");
+    assert_eq!(load.status, 200, "{}", load.body);
+    let loads: Vec<(String, String, bool)> = load
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["load_minutes"] != "0.0000")
+        .map(|l| {
+            (
+                l["date"].as_str().unwrap().to_string(),
+                l["load_minutes"].as_str().unwrap().to_string(),
+                l["overloaded"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        loads,
+        [
+            (d(0), q("660"), true),
+            (d(9), q("480"), false),
+            (d(37), q("480"), false),
+            (d(38), q("90"), false),
+            (d(39), q("90"), false)
+        ]
+    );
+    assert_eq!(load.json[0]["capacity_minutes"], q("480"));
+    assert_eq!(load.json[0]["load_percent"], "137.5");
+
+    // Bulk confirmation: five work orders, one requisition of six lines.
+    let confirmed = admin.post("/api/v1/production/planned-orders/confirm", &json!({}));
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    assert_eq!(confirmed.json["work_orders"].as_array().unwrap().len(), 5, "{}", confirmed.body);
+    assert_eq!(confirmed.json["purchases"], 6);
+    let orders = admin.get("/api/v1/production/work-orders").json;
+    let for_sale: Vec<&Value> =
+        orders.as_array().unwrap().iter().filter(|o| o["origin"]["kind"] == "sales.order").collect();
+    assert_eq!(for_sale.len(), 1, "the bikes pegged to the sales order only are made for it");
+    assert_eq!(
+        (for_sale[0]["product_code"].as_str(), for_sale[0]["state"].as_str()),
+        (Some("BIKE"), Some("confirmed"))
+    );
+    let bought = planned(&admin, "confirmed");
+    assert_eq!(bought.len(), 11);
+    let list = admin.get("/api/v1/production/planned-orders?state=confirmed&kind=buy").json;
+    let numbers: std::collections::BTreeSet<&str> =
+        list.as_array().unwrap().iter().map(|o| o["requisition_number"].as_str().unwrap()).collect();
+    assert_eq!(numbers.len(), 1, "one requisition for every planned purchase");
+    // The next run finds everything covered by the work orders and the planned purchases.
+    let again = admin.post("/api/v1/production/mrp/run", &json!({}));
+    assert_eq!(again.json["planned_orders"], 0, "{}", again.body);
+    // Once the requisition is ordered, its planned purchases are no longer supply of their own.
+    let requisition = list[0]["requisition_id"].as_str().unwrap().to_string();
+    admin.post(&format!("/api/v1/purchasing/requisitions/{requisition}/approve"), &json!({}));
+    let ordered = admin.post(&format!("/api/v1/purchasing/requisitions/{requisition}/order"), &json!({}));
+    assert_eq!(ordered.status, 201, "{}", ordered.body);
+    assert_eq!(planned(&admin, "ordered").len(), 6);
+
+    // Make to order: bikes now get a work order of their own when a sales order is confirmed.
+    admin.post("/api/v1/production/items", &json!({"product": "BIKE", "lead_days": 2, "make_to_order": true}));
+    let order = admin.post(
+        "/api/v1/sales/orders",
+        &json!({"customer": "C1", "confirm": true, "lines": [{"product": "BIKE", "quantity": "2"}]}),
+    );
+    assert_eq!(order.json["state"], "confirmed", "{}", order.body);
+    let orders = admin.get("/api/v1/production/work-orders").json;
+    let mto: Vec<&Value> =
+        orders.as_array().unwrap().iter().filter(|o| o["origin"]["id"] == order.json["id"]).collect();
+    assert_eq!(mto.len(), 1);
+    assert_eq!((mto[0]["quantity"].as_str(), mto[0]["state"].as_str()), (Some("2.0000"), Some("confirmed")));
+    app.assert_invariants();
+}
+
+#[test]
+fn backflush_issues_materials_in_proportion_to_what_is_received() {
+    let app = spawn();
+    let admin = app.admin();
+    for code in ["BOARD", "CHIP", "KIT"] {
+        product(&admin, code);
+    }
+    let receipt = admin.post(
+        "/api/v1/pickings",
+        &json!({"kind": "receipt", "lines": [{"product": "BOARD", "quantity": "10", "unit_cost": "20"},
+            {"product": "CHIP", "quantity": "100", "unit_cost": "1.5"}]}),
+    );
+    admin.post(&format!("/api/v1/pickings/{}/validate", receipt.json["id"].as_str().unwrap()), &json!({}));
+    bom(
+        &admin,
+        json!({"product": "KIT", "lines": [{"component": "BOARD", "quantity": "1"}, {"component": "CHIP", "quantity": "6"}]}),
+    );
+    // Backflush is the item's default.
+    let item = admin.post("/api/v1/production/items", &json!({"product": "KIT", "backflush": true}));
+    assert_eq!(item.status, 200, "{}", item.body);
+    let order =
+        admin.post("/api/v1/production/work-orders", &json!({"product": "KIT", "quantity": "10", "confirm": true}));
+    assert_eq!((order.json["backflush"].as_bool(), order.json["standard_cost"].as_str()), (Some(true), Some("290.00")));
+    let path = format!("/api/v1/production/work-orders/{}", order.json["id"].as_str().unwrap());
+    // Receiving 4 issues 4 boards and 24 chips first: 80.00 + 36.00, all passed on to the kits.
+    let first = admin.post(&format!("{path}/receive"), &json!({"quantity": "4"}));
+    assert_eq!(first.status, 200, "{}", first.body);
+    let issued: Vec<&str> =
+        first.json["materials"].as_array().unwrap().iter().map(|m| m["issued"].as_str().unwrap()).collect();
+    assert_eq!(issued, ["4.0000", "24.0000"]);
+    assert_eq!(
+        (first.json["material_cost"].as_str(), first.json["received_value"].as_str()),
+        (Some("116.00"), Some("46.40")),
+        "the unit cost is the cost so far over the order's 10"
+    );
+    let rest = admin.post(&format!("{path}/receive"), &json!({"quantity": "6"}));
+    assert_eq!(rest.status, 200, "{}", rest.body);
+    assert_eq!(rest.json["state"], "done");
+    let issued: Vec<&str> =
+        rest.json["materials"].as_array().unwrap().iter().map(|m| m["issued"].as_str().unwrap()).collect();
+    assert_eq!(issued, ["10.0000", "60.0000"]);
+    assert_eq!(admin.post(&format!("{path}/issue"), &json!({})).code(), "production.work_order_state");
+    // The last receipt takes what is left in progress: 290.00 − 46.40 over the 6 units.
+    assert_eq!((rest.json["received_value"].as_str(), rest.json["wip"].as_str()), (Some("290.00"), Some("0.00")));
+    let closed = admin.post(&format!("{path}/act"), &json!({"action": "close"}));
+    assert_eq!((closed.json["state"].as_str(), closed.json["settled"].as_str()), (Some("closed"), Some("0.00")));
+    let stock = admin.get("/api/v1/stock/on-hand?product=CHIP").json;
+    assert!(stock.to_string().contains("40"), "100 − 60 chips left: {stock}");
     app.assert_invariants();
 }

@@ -14,6 +14,7 @@
 //!   searched page; and the compressed weight of the page shell with its CSS and script.
 //!
 //! - `o2c`, `p2p`: order to cash and procure to pay end to end (`bench_trade.rs`).
+//! - `mrp` (`--items N`), `shop` (`--reports N`): production (`bench_production.rs`).
 //!
 //! Numbers go to docs/benchmarks.md with the command that produced them.
 
@@ -35,7 +36,7 @@ use crate::settings::Settings;
 
 #[derive(Args)]
 pub struct BenchArgs {
-    /// Scenarios to run: startup, http, numbering, audit, ui-list, parties, moves, post, o2c, p2p, crm (or `all`).
+    /// Scenarios to run: startup, http, numbering, audit, ui-list, parties, moves, post, o2c, p2p, crm, mrp, shop (or `all`).
     #[arg(required = true)]
     scenarios: Vec<String>,
     /// Duration of each load run, in seconds (http).
@@ -62,10 +63,30 @@ pub struct BenchArgs {
     /// Concurrent API clients with `--http`.
     #[arg(long, default_value_t = 16)]
     clients: u32,
+    /// mrp: a synthetic structure of this many items (AdventureWorks without it).
+    #[arg(long)]
+    items: Option<u64>,
+    /// shop: job reports to time.
+    #[arg(long, default_value_t = 20_000)]
+    reports: u64,
 }
 
 pub fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<()> {
-    let all = ["startup", "http", "numbering", "audit", "ui-list", "parties", "moves", "post", "o2c", "p2p", "crm"];
+    let all = [
+        "startup",
+        "http",
+        "numbering",
+        "audit",
+        "ui-list",
+        "parties",
+        "moves",
+        "post",
+        "o2c",
+        "p2p",
+        "crm",
+        "mrp",
+        "shop",
+    ];
     let scenarios: Vec<String> = if args.scenarios.iter().any(|s| s == "all") {
         all.iter().map(|s| s.to_string()).collect()
     } else {
@@ -87,6 +108,8 @@ pub fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<()> {
             "moves" => super::bench_moves::moves(settings, args.rows)?,
             "post" => super::bench_post::post(settings, args.rows)?,
             "crm" => super::bench_crm::crm(settings)?,
+            "mrp" => super::bench_production::mrp(settings, args.items)?,
+            "shop" => super::bench_production::shop(settings, args.reports)?,
             "o2c" => {
                 super::bench_trade::run(settings, Flow::OrderToCash, args.orders, args.batch, args.http, args.clients)?
             }

@@ -6,6 +6,7 @@ mod bench;
 mod bench_crm;
 mod bench_moves;
 mod bench_post;
+mod bench_production;
 mod bench_trade;
 mod serve;
 mod transfer;

@@ -23,6 +23,9 @@ pub struct AdventureWorksReport {
     pub boms: usize,
     pub bom_lines: usize,
     pub routings: usize,
+    pub planning_items: usize,
+    pub reorder_rules: usize,
+    pub work_orders: usize,
 }
 
 fn cell<'a>(sheet: &Sheet, row: &'a [String], column: &str) -> &'a str {
@@ -65,6 +68,7 @@ pub fn load(db: &Db, ctx: &Ctx, vault: &Vault, folder: &Path) -> Result<Adventur
     let bills = Sheet::read(&folder.join("BillOfMaterials.csv"))?;
     let work_orders = Sheet::read(&folder.join("WorkOrder.csv"))?;
     let work_order_routings = Sheet::read(&folder.join("WorkOrderRouting.csv"))?;
+    let scrap_reasons = Sheet::read(&folder.join("ScrapReason.csv"))?;
     db.write(|tx| {
         let mut report = AdventureWorksReport::default();
         for row in &units.rows {
@@ -181,6 +185,8 @@ pub fn load(db: &Db, ctx: &Ctx, vault: &Vault, folder: &Path) -> Result<Adventur
             report.vendor_prices += 1;
         }
         load_production(tx, ctx, &mut report, &product_ids, &locations, &bills, (&work_orders, &work_order_routings))?;
+        load_planning(tx, ctx, &mut report, &product_ids, &products)?;
+        load_work_orders(tx, ctx, &mut report, &product_ids, &work_orders, &scrap_reasons)?;
         Ok(report)
     })
 }
@@ -219,6 +225,7 @@ fn load_production(
                 labour_rate: Some(c("CostRate").into()),
                 machine_rate: None,
                 overhead: None,
+                workshop: None,
             },
         )?;
         centers.insert(c("LocationID").to_string(), c("Name").to_string());
@@ -301,5 +308,95 @@ fn load_production(
         )?;
         report.routings += 1;
     }
+    Ok(())
+}
+
+/// Planning data from the product table: MakeFlag (made or bought) and DaysToManufacture (the
+/// lead time of a made part); SafetyStockLevel and ReorderPoint as reorder rules of the main
+/// stock location (minimum = reorder point, maximum = safety stock level).
+fn load_planning(
+    tx: &mut kernel::db::Tx<'_>,
+    ctx: &Ctx,
+    report: &mut AdventureWorksReport,
+    product_ids: &std::collections::HashMap<String, product::ProductId>,
+    products: &Sheet,
+) -> Result<()> {
+    for row in &products.rows {
+        let c = |column: &str| cell(products, row, column);
+        let Some(id) = product_ids.get(c("ProductID")) else { continue };
+        let make = c("MakeFlag") == "1";
+        production::mrp::set_item(
+            tx,
+            ctx,
+            &production::mrp::ItemInput {
+                product: id.to_string(),
+                procurement: if make { "make" } else { "buy" }.into(),
+                lead_days: if make { c("DaysToManufacture").parse().ok() } else { None },
+                ..production::mrp::ItemInput::default()
+            },
+        )?;
+        report.planning_items += 1;
+        let (reorder, safety) = (c("ReorderPoint"), c("SafetyStockLevel"));
+        let (min, max): (i64, i64) = (reorder.parse().unwrap_or(0), safety.parse().unwrap_or(0));
+        if min > 0 {
+            inventory::reorder::set_rule(
+                tx,
+                ctx,
+                &inventory::reorder::ReorderRuleInput {
+                    product: id.to_string(),
+                    location: "WH/STOCK".into(),
+                    min_qty: min.to_string(),
+                    max_qty: max.max(min).to_string(),
+                    safety_qty: None,
+                    multiple: None,
+                },
+            )?;
+            report.reorder_rules += 1;
+        }
+    }
+    Ok(())
+}
+
+/// AdventureWorks' work orders as closed work orders: ordered, stocked and scrapped quantities,
+/// the scrap reason by name, start, end and due dates.
+fn load_work_orders(
+    tx: &mut kernel::db::Tx<'_>,
+    ctx: &Ctx,
+    report: &mut AdventureWorksReport,
+    product_ids: &std::collections::HashMap<String, product::ProductId>,
+    work_orders: &Sheet,
+    scrap_reasons: &Sheet,
+) -> Result<()> {
+    let reasons: std::collections::HashMap<&str, &str> = scrap_reasons
+        .rows
+        .iter()
+        .map(|r| (cell(scrap_reasons, r, "ScrapReasonID"), cell(scrap_reasons, r, "Name")))
+        .collect();
+    let mut orders = Vec::with_capacity(work_orders.rows.len());
+    for (i, row) in work_orders.rows.iter().enumerate() {
+        let c = |column: &str| cell(work_orders, row, column);
+        let Some(product) = product_ids.get(c("ProductID")) else { continue };
+        let quantity = |column: &str| {
+            c(column).parse::<Quantity>().map(|q| q.scaled()).map_err(|_| {
+                kernel::Error::field(
+                    format!("WorkOrder.csv row {} column {column}", i + 2),
+                    "production.quantity_invalid",
+                )
+            })
+        };
+        let date = |column: &str| c(column).chars().take(10).collect::<String>();
+        orders.push(production::work_order_history::HistoricWorkOrder {
+            number: format!("AW-WO-{}", c("WorkOrderID")),
+            product_id: product.to_string(),
+            quantity: quantity("OrderQty")?,
+            stocked: quantity("StockedQty")?,
+            scrapped: quantity("ScrappedQty")?,
+            scrap_reason: reasons.get(c("ScrapReasonID")).copied().unwrap_or_default().to_string(),
+            start_date: date("StartDate"),
+            end_date: date("EndDate"),
+            due_date: date("DueDate"),
+        });
+    }
+    report.work_orders = production::work_order_history::import_history(tx, ctx, &orders)?;
     Ok(())
 }

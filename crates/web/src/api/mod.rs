@@ -11,6 +11,7 @@ mod inventory;
 mod ledger;
 mod listing;
 mod meta;
+mod mrp;
 mod outbox;
 pub mod parties;
 mod production;
@@ -18,6 +19,7 @@ mod products;
 mod purchasing;
 mod roles;
 mod sales;
+mod shop_floor;
 mod users;
 
 use std::net::SocketAddr;
@@ -76,6 +78,8 @@ pub fn router(state: &AppState) -> (axum::Router<AppState>, utoipa::openapi::Ope
     let api = purchasing::mount(api);
     let api = crm::mount(api);
     let api = production::mount(api);
+    let api = mrp::mount(api);
+    let api = shop_floor::mount(api);
     api.split()
 }
 

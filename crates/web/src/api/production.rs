@@ -357,6 +357,27 @@ async fn dispose(
     state.write(&caller, move |tx, ctx, _| production::quality::dispose(tx, ctx, &id, &input)).await.map(Json)
 }
 
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct TotalsQuery {
+    /// Product code or id (all products by default).
+    product: Option<String>,
+}
+
+/// Work orders per year: how many, quantities ordered, received and scrapped.
+#[utoipa::path(get, path = "/api/v1/production/work-order-totals", tag = "production", params(TotalsQuery),
+    responses((status = 200, body = Vec<production::work_order_history::WorkOrderTotals>), (status = 422, body = Problem)))]
+async fn work_order_totals(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiQuery(query): ApiQuery<TotalsQuery>,
+) -> Result<Json<Vec<production::work_order_history::WorkOrderTotals>>, ApiError> {
+    state
+        .read(&caller, move |tx, ctx| production::work_order_history::totals(tx, ctx, query.product.as_deref()))
+        .await
+        .map(Json)
+}
+
 pub fn mount(api: ApiRouter) -> ApiRouter {
     api.routes(Access::Permission(ENGINEER), routes!(create_bom))
         .routes(Access::Permission(READ), routes!(boms))
@@ -368,6 +389,7 @@ pub fn mount(api: ApiRouter) -> ApiRouter {
         .routes(Access::Permission(ENGINEER), routes!(save_routing))
         .routes(Access::Permission(READ), routes!(routing))
         .routes(Access::Permission(READ), routes!(work_orders))
+        .routes(Access::Permission(READ), routes!(work_order_totals))
         .routes(Access::Permission(WORK), routes!(create_work_order))
         .routes(Access::Permission(READ), routes!(get_work_order))
         .routes(Access::Permission(WORK), routes!(act_work_order))

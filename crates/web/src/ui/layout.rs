@@ -54,7 +54,21 @@ const MODULES: &[Module] = &[
             ("ui.scan.title", "/inventory/scan", "inventory.stock.move"),
         ],
     },
-    Module { label: "ui.nav.production", prefix: "production", href: "/production", pages: &[] },
+    Module {
+        label: "ui.nav.production",
+        prefix: "production",
+        href: "/production/work-orders",
+        pages: &[
+            ("ui.production.work_orders", "/production/work-orders", "production.data.read"),
+            ("ui.production.boms", "/production/boms", "production.data.read"),
+            ("ui.production.routings", "/production/routings", "production.data.read"),
+            ("ui.mrp.title", "/production/mrp", "production.data.read"),
+            ("ui.mrp.capacity", "/production/capacity", "production.data.read"),
+            ("ui.mrp.planning", "/production/planning", "production.data.read"),
+            ("ui.shop.tablet", "/shop/tablet", "production.data.read"),
+            ("ui.shop.board", "/shop/board", "production.data.read"),
+        ],
+    },
     Module {
         label: "ui.nav.finance",
         prefix: "ledger",

@@ -17,7 +17,10 @@ use axum::Router;
 use axum::routing::get;
 
 pub use layout::CSP;
-pub use messages::{CRM_MESSAGES, INVENTORY_MESSAGES, MESSAGES, PARTY_MESSAGES, PURCHASING_MESSAGES, SALES_MESSAGES};
+pub use messages::{
+    CRM_MESSAGES, INVENTORY_MESSAGES, MESSAGES, PARTY_MESSAGES, PRODUCTION_MESSAGES, PURCHASING_MESSAGES,
+    SALES_MESSAGES,
+};
 
 use crate::state::AppState;
 

@@ -14,8 +14,11 @@ mod inventory_reports;
 mod inventory_setup;
 mod ledger;
 mod ledger_reports;
+mod mrp;
 mod parties;
 mod product_setup;
+mod production;
+mod production_setup;
 mod products;
 mod purchasing;
 mod purchasing_bills;
@@ -24,11 +27,13 @@ mod sales;
 mod sales_invoices;
 mod scanner;
 mod settings;
+mod shop_floor;
 mod tasks;
 
 use ::crm::permissions as cp;
 use ::inventory::permissions as ip;
 use ::ledger::permissions as lp;
+use ::production::permissions as mp;
 use ::purchasing::permissions as pup;
 use ::sales::permissions as sp;
 use axum::body::Bytes;
@@ -288,6 +293,32 @@ pub fn mount(state: &AppState) -> axum::Router<AppState> {
         .page("/office/tasks/{id}", P(op::TASK_READ), get(tasks::form).post(tasks::save))
         .page("/office/tasks/{id}/act", P(op::TASK_READ), post(tasks::act))
         .page("/office/tasks/{id}/move", P(op::TASK_READ), post(tasks::move_to))
+        .page("/production/work-orders", P(mp::READ), get(production::work_orders))
+        .page("/production/work-orders/new", P(mp::WORK), get(production::new_form).post(production::create))
+        .page("/production/work-orders/{id}", P(mp::READ), get(production::show))
+        .page("/production/work-orders/{id}/act", P(mp::WORK), post(production::act))
+        .page("/production/work-orders/{id}/issue", P(mp::WORK), post(production::issue))
+        .page("/production/work-orders/{id}/report", P(mp::WORK), post(production::report))
+        .page("/production/work-orders/{id}/receive", P(mp::WORK), post(production::receive))
+        .page("/production/boms", P(mp::READ), get(production_setup::boms))
+        .page("/production/boms/{id}", P(mp::READ), get(production_setup::bom))
+        .page("/production/routings", P(mp::READ), get(production_setup::routings))
+        .page("/production/mrp", P(mp::READ), get(mrp::planner))
+        .page("/production/mrp/run", P(mp::PLAN), post(mrp::run))
+        .page("/production/mrp/confirm", P(mp::PLAN), post(mrp::confirm))
+        .page("/production/mrp/planned/{id}", P(mp::READ), get(mrp::planned))
+        .page("/production/mrp.css", Public, get(mrp::css))
+        .page("/production/capacity", P(mp::READ), get(mrp::capacity))
+        .page("/production/planning", P(mp::READ), get(mrp::planning))
+        .page("/production/planning/item", P(mp::PLAN), post(mrp::set_item))
+        .page("/production/planning/forecast", P(mp::PLAN), post(mrp::add_forecast))
+        .page("/shop/tablet", P(mp::READ), get(shop_floor::tablet))
+        .page("/shop/tablet/start", P(mp::WORK), post(shop_floor::start))
+        .page("/shop/tablet/pause", P(mp::WORK), post(shop_floor::pause))
+        .page("/shop/tablet/report", P(mp::WORK), post(shop_floor::report))
+        .page("/shop/board", P(mp::READ), get(shop_floor::board))
+        .page("/shop/shop.css", Public, get(shop_floor::css))
+        .page("/shop/shop.js", Public, get(shop_floor::js))
         .into_router()
 }
 
