@@ -34,7 +34,11 @@ pub use picking::{
 
 pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigrations {
     module: "inventory",
-    migrations: &[kernel::migration!(20261127030000, "inventory"), kernel::migration!(20261127210000, "lot_hold")],
+    migrations: &[
+        kernel::migration!(20261127030000, "inventory"),
+        kernel::migration!(20261127210000, "lot_hold"),
+        kernel::migration!(20261128140000, "lot_code"),
+    ],
 };
 
 pub const MESSAGES: &[kernel::i18n::Message] = &[

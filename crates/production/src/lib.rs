@@ -37,6 +37,7 @@ pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigration
         kernel::migration!(20261128100000, "shop_floor"),
         kernel::migration!(20261128120000, "mrp"),
         kernel::migration!(20261128130000, "work_order_costs"),
+        kernel::migration!(20261128150000, "trace_index"),
     ],
 };
 

@@ -77,14 +77,17 @@ fn walk(tx: &mut Tx<'_>, ctx: &Ctx, lot: &str, (from, to): (&str, &str), kind: &
     lines(
         tx,
         &format!(
+            // `|| ''` keeps the planner on the path: the company is checked on each link, not
+            // used to walk an index (that scanned every link of the company at each step), and
+            // the lots are looked up from what was reached (not all lots scanned against it).
             "with recursive reached(lot_id, depth) as (
-                 select {to}, 1 from production_lot_link where company_id = $1 and {from} = $2
+                 select {to}, 1 from production_lot_link where company_id || '' = $1 and {from} = $2
                  union
-                 select l.{to}, r.depth + 1 from production_lot_link l join reached r on l.{from} = r.lot_id
-                 where l.company_id = $1 and r.depth < 50
+                 select l.{to}, r.depth + 1 from reached r join production_lot_link l on l.{from} = r.lot_id
+                 where l.company_id || '' = $1 and r.depth < 50
              )
              select min(reached.depth), lot.code, pr.code, pk.number, pk.partner_id, pp.name, pk.done_date
-             from reached join inventory_lot lot on lot.id = reached.lot_id join product_product pr on pr.id = lot.product_id
+             from reached join inventory_lot lot on lot.id = reached.lot_id || '' join product_product pr on pr.id = lot.product_id
              left join inventory_move_line ml on ml.company_id = $1 and ml.lot_id = reached.lot_id and ml.state = 'done'
                and exists (select 1 from inventory_move dm join inventory_picking dp on dp.id = dm.picking_id
                            where dm.id = ml.move_id and dp.kind = $3)
