@@ -477,11 +477,10 @@ fn issue(
     date: Option<&str>,
     what: &str,
 ) -> Result<()> {
-    let stock = ctx.with_granted(&[inventory::permissions::STOCK_MOVE]);
-    let picking = inventory::picking::create_picking(
+    let (number, value) = move_now(
         tx,
-        &stock,
-        &inventory::picking::PickingInput {
+        ctx,
+        inventory::picking::PickingInput {
             kind: Some(inventory::picking::PickingKind::Internal),
             from: None,
             to: Some("PRODUCTION".into()),
@@ -503,15 +502,10 @@ fn issue(
             strict: true,
             ..Default::default()
         },
-    )?;
-    let done = inventory::picking::validate(
-        tx,
-        &stock,
-        picking.id,
-        &inventory::picking::ValidateInput { lines: None, date: date.map(str::to_string), backorder: false },
+        date,
     )?;
     // What left stock, at its value: the work order's material cost so far.
-    let value = -picking_value(&done.picking);
+    let value = -value;
     for (material, _, q) in lines {
         tx.execute("update production_work_order_material set issued = issued + $1 where id = $2", &[q, material])?;
     }
@@ -522,18 +516,35 @@ fn issue(
         "production.work_order.issue",
         "production.work_order",
         &id,
-        serde_json::json!({"picking": done.picking.number}),
+        serde_json::json!({"picking": number}),
     )
 }
 
-/// The value (fen) of a done stock document's lines: negative for what left valued stock.
-fn picking_value(picking: &inventory::picking::Picking) -> i64 {
-    picking
+/// Makes a stock document of `input` and validates it at once (dated `date`, today by
+/// default); returns its number and the value (fen) of its lines: negative for what left
+/// valued stock.
+fn move_now(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx,
+    input: inventory::picking::PickingInput,
+    date: Option<&str>,
+) -> Result<(String, i64)> {
+    let stock = ctx.with_granted(&[inventory::permissions::STOCK_MOVE]);
+    let picking = inventory::picking::create_picking(tx, &stock, &input)?;
+    let done = inventory::picking::validate(
+        tx,
+        &stock,
+        picking.id,
+        &inventory::picking::ValidateInput { lines: None, date: date.map(str::to_string), backorder: false },
+    )?;
+    let value = done
+        .picking
         .moves
         .iter()
         .flat_map(|m| m.lines.iter())
         .map(|l| Money::parse(&l.value, Currency::CNY).map(|m| m.minor()).unwrap_or(0))
-        .sum()
+        .sum();
+    Ok((done.picking.number, value))
 }
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -821,11 +832,10 @@ pub fn receive(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, quantity: &str, date
     // Yuan per unit with 6 decimals: fen × 10^8 ÷ quantity (scaled 10^4).
     let unit_cost_e6 = kernel::money::div_round_half_up(i128::from(cost.max(0)) * 100_000_000, i128::from(units));
     let unit = kernel::UnitPrice::from_scaled(i64::try_from(unit_cost_e6).unwrap_or(0));
-    let stock = ctx.with_granted(&[inventory::permissions::STOCK_MOVE]);
-    let picking = inventory::picking::create_picking(
+    let (_, value) = move_now(
         tx,
-        &stock,
-        &inventory::picking::PickingInput {
+        ctx,
+        inventory::picking::PickingInput {
             kind: Some(inventory::picking::PickingKind::Internal),
             from: Some("PRODUCTION".into()),
             to: None,
@@ -843,14 +853,8 @@ pub fn receive(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, quantity: &str, date
             confirm: true,
             ..Default::default()
         },
+        date,
     )?;
-    let done = inventory::picking::validate(
-        tx,
-        &stock,
-        picking.id,
-        &inventory::picking::ValidateInput { lines: None, date: date.map(str::to_string), backorder: false },
-    )?;
-    let value = picking_value(&done.picking);
     tx.execute(
         "update production_work_order set received = received + $1, received_value = received_value + $2 where id = $3",
         &[&q, &value, &id],

@@ -550,24 +550,37 @@ pub fn pegging_of(tx: &mut Tx<'_>, ctx: &Ctx, planned_order: &str) -> Result<Vec
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    // "<run>-<n>": the parents are numbers in the same run.
+    // "<run>-<n>": the parents are numbers in the same run; read in one query.
     let run = planned_order.rsplit_once('-').map_or("", |(run, _)| run);
-    for pair in parents.split(',').filter(|p| !p.is_empty()) {
-        let Some((number, quantity)) = pair.split_once(':') else { continue };
-        let parent = planned_order_id(run, number.parse().unwrap_or(usize::MAX));
-        let row = tx.query_opt(
-            "select p.code, o.release_date from production_planned_order o join product_product p on p.id = o.product_id
-             where o.company_id = $1 and o.id = $2",
-            &[&ctx.company(), &parent],
+    let parents: Vec<(String, String)> = parents
+        .split(',')
+        .filter_map(|pair| pair.split_once(':'))
+        .map(|(number, quantity)| (planned_order_id(run, number.parse().unwrap_or(usize::MAX)), quantity.to_string()))
+        .collect();
+    if !parents.is_empty() {
+        let marks: Vec<String> = (2..parents.len() + 2).map(|i| format!("${i}")).collect();
+        let company = ctx.company();
+        let mut params: Vec<&dyn kernel::db::ToValue> = vec![&company];
+        params.extend(parents.iter().map(|(id, _)| id as &dyn kernel::db::ToValue));
+        let found = tx.query(
+            &format!(
+                "select o.id, p.code, o.release_date from production_planned_order o
+                 join product_product p on p.id = o.product_id where o.company_id = $1 and o.id in ({})",
+                marks.join(", ")
+            ),
+            &params,
         )?;
-        if let Some(r) = row {
-            lines.push(PegLine {
-                demand_kind: "production.planned_order".into(),
-                demand_id: parent,
-                demand_label: r.get(0)?,
-                demand_date: r.get(1)?,
-                quantity: qty_text(quantity.parse().unwrap_or(0)),
-            });
+        for r in found {
+            let id: String = r.get(0)?;
+            for (_, quantity) in parents.iter().filter(|(parent, _)| *parent == id) {
+                lines.push(PegLine {
+                    demand_kind: "production.planned_order".into(),
+                    demand_id: id.clone(),
+                    demand_label: r.get(1)?,
+                    demand_date: r.get(2)?,
+                    quantity: qty_text(quantity.parse().unwrap_or(0)),
+                });
+            }
         }
     }
     lines.sort_by(|a, b| (&a.demand_date, &a.demand_label).cmp(&(&b.demand_date, &b.demand_label)));
