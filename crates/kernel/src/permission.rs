@@ -43,7 +43,8 @@ macro_rules! perm {
 /// The permissions a caller holds in the current company.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PermissionSet {
-    names: BTreeSet<String>,
+    /// Shared: every request's principal and context carry the set, and cloning it is a count.
+    names: std::sync::Arc<BTreeSet<String>>,
 }
 
 impl PermissionSet {
@@ -52,7 +53,7 @@ impl PermissionSet {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        PermissionSet { names: names.into_iter().map(Into::into).collect() }
+        PermissionSet { names: std::sync::Arc::new(names.into_iter().map(Into::into).collect()) }
     }
 
     pub fn contains(&self, permission: Permission) -> bool {

@@ -106,3 +106,42 @@ fn roles_are_data_and_grant_exactly_their_permissions() {
     assert_eq!(entries["items"][0]["subject_id"], role.json["id"]);
     app.assert_invariants();
 }
+
+/// Who stands behind a token is remembered for a moment (`kernel::identity::principal_cache`):
+/// a change made through the server counts from the very next request, and a change made
+/// behind its back (another app server on the same database) within the memory's two seconds.
+#[test]
+fn permission_changes_count_at_once_here_and_within_two_seconds_elsewhere() {
+    let app = spawn();
+    let admin = app.admin();
+    let role = admin.post(
+        "/api/v1/roles",
+        &json!({"code": "viewer", "name_zh": "查看", "name_en": "Viewer", "permissions": ["kernel.user.read"]}),
+    );
+    assert_eq!(role.status, 201, "{}", role.body);
+    let (_, viewer) = app.user_in(app.company, "viewer1", &["viewer"]);
+    assert_eq!(viewer.get("/api/v1/users").status, 200);
+    // Withdrawn through the API: refused on the next request, although the answer was fresh.
+    let id = role.json["id"].as_str().unwrap();
+    let withdrawn =
+        admin.put(&format!("/api/v1/roles/{id}"), &json!({"permissions": [], "version": role.json["version"]}));
+    assert_eq!(withdrawn.status, 200, "{}", withdrawn.body);
+    assert_eq!(viewer.get("/api/v1/users").status, 403);
+    // Granted again behind the server's back, as another app server would: the remembered
+    // refusal holds for at most two seconds.
+    assert_eq!(viewer.get("/api/v1/users").status, 403);
+    app.db
+        .write(|tx| {
+            tx.execute(
+                "insert into kernel_role_permission (role_id, permission) values ($1, 'kernel.user.read')",
+                &[&id],
+            )
+        })
+        .unwrap();
+    std::thread::sleep(kernel::identity::PRINCIPAL_TTL + std::time::Duration::from_millis(100));
+    assert_eq!(viewer.get("/api/v1/users").status, 200);
+    // Revoked behind its back: refused within two seconds as well.
+    app.db.write(|tx| tx.execute("update kernel_api_token set revoked = 1", &[])).unwrap();
+    std::thread::sleep(kernel::identity::PRINCIPAL_TTL + std::time::Duration::from_millis(100));
+    assert_eq!(viewer.get("/api/v1/users").status, 401);
+}

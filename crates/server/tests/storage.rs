@@ -127,6 +127,54 @@ fn a_panic_inside_a_transaction_rolls_it_back() {
     assert_eq!(values, [2]);
 }
 
+/// Writers at once: a refused or panicking write leaves nothing and does not take the others
+/// down, and every successful write is committed, and readable by others, by the time it
+/// returns.
+#[test]
+fn concurrent_writes_commit_or_roll_back_each_on_its_own() {
+    let test_db = TestDb::new();
+    let db = Db::open(&test_db.config, Arc::new(Bus::new())).unwrap();
+    db.write(|tx| tx.batch("create table t (v bigint not null)")).unwrap();
+    let start = Arc::new(std::sync::Barrier::new(12));
+    let writers: Vec<_> = (0..12i64)
+        .map(|n| {
+            let (db, start) = (db.clone(), start.clone());
+            std::thread::spawn(move || {
+                start.wait();
+                for round in 0..20i64 {
+                    let v = n * 100 + round;
+                    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        db.write(|tx| -> Result<()> {
+                            tx.execute("insert into t (v) values ($1)", &[&v])?;
+                            // Long enough for the other threads to queue behind this one.
+                            std::thread::sleep(std::time::Duration::from_micros(200));
+                            match v % 7 {
+                                3 => Err(Error::invalid("test.refused")),
+                                5 => panic!("boom {v}"),
+                                _ => Ok(()),
+                            }
+                        })
+                    }));
+                    if v % 7 != 3 && v % 7 != 5 {
+                        assert!(outcome.unwrap().is_ok());
+                        let seen: i64 = db.read(|tx| tx.scalar("select count(*) from t where v = $1", &[&v])).unwrap();
+                        assert_eq!(seen, 1, "write {v} is visible to readers once it returned");
+                    }
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.join().expect("every writer thread ends normally");
+    }
+    let mut values: Vec<i64> =
+        db.read(|tx| tx.query("select v from t", &[])?.iter().map(|r| r.get(0)).collect()).unwrap();
+    values.sort();
+    let expected: Vec<i64> =
+        (0..12i64).flat_map(|n| (0..20i64).map(move |r| n * 100 + r)).filter(|v| v % 7 != 3 && v % 7 != 5).collect();
+    assert_eq!(values, expected);
+}
+
 #[test]
 fn portable_values_round_trip_on_both_backends() {
     let test_db = TestDb::new();

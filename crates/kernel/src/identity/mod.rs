@@ -5,6 +5,7 @@
 mod bootstrap;
 mod company;
 mod password;
+mod principal_cache;
 mod role;
 mod session;
 mod throttle;
@@ -15,6 +16,7 @@ pub use company::{
     Company, CompanyCreated, CompanyUpdate, NewCompany, create_company, get_company, list_companies, update_company,
 };
 pub use password::{hash_password, verify_password};
+pub use principal_cache::{TTL as PRINCIPAL_TTL, security_changed};
 pub use role::{
     NewRole, Role, RoleUpdate, create_role, delete_role, get_role, list_roles, load_permissions, update_role,
 };

@@ -250,6 +250,7 @@ pub fn update_role(
         change["revoked"] = serde_json::json!(before.difference(&permissions).collect::<Vec<_>>());
     }
     audit::record(tx, ctx, "kernel.role.update", "kernel.role", &id, change)?;
+    super::security_changed();
     get_role(tx, ctx, id)
 }
 
@@ -263,6 +264,7 @@ pub fn delete_role(tx: &mut Tx<'_>, ctx: &Ctx, id: RoleId) -> Result<()> {
     tx.execute("delete from kernel_user_role where role_id = $1", &[&id])?;
     tx.execute("delete from kernel_role_permission where role_id = $1", &[&id])?;
     tx.execute("delete from kernel_role where company_id = $1 and id = $2", &[&ctx.company(), &id])?;
+    super::security_changed();
     audit::record(tx, ctx, "kernel.role.delete", "kernel.role", &id, serde_json::json!({"code": role.code}))?;
     Ok(())
 }

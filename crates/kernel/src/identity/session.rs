@@ -8,6 +8,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use time::Duration;
 
+use super::principal_cache;
 use super::role::load_permissions;
 use super::{CompanyId, UserId};
 use crate::clock::format_timestamp;
@@ -105,6 +106,7 @@ pub fn create_session(tx: &mut Tx<'_>, ctx_clock: &Ctx, user: UserId, ttl: Durat
 /// Ends a session on the server side (logout): the cookie becomes worthless at once.
 pub fn delete_session(tx: &mut Tx<'_>, secret_hash: &str) -> Result<()> {
     tx.execute("delete from kernel_session where id = $1", &[&secret_hash])?;
+    principal_cache::security_changed();
     Ok(())
 }
 
@@ -118,6 +120,7 @@ pub fn switch_company(tx: &mut Tx<'_>, secret_hash: &str, user: UserId, company:
         &[&company, &secret_hash, &user],
     )?;
     tx.execute("update kernel_user set default_company_id = $1 where id = $2", &[&company, &user])?;
+    principal_cache::security_changed();
     Ok(())
 }
 
@@ -152,6 +155,12 @@ fn principal(
 /// The caller behind a session cookie, if the session is alive and the user active.
 pub fn resolve_session(tx: &mut Tx<'_>, now: time::OffsetDateTime, secret: &str) -> Result<Option<Principal>> {
     let id = token_hash(secret);
+    let key = format!("session:{id}");
+    let now_text = format_timestamp(now);
+    if let Some(known) = principal_cache::recall(&key, &now_text) {
+        return Ok(Some(known));
+    }
+    let read_at = principal_cache::epoch();
     let row = tx.query_opt(
         "select s.user_id, s.company_id, s.csrf_token, s.expires_at, u.username, u.display_name, s.locale
          from kernel_session s
@@ -162,19 +171,21 @@ pub fn resolve_session(tx: &mut Tx<'_>, now: time::OffsetDateTime, secret: &str)
     )?;
     let Some(row) = row else { return Ok(None) };
     let expires_at: String = row.get(3)?;
-    if expires_at < format_timestamp(now) {
+    if expires_at < now_text {
         return Ok(None);
     }
     let locale: String = row.get(6)?;
     let mut found = principal(tx, row.get(0)?, row.get(1)?, row.get(4)?, row.get(5)?, &locale, None)?;
     found.csrf_token = Some(row.get(2)?);
     found.session_id = Some(id);
+    principal_cache::remember(key, read_at, expires_at, &found);
     Ok(Some(found))
 }
 
 /// Sets the session's language (the user menu's language switch).
 pub fn set_session_locale(tx: &mut Tx<'_>, secret_hash: &str, locale: Locale) -> Result<()> {
     tx.execute("update kernel_session set locale = $1 where id = $2", &[&locale.tag(), &secret_hash])?;
+    principal_cache::security_changed();
     Ok(())
 }
 
@@ -212,25 +223,35 @@ pub fn issue_token(
 
 /// The caller behind a bearer token, if valid, unexpired, unrevoked and the user active.
 pub fn resolve_token(tx: &mut Tx<'_>, now: time::OffsetDateTime, secret: &str) -> Result<Option<Principal>> {
+    let hash = token_hash(secret);
+    let key = format!("token:{hash}");
+    let now_text = format_timestamp(now);
+    if let Some(known) = principal_cache::recall(&key, &now_text) {
+        return Ok(Some(known));
+    }
+    let read_at = principal_cache::epoch();
     let row = tx.query_opt(
         "select t.user_id, t.company_id, t.scopes, t.expires_at, u.username, u.display_name, u.locale
          from kernel_api_token t
          join kernel_user u on u.id = t.user_id and u.active = 1
          join kernel_membership m on m.user_id = t.user_id and m.company_id = t.company_id
          where t.token_hash = $1 and t.revoked = 0",
-        &[&token_hash(secret)],
+        &[&hash],
     )?;
     let Some(row) = row else { return Ok(None) };
     let expires_at: String = row.get(3)?;
-    if expires_at < format_timestamp(now) {
+    if expires_at < now_text {
         return Ok(None);
     }
     let locale: String = row.get(6)?;
-    principal(tx, row.get(0)?, row.get(1)?, row.get(4)?, row.get(5)?, &locale, row.get(2)?).map(Some)
+    let found = principal(tx, row.get(0)?, row.get(1)?, row.get(4)?, row.get(5)?, &locale, row.get(2)?)?;
+    principal_cache::remember(key, read_at, expires_at, &found);
+    Ok(Some(found))
 }
 
 /// Revokes a token by its secret (the caller's own logout from the API).
 pub fn revoke_token(tx: &mut Tx<'_>, secret: &str) -> Result<()> {
     tx.execute("update kernel_api_token set revoked = 1 where token_hash = $1", &[&token_hash(secret)])?;
+    principal_cache::security_changed();
     Ok(())
 }

@@ -280,6 +280,7 @@ pub fn update_user(tx: &mut Tx<'_>, ctx: &Ctx, id: UserId, input: &UserUpdate) -
     if changed == 0 {
         return Err(Error::conflict("kernel.version_conflict"));
     }
+    super::security_changed();
     if let Some(roles) = &input.roles {
         replace_roles(tx, ctx, id, roles)?;
     }
@@ -305,6 +306,7 @@ pub fn update_user(tx: &mut Tx<'_>, ctx: &Ctx, id: UserId, input: &UserUpdate) -
 
 fn replace_roles(tx: &mut Tx<'_>, ctx: &Ctx, id: UserId, codes: &[String]) -> Result<()> {
     let roles = role_ids(tx, ctx, codes)?;
+    super::security_changed();
     tx.execute("delete from kernel_user_role where user_id = $1 and company_id = $2", &[&id, &ctx.company()])?;
     for role in &roles {
         tx.execute(
@@ -337,6 +339,7 @@ pub fn set_password(tx: &mut Tx<'_>, ctx: &Ctx, id: UserId, password: &str) -> R
     )?;
     tx.execute("delete from kernel_session where user_id = $1", &[&id])?;
     tx.execute("update kernel_api_token set revoked = 1 where user_id = $1", &[&id])?;
+    super::security_changed();
     audit::record(tx, ctx, "kernel.user.password", "kernel.user", &id, serde_json::json!({}))?;
     Ok(())
 }

@@ -60,7 +60,7 @@ pub struct BenchArgs {
     /// Run o2c/p2p through the HTTP API of a server in another process.
     #[arg(long)]
     http: bool,
-    /// Concurrent API clients with `--http`.
+    /// o2c/p2p: concurrent clients (threads in process, API clients with `--http`).
     #[arg(long, default_value_t = 16)]
     clients: u32,
     /// mrp: a synthetic structure of this many items (AdventureWorks without it).

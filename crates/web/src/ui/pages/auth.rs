@@ -178,6 +178,7 @@ pub async fn set_locale(State(state): State<AppState>, page: Page, headers: Head
             state.db.write(|tx| {
                 identity::set_session_locale(tx, &session, locale)?;
                 tx.execute("update kernel_user set locale = $1 where id = $2", &[&locale.tag(), &user])?;
+                kernel::identity::security_changed();
                 Ok(())
             })
         })
