@@ -58,6 +58,11 @@ pub const CHINA_OFFSET: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
     Err(_) => UtcOffset::UTC,
 };
 
+/// The business date of a moment: its date in Beijing (from 16:00 UTC it is already tomorrow).
+pub fn china_date(moment: OffsetDateTime) -> time::Date {
+    moment.to_offset(CHINA_OFFSET).date()
+}
+
 /// The storage form of a timestamp: RFC 3339 in UTC with microseconds.
 pub fn format_timestamp(moment: OffsetDateTime) -> String {
     let utc = moment.to_offset(UtcOffset::UTC);

@@ -130,7 +130,7 @@ impl Ctx {
 
     /// Today's date in China (business dates are Beijing dates).
     pub fn today(&self) -> time::Date {
-        self.clock.now().to_offset(crate::clock::CHINA_OFFSET).date()
+        crate::clock::china_date(self.clock.now())
     }
 
     pub fn may(&self, permission: Permission) -> bool {

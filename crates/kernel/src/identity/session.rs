@@ -221,6 +221,17 @@ pub fn issue_token(
     Ok(ApiToken { token: secret, expires_at })
 }
 
+/// The caller behind a bearer token as remembered a moment ago, without reading the database
+/// (see `principal_cache`); `None` means "resolve it".
+pub fn remembered_token(now: time::OffsetDateTime, secret: &str) -> Option<Principal> {
+    principal_cache::recall(&format!("token:{}", token_hash(secret)), &format_timestamp(now))
+}
+
+/// The caller behind a session cookie as remembered a moment ago; `None` means "resolve it".
+pub fn remembered_session(now: time::OffsetDateTime, secret: &str) -> Option<Principal> {
+    principal_cache::recall(&format!("session:{}", token_hash(secret)), &format_timestamp(now))
+}
+
 /// The caller behind a bearer token, if valid, unexpired, unrevoked and the user active.
 pub fn resolve_token(tx: &mut Tx<'_>, now: time::OffsetDateTime, secret: &str) -> Result<Option<Principal>> {
     let hash = token_hash(secret);

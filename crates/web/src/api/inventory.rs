@@ -260,7 +260,7 @@ fn answer<T: Serialize>(rows: Vec<T>, format: Option<&str>, name: &str) -> Resul
 }
 
 fn today(state: &AppState) -> String {
-    kernel::clock::format_date(state.clock.now().date())
+    kernel::clock::format_date(kernel::clock::china_date(state.clock.now()))
 }
 
 /// Stock on hand at the end of a day, by product, location and lot.

@@ -371,7 +371,8 @@ async fn aging(
     Caller(caller): Caller,
     ApiQuery(query): ApiQuery<OpenQuery>,
 ) -> Result<Json<Vec<ledger::open_items::AgingRow>>, ApiError> {
-    let date = query.date.clone().unwrap_or_else(|| kernel::clock::format_date(state.clock.now().date()));
+    let date =
+        query.date.clone().unwrap_or_else(|| kernel::clock::format_date(kernel::clock::china_date(state.clock.now())));
     state.read(&caller, move |tx, ctx| ledger::open_items::aging(tx, ctx, &query.role, &date)).await.map(Json)
 }
 

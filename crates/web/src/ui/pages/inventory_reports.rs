@@ -33,7 +33,7 @@ fn report_filters(page: &Page, action: &str, fields: &[(&'static str, &'static s
 /// Stock on hand at the end of a day, by product, location and lot.
 pub async fn stock(State(state): State<AppState>, page: Page, RawQuery(query): RawQuery) -> Response {
     let q = query.as_deref();
-    let today = kernel::clock::format_date(state.clock.now().date());
+    let today = kernel::clock::format_date(kernel::clock::china_date(state.clock.now()));
     let (product, location, date) =
         (query_param(q, "product"), query_param(q, "location"), query_param(q, "date").unwrap_or(today));
     let ctx = page.ctx(&state);
@@ -85,7 +85,7 @@ pub async fn summary(State(state): State<AppState>, page: Page, RawQuery(query):
         return error_page(&page, StatusCode::FORBIDDEN, "auth.permission_denied");
     }
     let q = query.as_deref();
-    let today = kernel::clock::format_date(state.clock.now().date());
+    let today = kernel::clock::format_date(kernel::clock::china_date(state.clock.now()));
     let to = query_param(q, "to").unwrap_or(today);
     let from = query_param(q, "from").unwrap_or_else(|| format!("{}-01", &to[..7.min(to.len())]));
     let ctx = page.ctx(&state);
@@ -160,7 +160,7 @@ pub async fn summary(State(state): State<AppState>, page: Page, RawQuery(query):
 /// The stock ledger of one product: every move in or out of stock with running quantity and value.
 pub async fn ledger(State(state): State<AppState>, page: Page, RawQuery(query): RawQuery) -> Response {
     let q = query.as_deref();
-    let today = kernel::clock::format_date(state.clock.now().date());
+    let today = kernel::clock::format_date(kernel::clock::china_date(state.clock.now()));
     let product = query_param(q, "product").unwrap_or_default();
     let to = query_param(q, "to").unwrap_or(today);
     let from = query_param(q, "from").unwrap_or_else(|| format!("{}-01", &to[..7.min(to.len())]));
@@ -249,7 +249,8 @@ pub async fn ledger(State(state): State<AppState>, page: Page, RawQuery(query): 
 /// Lots in stock by expiry, with their age.
 pub async fn lots(State(state): State<AppState>, page: Page, RawQuery(query): RawQuery) -> Response {
     let q = query.as_deref();
-    let date = query_param(q, "date").unwrap_or_else(|| kernel::clock::format_date(state.clock.now().date()));
+    let date = query_param(q, "date")
+        .unwrap_or_else(|| kernel::clock::format_date(kernel::clock::china_date(state.clock.now())));
     let ctx = page.ctx(&state);
     let on = date.clone();
     let rows = match state.blocking(move |state| state.db.read(|tx| inventory::report::lot_aging(tx, &ctx, &on))).await

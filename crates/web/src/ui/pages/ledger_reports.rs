@@ -22,7 +22,7 @@ type StatementReader = fn(&mut kernel::db::Tx<'_>, &Ctx, &str) -> kernel::Result
 const PAGE: i64 = 200;
 
 fn this_month(state: &AppState) -> String {
-    let now = state.clock.now().date();
+    let now = kernel::clock::china_date(state.clock.now());
     format!("{:04}-{:02}", now.year(), u8::from(now.month()))
 }
 
