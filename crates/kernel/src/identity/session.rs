@@ -155,11 +155,7 @@ fn principal(
 /// The caller behind a session cookie, if the session is alive and the user active.
 pub fn resolve_session(tx: &mut Tx<'_>, now: time::OffsetDateTime, secret: &str) -> Result<Option<Principal>> {
     let id = token_hash(secret);
-    let key = format!("session:{id}");
     let now_text = format_timestamp(now);
-    if let Some(known) = principal_cache::recall(&key, &now_text) {
-        return Ok(Some(known));
-    }
     let read_at = principal_cache::epoch();
     let row = tx.query_opt(
         "select s.user_id, s.company_id, s.csrf_token, s.expires_at, u.username, u.display_name, s.locale
@@ -177,6 +173,7 @@ pub fn resolve_session(tx: &mut Tx<'_>, now: time::OffsetDateTime, secret: &str)
     let locale: String = row.get(6)?;
     let mut found = principal(tx, row.get(0)?, row.get(1)?, row.get(4)?, row.get(5)?, &locale, None)?;
     found.csrf_token = Some(row.get(2)?);
+    let key = principal_cache::key("session", &id);
     found.session_id = Some(id);
     principal_cache::remember(key, read_at, expires_at, &found);
     Ok(Some(found))
@@ -222,24 +219,20 @@ pub fn issue_token(
 }
 
 /// The caller behind a bearer token as remembered a moment ago, without reading the database
-/// (see `principal_cache`); `None` means "resolve it".
+/// (see `principal_cache`); `None` means "resolve it" (`resolve_token` remembers the answer).
 pub fn remembered_token(now: time::OffsetDateTime, secret: &str) -> Option<Principal> {
-    principal_cache::recall(&format!("token:{}", token_hash(secret)), &format_timestamp(now))
+    principal_cache::recall(&principal_cache::key("token", &token_hash(secret)), &format_timestamp(now))
 }
 
 /// The caller behind a session cookie as remembered a moment ago; `None` means "resolve it".
 pub fn remembered_session(now: time::OffsetDateTime, secret: &str) -> Option<Principal> {
-    principal_cache::recall(&format!("session:{}", token_hash(secret)), &format_timestamp(now))
+    principal_cache::recall(&principal_cache::key("session", &token_hash(secret)), &format_timestamp(now))
 }
 
 /// The caller behind a bearer token, if valid, unexpired, unrevoked and the user active.
 pub fn resolve_token(tx: &mut Tx<'_>, now: time::OffsetDateTime, secret: &str) -> Result<Option<Principal>> {
     let hash = token_hash(secret);
-    let key = format!("token:{hash}");
     let now_text = format_timestamp(now);
-    if let Some(known) = principal_cache::recall(&key, &now_text) {
-        return Ok(Some(known));
-    }
     let read_at = principal_cache::epoch();
     let row = tx.query_opt(
         "select t.user_id, t.company_id, t.scopes, t.expires_at, u.username, u.display_name, u.locale
@@ -256,7 +249,7 @@ pub fn resolve_token(tx: &mut Tx<'_>, now: time::OffsetDateTime, secret: &str) -
     }
     let locale: String = row.get(6)?;
     let found = principal(tx, row.get(0)?, row.get(1)?, row.get(4)?, row.get(5)?, &locale, row.get(2)?)?;
-    principal_cache::remember(key, read_at, expires_at, &found);
+    principal_cache::remember(principal_cache::key("token", &hash), read_at, expires_at, &found);
     Ok(Some(found))
 }
 
