@@ -62,14 +62,26 @@ impl Browser {
                 "prefs": {"intl.accept_languages": language}
             }),
         );
-        let client = runtime
-            .block_on(async {
+        // A chromedriver that has just opened its port may still reset the first connection
+        // (seen on a loaded 2-core machine): the session is asked for again, three times at most.
+        let mut attempt = 0;
+        let client = loop {
+            attempt += 1;
+            let session = runtime.block_on(async {
                 ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-                    .capabilities(capabilities)
+                    .capabilities(capabilities.clone())
                     .connect(&format!("http://127.0.0.1:{port}"))
                     .await
-            })
-            .expect("browser session");
+            });
+            match session {
+                Ok(client) => break client,
+                Err(error) if attempt < 3 => {
+                    eprintln!("browser session refused ({error}), asking again");
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+                Err(error) => panic!("browser session: {error:?}"),
+            }
+        };
         Some(Browser { runtime, client, driver })
     }
 

@@ -82,13 +82,15 @@ impl AppState {
         self.blocking(move |state| state.db.read(|tx| work(tx, &ctx))).await
     }
 
-    /// Runs `work` in one read-write transaction as the caller.
+    /// Runs `work` in one read-write transaction as the caller. On SQLite, requests writing at
+    /// the same moment share a commit (`Db::write_grouped`), so `work` may run twice and must
+    /// not touch anything outside the database.
     pub async fn write<T, F>(&self, principal: &Principal, work: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Tx<'_>, &Ctx, &AppState) -> Result<T> + Send + 'static,
+        F: Fn(&mut Tx<'_>, &Ctx, &AppState) -> Result<T> + Send + 'static,
     {
         let ctx = self.ctx(principal);
-        self.blocking(move |state| state.db.write(|tx| work(tx, &ctx, state))).await
+        self.blocking(move |state| state.db.write_grouped(|tx| work(tx, &ctx, state))).await
     }
 }

@@ -13,15 +13,17 @@ mod postgres;
 pub mod profile;
 mod sqlite;
 mod value;
+mod writer;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use dialect::{migration_to_postgres, to_sqlite};
 pub use migrate::{Migration, ModuleMigrations, applied_migrations, migrate};
 pub use names::codes_and_names;
 pub use value::{DbError, FromValue, Row, ToValue, Value};
+pub use writer::commit_counts;
 
 use crate::bus::{Bus, Event};
 use crate::ctx::Ctx;
@@ -68,7 +70,7 @@ impl DbConfig {
 }
 
 enum Store {
-    Sqlite { writer: Mutex<rusqlite::Connection>, readers: r2d2::Pool<sqlite::ReaderManager>, path: PathBuf },
+    Sqlite { writer: writer::Writer, readers: r2d2::Pool<sqlite::ReaderManager>, path: PathBuf },
     Postgres { pool: r2d2::Pool<postgres::PgManager> },
 }
 
@@ -119,7 +121,7 @@ impl Db {
                     .connection_timeout(Duration::from_secs(30))
                     .build(sqlite::ReaderManager { path: path.clone(), synchronous_full: config.synchronous_full })
                     .map_err(|e| storage_error(e.into()))?;
-                Store::Sqlite { writer: Mutex::new(writer), readers, path }
+                Store::Sqlite { writer: writer::Writer::new(writer), readers, path }
             }
             Backend::Postgres => {
                 let pg_config: ::postgres::Config = config
@@ -160,18 +162,7 @@ impl Db {
     /// Runs `work` in one read-write transaction: commit on `Ok`, roll back on `Err` or panic.
     pub fn write<T>(&self, work: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
         match &self.inner.store {
-            Store::Sqlite { writer, .. } => {
-                // A panic while holding the lock poisons it; the connection itself is fine
-                // because the transaction guard rolled back during unwinding.
-                let conn = writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-                if !conn.is_autocommit() {
-                    conn.execute_batch("rollback").map_err(|e| storage_error(e.into()))?;
-                }
-                conn.execute_batch("begin immediate").map_err(|e| storage_error(e.into()))?;
-                let mut tx = Tx { conn: Conn::Sqlite(&conn), bus: &self.inner.bus, open: true, depth: 0 };
-                let result = work(&mut tx);
-                tx.finish(result)
-            }
+            Store::Sqlite { writer, .. } => writer.alone(&self.inner.bus, work),
             Store::Postgres { pool } => {
                 let mut conn = pool.get().map_err(|e| storage_error(e.into()))?;
                 conn.batch("begin").map_err(storage_error)?;
@@ -179,6 +170,17 @@ impl Db {
                 let result = work(&mut tx);
                 tx.finish(result)
             }
+        }
+    }
+
+    /// Like `write`, but on SQLite `work` may share its transaction with other writers arriving
+    /// at the same moment (group commit, see `writer`), and so may run a second time after
+    /// the group rolled back: it must have no effect outside the database. Returns once the
+    /// transaction holding its work is committed.
+    pub fn write_grouped<T>(&self, work: impl Fn(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        match &self.inner.store {
+            Store::Sqlite { writer, .. } => writer.grouped(&self.inner.bus, work),
+            Store::Postgres { .. } => self.write(work),
         }
     }
 
@@ -206,8 +208,7 @@ impl Db {
     pub fn batch(&self, sql: &str) -> Result<()> {
         match &self.inner.store {
             Store::Sqlite { writer, .. } => {
-                let conn = writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-                conn.execute_batch(sql).map_err(|e| storage_error(e.into()))
+                writer.exclusive()?.conn.execute_batch(sql).map_err(|e| storage_error(e.into()))
             }
             Store::Postgres { pool } => {
                 let mut conn = pool.get().map_err(|e| storage_error(e.into()))?;

@@ -200,7 +200,12 @@ async fn set_supplier_price(
                 .and_then(|p| party::get_party(tx, ctx, &vault, p).ok())
                 .filter(|p| p.kind != party::PartyKind::Customer && p.active)
                 .ok_or_else(|| kernel::Error::field("supplier_id", "product.supplier_unknown"))?;
-            product::set_supplier_price(tx, ctx, id, &SupplierPrice { supplier_id: supplier.id.to_string(), ..input })
+            product::set_supplier_price(
+                tx,
+                ctx,
+                id,
+                &SupplierPrice { supplier_id: supplier.id.to_string(), ..input.clone() },
+            )
         })
         .await?;
     Ok((StatusCode::CREATED, Json(saved)))
