@@ -330,7 +330,9 @@ fn resolve(tx: &mut Tx<'_>, ctx: &Ctx, path: Option<&str>, fallback: Location, f
 }
 
 /// Creates a document in draft (and, asked, confirms and reserves it).
-pub fn create_picking(tx: &mut Tx<'_>, ctx: &Ctx, input: &PickingInput) -> Result<Picking> {
+///
+/// Returns the document's id, without reading it back.
+pub fn open_picking(tx: &mut Tx<'_>, ctx: &Ctx, input: &PickingInput) -> Result<PickingId> {
     ctx.require(STOCK_MOVE)?;
     let kind = input.kind.unwrap_or(PickingKind::Internal);
     if kind == PickingKind::Count {
@@ -408,7 +410,16 @@ pub fn create_picking(tx: &mut Tx<'_>, ctx: &Ctx, input: &PickingInput) -> Resul
         &id,
         serde_json::json!({"number": number, "kind": kind.code()}),
     )?;
-    if input.confirm || input.strict { confirm(tx, ctx, id, input.strict) } else { get_picking(tx, ctx, id) }
+    if input.confirm || input.strict {
+        confirm_only(tx, ctx, id, input.strict)?;
+    }
+    Ok(id)
+}
+
+/// `open_picking`, answered with the document.
+pub fn create_picking(tx: &mut Tx<'_>, ctx: &Ctx, input: &PickingInput) -> Result<Picking> {
+    let id = open_picking(tx, ctx, input)?;
+    get_picking(tx, ctx, id)
 }
 
 fn add_move(
@@ -768,7 +779,9 @@ fn reserve_all(tx: &mut Tx<'_>, ctx: &Ctx, id: PickingId, strict: bool) -> Resul
 }
 
 /// Draft → waiting, then reserves what it can (ready when everything is reserved).
-pub fn confirm(tx: &mut Tx<'_>, ctx: &Ctx, id: PickingId, strict: bool) -> Result<Picking> {
+///
+/// Reads nothing back (see `confirm` for the answer).
+pub fn confirm_only(tx: &mut Tx<'_>, ctx: &Ctx, id: PickingId, strict: bool) -> Result<()> {
     ctx.require(STOCK_MOVE)?;
     let current = header(tx, ctx, id)?;
     guard(&current, PickingAction::Confirm)?;
@@ -786,6 +799,12 @@ pub fn confirm(tx: &mut Tx<'_>, ctx: &Ctx, id: PickingId, strict: bool) -> Resul
         &id,
         serde_json::json!({"state": state.code()}),
     )?;
+    Ok(())
+}
+
+/// `confirm_only`, answered with the document.
+pub fn confirm(tx: &mut Tx<'_>, ctx: &Ctx, id: PickingId, strict: bool) -> Result<Picking> {
+    confirm_only(tx, ctx, id, strict)?;
     get_picking(tx, ctx, id)
 }
 

@@ -194,7 +194,9 @@ fn mismatch(
 
 /// Draws a bill (or, when more went back than was billed, a debit note) from an order and
 /// matches it three ways.
-pub fn bill_order(tx: &mut Tx<'_>, ctx: &Ctx, order: PurchaseOrderId, request: &BillRequest) -> Result<Bill> {
+///
+/// Returns the bill's id, without reading the bill back.
+pub fn draw_bill(tx: &mut Tx<'_>, ctx: &Ctx, order: PurchaseOrderId, request: &BillRequest) -> Result<BillId> {
     let header = load(tx, ctx, order)?;
     header.check(PurchaseAction::Bill, ctx)?;
     let date = parse_day(request.date.as_deref(), "date")?.unwrap_or_else(|| ctx.today());
@@ -328,8 +330,14 @@ pub fn bill_order(tx: &mut Tx<'_>, ctx: &Ctx, order: PurchaseOrderId, request: &
         serde_json::json!({"order": header.number}),
     )?;
     if request.post {
-        return post_bill(tx, ctx, id);
+        book_bill(tx, ctx, id)?;
     }
+    Ok(id)
+}
+
+/// `draw_bill`, answered with the bill.
+pub fn bill_order(tx: &mut Tx<'_>, ctx: &Ctx, order: PurchaseOrderId, request: &BillRequest) -> Result<Bill> {
+    let id = draw_bill(tx, ctx, order, request)?;
     get_bill(tx, ctx, id)
 }
 
@@ -372,7 +380,9 @@ fn state_error(state: &str, action: &str) -> Error {
 }
 
 /// Posts a draft bill: numbered, quantities counted as billed, booked by the ledger.
-pub fn post_bill(tx: &mut Tx<'_>, ctx: &Ctx, id: BillId) -> Result<Bill> {
+///
+/// Reads nothing back (see `post_bill` for the answer).
+pub fn book_bill(tx: &mut Tx<'_>, ctx: &Ctx, id: BillId) -> Result<()> {
     ctx.require(BILL_WRITE)?;
     let header = load_bill(tx, ctx, id)?;
     if header.state != "draft" {
@@ -439,6 +449,12 @@ pub fn post_bill(tx: &mut Tx<'_>, ctx: &Ctx, id: BillId) -> Result<Bill> {
         settle_state(tx, ctx, PurchaseOrderId::parse(order)?)?;
     }
     audit::record(tx, ctx, "purchasing.bill.post", "purchasing.bill", &id, serde_json::json!({"number": number}))?;
+    Ok(())
+}
+
+/// `book_bill`, answered with the bill.
+pub fn post_bill(tx: &mut Tx<'_>, ctx: &Ctx, id: BillId) -> Result<Bill> {
+    book_bill(tx, ctx, id)?;
     get_bill(tx, ctx, id)
 }
 

@@ -16,12 +16,13 @@ pub mod requisition;
 pub mod rfq;
 
 pub use bill::{
-    BILL_LIST, Bill, BillId, BillRequest, Tolerances, bill_order, get_bill, list_bills, post_bill, release_bill,
+    BILL_LIST, Bill, BillId, BillRequest, Tolerances, bill_order, book_bill, draw_bill, get_bill, list_bills,
+    post_bill, release_bill,
 };
 pub use events::{BillPosted, InputTax, RequisitionOrdered};
 pub use order::{
     PURCHASE_LIST, PurchaseAction, PurchaseLineInput, PurchaseOrder, PurchaseOrderId, PurchaseOrderInput,
-    PurchaseState, cancel_order, confirm_order, create_order, get_order, list_orders,
+    PurchaseState, cancel_order, confirm_entered, confirm_order, create_order, enter_order, get_order, list_orders,
 };
 pub use receipt::{SupplierReturnInput, return_to_supplier};
 pub use requisition::{Requisition, RequisitionId, RequisitionInput};

@@ -310,7 +310,9 @@ fn price_lines(
 }
 
 /// Writes a purchase order (draft); with `confirm`, confirms it in the same transaction.
-pub fn create_order(tx: &mut Tx<'_>, ctx: &Ctx, input: &PurchaseOrderInput) -> Result<PurchaseOrder> {
+///
+/// Returns the order's id, without reading the order back.
+pub fn enter_order(tx: &mut Tx<'_>, ctx: &Ctx, input: &PurchaseOrderInput) -> Result<PurchaseOrderId> {
     ctx.require(ORDER_WRITE)?;
     let supplier = party::require_terms(tx, ctx, &input.supplier, "supplier", "purchasing.supplier_unknown")?;
     if !supplier.is_supplier() {
@@ -379,8 +381,14 @@ pub fn create_order(tx: &mut Tx<'_>, ctx: &Ctx, input: &PurchaseOrderInput) -> R
     }
     audit::record(tx, ctx, "purchasing.order.create", "purchasing.order", &id, serde_json::json!({"number": number}))?;
     if input.confirm {
-        return confirm_order(tx, ctx, id);
+        confirm_entered(tx, ctx, id)?;
     }
+    Ok(id)
+}
+
+/// `enter_order`, answered with the order as it now stands.
+pub fn create_order(tx: &mut Tx<'_>, ctx: &Ctx, input: &PurchaseOrderInput) -> Result<PurchaseOrder> {
+    let id = enter_order(tx, ctx, input)?;
     get_order(tx, ctx, id)
 }
 
@@ -504,7 +512,9 @@ pub(crate) fn net_unit_cost(tx: &mut Tx<'_>, ctx: &Ctx, header: &Header, line: &
 
 /// Confirms the order: the receipt is created (waiting for the goods) with the order price as
 /// the provisional cost; services and consumables count as received at once.
-pub fn confirm_order(tx: &mut Tx<'_>, ctx: &Ctx, id: PurchaseOrderId) -> Result<PurchaseOrder> {
+///
+/// Reads nothing back (see `confirm_order` for the answer).
+pub fn confirm_entered(tx: &mut Tx<'_>, ctx: &Ctx, id: PurchaseOrderId) -> Result<()> {
     let header = load(tx, ctx, id)?;
     header.check(PurchaseAction::Confirm, ctx)?;
     let lines = order_lines(tx, id)?;
@@ -524,7 +534,7 @@ pub fn confirm_order(tx: &mut Tx<'_>, ctx: &Ctx, id: PurchaseOrderId) -> Result<
     )?;
     if !goods.is_empty() {
         let stock = ctx.with_granted(&[inventory::permissions::STOCK_MOVE]);
-        inventory::create_picking(
+        inventory::open_picking(
             tx,
             &stock,
             &PickingInput {
@@ -547,6 +557,12 @@ pub fn confirm_order(tx: &mut Tx<'_>, ctx: &Ctx, id: PurchaseOrderId) -> Result<
         &id,
         serde_json::json!({"number": header.number}),
     )?;
+    Ok(())
+}
+
+/// `confirm_entered`, answered with the order as it now stands.
+pub fn confirm_order(tx: &mut Tx<'_>, ctx: &Ctx, id: PurchaseOrderId) -> Result<PurchaseOrder> {
+    confirm_entered(tx, ctx, id)?;
     get_order(tx, ctx, id)
 }
 

@@ -27,7 +27,9 @@ fn exposure(tx: &mut Tx<'_>, ctx: &Ctx, header: &Header) -> Result<i64> {
 
 /// Confirms a quotation into a sales order. `override_credit` lets a holder of
 /// `sales.credit.override` confirm over the customer's credit limit.
-pub fn confirm_order(tx: &mut Tx<'_>, ctx: &Ctx, id: OrderId, override_credit: bool) -> Result<SalesOrder> {
+///
+/// Reads nothing back (see `confirm_order` for the answer).
+pub fn confirm_entered(tx: &mut Tx<'_>, ctx: &Ctx, id: OrderId, override_credit: bool) -> Result<()> {
     let header = load(tx, ctx, id)?;
     header.check(OrderAction::Confirm, ctx)?;
     // A quotation holds until its validity date; after it, prices must be looked at again.
@@ -73,7 +75,7 @@ pub fn confirm_order(tx: &mut Tx<'_>, ctx: &Ctx, id: OrderId, override_credit: b
     )?;
     if !goods.is_empty() {
         let stock = ctx.with_granted(&[inventory::permissions::STOCK_MOVE]);
-        inventory::create_picking(
+        inventory::open_picking(
             tx,
             &stock,
             &PickingInput {
@@ -100,6 +102,12 @@ pub fn confirm_order(tx: &mut Tx<'_>, ctx: &Ctx, id: OrderId, override_credit: b
         },
     )?;
     audit::record(tx, ctx, "sales.order.confirm", "sales.order", &id, serde_json::json!({"number": header.number}))?;
+    Ok(())
+}
+
+/// `confirm_entered`, answered with the order as it now stands.
+pub fn confirm_order(tx: &mut Tx<'_>, ctx: &Ctx, id: OrderId, override_credit: bool) -> Result<SalesOrder> {
+    confirm_entered(tx, ctx, id, override_credit)?;
     get_order(tx, ctx, id)
 }
 

@@ -133,7 +133,9 @@ pub fn list_invoices(tx: &mut Tx<'_>, ctx: &Ctx, query: &ListQuery) -> Result<Li
 }
 
 /// Draws an invoice (or, when more came back than was invoiced, a credit note) from an order.
-pub fn invoice_order(tx: &mut Tx<'_>, ctx: &Ctx, order: OrderId, request: &InvoiceRequest) -> Result<Invoice> {
+///
+/// Returns the invoice's id, without reading the invoice back.
+pub fn draw_invoice(tx: &mut Tx<'_>, ctx: &Ctx, order: OrderId, request: &InvoiceRequest) -> Result<InvoiceId> {
     let header = load(tx, ctx, order)?;
     header.check(OrderAction::Invoice, ctx)?;
     let date = match request.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
@@ -239,8 +241,14 @@ pub fn invoice_order(tx: &mut Tx<'_>, ctx: &Ctx, order: OrderId, request: &Invoi
     }
     audit::record(tx, ctx, "sales.invoice.create", "sales.invoice", &id, serde_json::json!({"order": header.number}))?;
     if request.post {
-        return post_invoice(tx, ctx, id);
+        book_invoice(tx, ctx, id)?;
     }
+    Ok(id)
+}
+
+/// `draw_invoice`, answered with the invoice.
+pub fn invoice_order(tx: &mut Tx<'_>, ctx: &Ctx, order: OrderId, request: &InvoiceRequest) -> Result<Invoice> {
+    let id = draw_invoice(tx, ctx, order, request)?;
     get_invoice(tx, ctx, id)
 }
 
@@ -288,7 +296,9 @@ fn state_error(state: &str, action: &str) -> Error {
 
 /// Posts a draft: numbers it, counts its quantities as invoiced on the order and tells the
 /// ledger (`InvoicePosted`).
-pub fn post_invoice(tx: &mut Tx<'_>, ctx: &Ctx, id: InvoiceId) -> Result<Invoice> {
+///
+/// Reads nothing back (see `post_invoice` for the answer).
+pub fn book_invoice(tx: &mut Tx<'_>, ctx: &Ctx, id: InvoiceId) -> Result<()> {
     ctx.require(INVOICE_WRITE)?;
     let header = load_invoice(tx, ctx, id)?;
     if header.state != "draft" {
@@ -351,6 +361,12 @@ pub fn post_invoice(tx: &mut Tx<'_>, ctx: &Ctx, id: InvoiceId) -> Result<Invoice
         settle_state(tx, ctx, OrderId::parse(order)?)?;
     }
     audit::record(tx, ctx, "sales.invoice.post", "sales.invoice", &id, serde_json::json!({"number": number}))?;
+    Ok(())
+}
+
+/// `book_invoice`, answered with the invoice.
+pub fn post_invoice(tx: &mut Tx<'_>, ctx: &Ctx, id: InvoiceId) -> Result<Invoice> {
+    book_invoice(tx, ctx, id)?;
     get_invoice(tx, ctx, id)
 }
 

@@ -15,16 +15,16 @@ pub mod order;
 pub mod permissions;
 pub mod vat_report;
 
-pub use confirm::{cancel_order, confirm_order};
+pub use confirm::{cancel_order, confirm_entered, confirm_order};
 pub use delivery::{ReturnInput, ReturnLineInput, create_return};
 pub use events::{InvoicePosted, OrderConfirmed, TaxAmounts};
 pub use invoice::{
-    EInvoiceInput, INVOICE_LIST, Invoice, InvoiceBasis, InvoiceId, InvoiceRequest, cancel_invoice, get_invoice,
-    invoice_order, list_invoices, post_invoice, set_einvoice,
+    EInvoiceInput, INVOICE_LIST, Invoice, InvoiceBasis, InvoiceId, InvoiceRequest, book_invoice, cancel_invoice,
+    draw_invoice, get_invoice, invoice_order, list_invoices, post_invoice, set_einvoice,
 };
 pub use order::{
-    ORDER_LIST, OrderAction, OrderId, OrderInput, OrderLineInput, OrderState, SalesOrder, create_order, get_order,
-    list_orders, send_quotation, update_order,
+    ORDER_LIST, OrderAction, OrderId, OrderInput, OrderLineInput, OrderState, SalesOrder, create_order, enter_order,
+    get_order, list_orders, send_quotation, update_order,
 };
 
 pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigrations {

@@ -447,7 +447,9 @@ fn customer_of(tx: &mut Tx<'_>, ctx: &Ctx, key: &str) -> Result<TradingTerms> {
 }
 
 /// Writes a quotation (draft); with `confirm`, confirms it in the same transaction.
-pub fn create_order(tx: &mut Tx<'_>, ctx: &Ctx, input: &OrderInput) -> Result<SalesOrder> {
+///
+/// Returns the order's id, without reading the order back.
+pub fn enter_order(tx: &mut Tx<'_>, ctx: &Ctx, input: &OrderInput) -> Result<OrderId> {
     ctx.require(ORDER_WRITE)?;
     let customer = customer_of(tx, ctx, &input.customer)?;
     let date = parse_day(input.order_date.as_deref(), "order_date")?.unwrap_or_else(|| ctx.today());
@@ -487,8 +489,14 @@ pub fn create_order(tx: &mut Tx<'_>, ctx: &Ctx, input: &OrderInput) -> Result<Sa
     set_totals(tx, id, totals)?;
     audit::record(tx, ctx, "sales.order.create", "sales.order", &id, serde_json::json!({"number": number}))?;
     if input.confirm {
-        return crate::confirm::confirm_order(tx, ctx, id, false);
+        crate::confirm::confirm_entered(tx, ctx, id, false)?;
     }
+    Ok(id)
+}
+
+/// `enter_order`, answered with the order as it now stands.
+pub fn create_order(tx: &mut Tx<'_>, ctx: &Ctx, input: &OrderInput) -> Result<SalesOrder> {
+    let id = enter_order(tx, ctx, input)?;
     get_order(tx, ctx, id)
 }
 

@@ -93,4 +93,22 @@ impl AppState {
         let ctx = self.ctx(principal);
         self.blocking(move |state| state.db.write_grouped(|tx| work(tx, &ctx, state))).await
     }
+
+    /// `write`, then `answer` in a read-only transaction after the commit: the document's view
+    /// (its lines, names, allowed actions) is read off the one writer, while the next writes
+    /// go on. `work` returns what `answer` needs to find the document.
+    pub async fn write_then_read<K, T, W, R>(&self, principal: &Principal, work: W, answer: R) -> Result<T, ApiError>
+    where
+        K: Send + 'static,
+        T: Send + 'static,
+        W: Fn(&mut Tx<'_>, &Ctx, &AppState) -> Result<K> + Send + 'static,
+        R: FnOnce(&mut Tx<'_>, &Ctx, K) -> Result<T> + Send + 'static,
+    {
+        let ctx = self.ctx(principal);
+        self.blocking(move |state| {
+            let key = state.db.write_grouped(|tx| work(tx, &ctx, state))?;
+            state.db.read(|tx| answer(tx, &ctx, key))
+        })
+        .await
+    }
 }

@@ -69,7 +69,9 @@ async fn create_order(
     Caller(caller): Caller,
     ApiJson(input): ApiJson<PurchaseOrderInput>,
 ) -> Result<(StatusCode, Json<PurchaseOrder>), ApiError> {
-    let created = state.write(&caller, move |tx, ctx, _| purchasing::create_order(tx, ctx, &input)).await?;
+    let created = state
+        .write_then_read(&caller, move |tx, ctx, _| purchasing::enter_order(tx, ctx, &input), purchasing::get_order)
+        .await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -140,7 +142,9 @@ async fn bill_order(
     ApiPath(id): ApiPath<PurchaseOrderId>,
     ApiJson(input): ApiJson<BillRequest>,
 ) -> Result<(StatusCode, Json<Bill>), ApiError> {
-    let created = state.write(&caller, move |tx, ctx, _| purchasing::bill_order(tx, ctx, id, &input)).await?;
+    let created = state
+        .write_then_read(&caller, move |tx, ctx, _| purchasing::draw_bill(tx, ctx, id, &input), purchasing::get_bill)
+        .await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 

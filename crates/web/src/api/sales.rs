@@ -64,7 +64,8 @@ async fn create_order(
     Caller(caller): Caller,
     ApiJson(input): ApiJson<OrderInput>,
 ) -> Result<(StatusCode, Json<SalesOrder>), ApiError> {
-    let created = state.write(&caller, move |tx, ctx, _| sales::create_order(tx, ctx, &input)).await?;
+    let created =
+        state.write_then_read(&caller, move |tx, ctx, _| sales::enter_order(tx, ctx, &input), sales::get_order).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -198,7 +199,9 @@ async fn invoice_order(
     ApiPath(id): ApiPath<OrderId>,
     ApiJson(input): ApiJson<InvoiceRequest>,
 ) -> Result<(StatusCode, Json<Invoice>), ApiError> {
-    let created = state.write(&caller, move |tx, ctx, _| sales::invoice_order(tx, ctx, id, &input)).await?;
+    let created = state
+        .write_then_read(&caller, move |tx, ctx, _| sales::draw_invoice(tx, ctx, id, &input), sales::get_invoice)
+        .await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
