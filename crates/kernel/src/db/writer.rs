@@ -128,6 +128,11 @@ impl Writer {
     /// `work` in the open group's transaction, or in a new one that later writers may join.
     pub(super) fn grouped<T>(&self, bus: &Bus, work: impl Fn(&mut Tx<'_>) -> Result<T>) -> Result<T> {
         let mut slot = self.lock();
+        if slot.open.is_some() && slot.conn.is_autocommit() {
+            // SQLite rolled the group's transaction back by itself (an I/O error, a full disk):
+            // its members run again alone, and this work must not run outside a transaction.
+            let _ = self.settle(&mut slot, false);
+        }
         let began_group = slot.open.is_none();
         if began_group {
             if !slot.conn.is_autocommit() {
@@ -156,7 +161,10 @@ impl Writer {
                 resume_unwind(panic);
             }
         };
-        let group = slot.open.as_mut().expect("the group this work ran in is still open");
+        // Only `settle` closes a group, and nothing called it since this work began.
+        let Some(group) = slot.open.as_mut() else {
+            return Err(crate::Error::internal(DbError::Other("the group this work ran in was closed".into())));
+        };
         group.members += 1;
         let room = group.members < MOST_MEMBERS && group.began.elapsed() < LONGEST_OPEN;
         if room && self.queued.load(Ordering::SeqCst) > 0 {
