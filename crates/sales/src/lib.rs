@@ -52,6 +52,11 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
     kernel::msg!("sales.price_invalid", "单价无效", "Invalid unit price"),
     kernel::msg!("sales.currency_unknown", "币种不存在", "Unknown currency"),
     kernel::msg!("sales.salesperson_unknown", "销售员不是本公司用户", "The salesperson is not a user of this company"),
+    kernel::msg!(
+        "sales.salesperson_not_own",
+        "您只能管理自己的订单，不能指定其他销售员",
+        "You handle only your own orders and cannot name another salesperson"
+    ),
     kernel::msg!("sales.order_not_found", "销售订单不存在", "Sales order not found"),
     kernel::msg!(
         "sales.order_changed",

@@ -402,6 +402,11 @@ fn salesperson(tx: &mut Tx<'_>, ctx: &Ctx, given: Option<&str>) -> Result<Option
             if exists == 0 {
                 return Err(Error::field("salesperson_id", "sales.salesperson_unknown"));
             }
+            // Who sees only own orders cannot write one for someone else (it would vanish
+            // from their view the moment it is saved).
+            if ctx.own_records_only() && ctx.actor().user().map(|u| u.to_string()).as_deref() != Some(id) {
+                return Err(Error::field("salesperson_id", "sales.salesperson_not_own"));
+            }
             Ok(Some(id.to_string()))
         }
         None => Ok(ctx.actor().user().map(|u| u.to_string())),

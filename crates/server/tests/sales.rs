@@ -374,7 +374,7 @@ fn a_salesperson_sees_own_orders_and_buttons_follow_permissions() {
     let admin = app.admin();
     setup(&admin, "0");
     let (_, ann) = app.user_in(app.company, "ann", &["sales"]);
-    let (_, bob) = app.user_in(app.company, "bob", &["sales"]);
+    let (bob_id, bob) = app.user_in(app.company, "bob", &["sales"]);
     let mine =
         ann.post("/api/v1/sales/orders", &json!({"customer": "C1", "lines": [{"product": "TEA", "quantity": "1"}]}));
     assert_eq!(mine.status, 201, "{}", mine.body);
@@ -403,6 +403,13 @@ fn a_salesperson_sees_own_orders_and_buttons_follow_permissions() {
     let fields: Vec<&str> =
         bad.json["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, vec!["lines[0].product", "lines[1].quantity", "lines[2].discount"]);
+    // Nor can ann write an order in bob's name (she would not see it): refused, nothing written.
+    let for_bob = ann.post(
+        "/api/v1/sales/orders",
+        &json!({"customer": "C1", "salesperson_id": bob_id.to_string(), "lines": [{"product": "TEA", "quantity": "1"}]}),
+    );
+    assert_eq!(for_bob.status, 422, "{}", for_bob.body);
+    assert_eq!(for_bob.json["errors"][0]["field"], "salesperson_id");
     assert_eq!(admin.get("/api/v1/sales/orders").json["items"].as_array().unwrap().len(), 2);
     app.assert_invariants();
 }
