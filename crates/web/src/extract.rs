@@ -45,9 +45,23 @@ where
         let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
             ApiError(Error::bad_request("http.json_syntax").with_param("reason", first_line(&e.to_string())))
         })?;
+        // PostgreSQL cannot store NUL in text, and no business text needs it: refused on both
+        // backends alike, before any handler sees it.
+        if holds_nul(&value) {
+            return Err(ApiError(Error::invalid("http.json_nul")));
+        }
         serde_json::from_value(value)
             .map(ApiJson)
             .map_err(|e| ApiError(Error::invalid("http.json_data").with_param("reason", first_line(&e.to_string()))))
+    }
+}
+
+fn holds_nul(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(text) => text.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().any(holds_nul),
+        serde_json::Value::Object(fields) => fields.iter().any(|(key, item)| key.contains('\0') || holds_nul(item)),
+        _ => false,
     }
 }
 
@@ -62,6 +76,10 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        // As in bodies: no NUL in text (PostgreSQL cannot compare or store it).
+        if parts.uri.query().is_some_and(|query| query.contains("%00")) {
+            return Err(ApiError(Error::invalid("http.json_nul")));
+        }
         axum::extract::Query::<T>::from_request_parts(parts, state).await.map(|q| ApiQuery(q.0)).map_err(
             |e: QueryRejection| {
                 ApiError(Error::invalid("http.query_invalid").with_param("reason", first_line(&e.body_text())))

@@ -180,6 +180,7 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
     kernel::msg!("http.bad_request", "请求无效", "Bad request"),
     kernel::msg!("http.json_syntax", "JSON 格式错误：{reason}", "Malformed JSON: {reason}"),
     kernel::msg!("http.json_data", "请求数据不符合要求：{reason}", "The request data does not fit: {reason}"),
+    kernel::msg!("http.json_nul", "文本中不能含有空字符（\\u0000）", "Text cannot contain the NUL character (\\u0000)"),
     kernel::msg!("http.query_invalid", "查询参数无效：{reason}", "Invalid query parameters: {reason}"),
     kernel::msg!(
         "http.csrf",
