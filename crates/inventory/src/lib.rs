@@ -28,8 +28,8 @@ pub use location::{
 };
 pub use picking::{
     MoveInput, PICKING_LIST, Picking, PickingAction, PickingId, PickingInput, PickingKind, PickingState, Processed,
-    ValidateInput, Validated, cancel, confirm, confirm_only, create_picking, get_picking, list_pickings, open_picking,
-    pickings_of_origin, reserve, unreserve, validate,
+    ValidateInput, Validated, ValidatedIds, cancel, confirm, confirm_only, create_picking, get_picking, list_pickings,
+    open_picking, pickings_of_origin, reserve, unreserve, validate, validate_only, validated_view,
 };
 
 pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigrations {

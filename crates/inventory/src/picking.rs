@@ -889,12 +889,38 @@ fn portions(mv: &MoveRow, input: &ValidateInput) -> Result<Vec<Portion>> {
 /// Does the processed quantities: lines posted (quants, valuation, events), the rest in a
 /// backorder; a transfer out to transit makes its arrival.
 pub fn validate(tx: &mut Tx<'_>, ctx: &Ctx, id: PickingId, input: &ValidateInput) -> Result<Validated> {
+    let done = validate_only(tx, ctx, id, input)?;
+    validated_view(tx, ctx, done)
+}
+
+/// The documents a validation touched: the one done, and its backorder and arrival if any.
+#[derive(Clone, Copy, Debug)]
+pub struct ValidatedIds {
+    pub picking: PickingId,
+    pub backorder: Option<PickingId>,
+    pub arrival: Option<PickingId>,
+}
+
+/// The views of the documents a validation touched (read after it, possibly after its commit).
+pub fn validated_view(tx: &mut Tx<'_>, ctx: &Ctx, done: ValidatedIds) -> Result<Validated> {
+    Ok(Validated {
+        picking: get_picking(tx, ctx, done.picking)?,
+        backorder: done.backorder.map(|id| get_picking(tx, ctx, id)).transpose()?,
+        arrival: done.arrival.map(|id| get_picking(tx, ctx, id)).transpose()?,
+    })
+}
+
+/// `validate` without building the answer: the ids of what it touched.
+pub fn validate_only(tx: &mut Tx<'_>, ctx: &Ctx, id: PickingId, input: &ValidateInput) -> Result<ValidatedIds> {
+    // The answer is the documents' view: whoever cannot read it is refused before anything is
+    // written, as when the view was read inside the transaction.
+    ctx.require(STOCK_READ)?;
     let current = header(tx, ctx, id)?;
     if current.kind == PickingKind::Count {
         // Counts need the count permission (checked there), not the one to move stock.
         guard(&current, PickingAction::Validate)?;
-        let picking = crate::count::validate_count(tx, ctx, id, input.date.as_deref())?;
-        return Ok(Validated { picking, backorder: None, arrival: None });
+        crate::count::validate_count(tx, ctx, id, input.date.as_deref())?;
+        return Ok(ValidatedIds { picking: id, backorder: None, arrival: None });
     }
     ctx.require(STOCK_MOVE)?;
     guard(&current, PickingAction::Validate)?;
@@ -983,7 +1009,7 @@ pub fn validate(tx: &mut Tx<'_>, ctx: &Ctx, id: PickingId, input: &ValidateInput
     flows.publish(tx, ctx, id, date)?;
     let backorder = if !rest.is_empty() && input.backorder { Some(make_backorder(tx, ctx, id, &rest)?) } else { None };
     let arrival = if current.kind == PickingKind::TransitOut { Some(make_arrival(tx, ctx, id)?) } else { None };
-    Ok(Validated { picking: get_picking(tx, ctx, id)?, backorder, arrival })
+    Ok(ValidatedIds { picking: id, backorder, arrival })
 }
 
 /// Lines of goods coming from outside valued stock (receipts, production): one per portion,
@@ -1226,7 +1252,7 @@ fn copy_move(
 }
 
 /// The rest of a partly done document, waiting (reserved again as far as stock allows).
-fn make_backorder(tx: &mut Tx<'_>, ctx: &Ctx, source: PickingId, rest: &[(MoveRow, i64)]) -> Result<Picking> {
+fn make_backorder(tx: &mut Tx<'_>, ctx: &Ctx, source: PickingId, rest: &[(MoveRow, i64)]) -> Result<PickingId> {
     let (from, to) = {
         let row = tx.query_one(
             "select from_location_id, to_location_id, kind, final_location_id from inventory_picking where id = $1",
@@ -1246,12 +1272,12 @@ fn make_backorder(tx: &mut Tx<'_>, ctx: &Ctx, source: PickingId, rest: &[(MoveRo
         let now = header(tx, ctx, id)?;
         set_state(tx, ctx, id, &now, PickingState::Ready)?;
     }
-    get_picking(tx, ctx, id)
+    Ok(id)
 }
 
 /// The arrival of a transfer out to transit: the same lots, from transit to the final location,
 /// reserved at once (the goods are in transit).
-fn make_arrival(tx: &mut Tx<'_>, ctx: &Ctx, source: PickingId) -> Result<Picking> {
+fn make_arrival(tx: &mut Tx<'_>, ctx: &Ctx, source: PickingId) -> Result<PickingId> {
     let row =
         tx.query_one("select to_location_id, final_location_id from inventory_picking where id = $1", &[&source])?;
     let transit: LocationId = row.get(0)?;
@@ -1274,7 +1300,7 @@ fn make_arrival(tx: &mut Tx<'_>, ctx: &Ctx, source: PickingId) -> Result<Picking
         let now = header(tx, ctx, id)?;
         set_state(tx, ctx, id, &now, PickingState::Ready)?;
     }
-    get_picking(tx, ctx, id)
+    Ok(id)
 }
 
 fn yuan(fen: i64) -> String {

@@ -49,6 +49,13 @@ pub fn serve(settings: Settings, addr: String) -> anyhow::Result<()> {
         let local = listener.local_addr()?;
         println!("天工 Tiangong 正在运行 / serving on http://{local}  (ready in {} ms)", started.elapsed().as_millis());
         let app = web::app(prepared.state).into_make_service_with_connect_info::<SocketAddr>();
+        // Answers go out at once: with Nagle's algorithm a small answer can wait for the
+        // client's delayed acknowledgement of the previous one (up to 40 ms on Linux).
+        let listener = axum::serve::ListenerExt::tap_io(listener, |stream: &mut tokio::net::TcpStream| {
+            if let Err(error) = stream.set_nodelay(true) {
+                tracing::debug!(%error, "TCP_NODELAY not set on a connection");
+            }
+        });
         axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
         anyhow::Ok(())
     });

@@ -170,7 +170,14 @@ async fn validate(
     ApiPath(id): ApiPath<PickingId>,
     ApiJson(input): ApiJson<ValidateInput>,
 ) -> Result<Json<Validated>, ApiError> {
-    state.write(&caller, move |tx, ctx, _| inventory::validate(tx, ctx, id, &input)).await.map(Json)
+    state
+        .write_then_read(
+            &caller,
+            move |tx, ctx, _| inventory::validate_only(tx, ctx, id, &input),
+            inventory::validated_view,
+        )
+        .await
+        .map(Json)
 }
 
 /// Cancel a document that is not done (its reservations are given back).
