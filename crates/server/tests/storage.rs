@@ -148,6 +148,33 @@ fn grouped_writes_share_commits_and_survive_a_failing_member() {
     }
 }
 
+/// On SQLite the write-ahead log is copied back into the database file by a thread of its own,
+/// soon after a commit and well before the writer's own (much later) automatic checkpoint.
+#[test]
+fn committed_pages_reach_the_database_file_without_the_writer_checkpointing() {
+    let test_db = TestDb::new();
+    let db = Db::open(&test_db.config, Arc::new(Bus::new())).unwrap();
+    let Some(path) = db.sqlite_path().map(std::path::Path::to_path_buf) else { return };
+    db.write(|tx| tx.batch("create table t (v text not null)")).unwrap();
+    let size = || std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let before = size();
+    // About 2 MiB of rows: some 500 pages, far below the writer's threshold of 20,000.
+    db.write(|tx| {
+        for n in 0..2_000i64 {
+            tx.execute("insert into t (v) values ($1)", &[&format!("{n:01000}")])?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while size() < before + 2_000_000 {
+        assert!(std::time::Instant::now() < deadline, "the log was not copied back: {} bytes", size());
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let count: i64 = db.read(|tx| tx.scalar("select count(*) from t", &[])).unwrap();
+    assert_eq!(count, 2_000);
+}
+
 fn concurrent_writers(grouped: bool) -> kernel::db::Backend {
     let test_db = TestDb::new();
     let db = Db::open(&test_db.config, Arc::new(Bus::new())).unwrap();

@@ -6,6 +6,7 @@
 //! same on a read-only connection. Events published inside the closure run their handlers in
 //! the same transaction (see `bus`).
 
+mod checkpointer;
 mod dialect;
 mod migrate;
 mod names;
@@ -70,8 +71,15 @@ impl DbConfig {
 }
 
 enum Store {
-    Sqlite { writer: writer::Writer, readers: r2d2::Pool<sqlite::ReaderManager>, path: PathBuf },
-    Postgres { pool: r2d2::Pool<postgres::PgManager> },
+    Sqlite {
+        writer: Box<writer::Writer>,
+        readers: r2d2::Pool<sqlite::ReaderManager>,
+        path: PathBuf,
+        _checkpointer: checkpointer::Checkpointer,
+    },
+    Postgres {
+        pool: r2d2::Pool<postgres::PgManager>,
+    },
 }
 
 /// A handle on the database; cheap to clone, shared by every request.
@@ -121,7 +129,14 @@ impl Db {
                     .connection_timeout(Duration::from_secs(30))
                     .build(sqlite::ReaderManager { path: path.clone(), synchronous_full: config.synchronous_full })
                     .map_err(|e| storage_error(e.into()))?;
-                Store::Sqlite { writer: writer::Writer::new(writer), readers, path }
+                let checkpointer =
+                    checkpointer::Checkpointer::start(&path, config.synchronous_full).map_err(storage_error)?;
+                Store::Sqlite {
+                    writer: Box::new(writer::Writer::new(writer)),
+                    readers,
+                    path,
+                    _checkpointer: checkpointer,
+                }
             }
             Backend::Postgres => {
                 let pg_config: ::postgres::Config = config

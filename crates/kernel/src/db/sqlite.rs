@@ -23,9 +23,9 @@ pub fn open(path: &Path, read_only: bool, synchronous_full: bool) -> Result<Conn
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     if !read_only {
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        // Checkpoint every ~40 MB of log instead of 4 MB: a page written by many transactions is
-        // copied into the database once per checkpoint.
-        conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
+        // The log is copied back by a thread of its own (`checkpointer`); the writer checkpoints
+        // only when the log grows past this, as a safety net.
+        conn.pragma_update(None, "wal_autocheckpoint", super::checkpointer::WRITER_SAFETY_NET)?;
     }
     conn.pragma_update(None, "synchronous", if synchronous_full { "FULL" } else { "NORMAL" })?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
