@@ -328,7 +328,7 @@ pub fn run(
     }))
 }
 
-/// The same flow through the JSON API: `clients` threads, each with its own connection.
+/// The same flow through the JSON API: `clients` API clients at once, each with its own connection.
 fn over_http(flow: Flow, orders: u64, clients: u32) -> anyhow::Result<Value> {
     let password = "bench-password-1";
     let (server, _) = spawn_server(password)?;
@@ -342,25 +342,17 @@ fn over_http(flow: Flow, orders: u64, clients: u32) -> anyhow::Result<Value> {
         .error_for_status()?
         .json()?;
     let token = token["token"].as_str().context("no token")?.to_string();
-    let call = |client: &reqwest::blocking::Client,
-                method: reqwest::Method,
-                path: &str,
-                body: Value|
-     -> anyhow::Result<Value> {
-        let response = client.request(method, format!("{base}{path}")).bearer_auth(&token).json(&body).send()?;
-        let status = response.status();
-        let text = response.text()?;
-        if !status.is_success() {
-            bail!("{path}: {status} {text}");
-        }
-        Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
-    };
+    // The clients are tasks on one thread of their own: a load generator that leaves the two
+    // cores to the server (sixteen blocking clients cost a third of a core in hand-offs between
+    // their threads and the HTTP library's).
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let api = Arc::new(Api { client: reqwest::Client::new(), base, token });
+    let call = |method: reqwest::Method, path: &str, body: Value| runtime.block_on(api.call(method, path, body));
     let post = reqwest::Method::POST;
     let kind = if flow == Flow::OrderToCash { "customer" } else { "supplier" };
     let mut partner_ids = Vec::new();
     for p in 0..PRODUCTS {
         call(
-            &client,
             post.clone(),
             "/api/v1/products",
             json!({"code": format!("B{p}"), "name": format!("基准产品{p}"), "kind": "stockable", "uom": "pcs",
@@ -369,36 +361,23 @@ fn over_http(flow: Flow, orders: u64, clients: u32) -> anyhow::Result<Value> {
     }
     if flow == Flow::OrderToCash {
         let receipt = call(
-            &client,
             post.clone(),
             "/api/v1/pickings",
             json!({"kind": "receipt", "confirm": true, "lines": (0..PRODUCTS)
                 .map(|p| json!({"product": format!("B{p}"), "quantity": "100000000", "unit_cost": "50"})).collect::<Vec<_>>()}),
         )?;
-        call(
-            &client,
-            post.clone(),
-            &format!("/api/v1/pickings/{}/validate", receipt["id"].as_str().unwrap_or("")),
-            json!({}),
-        )?;
+        call(post.clone(), &format!("/api/v1/pickings/{}/validate", receipt["id"].as_str().unwrap_or("")), json!({}))?;
     }
     for c in 0..PARTNERS {
         let party = call(
-            &client,
             post.clone(),
             "/api/v1/parties",
             json!({"code": format!("P{c:03}"), "name": format!("基准往来单位{c}"), "kind": kind}),
         )?;
         partner_ids.push(party["id"].as_str().unwrap_or("").to_string());
     }
-    let next = AtomicU64::new(0);
-    // The clients are tasks on one thread of their own: a load generator that leaves the two
-    // cores to the server (sixteen blocking clients cost a third of a core in hand-offs between
-    // their threads and the HTTP library's).
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let api = Arc::new(Api { client: reqwest::Client::new(), base, token });
     let partner_ids = Arc::new(partner_ids);
-    let next = Arc::new(next);
+    let next = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     runtime.block_on(async {
         let mut tasks = tokio::task::JoinSet::new();
