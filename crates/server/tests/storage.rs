@@ -132,7 +132,7 @@ fn a_panic_inside_a_transaction_rolls_it_back() {
 /// returns.
 #[test]
 fn concurrent_writes_commit_or_roll_back_each_on_its_own() {
-    concurrent_writers(false);
+    concurrent_writers(Writes::Alone);
 }
 
 /// The same with group commit (`write_grouped`, as API requests write): writers queued at once
@@ -141,7 +141,20 @@ fn concurrent_writes_commit_or_roll_back_each_on_its_own() {
 #[test]
 fn grouped_writes_share_commits_and_survive_a_failing_member() {
     let before = kernel::db::commit_counts();
-    let backend = concurrent_writers(true);
+    let backend = concurrent_writers(Writes::Grouped);
+    let (commits, pieces) = kernel::db::commit_counts();
+    if backend == kernel::db::Backend::Sqlite {
+        assert!(pieces - before.1 > commits - before.0, "some commits held the work of several writers");
+    }
+}
+
+/// The same with the work handed to SQLite's writer thread (`write_queued`, as API requests
+/// write): a refused or panicking piece of work fails alone, the others are there exactly once,
+/// and queued work shared commits.
+#[test]
+fn queued_writes_share_commits_and_survive_a_failing_member() {
+    let before = kernel::db::commit_counts();
+    let backend = concurrent_writers(Writes::Queued);
     let (commits, pieces) = kernel::db::commit_counts();
     if backend == kernel::db::Backend::Sqlite {
         assert!(pieces - before.1 > commits - before.0, "some commits held the work of several writers");
@@ -175,7 +188,15 @@ fn committed_pages_reach_the_database_file_without_the_writer_checkpointing() {
     assert_eq!(count, 2_000);
 }
 
-fn concurrent_writers(grouped: bool) -> kernel::db::Backend {
+/// How the writers of `concurrent_writers` write.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Writes {
+    Alone,
+    Grouped,
+    Queued,
+}
+
+fn concurrent_writers(writes: Writes) -> kernel::db::Backend {
     let test_db = TestDb::new();
     let db = Db::open(&test_db.config, Arc::new(Bus::new())).unwrap();
     db.write(|tx| tx.batch("create table t (v bigint not null)")).unwrap();
@@ -188,7 +209,7 @@ fn concurrent_writers(grouped: bool) -> kernel::db::Backend {
                 for round in 0..20i64 {
                     let v = n * 100 + round;
                     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        let work = |tx: &mut Tx<'_>| -> Result<()> {
+                        let work = move |tx: &mut Tx<'_>| -> Result<()> {
                             tx.execute("insert into t (v) values ($1)", &[&v])?;
                             // Long enough for the other threads to queue behind this one.
                             std::thread::sleep(std::time::Duration::from_micros(200));
@@ -198,10 +219,20 @@ fn concurrent_writers(grouped: bool) -> kernel::db::Backend {
                                 _ => Ok(()),
                             }
                         };
-                        if grouped { db.write_grouped(work) } else { db.write(work) }
+                        match writes {
+                            Writes::Alone => db.write(work),
+                            Writes::Grouped => db.write_grouped(work),
+                            Writes::Queued => db.write_queued(work),
+                        }
                     }));
+                    match v % 7 {
+                        3 => assert!(outcome.is_ok_and(|result| result.is_err()), "write {v} is refused"),
+                        // The writer thread answers a panic with an error, and goes on.
+                        5 if writes == Writes::Queued => assert!(outcome.is_ok_and(|result| result.is_err())),
+                        5 => assert!(outcome.is_err(), "write {v} panicked in its caller"),
+                        _ => assert!(outcome.is_ok_and(|result| result.is_ok()), "write {v} succeeded"),
+                    }
                     if v % 7 != 3 && v % 7 != 5 {
-                        assert!(outcome.unwrap().is_ok());
                         let seen: i64 = db.read(|tx| tx.scalar("select count(*) from t where v = $1", &[&v])).unwrap();
                         assert_eq!(seen, 1, "write {v} is visible to readers once it returned");
                     }

@@ -83,7 +83,7 @@ impl AppState {
     }
 
     /// Runs `work` in one read-write transaction as the caller. On SQLite, requests writing at
-    /// the same moment share a commit (`Db::write_grouped`), so `work` may run twice and must
+    /// the same moment share a commit (`Db::write_queued`), so `work` may run twice and must
     /// not touch anything outside the database.
     pub async fn write<T, F>(&self, principal: &Principal, work: F) -> Result<T, ApiError>
     where
@@ -91,7 +91,11 @@ impl AppState {
         F: Fn(&mut Tx<'_>, &Ctx, &AppState) -> Result<T> + Send + 'static,
     {
         let ctx = self.ctx(principal);
-        self.blocking(move |state| state.db.write_grouped(|tx| work(tx, &ctx, state))).await
+        self.blocking(move |state| {
+            let owned = state.clone();
+            state.db.write_queued(move |tx| work(tx, &ctx, &owned))
+        })
+        .await
     }
 
     /// `write`, then `answer` in a read-only transaction after the commit: the document's view
@@ -106,7 +110,8 @@ impl AppState {
     {
         let ctx = self.ctx(principal);
         self.blocking(move |state| {
-            let key = state.db.write_grouped(|tx| work(tx, &ctx, state))?;
+            let (owned, writer_ctx) = (state.clone(), ctx.clone());
+            let key = state.db.write_queued(move |tx| work(tx, &writer_ctx, &owned))?;
             state.db.read(|tx| answer(tx, &ctx, key))
         })
         .await

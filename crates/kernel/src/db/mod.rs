@@ -15,6 +15,7 @@ pub mod profile;
 mod sqlite;
 mod value;
 mod writer;
+mod writer_thread;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -72,7 +73,9 @@ impl DbConfig {
 
 enum Store {
     Sqlite {
-        writer: Box<writer::Writer>,
+        /// Grouped writes from callers that can hand their work over (`write_queued`).
+        queue: writer_thread::WriterThread,
+        writer: Arc<writer::Writer>,
         readers: r2d2::Pool<sqlite::ReaderManager>,
         path: PathBuf,
         _checkpointer: checkpointer::Checkpointer,
@@ -131,12 +134,9 @@ impl Db {
                     .map_err(|e| storage_error(e.into()))?;
                 let checkpointer =
                     checkpointer::Checkpointer::start(&path, config.synchronous_full).map_err(storage_error)?;
-                Store::Sqlite {
-                    writer: Box::new(writer::Writer::new(writer)),
-                    readers,
-                    path,
-                    _checkpointer: checkpointer,
-                }
+                let writer = Arc::new(writer::Writer::new(writer));
+                let queue = writer_thread::WriterThread::start(writer.clone(), bus.clone()).map_err(Error::internal)?;
+                Store::Sqlite { queue, writer, readers, path, _checkpointer: checkpointer }
             }
             Backend::Postgres => {
                 let pg_config: ::postgres::Config = config
@@ -196,6 +196,29 @@ impl Db {
         match &self.inner.store {
             Store::Sqlite { writer, .. } => writer.grouped(&self.inner.bus, work),
             Store::Postgres { .. } => self.write(work),
+        }
+    }
+
+    /// `write_grouped` for work that can be handed to another thread: on SQLite it is queued for
+    /// the writer thread (`writer_thread`), which runs the queued work of many callers in one
+    /// transaction without handing the connection from thread to thread. Blocks until the
+    /// transaction holding `work` is committed (or `work` failed). A panic in `work` rolls its
+    /// transaction back and comes back as an internal error, on both backends.
+    pub fn write_queued<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: Fn(&mut Tx<'_>) -> Result<T> + Send + 'static,
+    {
+        match &self.inner.store {
+            Store::Sqlite { queue, .. } => {
+                let (job, answer) = writer_thread::Job::queued(work);
+                queue.submit(job)?;
+                answer
+                    .recv()
+                    .map_err(|_| Error::internal(DbError::Other("the writer thread dropped a write".into())))?
+            }
+            Store::Postgres { .. } => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.write(work)))
+                .unwrap_or_else(|_| Err(Error::internal(DbError::Other("the write panicked".into())))),
         }
     }
 

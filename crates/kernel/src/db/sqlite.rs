@@ -29,9 +29,14 @@ pub fn open(path: &Path, read_only: bool, synchronous_full: bool) -> Result<Conn
     }
     conn.pragma_update(None, "synchronous", if synchronous_full { "FULL" } else { "NORMAL" })?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    // Keep the hot B-tree pages in memory (negative = KiB): the one writer gets 64 MiB, each
-    // reader 16 MiB; reads beyond go through a memory map instead of a copy per page.
-    conn.pragma_update(None, "cache_size", if read_only { -16_384 } else { -65_536 })?;
+    // Keep the hot B-tree pages in memory (negative = KiB): the one writer 8 MiB, each reader
+    // 16 MiB; reads beyond go through a memory map instead of a copy per page. The writer's
+    // cache is kept small on purpose: when an insert splits a B-tree page, SQLite parks a page
+    // under the number just past the 1 GiB lock byte, and the commit that follows then walks
+    // every page in the cache to drop pages past the end of the file, and the walk grows with the
+    // cache: one client's order-to-cash ran 127–132 orders/s with 64 MiB and 156 with 8 MiB
+    // (docs/benchmarks.md, "writes on a thread of their own"). The hot pages fit in 8 MiB.
+    conn.pragma_update(None, "cache_size", if read_only { -16_384 } else { -8_192 })?;
     conn.pragma_update(None, "mmap_size", 268_435_456)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.set_prepared_statement_cache_capacity(256);

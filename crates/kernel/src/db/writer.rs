@@ -28,9 +28,9 @@ use crate::Result;
 use crate::bus::Bus;
 
 /// At most this many writers share one transaction, so that none waits long for its commit.
-const MOST_MEMBERS: usize = 16;
+pub(super) const MOST_MEMBERS: usize = 16;
 /// A group stops taking members once it has been open this long.
-const LONGEST_OPEN: Duration = Duration::from_millis(50);
+pub(super) const LONGEST_OPEN: Duration = Duration::from_millis(50);
 
 /// Transactions committed and the pieces of work they held, since the process started
 /// (benchmarks report how many writers shared each commit).
@@ -40,6 +40,12 @@ static COMMITTED_WORK: AtomicU64 = AtomicU64::new(0);
 /// `(commits, pieces of work committed)` on SQLite writers of this process so far.
 pub fn commit_counts() -> (u64, u64) {
     (COMMITS.load(Ordering::Relaxed), COMMITTED_WORK.load(Ordering::Relaxed))
+}
+
+/// Counts one commit holding `members` pieces of work.
+pub(super) fn count_commit(members: usize) {
+    COMMITS.fetch_add(1, Ordering::Relaxed);
+    COMMITTED_WORK.fetch_add(members as u64, Ordering::Relaxed);
 }
 
 const PENDING: u8 = 0;
@@ -119,8 +125,7 @@ impl Writer {
         let result = work(&mut tx);
         let result = tx.finish(result);
         if result.is_ok() {
-            COMMITS.fetch_add(1, Ordering::Relaxed);
-            COMMITTED_WORK.fetch_add(1, Ordering::Relaxed);
+            count_commit(1);
         }
         result
     }
@@ -197,8 +202,7 @@ impl Writer {
             let _ = slot.conn.execute_batch("rollback");
         }
         if ended.is_ok() {
-            COMMITS.fetch_add(1, Ordering::Relaxed);
-            COMMITTED_WORK.fetch_add(group.members as u64, Ordering::Relaxed);
+            count_commit(group.members);
         }
         group.outcome.settle(if ended.is_ok() { COMMITTED } else { ROLLED_BACK });
         if commit { ended } else { Ok(()) }

@@ -102,6 +102,7 @@ fn setup_in_process(prepared: &runtime::Prepared, ctx: &Ctx, flow: Flow) -> anyh
 }
 
 /// What an order has become after a step: its id and partner, then the invoice or bill.
+#[derive(Clone)]
 struct Progress {
     order: String,
     partner: String,
@@ -218,16 +219,20 @@ fn one_order(db: &kernel::db::Db, ctx: &Ctx, flow: Flow, n: u64, steps: &mut [f6
         steps[i] += clock.elapsed().as_secs_f64();
         clock = Instant::now();
     };
-    let order = db.write_grouped(|tx| enter(tx, ctx, flow, n))?;
+    let writer_ctx = ctx.clone();
+    let order = db.write_queued(move |tx| enter(tx, &writer_ctx, flow, n))?;
     let mut progress = db.read(|tx| entered(tx, ctx, flow, order))?;
     lap(0);
     let picking = db.read(|tx| picking_of(tx, ctx, flow, &progress))?;
-    db.write_grouped(|tx| move_goods(tx, ctx, picking))?;
+    let writer_ctx = ctx.clone();
+    db.write_queued(move |tx| move_goods(tx, &writer_ctx, picking))?;
     lap(1);
-    let document = db.write_grouped(|tx| invoice(tx, ctx, flow, &progress))?;
+    let (writer_ctx, known) = (ctx.clone(), progress.clone());
+    let document = db.write_queued(move |tx| invoice(tx, &writer_ctx, flow, &known))?;
     progress.document = Some(db.read(|tx| invoiced(tx, ctx, flow, document))?);
     lap(2);
-    db.write_grouped(|tx| pay(tx, ctx, flow, &progress))?;
+    let (writer_ctx, known) = (ctx.clone(), progress.clone());
+    db.write_queued(move |tx| pay(tx, &writer_ctx, flow, &known))?;
     lap(3);
     Ok(())
 }
