@@ -66,13 +66,17 @@ where
     }
 
     fn answer(self: Box<Self>, committed: Result<()>) {
-        let answer = match (committed, self.outcome) {
+        let Job { work, outcome, reply } = *self;
+        // What the work captured goes first, while the caller still holds its own handles: were
+        // the last handle on the database dropped here, this thread would wait for itself.
+        drop(work);
+        let answer = match (committed, outcome) {
             (Ok(()), Some(outcome)) => outcome,
             (Err(error), _) => Err(error),
             (Ok(()), None) => Err(Error::internal(DbError::Other("the write never ran".into()))),
         };
         // The caller may have gone (its thread ended): nobody is left to tell.
-        let _ = self.reply.send(answer);
+        let _ = reply.send(answer);
     }
 }
 
@@ -102,7 +106,9 @@ impl WriterThread {
 impl Drop for WriterThread {
     fn drop(&mut self) {
         self.jobs = None;
-        if let Some(thread) = self.thread.take() {
+        // Joined unless this is the writer thread itself (the database dropped from inside a
+        // write): that thread ends on its own once the queue is gone.
+        if let Some(thread) = self.thread.take().filter(|t| t.thread().id() != std::thread::current().id()) {
             let _ = thread.join();
         }
     }
