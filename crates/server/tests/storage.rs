@@ -140,12 +140,7 @@ fn concurrent_writes_commit_or_roll_back_each_on_its_own() {
 /// others' work is there exactly once (the group rolled back and they ran again alone).
 #[test]
 fn grouped_writes_share_commits_and_survive_a_failing_member() {
-    let before = kernel::db::commit_counts();
-    let backend = concurrent_writers(Writes::Grouped);
-    let (commits, pieces) = kernel::db::commit_counts();
-    if backend == kernel::db::Backend::Sqlite {
-        assert!(pieces - before.1 > commits - before.0, "some commits held the work of several writers");
-    }
+    writers_share_commits(Writes::Grouped);
 }
 
 /// The same with the work handed to SQLite's writer thread (`write_queued`, as API requests
@@ -153,8 +148,13 @@ fn grouped_writes_share_commits_and_survive_a_failing_member() {
 /// and queued work shared commits.
 #[test]
 fn queued_writes_share_commits_and_survive_a_failing_member() {
+    writers_share_commits(Writes::Queued);
+}
+
+/// `concurrent_writers`, and on SQLite some commits held the work of several writers.
+fn writers_share_commits(writes: Writes) {
     let before = kernel::db::commit_counts();
-    let backend = concurrent_writers(Writes::Queued);
+    let backend = concurrent_writers(writes);
     let (commits, pieces) = kernel::db::commit_counts();
     if backend == kernel::db::Backend::Sqlite {
         assert!(pieces - before.1 > commits - before.0, "some commits held the work of several writers");

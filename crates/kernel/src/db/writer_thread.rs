@@ -172,29 +172,13 @@ fn serve(writer: &Writer, bus: &Bus, queue: &Receiver<Box<dyn Queued>>) {
     }
 }
 
-/// `job` in a transaction of its own (after its group rolled back).
+/// `job` in a transaction of its own (after its group rolled back), as `Db::write` runs work.
 fn run_alone(writer: &Writer, bus: &Bus, mut job: Box<dyn Queued>) {
-    let slot = match writer.exclusive() {
-        Ok(slot) => slot,
-        Err(error) => return job.answer(Err(error)),
-    };
-    if let Err(error) = slot.conn.execute_batch("begin immediate") {
-        drop(slot);
-        return job.answer(Err(storage_error(error.into())));
-    }
-    let mut tx = Tx { conn: Conn::Sqlite(&slot.conn), bus, open: true, depth: 0 };
-    let ok = job.run(&mut tx);
-    tx.open = false;
-    drop(tx);
-    let end = if ok { "commit" } else { "rollback" };
-    let ended = slot.conn.execute_batch(end).map_err(|e| storage_error(e.into()));
-    if ended.is_err() && !slot.conn.is_autocommit() {
-        let _ = slot.conn.execute_batch("rollback");
-    }
-    if ok && ended.is_ok() {
-        super::writer::count_commit(1);
-    }
-    drop(slot);
+    let mut ran = false;
+    let ended = writer.alone(bus, |tx| {
+        ran = job.run(tx);
+        if ran { Ok(()) } else { Err(Error::internal(DbError::Other("the write failed".into()))) }
+    });
     // A failed job answers with its own error (its outcome), whatever the rollback said.
-    job.answer(if ok { ended } else { Ok(()) });
+    job.answer(if ran { ended } else { Ok(()) });
 }
