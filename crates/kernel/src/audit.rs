@@ -69,25 +69,52 @@ pub fn record(
     subject_id: &dyn std::fmt::Display,
     changes: serde_json::Value,
 ) -> Result<()> {
-    // The update takes the row lock that serialises appends to this company's chain.
-    let head = tx.query_one(
-        "update kernel_audit_head set chain_seq = chain_seq + 1 where company_id = $1 returning chain_seq, hash",
-        &[&ctx.company()],
-    )?;
-    let chain_seq: i64 = head.get(0)?;
-    let prev_hash: String = head.get(1)?;
+    let company = ctx.company().to_string();
+    let (chain_seq, prev_hash) = match tx.audit_head.take() {
+        Some(head) if head.company == company => (head.chain_seq + 1, head.hash),
+        other => {
+            if let Some(head) = other {
+                write_head(tx, &head)?;
+            }
+            // The first entry of a transaction reads the head with an update that changes
+            // nothing: on PostgreSQL it takes the row lock that serialises appends to this
+            // company's chain until the transaction ends.
+            let head = tx.query_one(
+                "update kernel_audit_head set chain_seq = chain_seq where company_id = $1 returning chain_seq, hash",
+                &[&company],
+            )?;
+            (head.get::<i64>(0)? + 1, head.get::<String>(1)?)
+        }
+    };
     let at = ctx.now_text();
     let actor = ctx.actor().label();
     let subject_id = subject_id.to_string();
     let changes = changes.to_string();
-    let company = ctx.company().to_string();
     let hash = entry_hash(&prev_hash, &company, chain_seq, &at, &actor, action, subject_kind, &subject_id, &changes);
     tx.execute(
         "insert into kernel_audit (id, company_id, chain_seq, at, actor, action, subject_kind, subject_id, changes, prev_hash, hash)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         &[&Uuid::now_v7(), &company, &chain_seq, &at, &actor, &action, &subject_kind, &subject_id, &changes, &prev_hash, &hash],
     )?;
-    tx.execute("update kernel_audit_head set hash = $1 where company_id = $2", &[&hash, &company])?;
+    // The head row is written once, when the transaction's work ends (`Tx::flush_pending`).
+    tx.audit_head = Some(PendingHead { company, chain_seq, hash });
+    Ok(())
+}
+
+/// A company's chain head as the open transaction's entries left it, not yet written back.
+#[derive(Debug)]
+pub(crate) struct PendingHead {
+    company: String,
+    chain_seq: i64,
+    hash: String,
+}
+
+/// Writes the chain head back (see `Tx::flush_pending`).
+pub(crate) fn write_head(tx: &mut Tx<'_>, head: &PendingHead) -> Result<()> {
+    tx.execute(
+        "update kernel_audit_head set chain_seq = $1, hash = $2 where company_id = $3",
+        &[&head.chain_seq, &head.hash, &head.company],
+    )?;
     Ok(())
 }
 
@@ -189,6 +216,7 @@ pub struct ChainBreak {
 /// Recomputes every company's chain from the genesis hash; reads in pages to bound memory.
 pub fn verify_chains(tx: &mut Tx<'_>) -> Result<Vec<ChainBreak>> {
     let mut breaks = Vec::new();
+    tx.flush_pending()?;
     let heads = tx.query("select company_id, chain_seq, hash from kernel_audit_head order by company_id", &[])?;
     for head in heads {
         let company: String = head.get(0)?;

@@ -122,3 +122,63 @@ fn the_audit_chain_detects_edits_and_deletions() {
         .unwrap();
     assert!(!test_db2.db.read(audit::verify_chains).unwrap().is_empty());
 }
+
+/// A transaction writes the chain head once, when its work ends: entries of two companies
+/// interleaved in one transaction, queued writes sharing a commit and a write that fails after
+/// recording leave every chain whole, and the head counts exactly the entries that stayed.
+#[test]
+fn the_audit_head_follows_many_entries_per_transaction() {
+    let app = spawn();
+    let ctx = app.system_ctx();
+    let (company_b, _) = app.other_company("AB");
+    let ctx_b = app.ctx_in(company_b);
+    let heads = |app: &testkit::TestApp| -> Vec<(String, i64)> {
+        app.db
+            .read(|tx| {
+                let rows = tx.query("select company_id, chain_seq from kernel_audit_head order by company_id", &[])?;
+                rows.iter().map(|r| Ok((r.get(0)?, r.get(1)?))).collect()
+            })
+            .unwrap()
+    };
+    let before = heads(&app);
+    app.db
+        .write(|tx| {
+            for i in 0..3 {
+                audit::record(tx, &ctx, "test.mixed", "test.thing", &i, json!({"i": i}))?;
+                audit::record(tx, &ctx_b, "test.mixed", "test.thing", &i, json!({"i": i}))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let failed: kernel::Result<()> = app.db.write(|tx| {
+        audit::record(tx, &ctx, "test.lost", "test.thing", &"x", json!({}))?;
+        Err(Error::invalid("test.order.empty"))
+    });
+    assert!(failed.is_err());
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let db = app.db.clone();
+            let ctx = app.system_ctx();
+            std::thread::spawn(move || {
+                for i in 0..10 {
+                    let ctx = ctx.clone();
+                    db.write_queued(move |tx| {
+                        audit::record(tx, &ctx, "test.queued", "test.thing", &format!("{t}-{i}"), json!({}))?;
+                        audit::record(tx, &ctx, "test.queued", "test.thing", &format!("{t}-{i}b"), json!({}))
+                    })
+                    .unwrap();
+                }
+            })
+        })
+        .collect();
+    threads.into_iter().for_each(|t| t.join().unwrap());
+    assert!(app.db.read(audit::verify_chains).unwrap().is_empty());
+    let after = heads(&app);
+    let grown: Vec<i64> = after.iter().zip(&before).map(|(a, b)| a.1 - b.1).collect();
+    let mut expected = vec![3 + 80, 3];
+    if after[0].0 != app.company.to_string() {
+        expected.reverse();
+    }
+    assert_eq!(grown, expected, "{before:?} → {after:?}");
+    app.assert_invariants();
+}

@@ -181,7 +181,7 @@ impl Db {
             Store::Postgres { pool } => {
                 let mut conn = pool.get().map_err(|e| storage_error(e.into()))?;
                 conn.batch("begin").map_err(storage_error)?;
-                let mut tx = Tx { conn: Conn::Postgres(&mut conn), bus: &self.inner.bus, open: true, depth: 0 };
+                let mut tx = Tx::new(Conn::Postgres(&mut conn), &self.inner.bus);
                 let result = work(&mut tx);
                 tx.finish(result)
             }
@@ -228,14 +228,14 @@ impl Db {
             Store::Sqlite { readers, .. } => {
                 let conn = readers.get().map_err(|e| storage_error(e.into()))?;
                 conn.execute_batch("begin").map_err(|e| storage_error(e.into()))?;
-                let mut tx = Tx { conn: Conn::Sqlite(&conn), bus: &self.inner.bus, open: true, depth: 0 };
+                let mut tx = Tx::new(Conn::Sqlite(&conn), &self.inner.bus);
                 let result = work(&mut tx);
                 tx.finish(result)
             }
             Store::Postgres { pool } => {
                 let mut conn = pool.get().map_err(|e| storage_error(e.into()))?;
                 conn.batch("begin read only").map_err(storage_error)?;
-                let mut tx = Tx { conn: Conn::Postgres(&mut conn), bus: &self.inner.bus, open: true, depth: 0 };
+                let mut tx = Tx::new(Conn::Postgres(&mut conn), &self.inner.bus);
                 let result = work(&mut tx);
                 tx.finish(result)
             }
@@ -280,13 +280,29 @@ pub struct Tx<'a> {
     bus: &'a Bus,
     open: bool,
     depth: u32,
+    /// The audit chain's head as this transaction's entries left it, written back once when
+    /// the work ends (`flush_pending`) instead of after every entry.
+    pub(crate) audit_head: Option<crate::audit::PendingHead>,
 }
 
 fn values(params: &[&dyn ToValue]) -> Vec<Value> {
     params.iter().map(|p| p.to_value()).collect()
 }
 
-impl Tx<'_> {
+impl<'a> Tx<'a> {
+    fn new(conn: Conn<'a>, bus: &'a Bus) -> Tx<'a> {
+        Tx { conn, bus, open: true, depth: 0, audit_head: None }
+    }
+
+    /// Writes what this transaction's work held back (the audit chain's head). Runs when the
+    /// work ended well, before its commit: `finish` calls it, and so does every group member.
+    pub(crate) fn flush_pending(&mut self) -> Result<()> {
+        match self.audit_head.take() {
+            Some(head) => crate::audit::write_head(self, &head),
+            None => Ok(()),
+        }
+    }
+
     pub fn backend(&self) -> Backend {
         match self.conn {
             Conn::Sqlite(_) => Backend::Sqlite,
@@ -355,6 +371,7 @@ impl Tx<'_> {
     }
 
     fn finish<T>(mut self, result: Result<T>) -> Result<T> {
+        let result = result.and_then(|value| self.flush_pending().map(|()| value));
         self.open = false;
         let end = if result.is_ok() { "commit" } else { "rollback" };
         let ended = match &mut self.conn {

@@ -121,7 +121,7 @@ impl Writer {
     pub(super) fn alone<T>(&self, bus: &Bus, work: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
         let slot = self.exclusive()?;
         slot.conn.execute_batch("begin immediate").map_err(|e| storage_error(e.into()))?;
-        let mut tx = Tx { conn: Conn::Sqlite(&slot.conn), bus, open: true, depth: 0 };
+        let mut tx = Tx::new(Conn::Sqlite(&slot.conn), bus);
         let result = work(&mut tx);
         let result = tx.finish(result);
         if result.is_ok() {
@@ -147,8 +147,8 @@ impl Writer {
             slot.open = Some(Group { members: 0, began: Instant::now(), outcome: Arc::default() });
         }
         let ran = catch_unwind(AssertUnwindSafe(|| {
-            let mut tx = Tx { conn: Conn::Sqlite(&slot.conn), bus, open: true, depth: 0 };
-            let result = work(&mut tx);
+            let mut tx = Tx::new(Conn::Sqlite(&slot.conn), bus);
+            let result = work(&mut tx).and_then(|value| tx.flush_pending().map(|()| value));
             // The transaction stays open for the group: ending it is `settle`'s job.
             tx.open = false;
             result

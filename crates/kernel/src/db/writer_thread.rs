@@ -58,7 +58,7 @@ where
     F: Fn(&mut Tx<'_>) -> Result<T> + Send + 'static,
 {
     fn run(&mut self, tx: &mut Tx<'_>) -> bool {
-        let outcome = catch_unwind(AssertUnwindSafe(|| (self.work)(tx)))
+        let outcome = catch_unwind(AssertUnwindSafe(|| (self.work)(tx).and_then(|v| tx.flush_pending().map(|()| v))))
             .unwrap_or_else(|_| Err(Error::internal(DbError::Other("the write panicked".into()))));
         let ok = outcome.is_ok();
         self.outcome = Some(outcome);
@@ -135,7 +135,7 @@ fn serve(writer: &Writer, bus: &Bus, queue: &Receiver<Box<dyn Queued>>) {
         let mut next = Some(first);
         let mut failed = None;
         while let Some(mut job) = next.take() {
-            let mut tx = Tx { conn: Conn::Sqlite(&slot.conn), bus, open: true, depth: 0 };
+            let mut tx = Tx::new(Conn::Sqlite(&slot.conn), bus);
             let ok = job.run(&mut tx);
             // The transaction stays open for the group: it is ended below.
             tx.open = false;
