@@ -74,6 +74,22 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
     kernel::msg!("production.routing_not_found", "工艺路线不存在", "Routing not found"),
     kernel::msg!("production.lot_unknown", "批次不存在", "Unknown lot"),
     kernel::msg!(
+        "production.serial_whole_units",
+        "按序列号管理的产品只能按整数入库",
+        "A product tracked by serial number is received in whole units"
+    ),
+    kernel::msg!(
+        "production.serial_count",
+        "序列号数量（{given}）与入库数量（{expected}）不一致",
+        "{given} serial numbers for {expected} units"
+    ),
+    kernel::msg!("production.serial_repeated", "序列号重复：{serial}", "Serial number given twice: {serial}"),
+    kernel::msg!(
+        "production.serials_not_tracked",
+        "该产品不按序列号管理，不能填写序列号",
+        "The product is not tracked by serial number"
+    ),
+    kernel::msg!(
         "production.inspection_kind_invalid",
         "检验类型应为 iqc、first（首检）、patrol（巡检）、fqc 或 oqc",
         "The kind is iqc, first, patrol, fqc or oqc"

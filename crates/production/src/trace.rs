@@ -10,14 +10,16 @@ use serde::Serialize;
 
 use crate::permissions::READ;
 
-/// Links the lots issued to a work order with the finished lot it received.
+/// Links the lots issued to a work order with a finished lot or serial it received (the
+/// order's own receipts, of its product, are not components).
 pub(crate) fn link_lots(tx: &mut Tx<'_>, ctx: &Ctx, work_order: &str, finished_lot: &str) -> Result<usize> {
     let issued: Vec<String> = tx
         .query(
             "select distinct ml.lot_id
              from inventory_picking p join inventory_move m on m.picking_id = p.id join inventory_move_line ml on ml.move_id = m.id
              where p.company_id = $1 and p.origin_kind = 'production.work_order' and p.origin_id = $2
-               and ml.state = 'done' and ml.lot_id <> '' and ml.lot_id <> $3",
+               and ml.state = 'done' and ml.lot_id <> '' and ml.lot_id <> $3
+               and ml.product_id <> (select w.product_id from production_work_order w where w.id = $2)",
             &[&ctx.company(), &work_order, &finished_lot],
         )?
         .iter()

@@ -72,6 +72,8 @@ pub struct WorkOrder {
     pub number: String,
     pub product_id: String,
     pub product_code: String,
+    /// How the product is tracked: `none`, `lot` or `serial` (then received unit by unit).
+    pub tracking: String,
     pub quantity: String,
     pub received: String,
     pub state: String,
@@ -100,6 +102,8 @@ pub struct WorkOrder {
     pub backflush: bool,
     pub materials: Vec<Material>,
     pub operations: Vec<WorkOrderOperation>,
+    /// The serial numbers received so far, in the order received (products tracked by serial).
+    pub serials: Vec<String>,
     pub version: i64,
     #[serde(skip)]
     pub quantity_scaled: i64,
@@ -213,7 +217,8 @@ pub fn create_work_order(tx: &mut Tx<'_>, ctx: &Ctx, input: &WorkOrderInput) -> 
 
 const SELECT: &str = "select w.id, w.number, w.product_id, p.code, w.quantity, w.received, w.state, w.lot, w.due_date,
         w.origin_kind, w.origin_id, w.material_cost, w.version, w.labour_cost, w.machine_cost, w.overhead_cost,
-        w.standard_cost, w.received_value, w.settled, w.backflush, w.labour_posted + w.machine_posted + w.overhead_posted
+        w.standard_cost, w.received_value, w.settled, w.backflush, w.labour_posted + w.machine_posted + w.overhead_posted,
+        p.tracking
      from production_work_order w join product_product p on p.id = w.product_id";
 
 /// A work order's header from its row; materials and operations are filled by `with_lines`.
@@ -241,6 +246,7 @@ fn header_of(r: &Row) -> Result<WorkOrder> {
         number: r.get(1)?,
         product_id: r.get(2)?,
         product_code: r.get(3)?,
+        tracking: r.get(21)?,
         quantity: qty_text(quantity),
         received: qty_text(received),
         state: r.get(6)?,
@@ -261,6 +267,7 @@ fn header_of(r: &Row) -> Result<WorkOrder> {
         backflush: r.get(19)?,
         materials: Vec::new(),
         operations: Vec::new(),
+        serials: Vec::new(),
         version: r.get(12)?,
         quantity_scaled: quantity,
         received_scaled: received,
@@ -315,6 +322,26 @@ fn with_lines(tx: &mut Tx<'_>, orders: &mut [WorkOrder]) -> Result<()> {
                     scrap: qty_text(op.get(6)?),
                     good_scaled: good,
                 });
+            }
+        }
+        let serials = tx.query(
+            &format!(
+                "select w.id, t.code from production_work_order w
+                 join product_product pr on pr.id = w.product_id and pr.tracking = 'serial'
+                 join inventory_picking p on p.company_id = w.company_id and p.origin_kind = 'production.work_order'
+                      and p.origin_id = w.id
+                 join inventory_move m on m.picking_id = p.id and m.product_id = w.product_id
+                 join inventory_move_line ml on ml.move_id = m.id and ml.state = 'done'
+                 join inventory_lot t on t.id = ml.lot_id
+                 where w.id in ({}) order by ml.id",
+                marks.join(", ")
+            ),
+            &params,
+        )?;
+        for serial in serials {
+            let order: String = serial.get(0)?;
+            if let Some(o) = chunk.iter_mut().find(|o| o.id == order) {
+                o.serials.push(serial.get(1)?);
             }
         }
     }
@@ -801,14 +828,33 @@ fn qty_or_zero(text: &str, field: &str) -> Result<i64> {
     Some(q.scaled()).filter(|q| *q >= 0).ok_or_else(|| Error::field(field.to_string(), "production.quantity_invalid"))
 }
 
+/// A receipt of finished goods: how many, when, and for a product tracked by serial number
+/// the serial of each unit.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"quantity": "2", "date": "2099-12-02", "serials": ["SN-0001", "SN-0002"]}))]
+pub struct FinishedGoods {
+    pub quantity: String,
+    /// The effective date; today by default.
+    pub date: Option<String>,
+    /// Serial-tracked products: one serial number per unit. Left out, they are numbered from
+    /// the order's lot (or its number) and the units received before: `WO-2026-000001-0001` …
+    #[serde(default)]
+    pub serials: Vec<String>,
+}
+
 /// Receives finished goods (完工入库) into stock, up to what the last operation passed (the
 /// order's quantity without a routing), at the work in progress per unit still to receive;
-/// with backflush, the materials those units consumed are issued first.
-pub fn receive(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, quantity: &str, date: Option<&str>) -> Result<WorkOrder> {
+/// with backflush, the materials those units consumed are issued first. A lot-tracked product
+/// enters under the order's lot; a serial-tracked one unit by unit under its serial number,
+/// each traced to the component lots issued to the order.
+pub fn receive(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, input: &FinishedGoods) -> Result<WorkOrder> {
     ctx.require(WORK)?;
     let order = get_work_order(tx, ctx, id)?;
     require_running(&order)?;
-    let q = qty(quantity, "quantity")?;
+    let q = qty(&input.quantity, "quantity")?;
+    let date = input.date.as_deref();
+    let serials = serials_for(&order, q, &input.serials)?;
     let received = order.received_scaled;
     let passed = match order.operations.last() {
         Some(last) => last.good_scaled,
@@ -832,6 +878,28 @@ pub fn receive(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, quantity: &str, date
     // Yuan per unit with 6 decimals: fen × 10^8 ÷ quantity (scaled 10^4).
     let unit_cost_e6 = kernel::money::div_round_half_up(i128::from(cost.max(0)) * 100_000_000, i128::from(units));
     let unit = kernel::UnitPrice::from_scaled(i64::try_from(unit_cost_e6).unwrap_or(0));
+    let finished = |lot: Option<String>, quantity: String, unit_cost: String| inventory::picking::MoveInput {
+        product: order.product_id.clone(),
+        quantity,
+        lot,
+        expiry_date: None,
+        unit_cost: Some(unit_cost),
+        origin: None,
+    };
+    let lines = if serials.is_empty() {
+        vec![finished(order.lot.clone(), qty_text(q), unit.to_string())]
+    } else {
+        // One unit per serial, priced in whole fen that add up to what the same units would be
+        // worth under one lot, so that the order's work in progress clears to the fen.
+        let total = kernel::money::div_round_half_up(unit_cost_e6 * i128::from(q), 100_000_000);
+        let total = Money::from_minor(i64::try_from(total).unwrap_or(0), Currency::CNY);
+        let parts = total.allocate(&vec![1; serials.len()])?;
+        serials
+            .iter()
+            .zip(parts)
+            .map(|(serial, part)| finished(Some(serial.clone()), "1".into(), part.to_string()))
+            .collect()
+    };
     let (_, value) = move_now(
         tx,
         ctx,
@@ -842,14 +910,7 @@ pub fn receive(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, quantity: &str, date
             origin_kind: Some("production.work_order".into()),
             origin_id: Some(id.to_string()),
             note: format!("{} 完工入库", order.number),
-            lines: vec![inventory::picking::MoveInput {
-                product: order.product_id.clone(),
-                quantity: qty_text(q),
-                lot: order.lot.clone(),
-                expiry_date: None,
-                unit_cost: Some(unit.to_string()),
-                origin: None,
-            }],
+            lines,
             confirm: true,
             ..Default::default()
         },
@@ -859,8 +920,11 @@ pub fn receive(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, quantity: &str, date
         "update production_work_order set received = received + $1, received_value = received_value + $2 where id = $3",
         &[&q, &value, &id],
     )?;
-    // The finished lot's genealogy: the component lots issued to this order.
-    if let Some(code) = &order.lot {
+    // The genealogy of what was received (the order's lot, or each serial): the component lots
+    // issued to this order.
+    let received_codes: Vec<&String> =
+        if serials.is_empty() { order.lot.iter().collect() } else { serials.iter().collect() };
+    for code in received_codes {
         let finished: Option<String> = tx
             .query_opt(
                 "select id from inventory_lot where company_id = $1 and product_id = $2 and code = $3",
@@ -886,6 +950,38 @@ pub fn receive(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, quantity: &str, date
         return act(tx, ctx, id, "finish");
     }
     Ok(after)
+}
+
+/// The serial numbers of a receipt of `q` (scaled) units: none unless the product is tracked by
+/// serial; then the ones given (one per unit, each once) or numbered on from the units received.
+fn serials_for(order: &WorkOrder, q: i64, given: &[String]) -> Result<Vec<String>> {
+    if inventory::lot::Tracking::parse(&order.tracking) != inventory::lot::Tracking::Serial {
+        if !given.is_empty() {
+            return Err(Error::field("serials", "production.serials_not_tracked"));
+        }
+        return Ok(Vec::new());
+    }
+    const UNIT: i64 = 10_000;
+    if q % UNIT != 0 {
+        return Err(Error::field("quantity", "production.serial_whole_units"));
+    }
+    let units = q / UNIT;
+    if given.is_empty() {
+        let base = order.lot.clone().unwrap_or_else(|| order.number.clone());
+        let before = order.received_scaled / UNIT;
+        return Ok((before + 1..=before + units).map(|n| format!("{base}-{n:04}")).collect());
+    }
+    let serials: Vec<String> = given.iter().map(|s| s.trim().to_string()).collect();
+    if i64::try_from(serials.len()).unwrap_or(i64::MAX) != units {
+        return Err(Error::field("serials", "production.serial_count")
+            .with_param("given", serials.len())
+            .with_param("expected", units));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(repeated) = serials.iter().find(|s| !seen.insert(s.as_str())) {
+        return Err(Error::field("serials", "production.serial_repeated").with_param("serial", repeated));
+    }
+    Ok(serials)
 }
 
 /// Work orders, latest first (the latest 200), in one state or all.

@@ -1000,3 +1000,112 @@ fn backflush_issues_materials_in_proportion_to_what_is_received() {
     assert!(stock.to_string().contains("40"), "100 − 60 chips left: {stock}");
     app.assert_invariants();
 }
+
+#[test]
+fn serial_numbered_products_are_received_unit_by_unit_and_traced() {
+    let app = spawn();
+    let admin = app.admin();
+    for (code, tracking) in [("MOTOR", "lot"), ("DRONE", "serial"), ("FRAME", "none")] {
+        let made = admin.post(
+            "/api/v1/products",
+            &json!({"code": code, "name": code, "kind": "stockable", "uom": "pcs", "tracking": tracking}),
+        );
+        assert_eq!(made.status, 201, "{}", made.body);
+    }
+    let supplier = admin.post("/api/v1/parties", &json!({"code": "S1", "name": "深圳电机厂", "kind": "supplier"}));
+    // Three motors worth 10.00 in all, so that a drone costs 3.333… and its serials split fen.
+    let receipt = admin.post(
+        "/api/v1/pickings",
+        &json!({"kind": "receipt", "partner_id": supplier.json["id"], "lines": [
+            {"product": "MOTOR", "quantity": "3", "lot": "M-1", "unit_cost": "3.333333"},
+            {"product": "MOTOR", "quantity": "1", "lot": "M-2", "unit_cost": "3.333333"},
+            {"product": "FRAME", "quantity": "5", "unit_cost": "1"}]}),
+    );
+    admin.post(&format!("/api/v1/pickings/{}/validate", receipt.json["id"].as_str().unwrap()), &json!({}));
+    bom(&admin, json!({"product": "DRONE", "lines": [{"component": "MOTOR", "quantity": "1"}]}));
+    bom(&admin, json!({"product": "FRAME", "lines": [{"component": "MOTOR", "quantity": "1"}]}));
+    let order =
+        admin.post("/api/v1/production/work-orders", &json!({"product": "DRONE", "quantity": "3", "confirm": true}));
+    assert_eq!((order.status, order.json["tracking"].as_str()), (201, Some("serial")), "{}", order.body);
+    let number = order.json["number"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/production/work-orders/{}", order.json["id"].as_str().unwrap());
+    let issued = admin.post(&format!("{path}/issue"), &json!({}));
+    assert_eq!(issued.json["material_cost"], "10.00", "{}", issued.body);
+
+    // Whole units only, one serial per unit, each once; nothing is received by a refused call.
+    let refused = |body: Value| refused_at(&admin, &path, body);
+    assert_eq!(refused(json!({"quantity": "1.5"})), ("quantity".into(), "production.serial_whole_units".into()));
+    assert_eq!(
+        refused(json!({"quantity": "2", "serials": ["SN-1"]})),
+        ("serials".into(), "production.serial_count".into())
+    );
+    assert_eq!(
+        refused(json!({"quantity": "2", "serials": ["SN-1", " SN-1 "]})),
+        ("serials".into(), "production.serial_repeated".into())
+    );
+    assert_eq!(admin.get(&path).json["received"], "0.0000");
+
+    // Two units under the serials given: 6.67 of the 10.00, split 3.34 and 3.33.
+    let first = admin.post(&format!("{path}/receive"), &json!({"quantity": "2", "serials": ["SN-1", "SN-2"]}));
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert_eq!(first.json["serials"], json!(["SN-1", "SN-2"]));
+    assert_eq!(first.json["received_value"], "6.67");
+    // The last unit numbered from the order; the work in progress clears to the fen.
+    let last = admin.post(&format!("{path}/receive"), &json!({"quantity": "1"}));
+    assert_eq!(last.status, 200, "{}", last.body);
+    let generated = format!("{number}-0003");
+    assert_eq!(last.json["serials"], json!(["SN-1", "SN-2", generated.clone()]));
+    assert_eq!(
+        (last.json["state"].as_str(), last.json["received_value"].as_str(), last.json["wip"].as_str()),
+        (Some("done"), Some("10.00"), Some("0.00"))
+    );
+    let stock = admin.get("/api/v1/stock/on-hand?product=DRONE").json;
+    let mut lots: Vec<(String, String)> = stock
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["lot"].as_str().unwrap().to_string(), r["quantity"].as_str().unwrap().to_string()))
+        .collect();
+    lots.sort();
+    let mut expected: Vec<(String, String)> =
+        ["SN-1", "SN-2", generated.as_str()].iter().map(|s| (s.to_string(), "1.0000".to_string())).collect();
+    expected.sort();
+    assert_eq!(lots, expected);
+    // Each serial traces back to the motor lots issued to its order, and those to the supplier;
+    // a serial received earlier is not taken for a component of the next.
+    let back = admin.get(&format!("/api/v1/production/trace?lot={generated}&direction=backward")).json;
+    let mut lots: Vec<&str> = back.as_array().unwrap().iter().map(|l| l["lot"].as_str().unwrap()).collect();
+    lots.sort_unstable();
+    assert_eq!(lots, ["M-1"], "{back}");
+    let forward = admin.get("/api/v1/production/trace?lot=M-1&direction=forward").json;
+    let mut lots: Vec<&str> = forward.as_array().unwrap().iter().map(|l| l["lot"].as_str().unwrap()).collect();
+    lots.sort_unstable();
+    let mut expected = vec!["SN-1", "SN-2", generated.as_str()];
+    expected.sort_unstable();
+    assert_eq!(lots, expected, "{forward}");
+
+    // A serial already in stock cannot be made again, and a product without serials takes none.
+    let again =
+        admin.post("/api/v1/production/work-orders", &json!({"product": "DRONE", "quantity": "1", "confirm": true}));
+    let again_path = format!("/api/v1/production/work-orders/{}", again.json["id"].as_str().unwrap());
+    admin.post(&format!("{again_path}/issue"), &json!({}));
+    assert_eq!(
+        refused_at(&admin, &again_path, json!({"quantity": "1", "serials": ["SN-2"]})),
+        ("lot".into(), "inventory.serial_in_stock".into())
+    );
+    let frame =
+        admin.post("/api/v1/production/work-orders", &json!({"product": "FRAME", "quantity": "1", "confirm": true}));
+    let frame_path = format!("/api/v1/production/work-orders/{}", frame.json["id"].as_str().unwrap());
+    assert_eq!(
+        refused_at(&admin, &frame_path, json!({"quantity": "1", "serials": ["X"]})),
+        ("serials".into(), "production.serials_not_tracked".into())
+    );
+    app.assert_invariants();
+}
+
+fn refused_at(admin: &Client, path: &str, body: Value) -> (String, String) {
+    let answer = admin.post(&format!("{path}/receive"), &body);
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    let error = &answer.json["errors"][0];
+    (error["field"].as_str().unwrap().to_string(), error["code"].as_str().unwrap().to_string())
+}

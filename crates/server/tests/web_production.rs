@@ -95,6 +95,7 @@ fn a_work_order_goes_from_its_form_to_finished_goods_in_stock() {
     // a running order; no confirm any more.
     assert!(html.contains("已确认") && html.contains("SCREW") && html.contains("80.0000") && html.contains("装配"));
     assert!(html.contains("/issue") && html.contains("/report") && html.contains("/receive"));
+    assert!(!html.contains("name=\"serials\""), "a chair has no serial numbers");
     assert!(html.contains("value=\"finish\"") && !html.contains("value=\"confirm\""));
     // 领料: 10 × 30 + 40 × 5 + 80 × 0.10 = 508.00.
     assert_eq!(location(&web.post(&format!("{path}/issue"), &[])), format!("{path}?ok=ui.saved"));
@@ -345,4 +346,36 @@ fn the_board_shows_each_work_centers_output_yield_and_oee() {
     let css = web.get("/shop/shop.css");
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
     assert!(css.text().unwrap().contains(".shop-board"));
+}
+
+#[test]
+fn serial_numbers_are_given_in_the_receipt_form() {
+    let app = spawn();
+    let admin = app.admin();
+    product(&admin, "CELL", None);
+    product(&admin, "GPS", Some("serial"));
+    let receipt = admin.post(
+        "/api/v1/pickings",
+        &json!({"kind": "receipt", "lines": [{"product": "CELL", "quantity": "5", "unit_cost": "4"}]}),
+    );
+    ok(&admin.post(&format!("/api/v1/pickings/{}/validate", receipt.json["id"].as_str().unwrap()), &json!({})));
+    ok(&admin.post(
+        "/api/v1/production/boms",
+        &json!({"product": "GPS", "lines": [{"component": "CELL", "quantity": "1"}]}),
+    ));
+    let order =
+        admin.post("/api/v1/production/work-orders", &json!({"product": "GPS", "quantity": "2", "confirm": true}));
+    ok(&order);
+    let path = format!("/production/work-orders/{}", order.json["id"].as_str().unwrap());
+    let web = WebSession::login(&app.base, "admin", ADMIN_PASSWORD);
+    location(&web.post(&format!("{path}/issue"), &[]));
+    assert!(page(&web, &path).contains("name=\"serials\""), "the receipt form asks for serial numbers");
+    let short = web.post(&format!("{path}/receive"), &[("quantity", "2"), ("serials", "G-1")]);
+    assert_eq!(short.status(), 422);
+    assert!(short.text().unwrap().contains("序列号数量（1）与入库数量（2）不一致"));
+    // Separated as a person types them or a scanner sends them.
+    location(&web.post(&format!("{path}/receive"), &[("quantity", "2"), ("serials", "G-1，G-2\n")]));
+    let html = page(&web, &path);
+    assert!(html.contains("G-1, G-2") && html.contains("已完工"), "serials shown, order done");
+    app.assert_invariants();
 }

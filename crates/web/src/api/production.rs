@@ -243,30 +243,18 @@ async fn report_job(
     state.write(&caller, move |tx, ctx, _| production::work_order::report_job(tx, ctx, id, &input)).await.map(Json)
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"quantity": "8", "date": "2099-12-02"}))]
-struct ReceiveInput {
-    quantity: String,
-    date: Option<String>,
-}
-
-/// Receive finished goods (完工入库), up to what the last operation passed.
+/// Receive finished goods (完工入库), up to what the last operation passed; a product tracked by
+/// serial number unit by unit, under the serials given or numbered from the order.
 #[utoipa::path(post, path = "/api/v1/production/work-orders/{id}/receive", tag = "production", params(("id" = String, Path)),
-    request_body = ReceiveInput,
+    request_body = production::work_order::FinishedGoods,
     responses((status = 200, body = production::work_order::WorkOrder), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn receive(
     State(state): State<AppState>,
     Caller(caller): Caller,
     ApiPath(id): ApiPath<production::work_order::WorkOrderId>,
-    ApiJson(input): ApiJson<ReceiveInput>,
+    ApiJson(input): ApiJson<production::work_order::FinishedGoods>,
 ) -> Result<Json<production::work_order::WorkOrder>, ApiError> {
-    state
-        .write(&caller, move |tx, ctx, _| {
-            production::work_order::receive(tx, ctx, id, &input.quantity, input.date.as_deref())
-        })
-        .await
-        .map(Json)
+    state.write(&caller, move |tx, ctx, _| production::work_order::receive(tx, ctx, id, &input)).await.map(Json)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

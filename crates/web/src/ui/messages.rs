@@ -1029,6 +1029,12 @@ pub const PRODUCTION_MESSAGES: &[Message] = &[
     msg!("ui.production.minutes", "工时（分钟）", "Minutes"),
     msg!("ui.production.receive", "完工入库", "Receive finished goods"),
     msg!("ui.production.receive_button", "入库", "Receive"),
+    msg!("ui.production.serials", "序列号", "Serial numbers"),
+    msg!(
+        "ui.production.serials_hint",
+        "每台一个，逗号分隔；留空自动编号",
+        "One per unit, comma-separated; empty: numbered for you"
+    ),
     msg!("ui.production.boms", "物料清单", "BOMs"),
     msg!("ui.production.version", "版本", "Version"),
     msg!("ui.production.kind", "类型", "Kind"),

@@ -177,6 +177,9 @@ fn order_page(page: &Page, order: &WorkOrder, error: Option<&Error>, ok: Option<
                     dt { (page.t("ui.production.received")) } dd { (order.received) }
                     dt { (page.t("ui.production.due_date")) } dd { (order.due_date.clone().unwrap_or_default()) }
                     dt { (page.t("ui.production.lot")) } dd { (order.lot.clone().unwrap_or_default()) }
+                    @if !order.serials.is_empty() {
+                        dt { (page.t("ui.production.serials")) } dd.serials { (order.serials.join(", ")) }
+                    }
                     @if let Some(origin) = &order.origin {
                         dt { (page.t("ui.production.origin")) }
                         dd { @if origin.kind == "sales.order" { a href=(format!("/sales/orders/{}", origin.id)) { (page.t("ui.inventory.open")) } } @else { (origin.kind) } }
@@ -246,6 +249,10 @@ fn order_page(page: &Page, order: &WorkOrder, error: Option<&Error>, ok: Option<
                     input type="hidden" name="_csrf" value=(page.csrf());
                     label for="receive-quantity" { (page.t("ui.production.quantity")) } " "
                     input #receive-quantity type="text" inputmode="decimal" name="quantity" required;
+                    @if order.tracking == "serial" {
+                        " " label for="receive-serials" { (page.t("ui.production.serials")) } " "
+                        input #receive-serials type="text" name="serials" placeholder=(page.t("ui.production.serials_hint"));
+                    }
                     " " button.primary type="submit" { (page.t("ui.production.receive_button")) }
                 }
             }
@@ -332,6 +339,13 @@ pub fn job_report(form: &FormData) -> JobReport {
 }
 
 pub async fn receive(State(state): State<AppState>, page: Page, Path(id): Path<String>, form: FormData) -> Response {
-    let quantity = form.text("quantity");
-    change(&state, &page, &id, move |tx, ctx, id| production::work_order::receive(tx, ctx, id, &quantity, None)).await
+    // Serial numbers separated by commas, spaces or new lines (a scanner's Enter), or none.
+    let serials = form
+        .text("serials")
+        .split([',', '，', ' ', '\n', '\r', '\t'])
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect();
+    let input = production::work_order::FinishedGoods { quantity: form.text("quantity"), date: None, serials };
+    change(&state, &page, &id, move |tx, ctx, id| production::work_order::receive(tx, ctx, id, &input)).await
 }
