@@ -34,7 +34,8 @@ pub struct WorkOrderInput {
     pub product: String,
     pub quantity: String,
     pub due_date: Option<String>,
-    /// The batch number (批次号) finished goods are received under.
+    /// The batch number (批次号) finished goods are received under; for a lot-tracked product
+    /// the order's number when left out.
     pub lot: Option<String>,
     /// The sales order it is made for (make-to-order).
     pub sales_order_id: Option<String>,
@@ -150,6 +151,14 @@ pub fn create_work_order(tx: &mut Tx<'_>, ctx: &Ctx, input: &WorkOrderInput) -> 
         input.sales_order_id.as_deref().map(str::trim).filter(|o| !o.is_empty()).map(|o| DocRef::new("sales.order", o));
     let id = WorkOrderId::new();
     let number = next_number(tx, ctx, NUMBERS, ctx.today(), &DocRef::new("production.work_order", id))?;
+    // A lot-tracked product made without a lot named is made under the order's number (批号 =
+    // 工单号), so that its receipt never stops for want of one.
+    let tracking: String = tx.scalar("select tracking from product_product where id = $1", &[&product])?;
+    let lot = match input.lot.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+        Some(lot) => Some(lot.to_string()),
+        None if inventory::lot::Tracking::parse(&tracking) == inventory::lot::Tracking::Lot => Some(number.clone()),
+        None => None,
+    };
     tx.execute(
         "insert into production_work_order (id, company_id, number, product_id, bom_id, quantity, received, state, lot, due_date,
              origin_kind, origin_id, material_cost, created_at, created_by, updated_at, backflush, standard_cost)
@@ -161,7 +170,7 @@ pub fn create_work_order(tx: &mut Tx<'_>, ctx: &Ctx, input: &WorkOrderInput) -> 
             &product,
             &bom.id,
             &quantity,
-            &input.lot.as_deref().map(str::trim).filter(|l| !l.is_empty()),
+            &lot,
             &due,
             &origin.as_ref().map(|o| o.kind.clone()),
             &origin.as_ref().map(|o| o.id.clone()),

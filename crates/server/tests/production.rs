@@ -1001,11 +1001,13 @@ fn backflush_issues_materials_in_proportion_to_what_is_received() {
     app.assert_invariants();
 }
 
+/// Serial-tracked finished goods unit by unit; and a lot-tracked product made without a lot
+/// named takes the order's number as its lot.
 #[test]
 fn serial_numbered_products_are_received_unit_by_unit_and_traced() {
     let app = spawn();
     let admin = app.admin();
-    for (code, tracking) in [("MOTOR", "lot"), ("DRONE", "serial"), ("FRAME", "none")] {
+    for (code, tracking) in [("MOTOR", "lot"), ("DRONE", "serial"), ("FRAME", "none"), ("KIT", "lot")] {
         let made = admin.post(
             "/api/v1/products",
             &json!({"code": code, "name": code, "kind": "stockable", "uom": "pcs", "tracking": tracking}),
@@ -1100,6 +1102,17 @@ fn serial_numbered_products_are_received_unit_by_unit_and_traced() {
         refused_at(&admin, &frame_path, json!({"quantity": "1", "serials": ["X"]})),
         ("serials".into(), "production.serials_not_tracked".into())
     );
+    // A lot-tracked product made without a lot named is made under the order's number.
+    bom(&admin, json!({"product": "KIT", "lines": [{"component": "FRAME", "quantity": "1"}]}));
+    let kit =
+        admin.post("/api/v1/production/work-orders", &json!({"product": "KIT", "quantity": "2", "confirm": true}));
+    assert_eq!(kit.json["lot"], kit.json["number"], "{}", kit.body);
+    let kit_path = format!("/api/v1/production/work-orders/{}", kit.json["id"].as_str().unwrap());
+    admin.post(&format!("{kit_path}/issue"), &json!({}));
+    let kits = admin.post(&format!("{kit_path}/receive"), &json!({"quantity": "2"}));
+    assert_eq!((kits.status, kits.json["serials"].clone()), (200, json!([])), "{}", kits.body);
+    let stock = admin.get("/api/v1/stock/on-hand?product=KIT").json;
+    assert_eq!(stock[0]["lot"], kit.json["number"], "{stock}");
     app.assert_invariants();
 }
 
