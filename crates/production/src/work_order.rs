@@ -847,7 +847,7 @@ pub struct FinishedGoods {
     /// The effective date; today by default.
     pub date: Option<String>,
     /// Serial-tracked products: one serial number per unit. Left out, they are numbered from
-    /// the order's lot (or its number) and the units received before: `WO-2026-000001-0001` …
+    /// the order's lot (or its number) and the units received before: `MO-2026-000001-0001` …
     #[serde(default)]
     pub serials: Vec<String>,
 }
