@@ -4,35 +4,60 @@
 //! component lot leads to every finished lot made from it and every customer delivery of those
 //! — the recall list, one recursive query.
 
-use kernel::db::Tx;
+use kernel::db::{ToValue, Tx};
 use kernel::{Ctx, Error, Result};
 use serde::Serialize;
 
 use crate::permissions::READ;
 
-/// Links the lots issued to a work order with a finished lot or serial it received (the
-/// order's own receipts, of its product, are not components).
-pub(crate) fn link_lots(tx: &mut Tx<'_>, ctx: &Ctx, work_order: &str, finished_lot: &str) -> Result<usize> {
+/// Links the lots issued to a work order with the finished lots or serials (codes of its
+/// `product`) that one receipt brought in: the components are read once for all of them. The
+/// order's own receipts, of its product, are not components.
+pub(crate) fn link_lots(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx,
+    work_order: &str,
+    product: &str,
+    finished_codes: &[String],
+) -> Result<()> {
+    if finished_codes.is_empty() {
+        return Ok(());
+    }
     let issued: Vec<String> = tx
         .query(
             "select distinct ml.lot_id
              from inventory_picking p join inventory_move m on m.picking_id = p.id join inventory_move_line ml on ml.move_id = m.id
              where p.company_id = $1 and p.origin_kind = 'production.work_order' and p.origin_id = $2
-               and ml.state = 'done' and ml.lot_id <> '' and ml.lot_id <> $3
-               and ml.product_id <> (select w.product_id from production_work_order w where w.id = $2)",
-            &[&ctx.company(), &work_order, &finished_lot],
+               and ml.state = 'done' and ml.lot_id <> '' and ml.product_id <> $3",
+            &[&ctx.company(), &work_order, &product],
         )?
         .iter()
         .map(|r| r.get(0))
         .collect::<Result<_>>()?;
-    for component in &issued {
+    if issued.is_empty() {
+        return Ok(());
+    }
+    let company = ctx.company().to_string();
+    for codes in finished_codes.chunks(500) {
+        let marks =
+            |from: usize, count: usize| (from..from + count).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let mut params: Vec<&dyn ToValue> = vec![&company, &product, &work_order];
+        params.extend(codes.iter().map(|c| c as &dyn ToValue));
+        params.extend(issued.iter().map(|c| c as &dyn ToValue));
+        // Every (finished, component) pair of the chunk in one statement.
         tx.execute(
-            "insert into production_lot_link (company_id, finished_lot_id, component_lot_id, work_order_id)
-             values ($1, $2, $3, $4) on conflict do nothing",
-            &[&ctx.company(), &finished_lot, component, &work_order],
+            &format!(
+                "insert into production_lot_link (company_id, finished_lot_id, component_lot_id, work_order_id)
+                 select t.company_id, t.id, c.id, $3 from inventory_lot t join inventory_lot c on c.company_id = t.company_id
+                 where t.company_id = $1 and t.product_id = $2 and t.code in ({}) and c.id in ({})
+                 on conflict do nothing",
+                marks(4, codes.len()),
+                marks(4 + codes.len(), issued.len()),
+            ),
+            &params,
         )?;
     }
-    Ok(issued.len())
+    Ok(())
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]

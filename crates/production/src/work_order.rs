@@ -153,11 +153,12 @@ pub fn create_work_order(tx: &mut Tx<'_>, ctx: &Ctx, input: &WorkOrderInput) -> 
     let number = next_number(tx, ctx, NUMBERS, ctx.today(), &DocRef::new("production.work_order", id))?;
     // A lot-tracked product made without a lot named is made under the order's number (批号 =
     // 工单号), so that its receipt never stops for want of one.
-    let tracking: String = tx.scalar("select tracking from product_product where id = $1", &[&product])?;
     let lot = match input.lot.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
         Some(lot) => Some(lot.to_string()),
-        None if inventory::lot::Tracking::parse(&tracking) == inventory::lot::Tracking::Lot => Some(number.clone()),
-        None => None,
+        None => {
+            let tracking: String = tx.scalar("select tracking from product_product where id = $1", &[&product])?;
+            (inventory::lot::Tracking::parse(&tracking) == inventory::lot::Tracking::Lot).then(|| number.clone())
+        }
     };
     tx.execute(
         "insert into production_work_order (id, company_id, number, product_id, bom_id, quantity, received, state, lot, due_date,
@@ -931,20 +932,8 @@ pub fn receive(tx: &mut Tx<'_>, ctx: &Ctx, id: WorkOrderId, input: &FinishedGood
     )?;
     // The genealogy of what was received (the order's lot, or each serial): the component lots
     // issued to this order.
-    let received_codes: Vec<&String> =
-        if serials.is_empty() { order.lot.iter().collect() } else { serials.iter().collect() };
-    for code in received_codes {
-        let finished: Option<String> = tx
-            .query_opt(
-                "select id from inventory_lot where company_id = $1 and product_id = $2 and code = $3",
-                &[&ctx.company(), &order.product_id, code],
-            )?
-            .map(|r| r.get(0))
-            .transpose()?;
-        if let Some(finished) = finished {
-            crate::trace::link_lots(tx, ctx, &id.to_string(), &finished)?;
-        }
-    }
+    let received_codes = if serials.is_empty() { order.lot.iter().cloned().collect() } else { serials };
+    crate::trace::link_lots(tx, ctx, &id.to_string(), &order.product_id, &received_codes)?;
     start(tx, ctx, id, &order)?;
     audit::record(
         tx,

@@ -295,12 +295,18 @@ impl<'a> Tx<'a> {
     }
 
     /// Writes what this transaction's work held back (the audit chain's head). Runs when the
-    /// work ended well, before its commit: `finish` calls it, and so does every group member.
+    /// work ended well, before its commit (`work_done`), and before reading the heads.
     pub(crate) fn flush_pending(&mut self) -> Result<()> {
         match self.audit_head.take() {
             Some(head) => crate::audit::write_head(self, &head),
             None => Ok(()),
         }
+    }
+
+    /// The outcome of a piece of work, once what it held back is written: `finish` passes
+    /// every transaction's work through it, and the writers every group member's.
+    pub(super) fn work_done<T>(&mut self, outcome: Result<T>) -> Result<T> {
+        outcome.and_then(|value| self.flush_pending().map(|()| value))
     }
 
     pub fn backend(&self) -> Backend {
@@ -371,7 +377,7 @@ impl<'a> Tx<'a> {
     }
 
     fn finish<T>(mut self, result: Result<T>) -> Result<T> {
-        let result = result.and_then(|value| self.flush_pending().map(|()| value));
+        let result = self.work_done(result);
         self.open = false;
         let end = if result.is_ok() { "commit" } else { "rollback" };
         let ended = match &mut self.conn {

@@ -148,7 +148,8 @@ impl Writer {
         }
         let ran = catch_unwind(AssertUnwindSafe(|| {
             let mut tx = Tx::new(Conn::Sqlite(&slot.conn), bus);
-            let result = work(&mut tx).and_then(|value| tx.flush_pending().map(|()| value));
+            let result = work(&mut tx);
+            let result = tx.work_done(result);
             // The transaction stays open for the group: ending it is `settle`'s job.
             tx.open = false;
             result

@@ -58,8 +58,11 @@ where
     F: Fn(&mut Tx<'_>) -> Result<T> + Send + 'static,
 {
     fn run(&mut self, tx: &mut Tx<'_>) -> bool {
-        let outcome = catch_unwind(AssertUnwindSafe(|| (self.work)(tx).and_then(|v| tx.flush_pending().map(|()| v))))
-            .unwrap_or_else(|_| Err(Error::internal(DbError::Other("the write panicked".into()))));
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            let outcome = (self.work)(tx);
+            tx.work_done(outcome)
+        }))
+        .unwrap_or_else(|_| Err(Error::internal(DbError::Other("the write panicked".into()))));
         let ok = outcome.is_ok();
         self.outcome = Some(outcome);
         ok
