@@ -39,7 +39,7 @@ pub struct CountInput {
 pub fn create_count(tx: &mut Tx<'_>, ctx: &Ctx, input: &CountInput) -> Result<Picking> {
     ctx.require(STOCK_COUNT)?;
     let location = location_by_path(tx, ctx, &input.location)
-        .map_err(|_| Error::field("location", "inventory.location_unknown"))?;
+        .map_err(|_| Error::field("location", "inventory.location_unknown").with_param("path", &input.location))?;
     if location.kind != LocationKind::Internal {
         return Err(Error::field("location", "inventory.count_location_internal"));
     }
@@ -69,7 +69,7 @@ pub fn create_count(tx: &mut Tx<'_>, ctx: &Ctx, input: &CountInput) -> Result<Pi
             Some(code) if product.tracking != Tracking::None => lot_for(tx, ctx, &product.id, code, None)?.to_string(),
             Some(_) => return Err(Error::field(field("lot"), "inventory.product_not_tracked")),
             None if product.tracking != Tracking::None => {
-                return Err(Error::field(field("lot"), "inventory.lot_required"));
+                return Err(Error::field(field("lot"), "inventory.lot_required").with_param("product", &line.product));
             }
             None => String::new(),
         };

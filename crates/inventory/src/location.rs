@@ -283,8 +283,8 @@ pub fn create_location(tx: &mut Tx<'_>, ctx: &Ctx, input: &LocationInput) -> Res
     if !matches!(input.kind, LocationKind::Internal | LocationKind::View) {
         return Err(Error::field("kind", "inventory.location_kind_fixed"));
     }
-    let parent =
-        location_by_path(tx, ctx, &input.parent).map_err(|_| Error::field("parent", "inventory.location_unknown"))?;
+    let parent = location_by_path(tx, ctx, &input.parent)
+        .map_err(|_| Error::field("parent", "inventory.location_unknown").with_param("path", &input.parent))?;
     let Some(warehouse) = parent.warehouse_id.clone() else {
         return Err(Error::field("parent", "inventory.location_not_in_warehouse"));
     };

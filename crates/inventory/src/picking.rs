@@ -322,9 +322,8 @@ fn default_ends(tx: &mut Tx<'_>, ctx: &Ctx, kind: PickingKind) -> Result<(Locati
 
 fn resolve(tx: &mut Tx<'_>, ctx: &Ctx, path: Option<&str>, fallback: Location, field: &str) -> Result<Location> {
     match path.map(str::trim).filter(|p| !p.is_empty()) {
-        Some(path) => {
-            location_by_path(tx, ctx, path).map_err(|_| Error::field(field.to_string(), "inventory.location_unknown"))
-        }
+        Some(path) => location_by_path(tx, ctx, path)
+            .map_err(|_| Error::field(field.to_string(), "inventory.location_unknown").with_param("path", path)),
         None => Ok(fallback),
     }
 }

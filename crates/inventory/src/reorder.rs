@@ -56,7 +56,7 @@ pub fn set_rule(tx: &mut Tx<'_>, ctx: &Ctx, input: &ReorderRuleInput) -> Result<
     ctx.require(SETUP)?;
     let product = product_info(tx, ctx, &input.product)?;
     let location = location_by_path(tx, ctx, &input.location)
-        .map_err(|_| Error::field("location", "inventory.location_unknown"))?;
+        .map_err(|_| Error::field("location", "inventory.location_unknown").with_param("path", &input.location))?;
     let (min, max) = (quantity(Some(&input.min_qty), "min_qty")?, quantity(Some(&input.max_qty), "max_qty")?);
     if max < min {
         return Err(Error::field("max_qty", "inventory.reorder_max_below_min"));

@@ -110,6 +110,29 @@ impl Catalog {
     pub fn codes(&self) -> impl Iterator<Item = &&'static str> {
         self.messages.keys()
     }
+
+    /// Every message, for checks over the whole catalogue.
+    pub fn messages(&self) -> impl Iterator<Item = &Message> {
+        self.messages.values()
+    }
+}
+
+impl Message {
+    /// The `{name}` placeholders of one wording, in order of appearance.
+    pub fn placeholders(text: &str) -> Vec<&str> {
+        let mut names = Vec::new();
+        let mut rest = text;
+        while let Some(open) = rest.find('{') {
+            let after = &rest[open + 1..];
+            let Some(close) = after.find('}') else { break };
+            let name = &after[..close];
+            if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                names.push(name);
+            }
+            rest = &after[close + 1..];
+        }
+        names
+    }
 }
 
 #[cfg(test)]

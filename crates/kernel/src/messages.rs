@@ -20,6 +20,7 @@ pub const MESSAGES: &[Message] = &[
     msg!("auth.no_company", "该用户不属于任何公司", "This user belongs to no company"),
     msg!("auth.password.too_short", "密码至少需要 {min} 个字符", "The password needs at least {min} characters"),
     msg!("auth.permission_denied", "没有权限：{permission}", "Permission denied: {permission}"),
+    msg!("auth.forbidden", "没有权限执行此操作", "You have no permission for this"),
     msg!("auth.required", "请先登录", "Please log in"),
     msg!(
         "db.backup.sqlite_only",

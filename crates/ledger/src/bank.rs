@@ -146,12 +146,12 @@ pub fn import_statement(tx: &mut Tx<'_>, ctx: &Ctx, input: &StatementInput) -> R
     let sheet = Sheet::parse(&bytes, input.format.trim())?;
     let m = &input.mapping;
     let date_col = column(&sheet, "date", Some(&m.date))?
-        .ok_or_else(|| Error::field("mapping.date", "ledger.bank_column_missing"))?;
+        .ok_or_else(|| Error::field("mapping.date", "ledger.bank_column_missing").with_param("column", &m.date))?;
     let amount_col = column(&sheet, "amount", m.amount.as_ref())?;
     let inflow_col = column(&sheet, "inflow", m.inflow.as_ref())?;
     let outflow_col = column(&sheet, "outflow", m.outflow.as_ref())?;
     if amount_col.is_none() && inflow_col.is_none() && outflow_col.is_none() {
-        return Err(Error::field("mapping.amount", "ledger.bank_column_missing"));
+        return Err(Error::field("mapping.amount", "ledger.bank_column_missing").with_param("column", "amount"));
     }
     let text_col = |field: &str, name: &Option<String>| column(&sheet, field, name.as_ref());
     let counterparty_col = text_col("counterparty", &m.counterparty)?;

@@ -1,11 +1,13 @@
 //! The one CJK font documents are printed in: where it is found, loading it once per process,
 //! and its metrics (glyph ids and real advance widths) for measuring text.
 //!
-//! The font is a system file, not part of the binary (a CJK font is 10–20 MB): `TIANGONG_FONT`
-//! names it (`/path/font.ttc` or `/path/font.ttc#2` for a face of a collection), else the Debian
-//! packages' paths are tried, Noto Sans CJK (fonts-noto-cjk) first. Inside a collection without
-//! an explicit index the Simplified Chinese face is chosen. The file is read and parsed on first
-//! use and kept for the life of the process; each document only embeds the subset it uses.
+//! `TIANGONG_FONT` names a font file (`/path/font.ttc` or `/path/font.ttc#2` for a face of a
+//! collection); else the Debian packages' paths are tried, Noto Sans CJK (fonts-noto-cjk) first;
+//! else the subset of Noto Sans CJK SC that the binary carries (`fonts/`, GB 2312 and every
+//! character of our own sources, OFL), so printing works on a machine with nothing installed.
+//! Inside a collection without an explicit index the Simplified Chinese face is chosen. The font
+//! is parsed on first use and kept for the life of the process; each document only embeds the
+//! subset it uses.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock, PoisonError};
@@ -16,8 +18,11 @@ use ttf_parser::{Face, GlyphId, Tag, name_id};
 /// The environment variable that overrides where the font is looked for.
 pub const FONT_ENV: &str = "TIANGONG_FONT";
 
-/// The Debian package that provides the preferred font; named in the error when none is found.
+/// The Debian package that provides the full font; named when a configured file is missing.
 pub const FONT_PACKAGE: &str = "fonts-noto-cjk";
+
+/// The subset of Noto Sans CJK SC compiled into the binary (crates/print/fonts/README.md).
+static EMBEDDED_FONT: &[u8] = include_bytes!("../fonts/NotoSansSC-Regular-subset.otf");
 
 /// Known font files, in order of preference, with the Debian package that installs each.
 const KNOWN_FONTS: &[(&str, &str)] = &[
@@ -29,11 +34,12 @@ const KNOWN_FONTS: &[(&str, &str)] = &[
 
 const CFF: Tag = Tag::from_bytes(b"CFF ");
 
-/// Where to read the font: a file and, for a collection, which face (None: pick the SC face).
+/// Where to read the font: a file and, for a collection, which face (None: pick the SC face),
+/// or the subset the binary carries.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct FontSource {
-    pub path: PathBuf,
-    pub index: Option<u32>,
+pub(crate) enum FontSource {
+    File { path: PathBuf, index: Option<u32> },
+    Embedded,
 }
 
 impl FontSource {
@@ -42,9 +48,16 @@ impl FontSource {
         if let Some((path, index)) = spec.rsplit_once('#')
             && let Ok(index) = index.trim().parse::<u32>()
         {
-            return FontSource { path: PathBuf::from(path), index: Some(index) };
+            return FontSource::File { path: PathBuf::from(path), index: Some(index) };
         }
-        FontSource { path: PathBuf::from(spec), index: None }
+        FontSource::File { path: PathBuf::from(spec), index: None }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            FontSource::File { path, .. } => path.display().to_string(),
+            FontSource::Embedded => "(built-in Noto Sans CJK SC subset)".into(),
+        }
     }
 }
 
@@ -53,12 +66,13 @@ fn missing(path: impl std::fmt::Display) -> Error {
         .with_param("package", FONT_PACKAGE)
         .with_param("path", path)
         .with_source(format!(
-            "no CJK font to print with: install the Debian package {FONT_PACKAGE} \
-             (apt-get install {FONT_PACKAGE}) or set {FONT_ENV}=/path/to/font.ttc[#index]"
+            "{FONT_ENV} names a font file that does not exist: unset it to print with the installed \
+             or the built-in font, or install {FONT_PACKAGE}"
         ))
 }
 
-/// Finds the font file: `TIANGONG_FONT` when set, else the first known Debian path present.
+/// Finds the font: `TIANGONG_FONT` when set (a missing file is an error, not a silent fallback),
+/// else the first known Debian path present, else the built-in subset.
 pub(crate) fn locate() -> Result<FontSource> {
     let configured = std::env::var(FONT_ENV).ok().filter(|v| !v.trim().is_empty());
     locate_from(configured.as_deref(), |path| path.is_file())
@@ -67,14 +81,16 @@ pub(crate) fn locate() -> Result<FontSource> {
 fn locate_from(configured: Option<&str>, exists: impl Fn(&Path) -> bool) -> Result<FontSource> {
     if let Some(spec) = configured {
         let source = FontSource::parse(spec.trim());
-        return if exists(&source.path) { Ok(source) } else { Err(missing(source.path.display())) };
+        return match &source {
+            FontSource::File { path, .. } if !exists(path) => Err(missing(path.display())),
+            _ => Ok(source),
+        };
     }
-    KNOWN_FONTS
+    Ok(KNOWN_FONTS
         .iter()
         .map(|(path, _)| Path::new(path))
         .find(|path| exists(path))
-        .map(|path| FontSource { path: path.to_path_buf(), index: None })
-        .ok_or_else(|| missing(KNOWN_FONTS.iter().map(|(path, _)| *path).collect::<Vec<_>>().join(", ")))
+        .map_or(FontSource::Embedded, |path| FontSource::File { path: path.to_path_buf(), index: None }))
 }
 
 /// A parsed font face with the metrics layout needs. Lives for the whole process.
@@ -99,8 +115,8 @@ static SHARED: OnceLock<Font> = OnceLock::new();
 static LOADING: Mutex<()> = Mutex::new(());
 
 impl Font {
-    /// The process-wide font, loaded on first use. A failure is not remembered, so installing
-    /// the font package fixes a running server without a restart.
+    /// The process-wide font, loaded on first use. A failure (a configured file that is missing
+    /// or no font) is not remembered, so fixing the configuration needs no restart.
     pub(crate) fn shared() -> Result<&'static Font> {
         if let Some(font) = SHARED.get() {
             return Ok(font);
@@ -118,16 +134,18 @@ impl Font {
     pub(crate) fn load(source: &FontSource) -> Result<Font> {
         let invalid = |reason: String| {
             Error::new(ErrorKind::Internal, "print.font_invalid")
-                .with_param("path", source.path.display())
+                .with_param("path", source.describe())
                 .with_source(reason)
         };
-        let data = std::fs::read(&source.path).map_err(|e| missing(source.path.display()).with_source(e))?;
-        let index = match source.index {
-            Some(index) => index,
-            None => simplified_chinese_face(&data),
+        let (data, index): (&'static [u8], u32) = match source {
+            FontSource::Embedded => (EMBEDDED_FONT, 0),
+            FontSource::File { path, index } => {
+                let data = std::fs::read(path).map_err(|e| missing(path.display()).with_source(e))?;
+                let index = index.unwrap_or_else(|| simplified_chinese_face(&data));
+                Face::parse(&data, index).map_err(|e| invalid(format!("face {index}: {e}")))?;
+                (data.leak(), index)
+            }
         };
-        Face::parse(&data, index).map_err(|e| invalid(format!("face {index}: {e}")))?;
-        let data: &'static [u8] = data.leak();
         let face = Face::parse(data, index).map_err(|e| invalid(format!("face {index}: {e}")))?;
         if face.glyph_index('中').is_none() {
             return Err(invalid("the font has no Chinese characters".into()));
@@ -217,37 +235,50 @@ mod tests {
 
     #[test]
     fn a_source_may_name_the_face_of_a_collection() {
-        assert_eq!(FontSource::parse("/f/a.ttc#2"), FontSource { path: "/f/a.ttc".into(), index: Some(2) });
-        assert_eq!(FontSource::parse("/f/a.ttf"), FontSource { path: "/f/a.ttf".into(), index: None });
-        assert_eq!(FontSource::parse("/f/a#b.ttf"), FontSource { path: "/f/a#b.ttf".into(), index: None });
+        let file = |path: &str, index| FontSource::File { path: path.into(), index };
+        assert_eq!(FontSource::parse("/f/a.ttc#2"), file("/f/a.ttc", Some(2)));
+        assert_eq!(FontSource::parse("/f/a.ttf"), file("/f/a.ttf", None));
+        assert_eq!(FontSource::parse("/f/a#b.ttf"), file("/f/a#b.ttf", None));
     }
 
     #[test]
-    fn the_configured_font_wins_and_otherwise_debian_paths_are_tried_in_order() {
+    fn the_configured_font_wins_then_debian_paths_in_order_then_the_built_in_subset() {
         let configured = locate_from(Some("/x/y.otf#1"), |_| true).unwrap();
-        assert_eq!(configured, FontSource { path: "/x/y.otf".into(), index: Some(1) });
+        assert_eq!(configured, FontSource::File { path: "/x/y.otf".into(), index: Some(1) });
         let wqy = locate_from(None, |p| p.to_string_lossy().contains("wqy")).unwrap();
-        assert_eq!(wqy.path, Path::new("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"));
+        assert_eq!(
+            wqy,
+            FontSource::File { path: "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc".into(), index: None }
+        );
         let noto = locate_from(None, |_| true).unwrap();
-        assert_eq!(noto.path, Path::new(KNOWN_FONTS[0].0));
+        assert_eq!(noto, FontSource::File { path: KNOWN_FONTS[0].0.into(), index: None });
+        assert_eq!(locate_from(None, |_| false).unwrap(), FontSource::Embedded);
     }
 
     #[test]
-    fn a_missing_font_says_which_package_to_install() {
-        let error = locate_from(None, |_| false).unwrap_err();
-        assert_eq!(error.code(), "print.font_missing");
-        assert_eq!(error.param("package"), Some("fonts-noto-cjk"));
-        assert!(error.to_string().contains("apt-get install fonts-noto-cjk"), "{error}");
+    fn the_built_in_subset_prints_chinese_and_our_own_words() {
+        let font = Font::load(&FontSource::Embedded).unwrap();
+        assert!(font.is_cff());
+        for c in "增值税专用发票 销售订单 收货单 凭证 壹贰叁肆伍陆柒捌玖拾佰仟万亿圆角分整 ¥ ① 0123 ABC abc".chars()
+        {
+            assert!(c == ' ' || font.glyph(c) != 0, "the built-in font lacks {c:?}");
+        }
+        assert!(font.measure("天工", 10.0) > 19.0, "CJK characters are a full em wide");
+    }
+
+    #[test]
+    fn a_configured_font_that_is_missing_is_an_error_not_a_silent_fallback() {
         let error = locate_from(Some("/nowhere/font.ttc"), |_| false).unwrap_err();
         assert_eq!(error.code(), "print.font_missing");
         assert_eq!(error.param("path"), Some("/nowhere/font.ttc"));
+        assert_eq!(error.param("package"), Some("fonts-noto-cjk"));
     }
 
     #[test]
     fn a_file_that_is_no_font_is_refused_before_it_is_kept() {
         let path = std::env::temp_dir().join(format!("tiangong-print-not-a-font-{}.ttf", std::process::id()));
         std::fs::write(&path, b"not a font").unwrap();
-        let error = Font::load(&FontSource { path: path.clone(), index: None }).unwrap_err();
+        let error = Font::load(&FontSource::File { path: path.clone(), index: None }).unwrap_err();
         std::fs::remove_file(&path).unwrap();
         assert_eq!(error.code(), "print.font_invalid");
     }

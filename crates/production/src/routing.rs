@@ -212,8 +212,10 @@ pub fn save_routing(tx: &mut Tx<'_>, ctx: &Ctx, input: &RoutingInput) -> Result<
         if o.name.trim().is_empty() {
             return Err(Error::field(format!("operations[{i}].name"), "production.required"));
         }
-        let center = work_center(tx, ctx, &o.work_center)
-            .map_err(|_| Error::field(format!("operations[{i}].work_center"), "production.work_center_unknown"))?;
+        let center = work_center(tx, ctx, &o.work_center).map_err(|_| {
+            Error::field(format!("operations[{i}].work_center"), "production.work_center_unknown")
+                .with_param("code", &o.work_center)
+        })?;
         let setup = minutes(o.setup_minutes.as_deref().unwrap_or("0"), &format!("operations[{i}].setup_minutes"))?;
         let run = minutes(&o.run_minutes, &format!("operations[{i}].run_minutes"))?;
         operations.push((o.name.trim().to_string(), center.id, setup, run, o.key_operation));

@@ -139,7 +139,8 @@ pub fn draw_invoice(tx: &mut Tx<'_>, ctx: &Ctx, order: OrderId, request: &Invoic
     let header = load(tx, ctx, order)?;
     header.check(OrderAction::Invoice, ctx)?;
     let date = match request.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-        Some(text) => kernel::clock::parse_date(text).map_err(|_| Error::field("date", "kernel.date.invalid"))?,
+        Some(text) => kernel::clock::parse_date(text)
+            .map_err(|_| Error::field("date", "kernel.date.invalid").with_param("value", text))?,
         None => ctx.today(),
     };
     let currency = Currency::from_code(&header.currency)?;

@@ -33,6 +33,31 @@ pub fn open(config: &DbConfig) -> anyhow::Result<Db> {
         .with_context(|| format!("cannot open the database {}", crate::settings::redact_url(&config.url)))
 }
 
+/// Opens a database that must already hold Tiangong's data (for `verify`, `user`, `backup`,
+/// `export`, `keys`): a folder without one is said so in one line, instead of creating an empty
+/// database or failing on the first query.
+pub fn open_existing(config: &DbConfig) -> anyhow::Result<Db> {
+    let hint = "先运行 tiangong serve 或 tiangong migrate，或用 --data 指定数据目录 \
+                (run `tiangong serve` or `tiangong migrate` first, or name the folder with --data DIR)";
+    if let Some(path) = config.sqlite_path()
+        && !path.is_file()
+    {
+        anyhow::bail!("{} 处没有数据库 / no database at {}: {hint}", path.display(), path.display());
+    }
+    let db = open(config)?;
+    let tables: i64 = db.read(|tx| {
+        let sql = match tx.backend() {
+            kernel::db::Backend::Sqlite => "select count(*) from sqlite_master where type = 'table' and name = 'kernel_company'",
+            kernel::db::Backend::Postgres => {
+                "select count(*) from information_schema.tables where table_schema = current_schema() and table_name = 'kernel_company'"
+            }
+        };
+        tx.scalar(sql, &[])
+    })?;
+    anyhow::ensure!(tables > 0, "数据库里还没有天工的数据 / the database holds no Tiangong data yet: {hint}");
+    Ok(db)
+}
+
 /// Applies every pending migration; returns the versions applied.
 pub fn migrate(db: &Db, clock: &dyn Clock) -> anyhow::Result<Vec<i64>> {
     kernel::db::migrate(db, wiring::MIGRATIONS, &format_timestamp(clock.now())).context("migration failed")
@@ -77,6 +102,7 @@ pub fn prepare(config: &DbConfig, settings: &Settings, clock: Arc<dyn Clock>) ->
             session_ttl: time::Duration::hours(settings.session_ttl_hours),
             token_ttl: time::Duration::days(settings.token_ttl_days),
             secure_cookies: settings.secure_cookies,
+            metrics_allow: settings.metrics_networks()?,
         },
         metrics: Arc::new(web::metrics::Metrics::default()),
         attachments: kernel::attachment::AttachmentStore {

@@ -48,6 +48,24 @@ pub struct Settings {
     pub smtp_url: String,
     /// The sender of outgoing mail, e.g. `销售部 <sales@example.com>`.
     pub mail_from: String,
+    /// Who may read `/metrics`: addresses or networks, comma-separated (`127.0.0.1, 10.1.0.0/16`).
+    pub metrics_allow: String,
+}
+
+impl Settings {
+    /// `metrics_allow` as networks; a plain address is a network of one.
+    pub fn metrics_networks(&self) -> anyhow::Result<Vec<ipnet::IpNet>> {
+        self.metrics_allow
+            .split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(|n| {
+                n.parse::<ipnet::IpNet>()
+                    .or_else(|_| n.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| anyhow::anyhow!("metrics_allow: {n} is neither an address nor a network"))
+            })
+            .collect()
+    }
 }
 
 impl Default for Settings {
@@ -72,6 +90,7 @@ impl Default for Settings {
             outbox_worker: true,
             smtp_url: String::new(),
             mail_from: String::new(),
+            metrics_allow: "127.0.0.0/8, ::1".into(),
         }
     }
 }
@@ -138,6 +157,21 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn metrics_allow_takes_addresses_and_networks() {
+        let mut settings = Settings::default();
+        let loopback = settings.metrics_networks().unwrap();
+        assert!(loopback.iter().any(|n| n.contains(&"127.0.0.1".parse::<std::net::IpAddr>().unwrap())));
+        assert!(loopback.iter().any(|n| n.contains(&"::1".parse::<std::net::IpAddr>().unwrap())));
+        assert!(!loopback.iter().any(|n| n.contains(&"10.0.0.1".parse::<std::net::IpAddr>().unwrap())));
+        settings.metrics_allow = "10.1.0.0/16, 192.0.2.7".into();
+        let configured = settings.metrics_networks().unwrap();
+        assert!(configured.iter().any(|n| n.contains(&"10.1.200.3".parse::<std::net::IpAddr>().unwrap())));
+        assert!(configured.iter().any(|n| n.contains(&"192.0.2.7".parse::<std::net::IpAddr>().unwrap())));
+        settings.metrics_allow = "everyone".into();
+        assert!(settings.metrics_networks().unwrap_err().to_string().contains("everyone"));
+    }
 
     #[test]
     fn urls_are_redacted() {

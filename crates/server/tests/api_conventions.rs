@@ -156,6 +156,18 @@ fn health_metrics_and_docs_are_served() {
     assert!(metrics.header("content-type").unwrap().starts_with("text/plain"));
     assert!(metrics.body.contains("tiangong_http_requests_total{"), "{}", metrics.body);
     assert!(metrics.body.contains("route=\"/healthz\""));
+    // Only from the allowed addresses (loopback by default): through a proxy, the client it
+    // appended decides, whatever the client itself put in the header.
+    let remote =
+        anonymous.send(anonymous.request(reqwest::Method::GET, "/metrics").header("x-forwarded-for", "203.0.113.9"));
+    assert_eq!((remote.status, remote.code()), (403, "http.metrics_address"), "{}", remote.body);
+    assert!(!remote.body.contains("tiangong_http_requests_total"));
+    let forged = anonymous
+        .send(anonymous.request(reqwest::Method::GET, "/metrics").header("x-forwarded-for", "127.0.0.1, 198.51.100.7"));
+    assert_eq!(forged.status, 403, "the address the proxy appended last decides");
+    let proxied =
+        anonymous.send(anonymous.request(reqwest::Method::GET, "/metrics").header("x-forwarded-for", "127.0.0.1"));
+    assert_eq!(proxied.status, 200);
     let docs = anonymous.get("/api/docs/");
     assert_eq!(docs.status, 200);
     assert!(docs.body.contains("swagger"), "the browsable API page is served");

@@ -310,3 +310,17 @@ fn import_and_export_reference_data_from_the_command_line() {
     let (ok, out) = run(tiangong(data.path()).args(["export", "widgets"]).arg(data.path().join("w.csv")));
     assert!(!ok && out.contains("known: customers, suppliers"), "{out}");
 }
+
+#[test]
+fn commands_on_a_folder_without_a_database_say_so_in_one_line() {
+    let data = tempfile::tempdir().unwrap();
+    let empty = data.path().join("nothing-here");
+    for args in [&["verify"][..], &["user", "list"], &["export", "customers", "/tmp/x.csv"], &["backup", "/tmp/never.db"]] {
+        let (ok, text) = run(tiangong(&empty).args(args));
+        assert!(!ok, "{args:?} succeeded on an empty folder");
+        assert_eq!(text.trim().lines().count(), 1, "{args:?}: {text}");
+        assert!(text.contains("no database at") && text.contains("tiangong serve"), "{args:?}: {text}");
+        assert!(!text.to_lowercase().contains("sql"), "{args:?}: no internal SQL error: {text}");
+    }
+    assert!(!empty.join("tiangong.db").exists(), "nothing was created");
+}

@@ -95,3 +95,96 @@ fn both_languages_are_filled_in() {
         }
     }
 }
+
+/// Every message of the catalogue, rendered with its parameters in both languages, is filled
+/// completely, and both languages name the same parameters.
+#[test]
+fn every_message_is_filled_by_its_parameters_in_both_languages() {
+    use kernel::i18n::{Locale, Message};
+    let catalog = server::wiring::catalog();
+    let mut problems = Vec::new();
+    for message in catalog.messages() {
+        let mut zh = Message::placeholders(message.zh);
+        let mut en = Message::placeholders(message.en);
+        zh.sort_unstable();
+        zh.dedup();
+        en.sort_unstable();
+        en.dedup();
+        if zh != en {
+            problems.push(format!("{}: 中文 names {zh:?}, English {en:?}", message.code));
+            continue;
+        }
+        let params: Vec<(&'static str, String)> =
+            zh.iter().map(|name| (&*String::from(*name).leak(), format!("<{name}>"))).collect();
+        for locale in [Locale::ZhCn, Locale::En] {
+            let text = catalog.text(locale, message.code, &params);
+            if !Message::placeholders(&text).is_empty() || zh.iter().any(|name| !text.contains(&format!("<{name}>"))) {
+                problems.push(format!("{} ({locale:?}) renders as {text}", message.code));
+            }
+        }
+    }
+    problems.sort();
+    assert!(problems.is_empty(), "messages not filled by their parameters:\n{}", problems.join("\n"));
+}
+
+/// Where an error with a parameterised message is raised, the parameters its message names are
+/// given at that place (`.with_param("name", …)`), so no user ever reads `{name}`.
+#[test]
+fn errors_are_raised_with_the_parameters_their_message_names() {
+    use kernel::i18n::Message;
+    let catalog = server::wiring::catalog();
+    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let mut texts = Vec::new();
+    for entry in std::fs::read_dir(crates).unwrap() {
+        let src = entry.unwrap().path().join("src");
+        if src.is_dir() {
+            sources(&src, &mut texts);
+        }
+    }
+    let mut problems = Vec::new();
+    for text in &texts {
+        for start in [
+            "Error::invalid(\"",
+            "Error::not_found(\"",
+            "Error::conflict(\"",
+            "Error::forbidden(\"",
+            "Error::new(",
+            "Error::field(",
+        ] {
+            for (at, _) in text.match_indices(start) {
+                let mut stop = text.len().min(at + 400);
+                while !text.is_char_boundary(stop) {
+                    stop -= 1;
+                }
+                let call = &text[at..stop];
+                let code = if start == "Error::field(" { call.split('"').nth(3) } else { call.split('"').nth(1) };
+                let Some(code) = code.filter(|c| catalog.contains(c)) else { continue };
+                let message = catalog.messages().find(|m| m.code == code).unwrap();
+                // The statement that raises it: up to the end of the expression.
+                let end = [";", "?", "})"].iter().filter_map(|e| call.find(e)).min().unwrap_or(call.len());
+                let statement = &call[..end];
+                for name in Message::placeholders(message.en) {
+                    if !statement.contains(&format!("\"{name}\"")) {
+                        problems
+                            .push(format!("{code} raised without {{{name}}}: {}", statement.lines().next().unwrap()));
+                    }
+                }
+            }
+        }
+    }
+    // An error page shows its code's text without parameters: only codes that need none.
+    for text in &texts {
+        for (at, _) in text.match_indices("error_page(") {
+            let call = &text[at..];
+            let call = &call[..call.find(')').unwrap_or(call.len())];
+            let Some(code) = call.split('"').nth(1).filter(|c| catalog.contains(c)) else { continue };
+            let message = catalog.messages().find(|m| m.code == code).unwrap();
+            if !Message::placeholders(message.en).is_empty() {
+                problems.push(format!("{code} shown by error_page, which fills no parameters"));
+            }
+        }
+    }
+    problems.sort();
+    problems.dedup();
+    assert!(problems.is_empty(), "errors raised without their parameters:\n{}", problems.join("\n"));
+}

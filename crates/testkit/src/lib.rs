@@ -7,6 +7,7 @@
 
 pub mod browser;
 mod clock;
+pub mod external;
 mod http;
 pub mod openapi;
 pub mod session;

@@ -89,9 +89,13 @@ fn locale_for(accept_language: Option<&str>, caller: Option<CallerLocale>) -> Lo
 }
 
 fn problem_body(state: &AppState, error: &Error, status: StatusCode, locale: Locale, instance: &str) -> Problem {
+    // An internal error's parameters fill its message (a message never shows `{name}`) but are
+    // not handed out as data; the SQL of a failed statement is in neither.
     let internal = error.kind() == ErrorKind::Internal;
-    let params: &[(&'static str, String)] = if internal { &[] } else { error.params() };
-    let title = state.catalog.text(locale, error.code(), params);
+    let shown: Vec<(&'static str, String)> =
+        error.params().iter().filter(|(name, _)| *name != "sql").cloned().collect();
+    let title = state.catalog.text(locale, error.code(), &shown);
+    let params: &[(&'static str, String)] = if internal { &[] } else { &shown };
     let errors = error
         .fields()
         .iter()
@@ -101,11 +105,8 @@ fn problem_body(state: &AppState, error: &Error, status: StatusCode, locale: Loc
             message: state.catalog.text(locale, f.code, if f.params.is_empty() { params } else { &f.params }),
         })
         .collect();
-    let params = params
-        .iter()
-        .filter(|(name, _)| *name != "sql")
-        .map(|(name, value)| (name.to_string(), serde_json::Value::String(value.clone())))
-        .collect();
+    let params =
+        params.iter().map(|(name, value)| (name.to_string(), serde_json::Value::String(value.clone()))).collect();
     Problem {
         kind: format!("urn:tiangong:problem:{}", error.code()),
         detail: title.clone(),
@@ -126,7 +127,7 @@ fn framework_error(status: StatusCode) -> Error {
         StatusCode::PAYLOAD_TOO_LARGE => Error::new(ErrorKind::PayloadTooLarge, "http.payload_too_large"),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => Error::bad_request("http.unsupported_media_type"),
         StatusCode::UNAUTHORIZED => Error::unauthenticated("auth.required"),
-        StatusCode::FORBIDDEN => Error::forbidden("auth.permission_denied"),
+        StatusCode::FORBIDDEN => Error::forbidden("auth.forbidden"),
         s if s.is_server_error() => Error::internal(format!("framework answered {s}")),
         _ => Error::bad_request("http.bad_request"),
     }
@@ -167,10 +168,16 @@ pub async fn render_problems(State(state): State<AppState>, request: Request, ne
 pub const MESSAGES: &[kernel::i18n::Message] = &[
     kernel::msg!("http.not_found", "地址不存在", "No such address"),
     kernel::msg!("http.method_not_allowed", "不支持该请求方法", "Method not allowed here"),
+    // The limit is in the answer's `params` where the refusing layer knows it.
     kernel::msg!(
         "http.payload_too_large",
-        "请求内容过大（上限 {limit} 字节）",
-        "Request body too large (limit {limit} bytes)"
+        "请求内容过大（上限见配置项 max_body_bytes）",
+        "Request body too large (the limit is the setting max_body_bytes)"
+    ),
+    kernel::msg!(
+        "http.metrics_address",
+        "此地址不能读取运行指标（见配置项 metrics_allow）",
+        "Metrics cannot be read from this address (see the setting metrics_allow)"
     ),
     kernel::msg!(
         "http.unsupported_media_type",

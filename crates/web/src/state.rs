@@ -24,6 +24,13 @@ pub struct WebSettings {
     pub token_ttl: time::Duration,
     /// Mark cookies `Secure` (set when served over HTTPS, directly or behind a proxy).
     pub secure_cookies: bool,
+    /// The addresses (networks) that may read `/metrics`; loopback by default.
+    pub metrics_allow: Vec<ipnet::IpNet>,
+}
+
+/// Loopback, IPv4 and IPv6: who may read `/metrics` unless configured otherwise.
+pub fn loopback_networks() -> Vec<ipnet::IpNet> {
+    ["127.0.0.0/8", "::1/128"].iter().filter_map(|n| n.parse().ok()).collect()
 }
 
 impl Default for WebSettings {
@@ -33,6 +40,7 @@ impl Default for WebSettings {
             session_ttl: time::Duration::hours(12),
             token_ttl: time::Duration::days(30),
             secure_cookies: false,
+            metrics_allow: loopback_networks(),
         }
     }
 }

@@ -102,8 +102,9 @@ pub fn create_company(
     ctx.require(COMPANY_MANAGE)?;
     let name = validate_name(&input.name)?;
     let code = validate_code(&input.code)?;
-    let currency = Currency::from_code(input.base_currency.as_deref().unwrap_or("CNY"))
-        .map_err(|_| Error::field("base_currency", "kernel.currency.unknown"))?;
+    let currency_code = input.base_currency.as_deref().unwrap_or("CNY");
+    let currency = Currency::from_code(currency_code)
+        .map_err(|_| Error::field("base_currency", "kernel.currency.unknown").with_param("code", currency_code))?;
     let taken: i64 = tx.scalar("select count(*) from kernel_company where code = $1", &[&code])?;
     if taken > 0 {
         return Err(Error::field("code", "kernel.company.code_taken").with_param("code", &code));

@@ -173,7 +173,7 @@ pub fn get_role(tx: &mut Tx<'_>, ctx: &Ctx, id: RoleId) -> Result<Role> {
             &format!("select {COLUMNS} from kernel_role where company_id = $1 and id = $2"),
             &[&ctx.company(), &id],
         )?
-        .ok_or_else(|| Error::not_found("kernel.role.not_found"))?;
+        .ok_or_else(|| Error::not_found("kernel.role.not_found").with_param("role", id))?;
     let permissions = tx
         .query("select permission from kernel_role_permission where role_id = $1 order by permission", &[&id])?
         .iter()

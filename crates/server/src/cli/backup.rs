@@ -18,7 +18,7 @@ pub fn backup(settings: &Settings, file: &Path) -> anyhow::Result<()> {
     let config = runtime::db_config(settings);
     match config.backend() {
         Backend::Sqlite => {
-            let db = runtime::open(&config)?;
+            let db = runtime::open_existing(&config)?;
             if file.exists() {
                 bail!("{} already exists", file.display());
             }

@@ -97,6 +97,7 @@ pub fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<()> {
             "startup" => startup()?,
             "http" => {
                 for line in http(&args)? {
+                    anyhow::ensure!(line.get("invariants").is_some(), "scenario http does not report the invariants");
                     println!("{line}");
                 }
                 continue;
@@ -118,9 +119,23 @@ pub fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<()> {
             }
             other => bail!("unknown scenario {other}; known: {}", all.join(", ")),
         };
+        anyhow::ensure!(result.get("invariants").is_some(), "scenario {scenario} does not report the invariants");
         println!("{result}");
     }
     Ok(())
+}
+
+/// What every scenario's JSON says under `"invariants"`: "ok" when the books, the stock and
+/// the audit chain still hold after the run, else each broken invariant with its first
+/// violations (printed, not hidden: a figure from a run that broke the books is worth nothing).
+pub(super) fn invariants(db: &kernel::db::Db) -> anyhow::Result<serde_json::Value> {
+    let reports = db.read(|tx| kernel::invariant::run_all(tx, &crate::wiring::invariants()))?;
+    let broken: Vec<serde_json::Value> = reports
+        .iter()
+        .filter(|r| !r.ok)
+        .map(|r| json!({"name": r.name, "violations": r.violations.iter().take(3).collect::<Vec<_>>()}))
+        .collect();
+    Ok(if broken.is_empty() { json!("ok") } else { json!(broken) })
 }
 
 fn free_port() -> anyhow::Result<u16> {
@@ -132,6 +147,14 @@ pub(super) struct ChildServer {
     child: Child,
     pub(super) port: u16,
     _data: tempfile::TempDir,
+}
+
+impl ChildServer {
+    /// The invariants of the child's database (its SQLite file, read while it runs).
+    pub(super) fn invariants(&self) -> anyhow::Result<serde_json::Value> {
+        let config = kernel::db::DbConfig::new(format!("sqlite://{}", self._data.path().join("tiangong.db").display()));
+        invariants(&runtime::open(&config)?)
+    }
 }
 
 impl Drop for ChildServer {
@@ -192,6 +215,7 @@ fn startup() -> anyhow::Result<serde_json::Value> {
         "ms_to_first_response": (first.as_secs_f64() * 1000.0 * 10.0).round() / 10.0,
         "idle_rss_mb": rss_mb(server.child.id()),
         "binary_mb": (binary as f64 / 1_048_576.0 * 10.0).round() / 10.0,
+        "invariants": server.invariants()?,
     }))
 }
 
@@ -255,6 +279,10 @@ fn http(args: &BenchArgs) -> anyhow::Result<Vec<serde_json::Value>> {
     let (rps, p99) =
         wrk(&format!("{base}/api/v1/users/{user_id}"), Some(&format!("Authorization: Bearer {token}")), args)?;
     out.push(json!({"scenario": "http_read_record", "connections": args.connections, "seconds": args.seconds, "requests_per_second": rps, "p99_ms": p99}));
+    let checked = server.invariants()?;
+    for line in &mut out {
+        line["invariants"] = checked.clone();
+    }
     Ok(out)
 }
 
@@ -278,6 +306,7 @@ fn transactions(settings: &Settings, scenario: &str, count: u64) -> anyhow::Resu
         "backend": backend,
         "transactions": count,
         "transactions_per_second": (count as f64 / elapsed).round(),
+        "invariants": invariants(&prepared.db)?,
     }))
 }
 
@@ -337,19 +366,16 @@ fn ui_list(settings: &Settings, rows: u64) -> anyhow::Result<serde_json::Value> 
     let first = prepared.bootstrapped.clone().context("bench needs an empty database")?;
     // Realistic volume: a million audit entries of one company, written in bulk.
     let started = Instant::now();
-    let base = time::OffsetDateTime::now_utc() - time::Duration::days(365);
+    // Written through the audit log itself, so the hash chain holds and the run can be verified.
+    let ctx = runtime::system_ctx(Arc::new(SystemClock)).for_company(first.company, runtime::all_permissions());
     let mut written = 0_u64;
     while written < rows {
         let batch = (rows - written).min(50_000);
         prepared.db.write(|tx| {
             for i in written..written + batch {
-                let at = kernel::clock::format_timestamp(base + time::Duration::seconds(i as i64 * 30));
-                let action = ["sales.order.confirm", "inventory.move.done", "ledger.voucher.post", "office.task.start"][(i % 4) as usize];
-                tx.execute(
-                    "insert into kernel_audit (id, company_id, chain_seq, at, actor, action, subject_kind, subject_id, changes, prev_hash, hash)
-                     values ($1, $2, $3, $4, $5, $6, 'bench.doc', $7, '{}', '', '')",
-                    &[&kernel::id::Uuid::now_v7(), &first.company, &(i as i64 + 1_000), &at, &first.admin, &action, &format!("DOC-{i:08}")],
-                )?;
+                let action = ["sales.order.confirm", "inventory.move.done", "ledger.voucher.post", "office.task.start"]
+                    [(i % 4) as usize];
+                kernel::audit::record(tx, &ctx, action, "bench.doc", &format!("DOC-{i:08}"), json!({}))?;
             }
             Ok(())
         })?;
@@ -395,6 +421,7 @@ fn ui_list(settings: &Settings, rows: u64) -> anyhow::Result<serde_json::Value> 
     let shell_total = page + gzip_bytes(&css)? + gzip_bytes(&js)?;
     Ok(json!({
         "scenario": "ui-list",
+        "invariants": invariants(&prepared.db)?,
         "backend": format!("{:?}", prepared.db.backend()).to_lowercase(),
         "records": rows,
         "seed_seconds": (seeded_seconds * 10.0).round() / 10.0,
@@ -501,6 +528,7 @@ fn parties(settings: &Settings, rows: u64) -> anyhow::Result<serde_json::Value> 
     })?;
     Ok(json!({
         "scenario": "parties",
+        "invariants": invariants(&prepared.db)?,
         "backend": format!("{:?}", prepared.db.backend()).to_lowercase(),
         "import_rows": imported,
         "import_seconds": (import_seconds * 100.0).round() / 100.0,

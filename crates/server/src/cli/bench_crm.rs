@@ -191,6 +191,7 @@ pub fn crm(settings: &Settings) -> anyhow::Result<serde_json::Value> {
     }
     Ok(json!({
         "scenario": "crm",
+        "invariants": super::bench::invariants(db)?,
         "backend": format!("{:?}", db.backend()).to_lowercase(),
         "seed_seconds": (seeded_seconds * 10.0).round() / 10.0,
         "customer_360": {"orders": ORDERS, "invoices": ORDERS, "activities": ACTIVITIES,

@@ -170,6 +170,7 @@ pub fn moves(settings: &Settings, rows: u64) -> anyhow::Result<serde_json::Value
     anyhow::ensure!(invariants.iter().all(|r| r.ok), "invariants broken: {invariants:?}");
     Ok(json!({
         "scenario": "moves",
+        "invariants": "ok",
         "backend": format!("{:?}", db.backend()).to_lowercase(),
         "done_moves": done_lines,
         "products": PRODUCTS,

@@ -126,6 +126,7 @@ pub fn post(settings: &Settings, rows: u64) -> anyhow::Result<serde_json::Value>
     anyhow::ensure!(invariants.iter().all(|r| r.ok), "invariants broken: {invariants:?}");
     Ok(json!({
         "scenario": "post",
+        "invariants": "ok",
         "backend": format!("{:?}", db.backend()).to_lowercase(),
         "lines": posted,
         "seconds": (seconds * 10.0).round() / 10.0,

@@ -142,6 +142,7 @@ pub fn mrp(settings: &crate::settings::Settings, items: Option<u64>) -> anyhow::
     }
     Ok(json!({
         "scenario": "mrp",
+        "invariants": super::bench::invariants(db)?,
         "backend": format!("{:?}", db.backend()).to_lowercase(),
         "dataset": dataset,
         "seed_seconds": (seed_seconds * 10.0).round() / 10.0,
@@ -386,6 +387,7 @@ pub fn shop(settings: &crate::settings::Settings, reports: u64) -> anyhow::Resul
     }
     Ok(json!({
         "scenario": "shop",
+        "invariants": super::bench::invariants(db)?,
         "backend": format!("{:?}", db.backend()).to_lowercase(),
         "job_reports": reports,
         "reports_per_second": (reports as f64 / seconds).round(),

@@ -407,10 +407,12 @@ fn over_http(flow: Flow, orders: u64, clients: u32) -> anyhow::Result<Value> {
         anyhow::Ok(())
     })?;
     let seconds = started.elapsed().as_secs_f64();
+    let invariants = server.invariants()?;
     drop(server);
     Ok(json!({
         "scenario": flow.name(),
         "mode": "http",
+        "invariants": invariants,
         "clients": clients,
         "orders": orders,
         "lines_per_order": PRODUCTS,

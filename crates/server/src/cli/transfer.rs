@@ -163,6 +163,7 @@ fn run_import(settings: &Settings, kind: &str, args: ImportArgs) -> anyhow::Resu
 
 /// `tiangong export <type> FILE.xlsx|csv`: every record of the type in its import layout.
 pub fn export(settings: &Settings, kind: &str, file: &Path, company: Option<&str>) -> anyhow::Result<()> {
+    runtime::open_existing(&runtime::db_config(settings))?;
     let (db, ctx, vault) = open(settings, company)?;
     let count = export_type(&db, &ctx, &vault, kind, file)?;
     println!("exported {count} {kind} to {}", file.display());
@@ -191,6 +192,7 @@ pub fn keys(settings: &Settings, command: KeysCommand) -> anyhow::Result<()> {
                     "the keys come from TIANGONG_ENCRYPTION_KEYS: add a new key there, make it current, then run this again"
                 );
             }
+            runtime::open_existing(&runtime::db_config(settings))?;
             let source = runtime::key_source(settings);
             let mut ring = KeyRing::load_or_create(source.file()).context("cannot read the key file")?;
             let id = ring.rotate();

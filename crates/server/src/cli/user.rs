@@ -77,7 +77,7 @@ fn password_or_generated(given: Option<String>) -> (String, bool) {
 
 fn open(settings: &Settings) -> anyhow::Result<(Db, Ctx)> {
     let clock = Arc::new(SystemClock);
-    let db = runtime::open(&runtime::db_config(settings))?;
+    let db = runtime::open_existing(&runtime::db_config(settings))?;
     runtime::migrate(&db, clock.as_ref())?;
     Ok((db, runtime::system_ctx(clock)))
 }

@@ -10,7 +10,7 @@ use crate::settings::Settings;
 use crate::wiring;
 
 pub fn run(settings: &Settings, json: bool) -> anyhow::Result<ExitCode> {
-    let db = runtime::open(&runtime::db_config(settings))?;
+    let db = runtime::open_existing(&runtime::db_config(settings))?;
     let reports = db.read(|tx| invariant::run_all(tx, &wiring::invariants()))?;
     let ok = reports.iter().all(|r| r.ok);
     if json {

@@ -280,16 +280,14 @@ async fn price_quote(
     ApiQuery(query): ApiQuery<QuoteQuery>,
 ) -> Result<Json<PriceQuote>, ApiError> {
     let product_id = ProductId::parse(&query.product_id).map_err(|_| kernel::Error::not_found("product.not_found"))?;
-    let quantity: kernel::Quantity = query
-        .quantity
-        .parse()
-        .map_err(|_: kernel::Error| kernel::Error::field("quantity", "kernel.quantity.invalid"))?;
+    let quantity: kernel::Quantity = query.quantity.parse().map_err(|_: kernel::Error| {
+        kernel::Error::field("quantity", "kernel.quantity.invalid").with_param("value", &query.quantity)
+    })?;
     state
         .read(&caller, move |tx, ctx| {
             let date = match query.date.as_deref() {
-                Some(d) => {
-                    kernel::clock::parse_date(d).map_err(|_| kernel::Error::field("date", "kernel.date.invalid"))?
-                }
+                Some(d) => kernel::clock::parse_date(d)
+                    .map_err(|_| kernel::Error::field("date", "kernel.date.invalid").with_param("value", d))?,
                 None => ctx.today(),
             };
             let item = product::get_product(tx, ctx, product_id)?;

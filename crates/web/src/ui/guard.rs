@@ -200,7 +200,7 @@ async fn guard(state: AppState, access: Access, request: Request, next: Next) ->
     }
     let required = access.required();
     if !required.is_empty() && !required.iter().any(|p| page.may(*p)) {
-        return super::layout::error_page(&page, StatusCode::FORBIDDEN, "auth.permission_denied");
+        return super::layout::error_page(&page, StatusCode::FORBIDDEN, "auth.forbidden");
     }
     request.extensions_mut().insert(page);
     next.run(request).await

@@ -236,9 +236,18 @@ pub fn html_response(status: StatusCode, markup: Markup) -> Response {
     response
 }
 
-/// An error page inside the shell.
+/// An error page inside the shell, for a code whose text needs no parameters.
 pub fn error_page(page: &Page, status: StatusCode, code: &str) -> Response {
-    let text = page.t(code);
+    error_page_text(page, status, page.t(code))
+}
+
+/// An error page for an error, its message filled with the error's parameters.
+pub fn error_page_for(page: &Page, status: StatusCode, error: &kernel::Error) -> Response {
+    let params: Vec<(&'static str, String)> = error.params().iter().filter(|(n, _)| *n != "sql").cloned().collect();
+    error_page_text(page, status, page.t_with(error.code(), &params))
+}
+
+fn error_page_text(page: &Page, status: StatusCode, text: String) -> Response {
     let mut response = shell(
         page,
         &text,

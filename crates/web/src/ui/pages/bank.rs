@@ -49,7 +49,7 @@ async fn render(state: &AppState, page: &Page, ok: Option<&str>, error: Option<&
         .await;
     let (statements, lines): (Vec<StatementSummary>, Vec<BankLine>) = match loaded {
         Ok(loaded) => loaded,
-        Err(e) => return crate::ui::layout::error_page(page, StatusCode::UNPROCESSABLE_ENTITY, e.0.code()),
+        Err(e) => return crate::ui::layout::error_page_for(page, StatusCode::UNPROCESSABLE_ENTITY, &e.0),
     };
     let may = page.may(PAYMENT);
     let body = html! {

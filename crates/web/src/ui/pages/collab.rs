@@ -11,7 +11,7 @@ use maud::html;
 use super::{FormData, safe_back, see_other};
 use crate::state::AppState;
 use crate::ui::guard::{Page, url_pairs};
-use crate::ui::layout::{error_page, shell};
+use crate::ui::layout::{error_page, error_page_for, shell};
 
 pub async fn add_comment(State(state): State<AppState>, page: Page, form: FormData) -> Response {
     let back = safe_back(form.get("back"), "/");
@@ -23,7 +23,7 @@ pub async fn add_comment(State(state): State<AppState>, page: Page, form: FormDa
         .await
     {
         Ok(_) => see_other(&back, Some("ui.comment.added")),
-        Err(error) => error_page(&page, StatusCode::UNPROCESSABLE_ENTITY, error.0.code()),
+        Err(error) => error_page_for(&page, StatusCode::UNPROCESSABLE_ENTITY, &error.0),
     }
 }
 

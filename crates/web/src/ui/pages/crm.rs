@@ -16,7 +16,7 @@ use super::{FormData, see_other};
 use crate::state::AppState;
 use crate::ui::form::{self, Field, Input};
 use crate::ui::guard::{Page, query_param};
-use crate::ui::layout::{error_page, flash, shell};
+use crate::ui::layout::{error_page, error_page_for, flash, shell};
 use crate::ui::list::{self, ColumnView, FilterField, FilterInput, ListParams, ListView, Show};
 
 const COLUMNS: &[ColumnView] = &[
@@ -274,7 +274,7 @@ async fn show_lead(state: &AppState, page: &Page, id: LeadId, error: Option<&Err
         Ok((lead, duplicates, score, activities)) => {
             lead_page(page, &lead, (&duplicates, score.as_ref(), &activities), error, ok)
         }
-        Err(e) => error_page(page, StatusCode::NOT_FOUND, e.0.code()),
+        Err(e) => error_page_for(page, StatusCode::NOT_FOUND, &e.0),
     }
 }
 
@@ -367,7 +367,7 @@ pub async fn activity(
     let activity =
         match state.blocking(move |state| state.db.read(|tx| crm::activity::get_activity(tx, &ctx, id))).await {
             Ok(a) => a,
-            Err(e) => return error_page(&page, StatusCode::NOT_FOUND, e.0.code()),
+            Err(e) => return error_page_for(&page, StatusCode::NOT_FOUND, &e.0),
         };
     let ok = query_param(query.as_deref(), "ok");
     let body = html! {
@@ -402,6 +402,6 @@ pub async fn complete(State(state): State<AppState>, page: Page, Path(id): Path<
     let ctx = page.ctx(&state);
     match state.blocking(move |state| state.db.write(|tx| crm::complete_activity(tx, &ctx, id, &input))).await {
         Ok(_) => see_other(&format!("/crm/activities/{id}"), Some("ui.saved")),
-        Err(error) => error_page(&page, StatusCode::CONFLICT, error.0.code()),
+        Err(error) => error_page_for(&page, StatusCode::CONFLICT, &error.0),
     }
 }

@@ -14,7 +14,7 @@ use super::{FormData, see_other};
 use crate::state::AppState;
 use crate::ui::form::{self, Field, Input};
 use crate::ui::guard::{Page, query_param};
-use crate::ui::layout::{error_page, flash, shell};
+use crate::ui::layout::{error_page, error_page_for, flash, shell};
 
 /// Milestone rows offered on a new contract.
 const MILESTONE_ROWS: usize = 4;
@@ -196,7 +196,7 @@ pub async fn show(
     let ok = query_param(query.as_deref(), "ok");
     match load(&state, &page, id).await {
         Ok(data) => contract_page(&page, &data, ok.as_deref(), None),
-        Err(e) => error_page(&page, StatusCode::NOT_FOUND, e.0.code()),
+        Err(e) => error_page_for(&page, StatusCode::NOT_FOUND, &e.0),
     }
 }
 
@@ -210,7 +210,7 @@ async fn after(
         Ok(_) => see_other(&format!("/crm/contracts/{id}"), Some("ui.saved")),
         Err(error) => match load(state, page, id).await {
             Ok(data) => contract_page(page, &data, None, Some(&error.0)),
-            Err(e) => error_page(page, StatusCode::NOT_FOUND, e.0.code()),
+            Err(e) => error_page_for(page, StatusCode::NOT_FOUND, &e.0),
         },
     }
 }

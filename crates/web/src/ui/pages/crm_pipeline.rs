@@ -15,7 +15,7 @@ use super::{FormData, see_other};
 use crate::state::AppState;
 use crate::ui::form;
 use crate::ui::guard::{Page, query_param};
-use crate::ui::layout::{error_page, flash, shell};
+use crate::ui::layout::{error_page, error_page_for, flash, shell};
 
 pub async fn board(State(state): State<AppState>, page: Page, RawQuery(query): RawQuery) -> Response {
     let ctx = page.ctx(&state);
@@ -23,7 +23,7 @@ pub async fn board(State(state): State<AppState>, page: Page, RawQuery(query): R
     let columns = match state.blocking(move |state| state.db.write(|tx| crm::pipeline::board(tx, &ctx, &request))).await
     {
         Ok(columns) => columns,
-        Err(error) => return error_page(&page, StatusCode::UNPROCESSABLE_ENTITY, error.0.code()),
+        Err(error) => return error_page_for(&page, StatusCode::UNPROCESSABLE_ENTITY, &error.0),
     };
     let ok = query_param(query.as_deref(), "ok");
     let write = page.may(WRITE);
@@ -154,7 +154,7 @@ async fn show_opportunity(
         .await;
     match loaded {
         Ok((o, activities)) => opportunity_page(page, &o, &activities, ok, error),
-        Err(e) => error_page(page, StatusCode::NOT_FOUND, e.0.code()),
+        Err(e) => error_page_for(page, StatusCode::NOT_FOUND, &e.0),
     }
 }
 
@@ -218,7 +218,7 @@ pub async fn report(State(state): State<AppState>, page: Page) -> Response {
         .await;
     let (report, forecast) = match loaded {
         Ok(loaded) => loaded,
-        Err(e) => return error_page(&page, StatusCode::UNPROCESSABLE_ENTITY, e.0.code()),
+        Err(e) => return error_page_for(&page, StatusCode::UNPROCESSABLE_ENTITY, &e.0),
     };
     let f = &report.funnel;
     let body = html! {
@@ -279,7 +279,7 @@ pub async fn customer_360(State(state): State<AppState>, page: Page, Path(id): P
         .await;
     let v = match loaded {
         Ok(v) => v,
-        Err(e) => return error_page(&page, StatusCode::NOT_FOUND, e.0.code()),
+        Err(e) => return error_page_for(&page, StatusCode::NOT_FOUND, &e.0),
     };
     let c = &v.customer;
     let docs = |title: &str, base: &str, rows: &[sales::customer::RecentDocument]| {

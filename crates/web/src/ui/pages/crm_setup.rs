@@ -12,7 +12,7 @@ use maud::html;
 use super::{FormData, see_other};
 use crate::state::AppState;
 use crate::ui::guard::{Page, query_param};
-use crate::ui::layout::{error_page, flash, shell};
+use crate::ui::layout::{error_page_for, flash, shell};
 
 struct Loaded {
     stages: Vec<crm::stage::Stage>,
@@ -55,7 +55,7 @@ async fn render(state: &AppState, page: &Page, ok: Option<&str>, error: Option<&
         .await;
     let data = match loaded {
         Ok(data) => data,
-        Err(e) => return error_page(page, StatusCode::UNPROCESSABLE_ENTITY, e.0.code()),
+        Err(e) => return error_page_for(page, StatusCode::UNPROCESSABLE_ENTITY, &e.0),
     };
     let may = page.may(SETUP);
     let csrf = page.csrf();

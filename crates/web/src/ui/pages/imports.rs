@@ -20,7 +20,7 @@ use crate::download::{CSV, XLSX, attachment};
 use crate::state::AppState;
 use crate::transfer::{TRANSFER_TYPES, TransferType, importer_for, transfer_type};
 use crate::ui::guard::{Page, url_pairs};
-use crate::ui::layout::{error_page, shell};
+use crate::ui::layout::{error_page, error_page_for, shell};
 
 fn chosen(query: Option<&str>) -> Option<&'static TransferType> {
     let pairs = url_pairs(query.unwrap_or_default());
@@ -91,24 +91,24 @@ fn imports_page(page: &Page, current: &'static TransferType, report: Option<Mark
 
 pub async fn show(page: Page, RawQuery(query): RawQuery) -> Response {
     let Some(current) = chosen(query.as_deref()).or_else(|| readable(&page).first().copied()) else {
-        return error_page(&page, StatusCode::FORBIDDEN, "auth.permission_denied");
+        return error_page(&page, StatusCode::FORBIDDEN, "auth.forbidden");
     };
     if !page.may(current.read) {
-        return error_page(&page, StatusCode::FORBIDDEN, "auth.permission_denied");
+        return error_page(&page, StatusCode::FORBIDDEN, "auth.forbidden");
     }
     imports_page(&page, current, None)
 }
 
 pub async fn template(page: Page, RawQuery(query): RawQuery) -> Response {
     let Some(current) = chosen(query.as_deref()).filter(|t| page.may(t.read)) else {
-        return error_page(&page, StatusCode::NOT_FOUND, "kernel.import.unknown_type");
+        return error_page(&page, StatusCode::NOT_FOUND, "http.not_found");
     };
     // A template holds no data: any key will do for the party importer.
     let Ok(vault) = kernel::crypto::Vault::new(&kernel::crypto::KeyRing::generate()) else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     let Some(importer) = importer_for(current.name, &vault) else {
-        return error_page(&page, StatusCode::NOT_FOUND, "kernel.import.unknown_type");
+        return error_page(&page, StatusCode::NOT_FOUND, "http.not_found");
     };
     let csv = format!("\u{feff}{}", import::template(importer.as_ref()));
     attachment(csv.into_bytes(), CSV, &format!("{}-template.csv", current.name))
@@ -118,7 +118,7 @@ pub async fn template(page: Page, RawQuery(query): RawQuery) -> Response {
 /// stay out; personal data is masked without `party.pii.view`).
 pub async fn export(State(state): State<AppState>, page: Page, RawQuery(query): RawQuery) -> Response {
     let Some(current) = chosen(query.as_deref()).filter(|t| page.may(t.read)) else {
-        return error_page(&page, StatusCode::NOT_FOUND, "kernel.import.unknown_type");
+        return error_page(&page, StatusCode::NOT_FOUND, "http.not_found");
     };
     let format = url_pairs(query.as_deref().unwrap_or_default())
         .into_iter()
@@ -131,8 +131,8 @@ pub async fn export(State(state): State<AppState>, page: Page, RawQuery(query): 
     let result = state
         .blocking(move |state| {
             let vault = state.keys.vault()?;
-            let importer =
-                importer_for(name, &vault).ok_or_else(|| kernel::Error::not_found("kernel.import.unknown_type"))?;
+            let importer = importer_for(name, &vault)
+                .ok_or_else(|| kernel::Error::not_found("kernel.import.unknown_type").with_param("type", name))?;
             let header: Vec<&str> = importer.columns().iter().map(|c| c.key).collect();
             let rows = import::export_all(&state.db, &ctx, importer.as_ref())?;
             import::table_bytes(&header, &rows, &fmt)
@@ -141,7 +141,7 @@ pub async fn export(State(state): State<AppState>, page: Page, RawQuery(query): 
     match (result, format.as_str()) {
         (Ok(bytes), "csv") => attachment(bytes, CSV, &format!("{name}.csv")),
         (Ok(bytes), _) => attachment(bytes, XLSX, &format!("{name}.xlsx")),
-        (Err(error), _) => error_page(&page, StatusCode::BAD_REQUEST, error.0.code()),
+        (Err(error), _) => error_page_for(&page, StatusCode::BAD_REQUEST, &error.0),
     }
 }
 
@@ -190,10 +190,10 @@ async fn read_upload(mut multipart: Multipart) -> Upload {
 pub async fn run(State(state): State<AppState>, page: Page, headers: HeaderMap, multipart: Multipart) -> Response {
     let upload = read_upload(multipart).await;
     let Some(current) = transfer_type(&upload.kind) else {
-        return error_page(&page, StatusCode::NOT_FOUND, "kernel.import.unknown_type");
+        return error_page(&page, StatusCode::NOT_FOUND, "http.not_found");
     };
     if !page.may(current.write) {
-        return error_page(&page, StatusCode::FORBIDDEN, "auth.permission_denied");
+        return error_page(&page, StatusCode::FORBIDDEN, "auth.forbidden");
     }
     let streaming =
         headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/event-stream"));
@@ -223,8 +223,8 @@ pub async fn run(State(state): State<AppState>, page: Page, headers: HeaderMap, 
     let step = (total / 100).max(1);
     let job = move |state: &AppState| {
         let vault = state.keys.vault()?;
-        let importer =
-            importer_for(name, &vault).ok_or_else(|| kernel::Error::not_found("kernel.import.unknown_type"))?;
+        let importer = importer_for(name, &vault)
+            .ok_or_else(|| kernel::Error::not_found("kernel.import.unknown_type").with_param("type", name))?;
         import::run(&state.db, &ctx, importer.as_ref(), &sheet, dry_run, &state.catalog, locale, &|done| {
             if done % step == 0 || done == total {
                 event(&progress, serde_json::json!({"done": done, "total": total}));

@@ -10,7 +10,7 @@ use maud::{Markup, html};
 
 use crate::state::AppState;
 use crate::ui::guard::{Page, query_param};
-use crate::ui::layout::{error_page, shell};
+use crate::ui::layout::{error_page, error_page_for, shell};
 
 fn xlsx(header: &[&str], rows: &[Vec<String>], name: &str) -> Response {
     match kernel::import::table_bytes(header, rows, "xlsx") {
@@ -45,7 +45,7 @@ pub async fn stock(State(state): State<AppState>, page: Page, RawQuery(query): R
         .await;
     let rows = match rows {
         Ok(rows) => rows,
-        Err(error) => return error_page(&page, StatusCode::UNPROCESSABLE_ENTITY, error.0.code()),
+        Err(error) => return error_page_for(&page, StatusCode::UNPROCESSABLE_ENTITY, &error.0),
     };
     if query_param(q, "format").as_deref() == Some("xlsx") {
         let cells: Vec<Vec<String>> = rows
@@ -82,7 +82,7 @@ pub async fn stock(State(state): State<AppState>, page: Page, RawQuery(query): R
 /// 进销存汇总表 for a period.
 pub async fn summary(State(state): State<AppState>, page: Page, RawQuery(query): RawQuery) -> Response {
     if !page.may(VALUATION_READ) {
-        return error_page(&page, StatusCode::FORBIDDEN, "auth.permission_denied");
+        return error_page(&page, StatusCode::FORBIDDEN, "auth.forbidden");
     }
     let q = query.as_deref();
     let today = kernel::clock::format_date(kernel::clock::china_date(state.clock.now()));
@@ -95,7 +95,7 @@ pub async fn summary(State(state): State<AppState>, page: Page, RawQuery(query):
         .await
     {
         Ok(rows) => rows,
-        Err(error) => return error_page(&page, StatusCode::UNPROCESSABLE_ENTITY, error.0.code()),
+        Err(error) => return error_page_for(&page, StatusCode::UNPROCESSABLE_ENTITY, &error.0),
     };
     if query_param(q, "format").as_deref() == Some("xlsx") {
         let cells: Vec<Vec<String>> = rows
@@ -256,7 +256,7 @@ pub async fn lots(State(state): State<AppState>, page: Page, RawQuery(query): Ra
     let rows = match state.blocking(move |state| state.db.read(|tx| inventory::report::lot_aging(tx, &ctx, &on))).await
     {
         Ok(rows) => rows,
-        Err(error) => return error_page(&page, StatusCode::UNPROCESSABLE_ENTITY, error.0.code()),
+        Err(error) => return error_page_for(&page, StatusCode::UNPROCESSABLE_ENTITY, &error.0),
     };
     let days = |d: Option<i64>| d.map(|d| d.to_string()).unwrap_or_default();
     if query_param(q, "format").as_deref() == Some("xlsx") {

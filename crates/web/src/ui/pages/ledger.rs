@@ -15,7 +15,7 @@ use super::{FormData, see_other};
 use crate::state::AppState;
 use crate::ui::form::{self, Field, Input};
 use crate::ui::guard::{Page, query_param};
-use crate::ui::layout::{error_page, flash, shell};
+use crate::ui::layout::{error_page, error_page_for, flash, shell};
 use crate::ui::list::{self, ColumnView, FilterField, FilterInput, ListParams, ListView, Show};
 
 const COLUMNS: &[ColumnView] = &[
@@ -200,7 +200,7 @@ pub async fn show(
     let ok = query_param(query.as_deref(), "ok");
     match load(&state, &page, id).await {
         Ok(voucher) => voucher_page(&page, &voucher, None, ok.as_deref()),
-        Err(error) => error_page(&page, StatusCode::NOT_FOUND, error.0.code()),
+        Err(error) => error_page_for(&page, StatusCode::NOT_FOUND, &error.0),
     }
 }
 

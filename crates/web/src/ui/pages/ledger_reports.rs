@@ -12,7 +12,7 @@ use maud::{Markup, html};
 
 use crate::state::AppState;
 use crate::ui::guard::{Page, query_param};
-use crate::ui::layout::error_page;
+use crate::ui::layout::{error_page, error_page_for};
 use crate::ui::report::{self, Report, ReportColumn, ReportRow};
 
 /// How a statement is read (资产负债表, 利润表, 现金流量表).
@@ -41,7 +41,7 @@ async fn load<T: Send + 'static>(
             })
         })
         .await
-        .map_err(|error| error_page(page, StatusCode::UNPROCESSABLE_ENTITY, error.0.code()))
+        .map_err(|error| error_page_for(page, StatusCode::UNPROCESSABLE_ENTITY, &error.0))
 }
 
 /// The form choosing what a report covers: one input per (name, label, type, value).
@@ -428,6 +428,6 @@ pub async fn voucher_pdf(State(state): State<AppState>, page: Page, Path(id): Pa
     let ctx = page.ctx(&state);
     match state.blocking(move |state| state.db.read(|tx| crate::printing::voucher_pdf(tx, &ctx, id))).await {
         Ok((file, bytes)) => crate::download::attachment(bytes, crate::download::PDF, &file),
-        Err(error) => error_page(&page, StatusCode::NOT_FOUND, error.0.code()),
+        Err(error) => error_page_for(&page, StatusCode::NOT_FOUND, &error.0),
     }
 }

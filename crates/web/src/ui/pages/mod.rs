@@ -340,6 +340,6 @@ pub fn move_answer(
             let title = page.t_with(error.0.code(), error.0.params());
             (status, axum::Json(serde_json::json!({"code": error.0.code(), "title": title}))).into_response()
         }
-        (Err(error), false) => crate::ui::layout::error_page(page, StatusCode::CONFLICT, error.0.code()),
+        (Err(error), false) => crate::ui::layout::error_page_for(page, StatusCode::CONFLICT, &error.0),
     }
 }

@@ -20,7 +20,7 @@ use super::{FormData, see_other};
 use crate::state::AppState;
 use crate::ui::form::{self, Field, Input};
 use crate::ui::guard::{Page, query_param};
-use crate::ui::layout::{error_page, shell};
+use crate::ui::layout::{error_page_for, shell};
 
 const CSS: &str = r#"
 .mrp-planned tr.late td { background: #fff4f2; }
@@ -233,7 +233,7 @@ async fn render_planner(
         .await;
     match listed {
         Ok(rows) => planner_page(page, &rows, kind.as_deref(), notice, error),
-        Err(e) => error_page(page, StatusCode::FORBIDDEN, e.0.code()),
+        Err(e) => error_page_for(page, StatusCode::FORBIDDEN, &e.0),
     }
 }
 
@@ -377,7 +377,7 @@ pub async fn planned(State(state): State<AppState>, page: Page, Path(id): Path<S
         Ok(found) => found,
         Err(e) => {
             let status = StatusCode::from_u16(e.0.kind().http_status()).unwrap_or(StatusCode::NOT_FOUND);
-            return error_page(&page, status, e.0.code());
+            return error_page_for(&page, status, &e.0);
         }
     };
     let title = format!("{} · {}", page.t("ui.mrp.pegging"), order.product_code);
@@ -693,7 +693,7 @@ async fn load_forecasts(state: &AppState, page: &Page) -> Result<Vec<Forecast>, 
     state
         .blocking(move |state| state.db.read(|tx| mrp::list_forecasts(tx, &ctx)))
         .await
-        .map_err(|e| error_page(page, StatusCode::FORBIDDEN, e.0.code()))
+        .map_err(|e| error_page_for(page, StatusCode::FORBIDDEN, &e.0))
 }
 
 pub async fn planning(State(state): State<AppState>, page: Page, RawQuery(query): RawQuery) -> Response {

@@ -15,7 +15,7 @@ use crate::problem::ApiError;
 use crate::state::AppState;
 use crate::ui::form::{self, Field, Input};
 use crate::ui::guard::{Page, query_param};
-use crate::ui::layout::{error_page, flash, shell};
+use crate::ui::layout::{error_page, error_page_for, flash, shell};
 use crate::ui::list::{self, ColumnView, FilterField, FilterInput, ListParams, ListView, Show};
 
 const COLUMNS: &[ColumnView] = &[
@@ -415,7 +415,7 @@ pub async fn form(
     let ok = query_param(query.as_deref(), "ok");
     match load(&state, &page, Some(id)).await {
         Ok(data) => party_page(&page, &data, None, None, ok.as_deref()),
-        Err(error) => error_page(&page, StatusCode::NOT_FOUND, error.0.code()),
+        Err(error) => error_page_for(&page, StatusCode::NOT_FOUND, &error.0),
     }
 }
 
@@ -451,7 +451,7 @@ pub async fn merge(State(state): State<AppState>, page: Page, Path(id): Path<Str
         .await;
     match result {
         Ok(_) => see_other(&format!("/parties/{kept}"), Some("ui.party.merged")),
-        Err(error) => error_page(&page, StatusCode::CONFLICT, error.0.code()),
+        Err(error) => error_page_for(&page, StatusCode::CONFLICT, &error.0),
     }
 }
 

@@ -16,7 +16,7 @@ use super::{FormData, see_other};
 use crate::state::AppState;
 use crate::ui::form::{self, Field, Input};
 use crate::ui::guard::{Page, query_param};
-use crate::ui::layout::{error_page, flash, shell};
+use crate::ui::layout::{error_page, error_page_for, flash, shell};
 
 const STATES: [&str; 6] = ["draft", "confirmed", "in_progress", "done", "closed", "cancelled"];
 
@@ -52,7 +52,7 @@ pub async fn work_orders(State(state): State<AppState>, page: Page, RawQuery(que
         .await;
     let orders = match listed {
         Ok(orders) => orders,
-        Err(error) => return error_page(&page, StatusCode::FORBIDDEN, error.0.code()),
+        Err(error) => return error_page_for(&page, StatusCode::FORBIDDEN, &error.0),
     };
     let ok = query_param(query.as_deref(), "ok");
     let body = html! {
@@ -276,7 +276,7 @@ async fn show_order(
     let ctx = page.ctx(state);
     match state.blocking(move |state| state.db.read(|tx| production::work_order::get_work_order(tx, &ctx, id))).await {
         Ok(order) => order_page(page, &order, error, ok),
-        Err(e) => error_page(page, StatusCode::NOT_FOUND, e.0.code()),
+        Err(e) => error_page_for(page, StatusCode::NOT_FOUND, &e.0),
     }
 }
 

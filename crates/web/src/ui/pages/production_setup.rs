@@ -12,7 +12,7 @@ use production::permissions::READ;
 
 use crate::state::AppState;
 use crate::ui::guard::{Page, query_param};
-use crate::ui::layout::{error_page, shell};
+use crate::ui::layout::{error_page, error_page_for, shell};
 
 /// A BOM version in the list.
 struct BomRow {
@@ -58,7 +58,7 @@ pub async fn boms(State(state): State<AppState>, page: Page) -> Response {
     let ctx = page.ctx(&state);
     let rows = match state.blocking(move |state| state.db.read(|tx| list_boms(tx, &ctx))).await {
         Ok(rows) => rows,
-        Err(error) => return error_page(&page, StatusCode::FORBIDDEN, error.0.code()),
+        Err(error) => return error_page_for(&page, StatusCode::FORBIDDEN, &error.0),
     };
     let body = html! {
         h1 { (page.t("ui.production.boms")) }
@@ -131,7 +131,7 @@ pub async fn bom(
         .await;
     let (bom, quantity, analysis) = match loaded {
         Ok(found) => found,
-        Err(error) => return error_page(&page, StatusCode::NOT_FOUND, error.0.code()),
+        Err(error) => return error_page_for(&page, StatusCode::NOT_FOUND, &error.0),
     };
     let problem = |error: &kernel::Error| html! { div.flash.error role="alert" { (page.t_with(error.fields().first().map(|f| f.code).unwrap_or(error.code()), error.params())) } };
     let body = html! {
@@ -269,7 +269,7 @@ pub async fn routings(State(state): State<AppState>, page: Page) -> Response {
         .await;
     let (centers, operations) = match loaded {
         Ok(found) => found,
-        Err(error) => return error_page(&page, StatusCode::FORBIDDEN, error.0.code()),
+        Err(error) => return error_page_for(&page, StatusCode::FORBIDDEN, &error.0),
     };
     let body = html! {
         h1 { (page.t("ui.production.routings")) }

@@ -14,7 +14,7 @@ use crate::problem::ApiError;
 use crate::state::AppState;
 use crate::ui::form::{self, Field, Input};
 use crate::ui::guard::{Page, query_param};
-use crate::ui::layout::{error_page, flash, shell};
+use crate::ui::layout::{error_page, error_page_for, flash, shell};
 use crate::ui::list::{self, ColumnView, FilterField, FilterInput, ListParams, ListView, Show};
 
 const COLUMNS: &[ColumnView] = &[
@@ -319,7 +319,7 @@ pub async fn form(
     let ok = query_param(query.as_deref(), "ok");
     match load(&state, &page, Some(id)).await {
         Ok(data) => product_page(&page, &data, None, None, ok.as_deref()),
-        Err(error) => error_page(&page, StatusCode::NOT_FOUND, error.0.code()),
+        Err(error) => error_page_for(&page, StatusCode::NOT_FOUND, &error.0),
     }
 }
 

@@ -22,7 +22,7 @@ use crate::problem::ApiError;
 use crate::state::AppState;
 use crate::ui::form;
 use crate::ui::guard::{Page, query_param};
-use crate::ui::layout::{error_page, flash, shell};
+use crate::ui::layout::{error_page, error_page_for, flash, shell};
 use crate::ui::list::{self, ColumnView, FilterField, FilterInput, ListParams, ListView, Show};
 
 const BILL_COLUMNS: &[ColumnView] = &[
@@ -262,7 +262,7 @@ pub async fn show(
     let ok = query_param(query.as_deref(), "ok");
     match load(&state, &page, id).await {
         Ok(view) => bill_page(&page, &view, None, ok.as_deref()),
-        Err(error) => error_page(&page, status_of(&error.0), error.0.code()),
+        Err(error) => error_page_for(&page, status_of(&error.0), &error.0),
     }
 }
 

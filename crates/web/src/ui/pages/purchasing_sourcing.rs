@@ -20,7 +20,7 @@ use crate::problem::ApiError;
 use crate::state::AppState;
 use crate::ui::form;
 use crate::ui::guard::{Page, query_param};
-use crate::ui::layout::{error_page, flash, shell};
+use crate::ui::layout::{error_page, error_page_for, flash, shell};
 
 /// Where to go once orders were made: the order itself when there is one, else the list.
 fn to_orders(orders: &[PurchaseOrder]) -> Response {
@@ -36,7 +36,7 @@ pub async fn from_replenishment(State(state): State<AppState>, page: Page) -> Re
     match state.blocking(move |state| state.db.write(|tx| requisition::requisition_from_replenishment(tx, &ctx))).await
     {
         Ok(created) => see_other(&format!("/purchasing/requisitions/{}", created.id), Some("ui.saved")),
-        Err(error) => error_page(&page, status_of(&error.0), error.0.code()),
+        Err(error) => error_page_for(&page, status_of(&error.0), &error.0),
     }
 }
 
@@ -133,7 +133,7 @@ pub async fn requisition(
     let ok = query_param(query.as_deref(), "ok");
     match load_requisition(&state, &page, id).await {
         Ok(view) => requisition_page(&page, &view, None, ok.as_deref()),
-        Err(error) => error_page(&page, status_of(&error.0), error.0.code()),
+        Err(error) => error_page_for(&page, status_of(&error.0), &error.0),
     }
 }
 
@@ -464,7 +464,7 @@ pub async fn rfq(
     let ok = query_param(query.as_deref(), "ok");
     match load_rfq(&state, &page, id).await {
         Ok(rfq) => rfq_page(&page, &rfq, None, ok.as_deref()),
-        Err(error) => error_page(&page, status_of(&error.0), error.0.code()),
+        Err(error) => error_page_for(&page, status_of(&error.0), &error.0),
     }
 }
 

@@ -14,7 +14,7 @@ use maud::{Markup, html};
 use super::{FormData, see_other};
 use crate::state::AppState;
 use crate::ui::guard::{Page, query_param};
-use crate::ui::layout::{error_page, shell};
+use crate::ui::layout::{error_page, error_page_for, shell};
 
 /// Scanned quantities by key (a move id, or a product id when counting), in scaled units.
 type Tally = Vec<(String, i64)>;
@@ -203,7 +203,7 @@ pub async fn show(State(state): State<AppState>, page: Page, RawQuery(query): Ra
     let ctx = page.ctx(&state);
     match state.blocking(move |state| state.db.read(|tx| find_picking(tx, &ctx, &key))).await {
         Ok(picking) => picking_screen(&page, &picking, &Vec::new(), &Answer::None),
-        Err(error) => error_page(&page, StatusCode::NOT_FOUND, error.0.code()),
+        Err(error) => error_page_for(&page, StatusCode::NOT_FOUND, &error.0),
     }
 }
 

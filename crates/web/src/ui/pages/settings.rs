@@ -15,7 +15,7 @@ use super::{FormData, see_other};
 use crate::state::AppState;
 use crate::ui::form::{self, Field, Input};
 use crate::ui::guard::{Page, query_param};
-use crate::ui::layout::{error_page, flash, shell};
+use crate::ui::layout::{error_page, error_page_for, flash, shell};
 use crate::ui::list::{self, BulkAction, ColumnView, FilterField, FilterInput, ListParams, ListView, Show};
 
 fn ok_param(query: &Option<String>) -> Option<String> {
@@ -69,7 +69,7 @@ pub async fn users_bulk(State(state): State<AppState>, page: Page, form: FormDat
     let ctx = page.ctx(&state);
     match state.blocking(move |state| state.db.write(|tx| identity::set_active(tx, &ctx, &ids, active))).await {
         Ok(_) => see_other("/settings/users", Some("ui.saved")),
-        Err(error) => error_page(&page, StatusCode::UNPROCESSABLE_ENTITY, error.0.code()),
+        Err(error) => error_page_for(&page, StatusCode::UNPROCESSABLE_ENTITY, &error.0),
     }
 }
 
@@ -245,14 +245,14 @@ pub async fn user_form(
     let Ok(id) = UserId::parse(&id) else { return error_page(&page, StatusCode::NOT_FOUND, "kernel.user.not_found") };
     match load_user_form(&state, &page, Some(id)).await {
         Ok(data) => user_page(&page, &data, None, None, ok_param(&query).as_deref()),
-        Err(error) => error_page(&page, StatusCode::NOT_FOUND, error.0.code()),
+        Err(error) => error_page_for(&page, StatusCode::NOT_FOUND, &error.0),
     }
 }
 
 pub async fn user_save(State(state): State<AppState>, page: Page, Path(id): Path<String>, form: FormData) -> Response {
     let Ok(id) = UserId::parse(&id) else { return error_page(&page, StatusCode::NOT_FOUND, "kernel.user.not_found") };
     if !page.may(USER_MANAGE) {
-        return error_page(&page, StatusCode::FORBIDDEN, "auth.permission_denied");
+        return error_page(&page, StatusCode::FORBIDDEN, "auth.forbidden");
     }
     let ctx = page.ctx(&state);
     let action = form.get("action").map(str::to_string);
@@ -545,6 +545,6 @@ pub async fn outbox_bulk(State(state): State<AppState>, page: Page, form: FormDa
         .await;
     match result {
         Ok(()) => see_other("/settings/outbox", Some("ui.outbox.retried")),
-        Err(error) => error_page(&page, StatusCode::CONFLICT, error.0.code()),
+        Err(error) => error_page_for(&page, StatusCode::CONFLICT, &error.0),
     }
 }

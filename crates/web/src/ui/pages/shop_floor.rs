@@ -18,7 +18,7 @@ use production::shop_floor::OpenOperation;
 use super::{FormData, see_other};
 use crate::state::AppState;
 use crate::ui::guard::{Page, query_param};
-use crate::ui::layout::{error_page, html_response, shell};
+use crate::ui::layout::{error_page_for, html_response, shell};
 
 const CSS: &str = r#"
 .shop h1 { font-size: 1.6rem; }
@@ -214,7 +214,7 @@ async fn render_tablet(state: &AppState, page: &Page, t: Tablet<'_>) -> Response
         .await
     {
         Ok(ops) => tablet_page(page, &t, &ops),
-        Err(error) => error_page(page, StatusCode::FORBIDDEN, error.0.code()),
+        Err(error) => error_page_for(page, StatusCode::FORBIDDEN, &error.0),
     }
 }
 
@@ -336,7 +336,7 @@ pub async fn board(State(state): State<AppState>, page: Page, RawQuery(query): R
         .await;
     let board = match loaded {
         Ok(board) => board,
-        Err(error) => return error_page(&page, StatusCode::UNPROCESSABLE_ENTITY, error.0.code()),
+        Err(error) => return error_page_for(&page, StatusCode::UNPROCESSABLE_ENTITY, &error.0),
     };
     let now = page.ctx(&state).now().to_offset(kernel::clock::CHINA_OFFSET);
     let title = if board.workshop.is_empty() {

@@ -14,7 +14,7 @@ use crate::problem::ApiError;
 use crate::state::AppState;
 use crate::ui::form::{self, Field, Input};
 use crate::ui::guard::{Page, query_param};
-use crate::ui::layout::{error_page, flash, shell};
+use crate::ui::layout::{error_page, error_page_for, flash, shell};
 use crate::ui::list::{self, BulkAction, ColumnView, FilterField, FilterInput, ListParams, ListView, Show};
 
 const COLUMNS: &[ColumnView] = &[
@@ -76,7 +76,7 @@ pub async fn bulk(State(state): State<AppState>, page: Page, form: FormData) -> 
         .await;
     match result {
         Ok(()) => see_other("/office/tasks", Some("ui.saved")),
-        Err(error) => error_page(&page, StatusCode::CONFLICT, error.0.code()),
+        Err(error) => error_page_for(&page, StatusCode::CONFLICT, &error.0),
     }
 }
 
@@ -308,7 +308,7 @@ pub async fn form(
     let ok = query_param(query.as_deref(), "ok");
     match load(&state, &page, Some(id)).await {
         Ok(data) => task_page(&page, &data, None, None, ok.as_deref()),
-        Err(error) => error_page(&page, StatusCode::NOT_FOUND, error.0.code()),
+        Err(error) => error_page_for(&page, StatusCode::NOT_FOUND, &error.0),
     }
 }
 
@@ -342,7 +342,7 @@ pub async fn act(State(state): State<AppState>, page: Page, Path(id): Path<Strin
         return error_page(&page, StatusCode::NOT_FOUND, "office.task.not_found");
     };
     if !page.may(action.permission()) {
-        return error_page(&page, StatusCode::FORBIDDEN, "auth.permission_denied");
+        return error_page(&page, StatusCode::FORBIDDEN, "auth.forbidden");
     }
     let ctx = page.ctx(&state);
     let back = if form.get("back") == Some("board") {
@@ -352,7 +352,7 @@ pub async fn act(State(state): State<AppState>, page: Page, Path(id): Path<Strin
     };
     match state.blocking(move |state| state.db.write(|tx| office::act(tx, &ctx, id, action))).await {
         Ok(_) => see_other(&back, Some("ui.saved")),
-        Err(error) => error_page(&page, StatusCode::CONFLICT, error.0.code()),
+        Err(error) => error_page_for(&page, StatusCode::CONFLICT, &error.0),
     }
 }
 
