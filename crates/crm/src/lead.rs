@@ -97,6 +97,13 @@ pub fn organization_key(name: &str) -> String {
     key
 }
 
+/// A lead by its contact or organisation.
+pub static LEAD_SEARCH: kernel::search::SearchIndex = kernel::search::SearchIndex {
+    kind: "crm.lead",
+    source: "select l.id, l.company_id, l.contact_name, l.organization from crm_lead l",
+    id: "l.id",
+};
+
 pub const LEAD_LIST: ListSpec = ListSpec {
     from: "crm_lead l",
     id: "l.id",
@@ -112,6 +119,7 @@ pub const LEAD_LIST: ListSpec = ListSpec {
         col("created_at", "l.created_at", true, Filter::Range),
     ],
     search: &["l.contact_name", "l.organization"],
+    index: Some(&LEAD_SEARCH),
     default_sort: "created_at",
     default_desc: true,
 };

@@ -92,3 +92,5 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
     ),
     kernel::msg!("crm.too_many_requests", "提交过于频繁，请稍后再试", "Too many submissions; try again later"),
 ];
+pub use lead::LEAD_SEARCH;
+pub use opportunity::OPPORTUNITY_SEARCH;

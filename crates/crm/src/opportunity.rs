@@ -86,6 +86,13 @@ fn parse_day(text: &Option<String>, field: &str) -> Result<Option<String>> {
     }
 }
 
+/// An opportunity by its name or its customer's.
+pub static OPPORTUNITY_SEARCH: kernel::search::SearchIndex = kernel::search::SearchIndex {
+    kind: "crm.opportunity",
+    source: "select o.id, o.company_id, o.name, p.name from crm_opportunity o left join party_party p on p.id = o.partner_id",
+    id: "o.id",
+};
+
 pub const OPPORTUNITY_LIST: ListSpec = ListSpec {
     from: "crm_opportunity o join crm_stage s on s.id = o.stage_id left join party_party p on p.id = o.partner_id",
     id: "o.id",
@@ -101,6 +108,7 @@ pub const OPPORTUNITY_LIST: ListSpec = ListSpec {
         col("partner_id", "coalesce(o.partner_id, '')", false, Filter::Equals),
     ],
     search: &["o.name", "p.name"],
+    index: Some(&OPPORTUNITY_SEARCH),
     default_sort: "expected_close",
     default_desc: false,
 };

@@ -10,6 +10,7 @@ pub mod count;
 pub mod events;
 pub mod invariants;
 pub mod location;
+pub mod lookup;
 pub mod lot;
 pub mod permissions;
 pub mod picking;
@@ -132,3 +133,4 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
         "The maximum cannot be below the minimum"
     ),
 ];
+pub use picking::PICKING_SEARCH;

@@ -262,6 +262,13 @@ pub struct Validated {
     pub arrival: Option<Picking>,
 }
 
+/// A picking by its number.
+pub static PICKING_SEARCH: kernel::search::SearchIndex = kernel::search::SearchIndex {
+    kind: "inventory.picking",
+    source: "select p.id, p.company_id, p.number from inventory_picking p",
+    id: "p.id",
+};
+
 pub const PICKING_LIST: ListSpec = ListSpec {
     from: "inventory_picking p join inventory_location f on f.id = p.from_location_id join inventory_location t on t.id = p.to_location_id",
     id: "p.id",
@@ -276,6 +283,7 @@ pub const PICKING_LIST: ListSpec = ListSpec {
         col("origin", "coalesce(p.origin_id, '')", false, Filter::Equals),
     ],
     search: &["p.number", "coalesce(p.origin_id, '')"],
+    index: Some(&PICKING_SEARCH),
     default_sort: "scheduled_date",
     default_desc: true,
 };

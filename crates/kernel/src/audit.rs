@@ -96,7 +96,9 @@ pub fn record(
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         &[&Uuid::now_v7(), &company, &chain_seq, &at, &actor, &action, &subject_kind, &subject_id, &changes, &prev_hash, &hash],
     )?;
-    // The head row is written once, when the transaction's work ends (`Tx::flush_pending`).
+    // The subject's search document follows when the work ends, like the head row, which is
+    // written once then (`Tx::flush_pending`).
+    crate::search::mark(tx, subject_kind, &subject_id);
     tx.audit_head = Some(PendingHead { company, chain_seq, hash });
     Ok(())
 }
@@ -282,6 +284,7 @@ pub const AUDIT_LIST: crate::listing::ListSpec = crate::listing::ListSpec {
         crate::listing::col("chain_seq", "a.chain_seq", true, crate::listing::Filter::None),
     ],
     search: &["a.action", "a.subject_id"],
+    index: None,
     default_sort: "chain_seq",
     default_desc: true,
 };

@@ -30,6 +30,7 @@ pub mod money;
 pub mod outbox;
 pub mod page;
 pub mod permission;
+pub mod search;
 pub mod sequence;
 
 pub use ctx::{Actor, Ctx};

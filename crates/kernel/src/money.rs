@@ -348,6 +348,56 @@ impl FromStr for Quantity {
     }
 }
 
+/// A decimal string without the zeros after its last significant digit, keeping at least
+/// `keep` decimals: ("12.5000", 0) → "12.5", ("3.0000", 0) → "3", ("100.000000", 2) → "100.00".
+pub fn trim_decimal(text: &str, keep: usize) -> String {
+    let Some((whole, fraction)) = text.split_once('.') else { return text.to_string() };
+    let significant = fraction.trim_end_matches('0');
+    let shown = if significant.len() >= keep { significant.to_string() } else { format!("{significant:0<keep$}") };
+    if shown.is_empty() { whole.to_string() } else { format!("{whole}.{shown}") }
+}
+
+/// A decimal string with thousands separators in its whole part, as lists show amounts:
+/// "1234567.89" → "1,234,567.89", "-1000" → "-1,000".
+pub fn with_thousands(text: &str) -> String {
+    let (sign, rest) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    let (whole, fraction) = match rest.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (rest, None),
+    };
+    if !whole.chars().all(|c| c.is_ascii_digit()) {
+        return text.to_string();
+    }
+    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match fraction {
+        Some(fraction) => format!("{sign}{grouped}.{fraction}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+impl Quantity {
+    /// As people read a quantity: no trailing zeros ("12.5", "3").
+    pub fn trimmed(&self) -> String {
+        trim_decimal(&self.to_string(), 0)
+    }
+}
+
+impl UnitPrice {
+    /// As people read a price: at least the two decimals of money ("100.00", "1.2345").
+    pub fn trimmed(&self) -> String {
+        trim_decimal(&self.to_string(), 2)
+    }
+}
+
 impl fmt::Display for Quantity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         format_scaled(self.0, Self::SCALE, f)
@@ -376,6 +426,20 @@ serde_as_decimal_string!(Quantity);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_are_trimmed_and_grouped_for_reading() {
+        assert_eq!(trim_decimal("12.5000", 0), "12.5");
+        assert_eq!(trim_decimal("3.0000", 0), "3");
+        assert_eq!(trim_decimal("100.000000", 2), "100.00");
+        assert_eq!(trim_decimal("1.234500", 2), "1.2345");
+        assert_eq!(with_thousands("1234567.89"), "1,234,567.89");
+        assert_eq!(with_thousands("-1000"), "-1,000");
+        assert_eq!(with_thousands("999.5"), "999.5");
+        assert_eq!(with_thousands("¥12"), "¥12");
+        assert_eq!(Quantity::from_scaled(125_000).trimmed(), "12.5");
+        assert_eq!(UnitPrice::from_scaled(100_000_000).trimmed(), "100.00");
+    }
     use proptest::prelude::*;
 
     #[test]

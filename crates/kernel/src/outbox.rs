@@ -321,6 +321,7 @@ pub const OUTBOX_LIST: crate::listing::ListSpec = crate::listing::ListSpec {
         crate::listing::col("last_error", "coalesce(o.last_error, '')", false, crate::listing::Filter::None),
     ],
     search: &["o.topic", "o.idempotency_key", "coalesce(o.last_error, '')"],
+    index: None,
     default_sort: "created_at",
     default_desc: true,
 };

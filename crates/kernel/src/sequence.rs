@@ -42,6 +42,8 @@ pub fn next_number(tx: &mut Tx<'_>, ctx: &Ctx, doc_type: DocType, date: time::Da
          values ($1, $2, $3, $4, $5, $6, $7, $8)",
         &[&ctx.company(), &doc_type.code, &year, &number, &formatted, &holder.kind, &holder.id, &ctx.now_text()],
     )?;
+    // A numbered document is searchable by its number from the moment it has one.
+    crate::search::mark(tx, &holder.kind, &holder.id);
     Ok(formatted)
 }
 

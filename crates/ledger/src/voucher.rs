@@ -689,6 +689,7 @@ pub const VOUCHER_LIST: ListSpec = ListSpec {
         col("prepared_by", "v.prepared_by", false, Filter::None),
     ],
     search: &["v.summary"],
+    index: None,
     default_sort: "date",
     default_desc: true,
 };

@@ -36,3 +36,4 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
     kernel::msg!("office.comment.empty", "评论不能为空，最多 5000 个字符", "A comment must be 1 to 5000 characters"),
     kernel::msg!("office.notification.not_found", "通知不存在", "Notification not found"),
 ];
+pub use task::TASK_SEARCH;

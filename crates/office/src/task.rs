@@ -116,6 +116,8 @@ pub struct Task {
     pub stage: TaskStage,
     pub assignee_id: Option<String>,
     pub assignee_name: Option<String>,
+    /// The assignee's login: what the assignee picker shows and takes.
+    pub assignee_username: Option<String>,
     pub due_date: Option<String>,
     /// Hours, as a decimal string.
     #[schema(value_type = String)]
@@ -161,6 +163,13 @@ pub struct TaskFilter {
     pub assignee_id: Option<String>,
 }
 
+/// A task by its number or title.
+pub static TASK_SEARCH: kernel::search::SearchIndex = kernel::search::SearchIndex {
+    kind: "office.task",
+    source: "select t.id, t.company_id, t.number, t.title from office_task t",
+    id: "t.id",
+};
+
 /// The task list: what the web client's list view and the API show.
 pub const TASK_LIST: ListSpec = ListSpec {
     from: "office_task t left join kernel_user u on u.id = t.assignee_id",
@@ -176,12 +185,13 @@ pub const TASK_LIST: ListSpec = ListSpec {
         col("updated_at", "t.updated_at", true, Filter::None),
     ],
     search: &["t.title", "t.number", "t.description"],
+    index: Some(&TASK_SEARCH),
     default_sort: "updated_at",
     default_desc: true,
 };
 
 const COLUMNS: &str = "t.id, t.number, t.title, t.description, t.stage, t.assignee_id, u.display_name, t.due_date,
-    t.estimate_hours, t.created_at, t.updated_at, t.version";
+    t.estimate_hours, t.created_at, t.updated_at, t.version, u.username";
 
 fn task_from(row: &Row) -> Result<Task> {
     let stage: String = row.get(4)?;
@@ -198,6 +208,7 @@ fn task_from(row: &Row) -> Result<Task> {
         created_at: row.get(9)?,
         updated_at: row.get(10)?,
         version: row.get(11)?,
+        assignee_username: row.get(12)?,
     })
 }
 
@@ -226,17 +237,24 @@ fn validate_estimate(estimate: Option<Quantity>) -> Result<Quantity> {
     Ok(estimate)
 }
 
+/// The assignee named by user id or by login (what the picker fills in), who must be a member
+/// of the company.
 fn validate_assignee(tx: &mut Tx<'_>, ctx: &Ctx, assignee: Option<&str>) -> Result<Option<UserId>> {
     let Some(text) = assignee.map(str::trim).filter(|a| !a.is_empty()) else { return Ok(None) };
-    let id = UserId::parse(text).map_err(|_| Error::field("assignee_id", "office.task.assignee_unknown"))?;
-    let member: i64 = tx.scalar(
-        "select count(*) from kernel_membership where user_id = $1 and company_id = $2",
-        &[&id, &ctx.company()],
-    )?;
-    if member == 0 {
-        return Err(Error::field("assignee_id", "office.task.assignee_unknown"));
-    }
-    Ok(Some(id))
+    let unknown = || Error::field("assignee_id", "office.task.assignee_unknown");
+    let column = if UserId::parse(text).is_ok() { "u.id" } else { "u.username" };
+    let found: Option<String> = tx
+        .query_opt(
+            &format!(
+                "select u.id from kernel_user u join kernel_membership m on m.user_id = u.id
+                 where {column} = $1 and m.company_id = $2"
+            ),
+            &[&text, &ctx.company()],
+        )?
+        .map(|row| row.get(0))
+        .transpose()?;
+    let id = found.ok_or_else(unknown)?;
+    Ok(Some(UserId::parse(&id).map_err(|_| unknown())?))
 }
 
 pub fn get_task(tx: &mut Tx<'_>, ctx: &Ctx, id: TaskId) -> Result<Task> {

@@ -6,6 +6,7 @@
 
 pub mod events;
 pub mod import;
+pub mod lookup;
 pub mod party;
 pub mod payment_term;
 pub mod permissions;
@@ -54,3 +55,4 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
         "The kind must be customer, supplier or both"
     ),
 ];
+pub use party::PARTY_SEARCH;

@@ -731,6 +731,13 @@ pub fn find_by_contact(tx: &mut Tx<'_>, ctx: &Ctx, vault: &Vault, value: &str) -
     Ok(found)
 }
 
+/// A customer or supplier by code, name or region (province, city, district; the street address is encrypted and not searchable).
+pub static PARTY_SEARCH: kernel::search::SearchIndex = kernel::search::SearchIndex {
+    kind: "party.party",
+    source: "select p.id, p.company_id, p.code, p.name, p.province, p.city, p.district from party_party p",
+    id: "p.id",
+};
+
 /// The party list of the web client and the API.
 pub const PARTY_LIST: ListSpec = ListSpec {
     from: "party_party p left join kernel_user u on u.id = p.owner_id",
@@ -749,6 +756,7 @@ pub const PARTY_LIST: ListSpec = ListSpec {
         col("updated_at", "p.updated_at", true, Filter::None),
     ],
     search: &["p.name", "p.code"],
+    index: Some(&PARTY_SEARCH),
     default_sort: "name",
     default_desc: false,
 };

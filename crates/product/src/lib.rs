@@ -8,6 +8,7 @@ pub mod amounts;
 pub mod category;
 pub mod currency;
 pub mod import;
+pub mod lookup;
 pub mod permissions;
 pub mod price_list;
 pub mod product;
@@ -91,3 +92,4 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
     kernel::msg!("product.no_price", "没有适用的价格", "No price applies"),
     kernel::msg!("product.rate_missing", "{currency} 在 {date} 没有汇率", "No {currency} rate on {date}"),
 ];
+pub use product::PRODUCT_SEARCH;

@@ -251,6 +251,13 @@ pub fn get_product(tx: &mut Tx<'_>, ctx: &Ctx, id: ProductId) -> Result<Product>
     from_row(&row)
 }
 
+/// A product by code, name or barcode.
+pub static PRODUCT_SEARCH: kernel::search::SearchIndex = kernel::search::SearchIndex {
+    kind: "product.product",
+    source: "select p.id, p.company_id, p.code, p.name, p.barcode from product_product p",
+    id: "p.id",
+};
+
 /// The product list of the API and the web client.
 pub const PRODUCT_LIST: ListSpec = ListSpec {
     from: "product_product p left join product_category c on c.id = p.category_id join product_uom u on u.id = p.uom_id",
@@ -267,6 +274,7 @@ pub const PRODUCT_LIST: ListSpec = ListSpec {
         col("list_price", "p.list_price", true, Filter::None),
     ],
     search: &["p.name", "p.code", "coalesce(p.barcode, '')"],
+    index: Some(&PRODUCT_SEARCH),
     default_sort: "code",
     default_desc: false,
 };

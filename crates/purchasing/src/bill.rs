@@ -140,6 +140,13 @@ pub struct Bill {
     pub lines: Vec<BillLine>,
 }
 
+/// A vendor bill by its number, the supplier's reference or the supplier's name.
+pub static BILL_SEARCH: kernel::search::SearchIndex = kernel::search::SearchIndex {
+    kind: "purchasing.bill",
+    source: "select b.id, b.company_id, b.number, b.supplier_reference, s.name from purchasing_bill b join party_party s on s.id = b.supplier_id",
+    id: "b.id",
+};
+
 pub const BILL_LIST: ListSpec = ListSpec {
     from: "purchasing_bill b join party_party s on s.id = b.supplier_id",
     id: "b.id",
@@ -157,6 +164,7 @@ pub const BILL_LIST: ListSpec = ListSpec {
         col("total", "b.total", true, Filter::None),
     ],
     search: &["coalesce(b.number, '')", "b.supplier_reference", "s.name"],
+    index: Some(&BILL_SEARCH),
     default_sort: "bill_date",
     default_desc: true,
 };

@@ -90,3 +90,5 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
         "No quote from the chosen supplier for this line"
     ),
 ];
+pub use bill::BILL_SEARCH;
+pub use order::PURCHASE_SEARCH;

@@ -170,6 +170,13 @@ pub struct PurchaseOrder {
     pub actions: Vec<PurchaseAction>,
 }
 
+/// A purchase order by its number or its supplier's name.
+pub static PURCHASE_SEARCH: kernel::search::SearchIndex = kernel::search::SearchIndex {
+    kind: "purchasing.order",
+    source: "select o.id, o.company_id, o.number, s.name from purchasing_order o join party_party s on s.id = o.supplier_id",
+    id: "o.id",
+};
+
 pub const PURCHASE_LIST: ListSpec = ListSpec {
     from: "purchasing_order o join party_party s on s.id = o.supplier_id",
     id: "o.id",
@@ -184,6 +191,7 @@ pub const PURCHASE_LIST: ListSpec = ListSpec {
         col("total", "o.total", true, Filter::None),
     ],
     search: &["o.number", "s.name"],
+    index: Some(&PURCHASE_SEARCH),
     default_sort: "order_date",
     default_desc: true,
 };

@@ -15,14 +15,36 @@ use crate::permissions::CREDIT_OVERRIDE;
 /// What the customer would owe with this order: the receivable balance plus what confirmed
 /// orders have not invoiced yet plus this order (minor units).
 fn exposure(tx: &mut Tx<'_>, ctx: &Ctx, header: &Header) -> Result<i64> {
-    let receivable = ledger::open_items::partner_balance(tx, ctx, "receivable", &header.customer_id)?;
+    Ok(owed(tx, ctx, &header.customer_id, Some(&header.id.to_string()))? + header.total)
+}
+
+/// The receivable balance plus what confirmed orders (other than `except`) have not invoiced.
+fn owed(tx: &mut Tx<'_>, ctx: &Ctx, customer: &str, except: Option<&str>) -> Result<i64> {
+    let receivable = ledger::open_items::partner_balance(tx, ctx, "receivable", customer)?;
     let open_orders: i64 = tx.scalar(
         "select coalesce(sum(l.total * (l.quantity - l.invoiced) / l.quantity), 0)
          from sales_order o join sales_order_line l on l.order_id = o.id
          where o.company_id = $1 and o.customer_id = $2 and o.state = 'confirmed' and o.id <> $3",
-        &[&ctx.company(), &header.customer_id, &header.id],
+        &[&ctx.company(), &customer, &except.unwrap_or("")],
     )?;
-    Ok(receivable + open_orders + header.total)
+    Ok(receivable + open_orders)
+}
+
+/// What a customer may still order before the credit limit (minor units of the company's
+/// currency), or None without a limit: the pickers show it beside the customer.
+pub fn remaining_credit(tx: &mut Tx<'_>, ctx: &Ctx, customer: &str) -> Result<Option<i64>> {
+    ctx.require(crate::permissions::ORDER_READ)?;
+    let limit: Option<i64> = tx
+        .query_opt(
+            "select credit_limit_minor from party_party where company_id = $1 and id = $2",
+            &[&ctx.company(), &customer],
+        )?
+        .map(|r| r.get(0))
+        .transpose()?;
+    match limit.filter(|l| *l > 0) {
+        Some(limit) => Ok(Some(limit - owed(tx, ctx, customer, None)?)),
+        None => Ok(None),
+    }
 }
 
 /// Confirms a quotation into a sales order. `override_credit` lets a holder of

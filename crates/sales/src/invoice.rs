@@ -101,6 +101,13 @@ pub struct Invoice {
     pub actions: Vec<String>,
 }
 
+/// An invoice by its number or its customer's name.
+pub static INVOICE_SEARCH: kernel::search::SearchIndex = kernel::search::SearchIndex {
+    kind: "sales.invoice",
+    source: "select i.id, i.company_id, i.number, c.name from sales_invoice i join party_party c on c.id = i.customer_id",
+    id: "i.id",
+};
+
 pub const INVOICE_LIST: ListSpec = ListSpec {
     from: "sales_invoice i join party_party c on c.id = i.customer_id",
     id: "i.id",
@@ -118,6 +125,7 @@ pub const INVOICE_LIST: ListSpec = ListSpec {
         col("paid", "i.paid", true, Filter::None),
     ],
     search: &["coalesce(i.number, '')", "c.name"],
+    index: Some(&INVOICE_SEARCH),
     default_sort: "invoice_date",
     default_desc: true,
 };

@@ -15,7 +15,7 @@ pub mod order;
 pub mod permissions;
 pub mod vat_report;
 
-pub use confirm::{cancel_order, confirm_entered, confirm_order};
+pub use confirm::{cancel_order, confirm_entered, confirm_order, remaining_credit};
 pub use delivery::{ReturnInput, ReturnLineInput, create_return};
 pub use events::{InvoicePosted, OrderConfirmed, TaxAmounts};
 pub use invoice::{
@@ -94,3 +94,5 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
         "More than was delivered (at most {max})"
     ),
 ];
+pub use invoice::INVOICE_SEARCH;
+pub use order::ORDER_SEARCH;

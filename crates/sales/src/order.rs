@@ -202,6 +202,13 @@ pub struct SalesOrder {
     pub actions: Vec<OrderAction>,
 }
 
+/// A sales order by its number or its customer's name.
+pub static ORDER_SEARCH: kernel::search::SearchIndex = kernel::search::SearchIndex {
+    kind: "sales.order",
+    source: "select o.id, o.company_id, o.number, c.name from sales_order o join party_party c on c.id = o.customer_id",
+    id: "o.id",
+};
+
 pub const ORDER_LIST: ListSpec = ListSpec {
     from: "sales_order o join party_party c on c.id = o.customer_id",
     id: "o.id",
@@ -218,6 +225,7 @@ pub const ORDER_LIST: ListSpec = ListSpec {
         col("salesperson_id", "coalesce(o.salesperson_id, '')", false, Filter::Equals),
     ],
     search: &["o.number", "c.name"],
+    index: Some(&ORDER_SEARCH),
     default_sort: "order_date",
     default_desc: true,
 };

@@ -29,6 +29,7 @@ pub fn db_config(settings: &Settings) -> DbConfig {
 
 /// Opens the database with the event wiring, without migrating.
 pub fn open(config: &DbConfig) -> anyhow::Result<Db> {
+    kernel::search::register(&wiring::search_indexes());
     Db::open(config, Arc::new(wiring::bus()))
         .with_context(|| format!("cannot open the database {}", crate::settings::redact_url(&config.url)))
 }
@@ -60,7 +61,15 @@ pub fn open_existing(config: &DbConfig) -> anyhow::Result<Db> {
 
 /// Applies every pending migration; returns the versions applied.
 pub fn migrate(db: &Db, clock: &dyn Clock) -> anyhow::Result<Vec<i64>> {
-    kernel::db::migrate(db, wiring::MIGRATIONS, &format_timestamp(clock.now())).context("migration failed")
+    let applied =
+        kernel::db::migrate(db, wiring::MIGRATIONS, &format_timestamp(clock.now())).context("migration failed")?;
+    // The search index (its tables differ by backend), and documents for records it lacks.
+    kernel::search::ensure_schema(db).context("cannot create the search index")?;
+    let indexed = kernel::search::backfill(db).context("cannot fill the search index")?;
+    if indexed > 0 {
+        tracing::info!(records = indexed, "search index filled");
+    }
+    Ok(applied)
 }
 
 /// A context for the system acting in no particular company (bootstrap, CLI lookups).

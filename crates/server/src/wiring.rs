@@ -150,6 +150,22 @@ pub fn catalog() -> Catalog {
     ])
 }
 
+/// The searchable record kinds: each list and the global search find them through the index.
+pub fn search_indexes() -> Vec<&'static kernel::search::SearchIndex> {
+    vec![
+        &party::PARTY_SEARCH,
+        &product::PRODUCT_SEARCH,
+        &sales::ORDER_SEARCH,
+        &sales::INVOICE_SEARCH,
+        &purchasing::PURCHASE_SEARCH,
+        &purchasing::BILL_SEARCH,
+        &inventory::PICKING_SEARCH,
+        &office::TASK_SEARCH,
+        &crm::LEAD_SEARCH,
+        &crm::OPPORTUNITY_SEARCH,
+    ]
+}
+
 /// Invariants checked by `tiangong verify` and after scenario tests.
 pub fn invariants() -> Vec<Invariant> {
     [
@@ -158,6 +174,7 @@ pub fn invariants() -> Vec<Invariant> {
         ledger::invariants::INVARIANTS,
         crate::postings::INVARIANTS,
         crm::pipeline::INVARIANTS,
+        kernel::search::INVARIANTS,
     ]
     .concat()
 }

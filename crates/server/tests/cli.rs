@@ -315,7 +315,9 @@ fn import_and_export_reference_data_from_the_command_line() {
 fn commands_on_a_folder_without_a_database_say_so_in_one_line() {
     let data = tempfile::tempdir().unwrap();
     let empty = data.path().join("nothing-here");
-    for args in [&["verify"][..], &["user", "list"], &["export", "customers", "/tmp/x.csv"], &["backup", "/tmp/never.db"]] {
+    for args in
+        [&["verify"][..], &["user", "list"], &["export", "customers", "/tmp/x.csv"], &["backup", "/tmp/never.db"]]
+    {
         let (ok, text) = run(tiangong(&empty).args(args));
         assert!(!ok, "{args:?} succeeded on an empty folder");
         assert_eq!(text.trim().lines().count(), 1, "{args:?}: {text}");

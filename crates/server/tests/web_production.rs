@@ -343,6 +343,7 @@ fn the_board_shows_each_work_centers_output_yield_and_oee() {
     assert!(html.contains("http-equiv=\"refresh\" content=\"30\"") && html.contains("shop-board"));
     assert!(html.contains("data-center=\"CUT\"") && html.contains("48.8%") && html.contains("75.0%"));
     assert!(html.contains("58.1%") && html.contains("97.5%") && !html.contains("PAINT"));
+    assert!(!html.contains(".0000"), "quantities as counted, not at storage precision: {html}");
     let css = web.get("/shop/shop.css");
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
     assert!(css.text().unwrap().contains(".shop-board"));

@@ -110,4 +110,82 @@
         });
     });
   });
+  // Pickers: a field that names another record (input[data-lookup="products"]) offers, as the
+  // user types, the records that match, from /api/v1/lookup/<kind>: code, name and one key
+  // figure. Arrow keys move, Enter or a click takes the code, Escape closes. A barcode scanner
+  // types the code and Enter: an exact match is taken and the form is not sent. Without this
+  // script the field stays a plain code field.
+  var labels = {};
+  try { labels = JSON.parse((document.querySelector('meta[name="lookup-labels"]') || {}).content || "{}"); } catch (e) { labels = {}; }
+  var lookupSeq = 0;
+  document.querySelectorAll("input[data-lookup]").forEach(function (input) {
+    var kind = input.getAttribute("data-lookup");
+    var menu = document.createElement("ul");
+    menu.className = "lookup-menu"; menu.hidden = true; menu.setAttribute("role", "listbox");
+    input.setAttribute("autocomplete", "off"); input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list"); input.setAttribute("aria-expanded", "false");
+    input.parentNode.style.position = "relative";
+    input.parentNode.appendChild(menu);
+    var items = [], active = -1, timer = null, pendingEnter = false;
+    var figure = function (item) {
+      var parts = [];
+      if (item.on_hand !== undefined) { parts.push((labels.on_hand || "") + " " + item.on_hand + (item.uom ? " " + item.uom : "")); }
+      if (item.price !== undefined) { parts.push((labels.price || "") + " " + item.price); }
+      if (item.remaining_credit !== undefined) { parts.push((labels.remaining_credit || "") + " " + item.remaining_credit); }
+      if (item.detail !== undefined && item.detail !== item.name) { parts.push(item.detail); }
+      return parts.join(" · ");
+    };
+    var close = function () { menu.hidden = true; active = -1; input.setAttribute("aria-expanded", "false"); };
+    var choose = function (item) {
+      input.value = item.code; close();
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    };
+    var exact = function () {
+      var typed = input.value.trim().toLowerCase();
+      for (var i = 0; i < items.length; i++) { if (items[i].code.toLowerCase() === typed) { return items[i]; } }
+      return null;
+    };
+    var render = function () {
+      menu.innerHTML = "";
+      items.forEach(function (item, i) {
+        var li = document.createElement("li");
+        li.setAttribute("role", "option");
+        if (i === active) { li.className = "active"; li.setAttribute("aria-selected", "true"); }
+        var code = document.createElement("b"); code.textContent = item.code;
+        var name = document.createElement("span"); name.textContent = " " + item.name;
+        var meta = document.createElement("small"); meta.textContent = figure(item);
+        li.appendChild(code); li.appendChild(name); li.appendChild(meta);
+        li.addEventListener("mousedown", function (event) { event.preventDefault(); choose(item); });
+        menu.appendChild(li);
+      });
+      menu.hidden = items.length === 0;
+      input.setAttribute("aria-expanded", items.length ? "true" : "false");
+    };
+    var ask = function () {
+      var typed = input.value.trim();
+      if (!typed) { items = []; render(); return; }
+      var seq = ++lookupSeq;
+      fetch("/api/v1/lookup/" + kind + "?q=" + encodeURIComponent(typed), { credentials: "same-origin", headers: { "accept": "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+        .then(function (answer) {
+          if (seq !== lookupSeq) { return; }
+          items = answer.items || []; active = items.length ? 0 : -1; render();
+          if (pendingEnter) { pendingEnter = false; var hit = exact(); if (hit) { choose(hit); } }
+        })
+        .catch(function () { items = []; render(); });
+    };
+    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(ask, 120); });
+    input.addEventListener("blur", function () { setTimeout(close, 100); });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown" && items.length) { event.preventDefault(); active = (active + 1) % items.length; render(); }
+      else if (event.key === "ArrowUp" && items.length) { event.preventDefault(); active = (active - 1 + items.length) % items.length; render(); }
+      else if (event.key === "Escape") { close(); }
+      else if (event.key === "Enter") {
+        // A scan ends with Enter before the answer is back: take the exact match when it comes.
+        var hit = exact();
+        if (!menu.hidden && active >= 0) { event.preventDefault(); choose(hit || items[active]); }
+        else if (timer && !hit) { event.preventDefault(); clearTimeout(timer); pendingEnter = true; ask(); }
+      }
+    });
+  });
 })();

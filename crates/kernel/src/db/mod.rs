@@ -283,6 +283,8 @@ pub struct Tx<'a> {
     /// The audit chain's head as this transaction's entries left it, written back once when
     /// the work ends (`flush_pending`) instead of after every entry.
     pub(crate) audit_head: Option<crate::audit::PendingHead>,
+    /// Records written in this transaction whose search documents follow when the work ends.
+    pub(crate) search_dirty: std::collections::BTreeSet<(String, String)>,
 }
 
 fn values(params: &[&dyn ToValue]) -> Vec<Value> {
@@ -291,12 +293,13 @@ fn values(params: &[&dyn ToValue]) -> Vec<Value> {
 
 impl<'a> Tx<'a> {
     fn new(conn: Conn<'a>, bus: &'a Bus) -> Tx<'a> {
-        Tx { conn, bus, open: true, depth: 0, audit_head: None }
+        Tx { conn, bus, open: true, depth: 0, audit_head: None, search_dirty: Default::default() }
     }
 
     /// Writes what this transaction's work held back (the audit chain's head). Runs when the
     /// work ended well, before its commit (`work_done`), and before reading the heads.
     pub(crate) fn flush_pending(&mut self) -> Result<()> {
+        crate::search::flush(self)?;
         match self.audit_head.take() {
             Some(head) => crate::audit::write_head(self, &head),
             None => Ok(()),

@@ -3,6 +3,7 @@
 //! `company_id` of a company defined here.
 
 mod bootstrap;
+mod colleague;
 mod company;
 mod password;
 mod principal_cache;
@@ -12,6 +13,7 @@ mod throttle;
 mod user;
 
 pub use bootstrap::{Bootstrapped, bootstrap, generate_password};
+pub use colleague::{Colleague, lookup_colleagues};
 pub use company::{
     Company, CompanyCreated, CompanyUpdate, NewCompany, create_company, get_company, list_companies, update_company,
 };

@@ -362,6 +362,7 @@ pub const USER_LIST: crate::listing::ListSpec = crate::listing::ListSpec {
         crate::listing::col("created_at", "u.created_at", true, crate::listing::Filter::None),
     ],
     search: &["u.username", "u.display_name", "coalesce(u.email, '')"],
+    index: None,
     default_sort: "username",
     default_desc: false,
 };

@@ -86,6 +86,7 @@ pub fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<()> {
         "crm",
         "mrp",
         "shop",
+        "search",
     ];
     let scenarios: Vec<String> = if args.scenarios.iter().any(|s| s == "all") {
         all.iter().map(|s| s.to_string()).collect()
@@ -111,6 +112,7 @@ pub fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<()> {
             "crm" => super::bench_crm::crm(settings)?,
             "mrp" => super::bench_production::mrp(settings, args.items)?,
             "shop" => super::bench_production::shop(settings, args.reports)?,
+            "search" => super::bench_search::search(settings, args.rows)?,
             "o2c" => {
                 super::bench_trade::run(settings, Flow::OrderToCash, args.orders, args.batch, args.http, args.clients)?
             }

@@ -7,6 +7,7 @@ mod bench_crm;
 mod bench_moves;
 mod bench_post;
 mod bench_production;
+mod bench_search;
 mod bench_trade;
 mod serve;
 mod transfer;

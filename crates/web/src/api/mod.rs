@@ -10,6 +10,7 @@ mod crm;
 mod inventory;
 mod ledger;
 mod listing;
+mod lookup;
 mod meta;
 mod mrp;
 mod outbox;
@@ -80,6 +81,7 @@ pub fn router(state: &AppState) -> (axum::Router<AppState>, utoipa::openapi::Ope
     let api = production::mount(api);
     let api = mrp::mount(api);
     let api = shop_floor::mount(api);
+    let api = lookup::mount(api);
     api.split()
 }
 

@@ -21,6 +21,9 @@ pub enum Input {
     Decimal,
     TextArea,
     Select(Vec<(String, String)>),
+    /// A record picked by its code through `/api/v1/lookup/<kind>` ("customers", "products",
+    /// "users"…): search-as-you-type with app.js, a typed code without it.
+    Lookup(&'static str),
     /// Several checkboxes with the same name.
     Multi(Vec<(String, String)>),
 }
@@ -86,6 +89,7 @@ pub fn fields(page: &Page, fields: &[Field], error: Option<&Error>) -> Markup {
                     } @else {
                         @match &field.input {
                             Input::Text => input #(id) type="text" name=(field.name) value=(field.value) required[field.required] aria-invalid=[message.is_some().then_some("true")];
+                            Input::Lookup(kind) => input #(id) type="text" name=(field.name) value=(field.value) data-lookup=(kind) required[field.required] aria-invalid=[message.is_some().then_some("true")];
                             Input::Email => input #(id) type="email" name=(field.name) value=(field.value) required[field.required];
                             Input::Password => input #(id) type="password" name=(field.name) autocomplete="new-password" required[field.required];
                             Input::Date => input #(id) type="date" name=(field.name) value=(field.value) required[field.required];

@@ -142,6 +142,16 @@ fn is_current(page: &Page, href: &str) -> bool {
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; \
 connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
+/// The pickers' labels as JSON, in the page's language.
+fn lookup_labels(page: &Page) -> String {
+    serde_json::json!({
+        "on_hand": page.t("ui.lookup.on_hand"),
+        "price": page.t("ui.lookup.price"),
+        "remaining_credit": page.t("ui.lookup.remaining_credit"),
+    })
+    .to_string()
+}
+
 /// A full HTML page inside the shell.
 pub fn shell(page: &Page, title: &str, content: Markup) -> Response {
     let visible: Vec<&Module> = MODULES.iter().filter(|m| module_visible(page, m)).collect();
@@ -152,6 +162,8 @@ pub fn shell(page: &Page, title: &str, content: Markup) -> Response {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="csrf-token" content=(page.csrf());
+                // The words the pickers (app.js) put before a choice's key figure.
+                meta name="lookup-labels" content=(lookup_labels(page));
                 title { (title) " · 天工 Tiangong" }
                 link rel="stylesheet" href=(assets::css_href());
                 script src=(assets::js_href()) defer {}

@@ -21,6 +21,9 @@ pub enum Show {
     Text,
     /// A `Quantity` (four decimals), right-aligned.
     Quantity,
+    /// An amount as decimal text ("12345.60"), right-aligned, with thousands separators on
+    /// screen ("12,345.60") and as a plain number in exports.
+    Amount,
     /// A code translated through `<prefix><value>` and shown as a badge.
     Badge(&'static str),
     /// The first column links to the record.
@@ -304,7 +307,7 @@ pub async fn handle(state: &AppState, page: &Page, view: ListView, params: ListP
                     @if !view.bulk.is_empty() { th { input type="checkbox" data-select-all aria-label=(page.t("ui.list.select_all")); } }
                     @for column in &visible {
                         @let sortable = view.spec.column(column.key).is_some_and(|c| c.sortable);
-                        th.num[column.show == Show::Quantity] scope="col" aria-sort=[(sort_key == column.key).then_some(if desc { "descending" } else { "ascending" })] {
+                        th.num[matches!(column.show, Show::Quantity | Show::Amount)] scope="col" aria-sort=[(sort_key == column.key).then_some(if desc { "descending" } else { "ascending" })] {
                             @if sortable {
                                 @let next_desc = if sort_key == column.key && !desc { "1" } else { "0" };
                                 a href=(format!("{}?{}", view.base, params.with(&[("sort", Some(column.key)), ("desc", Some(next_desc)), ("cursor", None)]))) {
@@ -323,7 +326,8 @@ pub async fn handle(state: &AppState, page: &Page, view: ListView, params: ListP
                             @if !view.bulk.is_empty() { td { input type="checkbox" name="ids" value=(id) aria-label=(page.t("ui.list.select_row")); } }
                             @for column in &visible {
                                 @let text = cell_text(page, column.show, &row.values()[index_of(column.key)]);
-                                td.num[column.show == Show::Quantity] {
+                                @let text = if column.show == Show::Amount { kernel::money::with_thousands(&text) } else { text };
+                                td.num[matches!(column.show, Show::Quantity | Show::Amount)] {
                                     @match column.show {
                                         Show::Link => a href=(format!("{}/{}", view.base, id)) { (if text.is_empty() { "—".to_string() } else { text }) },
                                         Show::Badge(_) => {
@@ -380,7 +384,7 @@ fn export(page: &Page, view: &ListView, format: &str, rows: &[kernel::db::Row]) 
                     let (r, c) = (r as u32 + 1, c as u16);
                     ok &= match (column.show, text.parse::<f64>()) {
                         // Exact decimal text converted only at the spreadsheet boundary.
-                        (Show::Quantity, Ok(number)) => sheet.write_number(r, c, number).is_ok(),
+                        (Show::Quantity | Show::Amount, Ok(number)) => sheet.write_number(r, c, number).is_ok(),
                         _ => sheet.write_string(r, c, text).is_ok(),
                     };
                 }

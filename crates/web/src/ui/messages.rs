@@ -381,7 +381,18 @@ pub const INVENTORY_MESSAGES: &[Message] = &[
 ];
 
 pub const PARTY_MESSAGES: &[Message] = &[
+    msg!("ui.lookup.on_hand", "库存", "On hand"),
+    msg!("ui.lookup.price", "价格", "Price"),
+    msg!("ui.lookup.remaining_credit", "可用额度", "Credit left"),
     msg!("ui.search.party", "客户/供应商", "Customer/supplier"),
+    msg!("ui.search.product", "产品", "Product"),
+    msg!("ui.search.sales_order", "销售订单", "Sales order"),
+    msg!("ui.search.invoice", "销售发票", "Invoice"),
+    msg!("ui.search.purchase_order", "采购订单", "Purchase order"),
+    msg!("ui.search.bill", "采购发票", "Vendor bill"),
+    msg!("ui.search.picking", "出入库单", "Stock document"),
+    msg!("ui.search.lead", "线索", "Lead"),
+    msg!("ui.search.opportunity", "商机", "Opportunity"),
     msg!("ui.parties", "客户与供应商", "Customers & suppliers"),
     msg!("ui.party.new", "新建客户/供应商", "New customer or supplier"),
     msg!("ui.party.code", "编码", "Code"),

@@ -61,7 +61,7 @@ async fn render(state: &AppState, page: &Page, ok: Option<&str>, error: Option<&
                 h2 { (page.t("ui.bank.import")) }
                 form method="post" enctype="multipart/form-data" action=(format!("/finance/bank/import?_csrf={}", page.csrf())) {
                     div.form-grid {
-                        div.field { label for="bank-account" { (page.t("ui.bank.account")) } input #bank-account type="text" name="account" value="1002" required; }
+                        div.field { label for="bank-account" { (page.t("ui.bank.account")) } input #bank-account type="text" name="account" value="1002" data-lookup="accounts" required; }
                         div.field { label for="bank-file" { (page.t("ui.import.file")) } input #bank-file type="file" name="file" accept=".csv,.xlsx" required; }
                         @for (name, label, default) in MAPPING {
                             div.field { label for=(format!("map-{name}")) { (page.t(label)) } input id=(format!("map-{name}")) type="text" name=(name) value=(default); }
@@ -100,7 +100,7 @@ async fn render(state: &AppState, page: &Page, ok: Option<&str>, error: Option<&
                                     form.inline method="post" action=(format!("/finance/bank/lines/{}", l.id)) {
                                         input type="hidden" name="_csrf" value=(page.csrf());
                                         input type="text" name="partner" size="10" placeholder=(page.t("ui.bank.partner")) aria-label=(page.t("ui.bank.partner"));
-                                        " " input type="text" name="account" size="8" placeholder=(page.t("ui.bank.or_account")) aria-label=(page.t("ui.bank.or_account"));
+                                        " " input type="text" name="account" size="8" data-lookup="accounts" placeholder=(page.t("ui.bank.or_account")) aria-label=(page.t("ui.bank.or_account"));
                                         " " button type="submit" { (page.t("ui.bank.settle")) }
                                     }
                                 }

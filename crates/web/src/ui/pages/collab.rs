@@ -6,6 +6,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kernel::Error;
 use kernel::id::Uuid;
+use kernel::listing::ListQuery;
 use maud::html;
 
 use super::{FormData, safe_back, see_other};
@@ -210,8 +211,91 @@ struct Hit {
     href: String,
 }
 
-/// Documents by number, people by name, tasks by title: each searched only if the user may
-/// read that kind of record.
+/// A searchable list for the global search: the module's own list (so its permission check
+/// and row rules apply), the columns that label a hit, and where a hit opens.
+struct SearchedList {
+    kind: &'static str,
+    spec: &'static kernel::listing::ListSpec,
+    list: fn(&mut kernel::db::Tx<'_>, &kernel::Ctx, &ListQuery) -> kernel::Result<kernel::listing::ListPage>,
+    label: &'static [&'static str],
+    href: &'static str,
+}
+
+const SEARCHED: &[SearchedList] = &[
+    SearchedList {
+        kind: "ui.search.party",
+        spec: &party::PARTY_LIST,
+        list: party::list_parties,
+        label: &["code", "name"],
+        href: "/parties/",
+    },
+    SearchedList {
+        kind: "ui.search.product",
+        spec: &product::PRODUCT_LIST,
+        list: product::list_products,
+        label: &["code", "name"],
+        href: "/products/",
+    },
+    SearchedList {
+        kind: "ui.search.sales_order",
+        spec: &sales::ORDER_LIST,
+        list: sales::order::list_orders,
+        label: &["number", "customer"],
+        href: "/sales/orders/",
+    },
+    SearchedList {
+        kind: "ui.search.invoice",
+        spec: &sales::INVOICE_LIST,
+        list: sales::invoice::list_invoices,
+        label: &["number", "customer"],
+        href: "/sales/invoices/",
+    },
+    SearchedList {
+        kind: "ui.search.purchase_order",
+        spec: &purchasing::PURCHASE_LIST,
+        list: purchasing::order::list_orders,
+        label: &["number", "supplier"],
+        href: "/purchasing/orders/",
+    },
+    SearchedList {
+        kind: "ui.search.bill",
+        spec: &purchasing::BILL_LIST,
+        list: purchasing::bill::list_bills,
+        label: &["number", "supplier"],
+        href: "/purchasing/bills/",
+    },
+    SearchedList {
+        kind: "ui.search.picking",
+        spec: &inventory::PICKING_LIST,
+        list: inventory::picking::list_pickings,
+        label: &["number", "kind"],
+        href: "/inventory/pickings/",
+    },
+    SearchedList {
+        kind: "ui.search.task",
+        spec: &office::TASK_LIST,
+        list: office::task::list_tasks,
+        label: &["number", "title"],
+        href: "/office/tasks/",
+    },
+    SearchedList {
+        kind: "ui.search.lead",
+        spec: &crm::lead::LEAD_LIST,
+        list: crm::lead::list_leads,
+        label: &["contact_name", "organization"],
+        href: "/crm/leads/",
+    },
+    SearchedList {
+        kind: "ui.search.opportunity",
+        spec: &crm::opportunity::OPPORTUNITY_LIST,
+        list: crm::opportunity::list_opportunities,
+        label: &["name", "customer"],
+        href: "/crm/opportunities/",
+    },
+];
+
+/// Every kind of record the user may read, through each list's search (the search index for
+/// two characters or more), a few hits each; people by name.
 pub async fn search(State(state): State<AppState>, page: Page, RawQuery(query): RawQuery) -> Response {
     let q = url_pairs(query.as_deref().unwrap_or_default())
         .into_iter()
@@ -224,20 +308,30 @@ pub async fn search(State(state): State<AppState>, page: Page, RawQuery(query): 
         .blocking(move |state| {
             state.db.read(|tx| {
                 let mut hits = Vec::new();
-                if needle.chars().count() < 1 {
+                if needle.is_empty() {
                     return Ok(hits);
                 }
-                let like = format!("%{}%", needle.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-                if ctx.may(office::permissions::TASK_READ) {
-                    for row in tx.query(
-                        "select id, number, title from office_task where company_id = $1 and (lower(number) like $2 escape '\\' or lower(title) like $2 escape '\\') order by number desc limit 20",
-                        &[&ctx.company(), &like],
-                    )? {
-                        let id: String = row.get(0)?;
-                        hits.push(Hit { kind: "ui.search.task".into(), label: format!("{} {}", row.get::<String>(1)?, row.get::<String>(2)?), href: format!("/office/tasks/{id}") });
+                let query = ListQuery { search: Some(needle.clone()), limit: Some(8), ..Default::default() };
+                for searched in SEARCHED {
+                    let rows = match (searched.list)(tx, &ctx, &query) {
+                        Ok(page) => page.rows,
+                        Err(error) if error.kind() == kernel::ErrorKind::Forbidden => continue,
+                        Err(error) => return Err(error),
+                    };
+                    let at = |key: &str| searched.spec.columns.iter().position(|c| c.key == key);
+                    for row in rows {
+                        let id: String = row.get(searched.spec.columns.len())?;
+                        let label: Vec<String> = searched
+                            .label
+                            .iter()
+                            .filter_map(|key| at(key).and_then(|i| row.get::<Option<String>>(i).ok().flatten()))
+                            .filter(|text| !text.is_empty())
+                            .collect();
+                        hits.push(Hit { kind: searched.kind.into(), label: label.join(" "), href: format!("{}{id}", searched.href) });
                     }
                 }
                 if ctx.may(kernel::identity::permissions::USER_READ) {
+                    let like = format!("%{}%", needle.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
                     for row in tx.query(
                         "select u.id, u.username, u.display_name from kernel_user u join kernel_membership m on m.user_id = u.id
                          where m.company_id = $1 and (lower(u.username) like $2 escape '\\' or lower(u.display_name) like $2 escape '\\') order by u.username limit 20",
@@ -245,29 +339,6 @@ pub async fn search(State(state): State<AppState>, page: Page, RawQuery(query): 
                     )? {
                         let id: String = row.get(0)?;
                         hits.push(Hit { kind: "ui.search.person".into(), label: format!("{} ({})", row.get::<String>(2)?, row.get::<String>(1)?), href: format!("/settings/users/{id}") });
-                    }
-                }
-                if ctx.may(party::permissions::CUSTOMER_READ) || ctx.may(party::permissions::SUPPLIER_READ) {
-                    let prefix = needle.to_lowercase();
-                    let query = kernel::listing::ListQuery { filters: vec![("name".into(), prefix)], limit: Some(20), ..Default::default() };
-                    for row in party::list_parties(tx, &ctx, &query)?.rows {
-                        let id: String = row.get(party::PARTY_LIST.columns.len())?;
-                        hits.push(Hit { kind: "ui.search.party".into(), label: format!("{} {}", row.get::<String>(0)?, row.get::<String>(2)?), href: format!("/parties/{id}") });
-                    }
-                }
-                // Every numbered document of any module, by its number.
-                for row in tx.query(
-                    "select formatted, origin_kind, origin_id from kernel_document_number where company_id = $1 and lower(formatted) like $2 escape '\\' order by formatted desc limit 20",
-                    &[&ctx.company(), &like],
-                )? {
-                    let kind: String = row.get(1)?;
-                    let id: String = row.get(2)?;
-                    let href = match kind.as_str() {
-                        "office.task" => format!("/office/tasks/{id}"),
-                        _ => continue,
-                    };
-                    if !hits.iter().any(|h| h.href == href) {
-                        hits.push(Hit { kind: "ui.search.document".into(), label: row.get(0)?, href });
                     }
                 }
                 Ok(hits)

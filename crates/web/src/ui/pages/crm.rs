@@ -227,7 +227,7 @@ fn lead_page(
             section.panel {
                 form.inline method="post" action=(format!("/crm/leads/{}/qualify", lead.id)) {
                     input type="hidden" name="_csrf" value=(page.csrf());
-                    input type="text" name="customer" placeholder=(page.t("ui.crm.existing_customer")) aria-label=(page.t("ui.crm.existing_customer"));
+                    input type="text" name="customer" data-lookup="customers" placeholder=(page.t("ui.crm.existing_customer")) aria-label=(page.t("ui.crm.existing_customer"));
                     " " input type="text" inputmode="decimal" name="expected_revenue" placeholder=(page.t("ui.crm.expected_revenue")) aria-label=(page.t("ui.crm.expected_revenue"));
                     " " input type="date" name="expected_close" aria-label=(page.t("ui.crm.expected_close"));
                     " " button.primary type="submit" { (page.t("ui.crm.qualify")) }

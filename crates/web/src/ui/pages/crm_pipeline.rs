@@ -118,7 +118,7 @@ fn opportunity_page(
                 @if o.order_id.is_none() && o.partner_id.is_some() {
                     form.inline method="post" action=(format!("/crm/opportunities/{}/quotation", o.id)) {
                         input type="hidden" name="_csrf" value=(page.csrf());
-                        input type="text" name="product" required placeholder=(page.t("ui.crm.product")) aria-label=(page.t("ui.crm.product"));
+                        input type="text" name="product" data-lookup="products" required placeholder=(page.t("ui.crm.product")) aria-label=(page.t("ui.crm.product"));
                         " " input type="text" inputmode="decimal" name="quantity" required placeholder=(page.t("ui.crm.quantity")) aria-label=(page.t("ui.crm.quantity"));
                         " " input type="text" inputmode="decimal" name="unit_price" placeholder=(page.t("ui.crm.unit_price")) aria-label=(page.t("ui.crm.unit_price"));
                         " " button type="submit" { (page.t("ui.crm.make_quotation")) }

@@ -103,9 +103,9 @@ fn new_page(
                 tbody {
                     @for i in 0..rows {
                         tr {
-                            td { input type="text" name="line_product" value=(cell("line_product", i)) aria-label=(format!("{} {}", page.t("ui.inventory.product"), i + 1)); }
+                            td { input type="text" name="line_product" value=(cell("line_product", i)) data-lookup="products" aria-label=(format!("{} {}", page.t("ui.inventory.product"), i + 1)); }
                             td { input type="text" inputmode="decimal" name="line_quantity" value=(cell("line_quantity", i)) aria-label=(format!("{} {}", page.t("ui.inventory.quantity"), i + 1)); }
-                            td { input type="text" name="line_lot" value=(cell("line_lot", i)) aria-label=(format!("{} {}", page.t("ui.inventory.lot"), i + 1)); }
+                            td { input type="text" name="line_lot" value=(cell("line_lot", i)) data-lookup="lots" aria-label=(format!("{} {}", page.t("ui.inventory.lot"), i + 1)); }
                             td { input type="text" inputmode="decimal" name="line_cost" value=(cell("line_cost", i)) aria-label=(format!("{} {}", page.t("ui.inventory.unit_cost"), i + 1)); }
                         }
                     }

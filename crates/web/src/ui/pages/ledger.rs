@@ -74,7 +74,7 @@ fn new_page(page: &Page, values: Option<&FormData>, error: Option<&Error>) -> Re
                     @for i in 0..rows {
                         tr {
                             td { input type="text" name="line_summary" value=(cell("line_summary", i)) aria-label=(format!("{} {}", page.t("ui.ledger.summary"), i + 1)); }
-                            td { input type="text" name="line_account" value=(cell("line_account", i)) aria-label=(format!("{} {}", page.t("ui.ledger.account"), i + 1)); }
+                            td { input type="text" name="line_account" value=(cell("line_account", i)) data-lookup="accounts" aria-label=(format!("{} {}", page.t("ui.ledger.account"), i + 1)); }
                             td { input type="text" inputmode="decimal" name="line_debit" value=(cell("line_debit", i)) aria-label=(format!("{} {}", page.t("ui.ledger.debit"), i + 1)); }
                             td { input type="text" inputmode="decimal" name="line_credit" value=(cell("line_credit", i)) aria-label=(format!("{} {}", page.t("ui.ledger.credit"), i + 1)); }
                         }

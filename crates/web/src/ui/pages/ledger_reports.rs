@@ -151,7 +151,7 @@ pub async fn dimension_balance(State(state): State<AppState>, page: Page, RawQue
     let form = html! {
         form.filters method="get" action="/finance/trial-balance/dimension" {
             label { (page.t("ui.ledger.period")) " " input type="month" name="period" value=(period); } " "
-            label { (page.t("ui.ledger.account")) " " input type="text" name="account" value=(account) size="10"; } " "
+            label { (page.t("ui.ledger.account")) " " input type="text" name="account" value=(account) size="10" data-lookup="accounts"; } " "
             label { (page.t("ui.ledger.dimension")) " "
                 select name="dimension" {
                     @for d in ["customer", "supplier", "employee", "department", "project", "product"] {

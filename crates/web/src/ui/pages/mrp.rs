@@ -631,7 +631,7 @@ fn planning_page(
             h2 { (page.t("ui.mrp.item_data")) }
             form.filters method="get" action="/production/planning" {
                 label for="item-lookup" { (page.t("ui.production.product_code")) }
-                input #item-lookup type="text" name="product" value=(value("product"));
+                input #item-lookup type="text" name="product" value=(value("product")) data-lookup="products";
                 " " button type="submit" { (page.t("ui.mrp.show_item")) }
             }
             (form::form_error(page, item_error.filter(|e| e.fields().is_empty())))

@@ -62,8 +62,6 @@ struct Loaded {
     product: Option<Product>,
     /// Price breaks by supplier, with the supplier's name.
     suppliers: Vec<(String, product::SupplierPrice)>,
-    /// Suppliers that can be chosen (id, name).
-    supplier_choices: Vec<(String, String)>,
     choices: Choices,
     history: Vec<kernel::audit::AuditEntry>,
     comments: Vec<office::Comment>,
@@ -93,7 +91,6 @@ async fn load(state: &AppState, page: &Page, id: Option<ProductId>) -> Result<Lo
                     return Ok(Loaded {
                         product: None,
                         suppliers: vec![],
-                        supplier_choices: vec![],
                         choices,
                         history: vec![],
                         comments: vec![],
@@ -101,27 +98,17 @@ async fn load(state: &AppState, page: &Page, id: Option<ProductId>) -> Result<Lo
                     });
                 };
                 let key = id.to_string();
-                let mut names = std::collections::HashMap::new();
-                let mut supplier_choices = Vec::new();
-                if ctx.may(party::permissions::SUPPLIER_READ) {
-                    let query = kernel::listing::ListQuery {
-                        filters: vec![("kind".into(), "supplier".into())],
-                        limit: Some(500),
-                        ..Default::default()
-                    };
-                    for row in party::list_parties(tx, &ctx, &query)?.rows {
-                        let (id, name): (String, String) = (row.get(party::PARTY_LIST.columns.len())?, row.get(2)?);
-                        names.insert(id.clone(), name.clone());
-                        supplier_choices.push((id, name));
-                    }
-                }
-                let suppliers = product::supplier_prices(tx, &ctx, id)?
+                let prices = product::supplier_prices(tx, &ctx, id)?;
+                let supplier_ids: Vec<String> = prices.iter().map(|p| p.supplier_id.clone()).collect();
+                let names = party::lookup::names_of(tx, &ctx, &supplier_ids)?;
+                let suppliers = prices
                     .into_iter()
-                    .map(|p| (names.get(&p.supplier_id).cloned().unwrap_or_else(|| p.supplier_id.clone()), p))
+                    .map(|p| {
+                        (names.get(&p.supplier_id).map(|(_, n)| n.clone()).unwrap_or_else(|| p.supplier_id.clone()), p)
+                    })
                     .collect();
                 Ok(Loaded {
                     suppliers,
-                    supplier_choices,
                     product: Some(product::get_product(tx, &ctx, id)?),
                     choices,
                     history: kernel::audit::history(tx, &ctx, "product.product", &key, 50)?,
@@ -229,11 +216,11 @@ fn product_page(
                     thead { tr { th { (page.t("ui.product.supplier")) } th { (page.t("ui.product.supplier_code")) } th.num { (page.t("ui.product.min_qty")) } th.num { (page.t("ui.product.price")) } th { (page.t("ui.party.currency")) } th.num { (page.t("ui.product.lead_time")) } } }
                     tbody { @for (name, b) in &data.suppliers { tr { td { (name) } td { (b.supplier_code) } td.num { (b.min_qty) } td.num { (b.price) } td { (b.currency) } td.num { (b.lead_time_days) } } } }
                 }
-                @if !readonly && !data.supplier_choices.is_empty() {
+                @if !readonly && page.may(party::permissions::SUPPLIER_READ) {
                     form method="post" action=(format!("/products/{}/suppliers", p.id)) {
                         input type="hidden" name="_csrf" value=(page.csrf());
                         (form::fields(page, &[
-                            Field::new("supplier_id", "ui.product.supplier", Input::Select(data.supplier_choices.clone()), "").required(),
+                            Field::new("supplier_id", "ui.product.supplier", Input::Lookup("suppliers"), "").required(),
                             Field::new("supplier_code", "ui.product.supplier_code", Input::Text, ""),
                             Field::new("min_qty", "ui.product.min_qty", Input::Decimal, "1").required(),
                             Field::new("price", "ui.product.price", Input::Decimal, "").required(),
@@ -364,12 +351,11 @@ pub async fn add_supplier_price(
     let ctx = page.ctx(&state);
     let result = state
         .blocking(move |state| {
-            let vault = state.keys.vault()?;
             state.db.write(|tx| {
-                let supplier = party::PartyId::parse(&input.supplier_id)
-                    .ok()
-                    .and_then(|p| party::get_party(tx, &ctx, &vault, p).ok())
-                    .filter(|p| p.kind != party::PartyKind::Customer)
+                // The picker fills the supplier's code; an id (from the API's habits) works too.
+                ctx.require(party::permissions::SUPPLIER_READ)?;
+                let supplier = party::trading_terms(tx, &ctx, &input.supplier_id)?
+                    .filter(|p| p.is_supplier())
                     .ok_or_else(|| Error::field("supplier_id", "product.supplier_unknown"))?;
                 product::set_supplier_price(
                     tx,

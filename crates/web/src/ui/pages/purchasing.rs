@@ -10,7 +10,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use inventory::{Picking, PickingKind};
-use kernel::db::{Row, Tx};
+use kernel::db::Tx;
 use kernel::listing::{ListPage, ListQuery};
 use kernel::{Ctx, Error, Quantity, Result};
 use maud::{Markup, html};
@@ -37,7 +37,7 @@ const ORDER_COLUMNS: &[ColumnView] = &[
     ColumnView { key: "order_date", label: "ui.purchasing.order_date", show: Show::Text },
     ColumnView { key: "expected_date", label: "ui.purchasing.expected_date", show: Show::Text },
     ColumnView { key: "state", label: "ui.state", show: Show::Badge("ui.purchasing.state.") },
-    ColumnView { key: "total", label: "ui.purchasing.total", show: Show::Text },
+    ColumnView { key: "total", label: "ui.purchasing.total", show: Show::Amount },
 ];
 
 const STATES: [PurchaseState; 4] =
@@ -189,46 +189,23 @@ impl OrderForm {
     }
 }
 
-/// What the purchasing forms offer to pick from: suppliers, products, tax codes.
+/// What the purchasing forms offer to pick from beside the pickers: the company's tax codes
+/// (a handful by nature, all of them). Suppliers and products are pickers over the lookups.
 #[derive(Default)]
 pub(super) struct Choices {
-    pub suppliers: Vec<(String, String)>,
-    pub products: Vec<(String, String)>,
     pub taxes: Vec<(String, String)>,
 }
 
 pub(super) async fn choices(state: &AppState, page: &Page) -> Choices {
     let ctx = page.ctx(state);
-    let (parties, products, taxes) = (
-        page.may(party::permissions::SUPPLIER_READ),
-        page.may(product::permissions::PRODUCT_READ),
-        page.may(product::permissions::SETUP_READ),
-    );
-    let text = |row: &Row, i: usize| row.get::<String>(i).unwrap_or_default();
+    if !page.may(product::permissions::SETUP_READ) {
+        return Choices::default();
+    }
     state
         .blocking(move |state| {
             state.db.read(|tx| {
-                let query = ListQuery { limit: Some(500), ..ListQuery::default() };
-                let mut found = Choices::default();
-                if parties {
-                    found.suppliers = party::list_parties(tx, &ctx, &query)?
-                        .rows
-                        .iter()
-                        .filter(|r| matches!(text(r, 3).as_str(), "supplier" | "both"))
-                        .map(|r| (text(r, 0), text(r, 2)))
-                        .collect();
-                }
-                if products {
-                    found.products = product::list_products(tx, &ctx, &query)?
-                        .rows
-                        .iter()
-                        .map(|r| (text(r, 0), text(r, 2)))
-                        .collect();
-                }
-                if taxes {
-                    found.taxes = product::list_taxes(tx, &ctx)?.into_iter().map(|t| (t.code, t.name)).collect();
-                }
-                Ok(found)
+                let taxes = product::list_taxes(tx, &ctx)?.into_iter().map(|t| (t.code, t.name)).collect();
+                Ok(Choices { taxes })
             })
         })
         .await
@@ -265,7 +242,7 @@ fn order_form_page(
             (form::form_error(page, error))
             @for message in &others { div.flash.error role="alert" { (message) } }
             div.form-grid {
-                (text_field(page, "supplier", "ui.purchasing.supplier_code", "text", &values.supplier, Some("purchasing-suppliers"), error))
+                (text_field(page, "supplier", "ui.purchasing.supplier_code", "text", &values.supplier, Some("suppliers"), error))
                 (text_field(page, "order_date", "ui.purchasing.order_date", "date", &values.order_date, None, error))
                 (text_field(page, "expected_date", "ui.purchasing.expected_date_optional", "date", &values.expected_date, None, error))
                 div.field {
@@ -273,8 +250,6 @@ fn order_form_page(
                 }
                 (text_field(page, "note", "ui.purchasing.note", "text", &values.note, None, error))
             }
-            datalist #purchasing-suppliers { @for (code, name) in &choices.suppliers { option value=(code) { (name) } } }
-            datalist #purchasing-products { @for (code, name) in &choices.products { option value=(code) { (name) } } }
             datalist #purchasing-taxes { @for (code, name) in &choices.taxes { option value=(code) { (name) } } }
             p.meta { (page.t("ui.purchasing.price_hint")) }
             table.list.edit-rows {
@@ -290,10 +265,11 @@ fn order_form_page(
                             td { (i + 1) }
                             @for ((input, name, label), value) in LINE_FIELDS.iter().zip(cells) {
                                 @let message = field_message(page, error, &format!("lines[{i}].{name}"));
-                                @let list = match *input { "line_product" => Some("purchasing-products"), "line_tax" => Some("purchasing-taxes"), _ => None };
+                                @let list = (*input == "line_tax").then_some("purchasing-taxes");
+                                @let lookup = (*input == "line_product").then_some("products");
                                 td {
                                     div.field.invalid[message.is_some()] {
-                                        input type="text" name=(input) value=(value) list=[list]
+                                        input type="text" name=(input) value=(value) list=[list] data-lookup=[lookup]
                                             inputmode=[(*input != "line_product" && *input != "line_tax").then_some("decimal")]
                                             aria-label=(format!("{} {}", page.t(label), i + 1))
                                             aria-invalid=[message.is_some().then_some("true")];

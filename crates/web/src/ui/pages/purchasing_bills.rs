@@ -33,7 +33,7 @@ const BILL_COLUMNS: &[ColumnView] = &[
     ColumnView { key: "due_date", label: "ui.purchasing.due_date", show: Show::Text },
     ColumnView { key: "match_state", label: "ui.purchasing.match_state", show: Show::Badge("ui.purchasing.match.") },
     ColumnView { key: "state", label: "ui.state", show: Show::Badge("ui.purchasing.bill_state.") },
-    ColumnView { key: "total", label: "ui.purchasing.total", show: Show::Text },
+    ColumnView { key: "total", label: "ui.purchasing.total", show: Show::Amount },
 ];
 
 const BILL_STATES: [&str; 4] = ["draft", "posted", "paid", "cancelled"];
@@ -226,7 +226,7 @@ fn bill_page(page: &Page, view: &BillView, problem: Option<Problem>, ok: Option<
                     div.form-grid {
                         (text_field(page, "amount", "ui.purchasing.payment_amount", "text", &typed_payment("amount", &default_amount), None, payment_error))
                         (text_field(page, "date", "ui.purchasing.payment_date", "date", &typed_payment("date", ""), None, payment_error))
-                        (text_field(page, "account", "ui.purchasing.payment_account", "text", &typed_payment("account", ""), None, payment_error))
+                        (text_field(page, "account", "ui.purchasing.payment_account", "text", &typed_payment("account", ""), Some("accounts"), payment_error))
                         (text_field(page, "reference", "ui.purchasing.payment_reference", "text", &typed_payment("reference", ""), None, payment_error))
                     }
                     p.meta { (page.t("ui.purchasing.payment_hint")) }

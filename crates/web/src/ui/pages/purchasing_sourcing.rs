@@ -13,7 +13,7 @@ use purchasing::permissions::{ORDER_WRITE, REQUISITION_APPROVE, RFQ_WRITE};
 use purchasing::requisition::{self, Requisition, RequisitionId};
 use purchasing::rfq::{self, AwardInput, QuoteInput, QuoteLineInput, Rfq, RfqId, RfqInput, RfqLineInput};
 
-use super::purchasing::{Choices, choices, plain};
+use super::purchasing::plain;
 use super::sales::{field_message, other_messages, status_of, text_field};
 use super::{FormData, see_other};
 use crate::problem::ApiError;
@@ -211,7 +211,7 @@ impl RfqForm {
     }
 }
 
-fn rfq_form_page(page: &Page, choices: &Choices, values: &RfqForm, spare: usize, error: Option<&Error>) -> Response {
+fn rfq_form_page(page: &Page, values: &RfqForm, spare: usize, error: Option<&Error>) -> Response {
     let title = page.t("ui.purchasing.rfq_new");
     let supplier_rows = values.suppliers.len() + spare;
     let line_rows = values.lines.len() + spare;
@@ -231,8 +231,6 @@ fn rfq_form_page(page: &Page, choices: &Choices, values: &RfqForm, spare: usize,
                 (text_field(page, "deadline", "ui.purchasing.deadline", "date", &values.deadline, None, error))
                 (text_field(page, "note", "ui.purchasing.note", "text", &values.note, None, error))
             }
-            datalist #purchasing-suppliers { @for (code, name) in &choices.suppliers { option value=(code) { (name) } } }
-            datalist #purchasing-products { @for (code, name) in &choices.products { option value=(code) { (name) } } }
             h2 { (page.t("ui.purchasing.rfq_suppliers")) }
             table.list.edit-rows {
                 thead { tr { th { "#" } th { (page.t("ui.purchasing.supplier_code")) } } }
@@ -244,7 +242,7 @@ fn rfq_form_page(page: &Page, choices: &Choices, values: &RfqForm, spare: usize,
                             td { (i + 1) }
                             td {
                                 div.field.invalid[message.is_some()] {
-                                    input type="text" name="supplier" value=(values.suppliers.get(i).cloned().unwrap_or_default()) list="purchasing-suppliers"
+                                    input type="text" name="supplier" value=(values.suppliers.get(i).cloned().unwrap_or_default()) data-lookup="suppliers"
                                         aria-label=(format!("{} {}", page.t("ui.purchasing.supplier_code"), i + 1))
                                         aria-invalid=[message.is_some().then_some("true")];
                                     @if let Some(message) = message { span.error role="alert" { (message) } }
@@ -262,11 +260,11 @@ fn rfq_form_page(page: &Page, choices: &Choices, values: &RfqForm, spare: usize,
                         @let (product, quantity) = values.lines.get(i).cloned().unwrap_or_default();
                         tr {
                             td { (i + 1) }
-                            @for (name, field, value, label, list) in [("line_product", "product", &product, "ui.purchasing.product", Some("purchasing-products")), ("line_quantity", "quantity", &quantity, "ui.purchasing.quantity", None)] {
+                            @for (name, field, value, label, list) in [("line_product", "product", &product, "ui.purchasing.product", Some("products")), ("line_quantity", "quantity", &quantity, "ui.purchasing.quantity", None)] {
                                 @let message = field_message(page, error, &format!("lines[{i}].{field}"));
                                 td {
                                     div.field.invalid[message.is_some()] {
-                                        input type="text" name=(name) value=(value) list=[list]
+                                        input type="text" name=(name) value=(value) data-lookup=[list]
                                             inputmode=[list.is_none().then_some("decimal")]
                                             aria-label=(format!("{} {}", page.t(label), i + 1))
                                             aria-invalid=[message.is_some().then_some("true")];
@@ -292,25 +290,20 @@ fn rfq_form_page(page: &Page, choices: &Choices, values: &RfqForm, spare: usize,
     response
 }
 
-pub async fn rfq_new_form(State(state): State<AppState>, page: Page) -> Response {
-    let choices = choices(&state, &page).await;
-    rfq_form_page(&page, &choices, &RfqForm::default(), 2, None)
+pub async fn rfq_new_form(page: Page) -> Response {
+    rfq_form_page(&page, &RfqForm::default(), 2, None)
 }
 
 pub async fn rfq_create(State(state): State<AppState>, page: Page, form: FormData) -> Response {
     let values = RfqForm::from_form(&form);
     if form.get("more").is_some() {
-        let choices = choices(&state, &page).await;
-        return rfq_form_page(&page, &choices, &values, 3, None);
+        return rfq_form_page(&page, &values, 3, None);
     }
     let input = values.input();
     let ctx = page.ctx(&state);
     match state.blocking(move |state| state.db.write(|tx| rfq::create_rfq(tx, &ctx, &input))).await {
         Ok(created) => see_other(&format!("/purchasing/rfqs/{}", created.id), Some("ui.saved")),
-        Err(error) => {
-            let choices = choices(&state, &page).await;
-            rfq_form_page(&page, &choices, &values, 1, Some(&error.0))
-        }
+        Err(error) => rfq_form_page(&page, &values, 1, Some(&error.0)),
     }
 }
 

@@ -31,7 +31,7 @@ const ORDER_COLUMNS: &[ColumnView] = &[
     ColumnView { key: "order_date", label: "ui.sales.order_date", show: Show::Text },
     ColumnView { key: "valid_until", label: "ui.sales.valid_until", show: Show::Text },
     ColumnView { key: "state", label: "ui.state", show: Show::Badge("ui.sales.state.") },
-    ColumnView { key: "total", label: "ui.sales.total", show: Show::Text },
+    ColumnView { key: "total", label: "ui.sales.total", show: Show::Amount },
     ColumnView { key: "currency", label: "ui.sales.currency", show: Show::Text },
 ];
 
@@ -122,14 +122,16 @@ pub(super) fn status_of(error: &Error) -> StatusCode {
     StatusCode::from_u16(error.kind().http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY)
 }
 
-/// One field of a form: label, input, and the message beside it.
+/// One field of a form: label, input, and the message beside it. A field that names another
+/// record gives the lookup it picks from (`Some("customers")`, see /api/v1/lookup): app.js
+/// makes it a search-as-you-type picker, and without JavaScript it stays a typed code.
 pub(super) fn text_field(
     page: &Page,
     name: &str,
     label: &str,
     kind: &str,
     value: &str,
-    list: Option<&str>,
+    lookup: Option<&str>,
     error: Option<&Error>,
 ) -> Markup {
     let message = field_message(page, error, name);
@@ -137,7 +139,7 @@ pub(super) fn text_field(
     html! {
         div.field.invalid[message.is_some()] {
             label for=(id) { (page.t(label)) }
-            input #(id) type=(kind) name=(name) value=(value) list=[list] aria-invalid=[message.is_some().then_some("true")];
+            input #(id) type=(kind) name=(name) value=(value) data-lookup=[lookup] aria-invalid=[message.is_some().then_some("true")];
             @if let Some(message) = message { span.error role="alert" { (message) } }
         }
     }
@@ -244,46 +246,23 @@ impl OrderForm {
     }
 }
 
-/// What the quotation form offers to pick from: customers, products, tax codes.
+/// What the quotation form offers to pick from beside the pickers: the company's tax codes
+/// (a handful by nature, all of them). Customers and products are pickers over the lookups.
 #[derive(Default)]
 struct Choices {
-    customers: Vec<(String, String)>,
-    products: Vec<(String, String)>,
     taxes: Vec<(String, String)>,
 }
 
 async fn choices(state: &AppState, page: &Page) -> Choices {
     let ctx = page.ctx(state);
-    let (parties, products, taxes) = (
-        page.may(party::permissions::CUSTOMER_READ),
-        page.may(product::permissions::PRODUCT_READ),
-        page.may(product::permissions::SETUP_READ),
-    );
-    let text = |row: &Row, i: usize| row.get::<String>(i).unwrap_or_default();
+    if !page.may(product::permissions::SETUP_READ) {
+        return Choices::default();
+    }
     state
         .blocking(move |state| {
             state.db.read(|tx| {
-                let query = ListQuery { limit: Some(500), ..ListQuery::default() };
-                let mut found = Choices::default();
-                if parties {
-                    found.customers = party::list_parties(tx, &ctx, &query)?
-                        .rows
-                        .iter()
-                        .filter(|r| matches!(text(r, 3).as_str(), "customer" | "both"))
-                        .map(|r| (text(r, 0), text(r, 2)))
-                        .collect();
-                }
-                if products {
-                    found.products = product::list_products(tx, &ctx, &query)?
-                        .rows
-                        .iter()
-                        .map(|r| (text(r, 0), text(r, 2)))
-                        .collect();
-                }
-                if taxes {
-                    found.taxes = product::list_taxes(tx, &ctx)?.into_iter().map(|t| (t.code, t.name)).collect();
-                }
-                Ok(found)
+                let taxes = product::list_taxes(tx, &ctx)?.into_iter().map(|t| (t.code, t.name)).collect();
+                Ok(Choices { taxes })
             })
         })
         .await
@@ -329,7 +308,7 @@ fn order_form_page(
             (form::form_error(page, error))
             @for message in &others { div.flash.error role="alert" { (message) } }
             div.form-grid {
-                (text_field(page, "customer", "ui.sales.customer_code", "text", &values.customer, Some("sales-customers"), error))
+                (text_field(page, "customer", "ui.sales.customer_code", "text", &values.customer, Some("customers"), error))
                 (text_field(page, "order_date", "ui.sales.order_date", "date", &values.order_date, None, error))
                 (text_field(page, "valid_until", "ui.sales.valid_until", "date", &values.valid_until, None, error))
                 div.field {
@@ -337,8 +316,6 @@ fn order_form_page(
                 }
                 (text_field(page, "note", "ui.sales.note", "text", &values.note, None, error))
             }
-            datalist #sales-customers { @for (code, name) in &choices.customers { option value=(code) { (name) } } }
-            datalist #sales-products { @for (code, name) in &choices.products { option value=(code) { (name) } } }
             datalist #sales-taxes { @for (code, name) in &choices.taxes { option value=(code) { (name) } } }
             p.meta { (page.t("ui.sales.price_hint")) }
             table.list.edit-rows {
@@ -354,10 +331,11 @@ fn order_form_page(
                             td { (i + 1) }
                             @for ((input, name, label), value) in LINE_FIELDS.iter().zip(cells) {
                                 @let message = field_message(page, error, &format!("lines[{i}].{name}"));
-                                @let list = match *input { "line_product" => Some("sales-products"), "line_tax" => Some("sales-taxes"), _ => None };
+                                @let list = (*input == "line_tax").then_some("sales-taxes");
+                                @let lookup = (*input == "line_product").then_some("products");
                                 td {
                                     div.field.invalid[message.is_some()] {
-                                        input type="text" name=(input) value=(value) list=[list]
+                                        input type="text" name=(input) value=(value) list=[list] data-lookup=[lookup]
                                             inputmode=[(*input != "line_product" && *input != "line_tax").then_some("decimal")]
                                             aria-label=(format!("{} {}", page.t(label), i + 1))
                                             aria-invalid=[message.is_some().then_some("true")];

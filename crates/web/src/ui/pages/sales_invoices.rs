@@ -30,7 +30,7 @@ const INVOICE_COLUMNS: &[ColumnView] = &[
     ColumnView { key: "customer", label: "ui.sales.customer", show: Show::Text },
     ColumnView { key: "invoice_date", label: "ui.sales.invoice_date", show: Show::Text },
     ColumnView { key: "due_date", label: "ui.sales.due_date", show: Show::Text },
-    ColumnView { key: "total", label: "ui.sales.total", show: Show::Text },
+    ColumnView { key: "total", label: "ui.sales.total", show: Show::Amount },
     ColumnView { key: "paid", label: "ui.sales.paid", show: Show::Text },
 ];
 
@@ -223,7 +223,7 @@ fn invoice_page(page: &Page, invoice: &Invoice, problem: Option<Problem>, ok: Op
                     div.form-grid {
                         (text_field(page, "amount", "ui.sales.payment_amount", "text", &typed_payment("amount", &default_amount), None, payment_error))
                         (text_field(page, "date", "ui.sales.payment_date", "date", &typed_payment("date", ""), None, payment_error))
-                        (text_field(page, "account", "ui.sales.payment_account", "text", &typed_payment("account", ""), None, payment_error))
+                        (text_field(page, "account", "ui.sales.payment_account", "text", &typed_payment("account", ""), Some("accounts"), payment_error))
                         (text_field(page, "reference", "ui.sales.payment_reference", "text", &typed_payment("reference", ""), None, payment_error))
                     }
                     p.meta { (page.t("ui.sales.payment_hint")) }

@@ -310,13 +310,15 @@ fn grade(oee: Option<i64>) -> &'static str {
 
 fn tile(page: &Page, row: &production::board::BoardRow, title: &str, total: bool) -> Markup {
     let dash = |v: &Option<String>| v.as_ref().map(|p| format!("{p}%")).unwrap_or_else(|| "—".into());
+    // Quantities as people count them on the floor: 1,200 and 12.5, not 1200.0000.
+    let count = |q: &str| kernel::money::with_thousands(&kernel::money::trim_decimal(q, 0));
     html! {
         section.shop-tile.total[total] data-center=(row.work_center) {
             h2 { (title) }
             div.oee.(grade(row.oee_millionths)) { (dash(&row.oee)) small { "OEE" } }
             dl {
-                dt { (page.t("ui.shop.output")) } dd.output { (row.good) }
-                dt { (page.t("ui.production.scrap")) } dd { (row.scrap) }
+                dt { (page.t("ui.shop.output")) } dd.output { (count(&row.good)) }
+                dt { (page.t("ui.production.scrap")) } dd { (count(&row.scrap)) }
                 dt { (page.t("ui.shop.yield")) } dd.yield { (dash(&row.yield_percent)) }
                 dt { (page.t("ui.shop.availability")) } dd { (dash(&row.availability)) }
                 dt { (page.t("ui.shop.performance")) } dd { (dash(&row.performance)) }

@@ -131,7 +131,6 @@ fn trim(q: Quantity) -> String {
 
 struct TaskData {
     task: Option<Task>,
-    members: Vec<(String, String)>,
     history: Vec<kernel::audit::AuditEntry>,
     comments: Vec<office::Comment>,
     attachments: Vec<kernel::attachment::Attachment>,
@@ -142,28 +141,12 @@ async fn load(state: &AppState, page: &Page, id: Option<TaskId>) -> Result<TaskD
     state
         .blocking(move |state| {
             state.db.read(|tx| {
-                let members = tx
-                    .query(
-                        "select u.id, u.display_name from kernel_user u join kernel_membership m on m.user_id = u.id
-                         where m.company_id = $1 and u.active = 1 order by u.display_name limit 500",
-                        &[&ctx.company()],
-                    )?
-                    .iter()
-                    .map(|r| Ok((r.get(0)?, r.get(1)?)))
-                    .collect::<kernel::Result<Vec<_>>>()?;
                 let Some(id) = id else {
-                    return Ok(TaskData {
-                        task: None,
-                        members,
-                        history: vec![],
-                        comments: vec![],
-                        attachments: vec![],
-                    });
+                    return Ok(TaskData { task: None, history: vec![], comments: vec![], attachments: vec![] });
                 };
                 let key = id.to_string();
                 Ok(TaskData {
                     task: Some(office::get_task(tx, &ctx, id)?),
-                    members,
                     history: kernel::audit::history(tx, &ctx, "office.task", &key, 50)?,
                     comments: office::list_comments(tx, &ctx, "office.task", &key)?,
                     attachments: state.attachments.list(tx, &ctx, "office.task", &key)?,
@@ -196,8 +179,8 @@ fn task_page(
         Field::new(
             "assignee_id",
             "ui.task.assignee",
-            Input::Select(data.members.clone()),
-            value("assignee_id", task.and_then(|t| t.assignee_id.clone()).unwrap_or_default()),
+            Input::Lookup("users"),
+            value("assignee_id", task.and_then(|t| t.assignee_username.clone()).unwrap_or_default()),
         )
         .readonly(readonly),
         Field::new(
