@@ -68,7 +68,7 @@ pub fn ensure_schema(db: &Db) -> Result<()> {
                  text text not null,
                  constraint kernel_search_doc_record_key unique (kind, record_id)
              );
-             create virtual table if not exists kernel_search_fts using fts5(tokens, content='', contentless_delete=1);"
+             create virtual table if not exists kernel_search_grams using fts5(tokens, content='', contentless_delete=1);"
         }
         Backend::Postgres => {
             "create table if not exists kernel_search_doc (
@@ -83,7 +83,23 @@ pub fn ensure_schema(db: &Db) -> Result<()> {
              create index if not exists kernel_search_doc_tokens_idx on kernel_search_doc using gin (tokens);"
         }
     };
-    db.batch(ddl)
+    db.batch(ddl)?;
+    if db.backend() == Backend::Sqlite {
+        // The first form of the index (rowid = doc, read newest first by descending rowid) is
+        // replaced: its documents are dropped and the start-up backfill writes them again.
+        db.write(|tx| {
+            let old: i64 = tx.scalar(
+                "select count(*) from sqlite_master where type = 'table' and name = 'kernel_search_fts'",
+                &[],
+            )?;
+            if old > 0 {
+                tx.execute("drop table kernel_search_fts", &[])?;
+                tx.execute("delete from kernel_search_doc", &[])?;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(())
 }
 
 /// Remembers that a record was written, for the index to follow when the work ends.
@@ -182,7 +198,7 @@ fn write_doc(
             let doc = match doc {
                 Some(doc) => {
                     tx.execute("update kernel_search_doc set text = $1 where doc = $2", &[&text, &doc])?;
-                    tx.execute("delete from kernel_search_fts where rowid = $1", &[&doc])?;
+                    tx.execute("delete from kernel_search_grams where rowid = -$1", &[&doc])?;
                     doc
                 }
                 None => tx.scalar(
@@ -190,7 +206,7 @@ fn write_doc(
                     &[&company, &kind, &record_id, &text],
                 )?,
             };
-            tx.execute("insert into kernel_search_fts (rowid, tokens) values ($1, $2)", &[&doc, &tokens])?;
+            tx.execute("insert into kernel_search_grams (rowid, tokens) values (-$1, $2)", &[&doc, &tokens])?;
         }
         Backend::Postgres => match doc {
             Some(doc) => {
@@ -213,7 +229,7 @@ fn write_doc(
 
 fn delete_doc(tx: &mut Tx<'_>, doc: i64) -> Result<()> {
     if tx.backend() == Backend::Sqlite {
-        tx.execute("delete from kernel_search_fts where rowid = $1", &[&doc])?;
+        tx.execute("delete from kernel_search_grams where rowid = -$1", &[&doc])?;
     }
     tx.execute("delete from kernel_search_doc where doc = $1", &[&doc])?;
     Ok(())
@@ -386,9 +402,11 @@ pub fn find(
     let limit = i64::from(limit);
     let rows = match tx.backend() {
         Backend::Sqlite => tx.query(
-            "select d.doc, d.record_id, d.company_id, d.kind from kernel_search_fts f
-             join kernel_search_doc d on d.doc = f.rowid
-             where kernel_search_fts match $1 and f.rowid < $2 order by f.rowid desc limit $3",
+            // Newest first is ascending rowid (-doc): FTS5 then walks its doclists and stops at
+            // the limit, where descending order would load every matching doclist whole.
+            "select d.doc, d.record_id, d.company_id, d.kind from kernel_search_grams f
+             join kernel_search_doc d on d.doc = -f.rowid
+             where kernel_search_grams match $1 and f.rowid > -$2 order by f.rowid limit $3",
             &[&needle.fts5(), &before, &limit],
         )?,
         Backend::Postgres => tx.query(
@@ -422,8 +440,8 @@ pub fn matching_ids(
     let (a, b, c) = (first, first + 1, first + 2);
     let sql = match backend {
         Backend::Sqlite => format!(
-            "select d.record_id from kernel_search_fts f join kernel_search_doc d on d.doc = f.rowid
-             where kernel_search_fts match ${a} and d.company_id = ${b} and d.kind = ${c}"
+            "select d.record_id from kernel_search_grams f join kernel_search_doc d on d.doc = -f.rowid
+             where kernel_search_grams match ${a} and d.company_id = ${b} and d.kind = ${c}"
         ),
         Backend::Postgres => format!(
             "select d.record_id from kernel_search_doc d

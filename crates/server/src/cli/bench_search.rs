@@ -26,7 +26,7 @@ const KINDS: [&str; 10] =
 const SPECS: [&str; 6] = ["M6×20", "M8×30", "6204", "2.2kW", "24V", "A4"];
 
 /// What the users type, and how many records of a million each finds (for the record).
-const QUERIES: [&str; 7] = ["螺栓", "轴承 6204", "P0123456", "6900012345", "型号098765", "m8×30", "铝合金机箱"];
+const QUERIES: [&str; 7] = ["螺栓", "轴承 6204", "P0123456", "6900000123", "型号098765", "m8×30", "铝合金机箱"];
 
 pub fn search(settings: &Settings, rows: u64) -> anyhow::Result<serde_json::Value> {
     let (_data, prepared) = fresh(settings)?;
