@@ -228,6 +228,17 @@ pub fn my_follow_ups(tx: &mut Tx<'_>, ctx: &Ctx) -> Result<Vec<Activity>> {
     .collect()
 }
 
+/// How many of the caller's follow-ups fall due today or are overdue (the home page's queue).
+pub fn count_follow_ups_due(tx: &mut Tx<'_>, ctx: &Ctx) -> Result<i64> {
+    ctx.require(READ)?;
+    let Some(user) = ctx.actor().user() else { return Ok(0) };
+    let tomorrow = kernel::clock::format_date(ctx.today() + time::Duration::days(1));
+    tx.scalar(
+        "select count(*) from crm_activity where company_id = $1 and owner_id = $2 and done = 0 and due_at < $3",
+        &[&ctx.company(), &user.to_string(), &tomorrow],
+    )
+}
+
 /// The activities about one lead, opportunity or customer (`column` is `lead_id`,
 /// `opportunity_id` or `partner_id`), newest first, the latest 200.
 pub fn activities_of(tx: &mut Tx<'_>, ctx: &Ctx, column: &str, id: &str) -> Result<Vec<Activity>> {

@@ -281,6 +281,9 @@ pub const PICKING_LIST: ListSpec = ListSpec {
         col("to", "t.path", false, Filter::Prefix),
         col("scheduled_date", "p.scheduled_date", true, Filter::Range),
         col("origin", "coalesce(p.origin_id, '')", false, Filter::Equals),
+        // Still to be done (waiting for goods or ready), and expected before the given day.
+        col("open", "case when p.state in ('waiting', 'ready') then 'yes' else 'no' end", false, Filter::Equals),
+        col("scheduled_before", "p.scheduled_date", false, Filter::Before),
     ],
     search: &["p.number", "coalesce(p.origin_id, '')"],
     index: Some(&PICKING_SEARCH),

@@ -32,6 +32,7 @@ pub mod page;
 pub mod permission;
 pub mod search;
 pub mod sequence;
+pub mod uscc;
 
 pub use ctx::{Actor, Ctx};
 pub use error::{Error, ErrorKind, FieldError, Result};
@@ -46,5 +47,6 @@ pub const MIGRATIONS: db::ModuleMigrations = db::ModuleMigrations {
         migration!(20261126000200, "audit_numbering"),
         migration!(20261126000300, "outbox_idempotency"),
         migration!(20261126000400, "attachment"),
+        migration!(20261207000100, "company_details"),
     ],
 };

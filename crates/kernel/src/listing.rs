@@ -23,6 +23,8 @@ pub enum Filter {
     /// Starts with, as an index range (`col >= p and col < p⁺`): for large tables, on a column
     /// that stores a lower-cased key.
     Range,
+    /// Strictly before the value (dates: `due_date` before today is overdue).
+    Before,
 }
 
 /// One column of a list: its key (used in URLs and exports), the SQL expression that yields
@@ -67,6 +69,10 @@ pub struct ListQuery {
     pub desc: Option<bool>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
+    /// Only count the records that match (the home page's work queues): the page then has no
+    /// rows and `total` set. Counting searches by the plain expressions, not the index.
+    #[serde(skip)]
+    pub count: bool,
 }
 
 /// A page of rows: the spec's columns in order, then the id.
@@ -74,6 +80,8 @@ pub struct ListQuery {
 pub struct ListPage {
     pub rows: Vec<Row>,
     pub next_cursor: Option<String>,
+    /// How many records match, when the query asked only to count.
+    pub total: Option<i64>,
 }
 
 /// The smallest string greater than every string that starts with `prefix`.
@@ -136,6 +144,13 @@ impl ListSpec {
         let desc = query.desc.unwrap_or(if query.sort.is_some() { false } else { self.default_desc });
         let limit = query.limit.unwrap_or(50).clamp(1, 10_000);
         let search = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        if query.count {
+            let (conditions, params) = self.conditions(ctx, query, scope, search)?;
+            let sql = format!("select count(*) from {} where {}", self.from, conditions.join(" and "));
+            let refs: Vec<&dyn ToValue> = params.iter().map(|p| p as &dyn ToValue).collect();
+            let total: i64 = tx.scalar(&sql, &refs)?;
+            return Ok(ListPage { rows: Vec::new(), next_cursor: None, total: Some(total) });
+        }
         // Through the search index: newest first when no sort was chosen (the hits in the
         // index's own order, a page at a time); in the chosen order otherwise (the hits as a
         // subquery that the list's sort then orders).
@@ -213,7 +228,7 @@ impl ListSpec {
             }
             _ => None,
         };
-        Ok(ListPage { rows, next_cursor })
+        Ok(ListPage { rows, next_cursor, total: None })
     }
 
     /// `select <columns>, <id>, <sort> from <from>`: the shape of every row of a page.
@@ -270,6 +285,10 @@ impl ListSpec {
                     let b = next(Value::Text(upper), &mut params);
                     conditions.push(format!("{sql} >= {a} and {sql} < {b}", sql = column.sql));
                 }
+                Filter::Before => {
+                    let p = next(Value::Text(value.to_string()), &mut params);
+                    conditions.push(format!("{} < {p}", column.sql));
+                }
                 Filter::None => {}
             }
         }
@@ -312,7 +331,9 @@ impl ListSpec {
             }
             None => None,
         };
-        let (conditions, params) = self.conditions(ctx, query, scope, None)?;
+        let (mut conditions, params) = self.conditions(ctx, query, scope, None)?;
+        // The hits are read by their ids: the company condition must not steer the plan.
+        conditions[0] = format!("{} = $1", tx.backend().unindexed(self.company));
         let mut rows = Vec::new();
         let mut last_doc = None;
         for _ in 0..MOST_BATCHES {
@@ -347,7 +368,7 @@ impl ListSpec {
                     if rows.len() == limit as usize {
                         // One more exists: the page ends at the last one shown.
                         let cursor = serde_json::json!({"doc": last_doc}).to_string();
-                        return Ok(Some(ListPage { rows, next_cursor: Some(encode_cursor(&cursor)) }));
+                        return Ok(Some(ListPage { rows, next_cursor: Some(encode_cursor(&cursor)), total: None }));
                     }
                     rows.push(row);
                     last_doc = Some(hit.doc);
@@ -356,12 +377,12 @@ impl ListSpec {
                 }
             }
             if exhausted {
-                return Ok(Some(ListPage { rows, next_cursor: None }));
+                return Ok(Some(ListPage { rows, next_cursor: None, total: None }));
             }
         }
         // Stopped early: the next page goes on from the last hit looked at.
         let next_cursor = before.map(|doc| encode_cursor(&serde_json::json!({"doc": doc}).to_string()));
-        Ok(Some(ListPage { rows, next_cursor }))
+        Ok(Some(ListPage { rows, next_cursor, total: None }))
     }
 }
 

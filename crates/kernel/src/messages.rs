@@ -52,6 +52,12 @@ pub const MESSAGES: &[Message] = &[
         "Company name must be 1 to 200 characters"
     ),
     msg!("kernel.company.not_found", "公司不存在", "Company not found"),
+    msg!(
+        "kernel.company.tax_number_invalid",
+        "纳税人识别号 {number} 无效：统一社会信用代码为 18 位且校验位正确（旧号码为 15 或 20 位）",
+        "Taxpayer number {number} is not valid: a unified social credit code has 18 characters with a correct check character (older numbers 15 or 20)"
+    ),
+    msg!("kernel.company.detail_too_long", "最多 {max} 个字符", "At most {max} characters"),
     msg!("kernel.currency.unknown", "未知币种：{code}", "Unknown currency: {code}"),
     msg!("kernel.date.invalid", "日期格式应为 YYYY-MM-DD：{value}", "Dates are written YYYY-MM-DD: {value}"),
     msg!("kernel.timestamp.invalid", "时间格式无效：{value}", "Invalid timestamp: {value}"),

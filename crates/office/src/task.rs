@@ -183,6 +183,8 @@ pub const TASK_LIST: ListSpec = ListSpec {
         col("due_date", "coalesce(t.due_date, '')", true, Filter::Prefix),
         col("estimate_hours", "t.estimate_hours", true, Filter::None),
         col("updated_at", "t.updated_at", true, Filter::None),
+        col("assignee_id", "coalesce(t.assignee_id, '')", false, Filter::Equals),
+        col("open", "case when t.stage <> 'done' then 'yes' else 'no' end", false, Filter::Equals),
     ],
     search: &["t.title", "t.number", "t.description"],
     index: Some(&TASK_SEARCH),

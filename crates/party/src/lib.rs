@@ -12,7 +12,7 @@ pub mod payment_term;
 pub mod permissions;
 pub mod rotate;
 pub mod terms;
-pub mod uscc;
+pub use kernel::uscc;
 
 pub use events::PartyMerged;
 pub use party::{

@@ -65,7 +65,10 @@ pub fn lookup_parties(tx: &mut Tx<'_>, ctx: &Ctx, side: Side, typed: &str, limit
             let marks: Vec<String> = (3..=ids.len() + 2).map(|n| format!("${n}")).collect();
             let mut params: Vec<&dyn ToValue> = vec![&company, &owner];
             params.extend(ids.iter().map(|id| id as &dyn ToValue));
-            let mut rows = tx.query(&format!("{base} and p.id in ({})", marks.join(", ")), &params)?;
+            // Read by id: the company condition must not steer the plan (see `Backend::unindexed`).
+            let by_id =
+                base.replacen("p.company_id = $1", &format!("{} = $1", tx.backend().unindexed("p.company_id")), 1);
+            let mut rows = tx.query(&format!("{by_id} and p.id in ({})", marks.join(", ")), &params)?;
             rows.sort_by_key(|row| ids.iter().position(|id| row.get::<String>(0).ok().as_deref() == Some(id)));
             push(rows, &mut found)?;
         }
@@ -100,7 +103,11 @@ pub fn names_of(
     let marks: Vec<String> = (2..=ids.len() + 1).map(|n| format!("${n}")).collect();
     let mut params: Vec<&dyn ToValue> = vec![&company];
     params.extend(ids.iter().map(|id| id as &dyn ToValue));
-    let sql = format!("select id, code, name from party_party where company_id = $1 and id in ({})", marks.join(", "));
+    let sql = format!(
+        "select id, code, name from party_party where {} = $1 and id in ({})",
+        tx.backend().unindexed("company_id"),
+        marks.join(", ")
+    );
     for row in tx.query(&sql, &params)? {
         names.insert(row.get(0)?, (row.get(1)?, row.get(2)?));
     }

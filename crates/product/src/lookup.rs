@@ -63,8 +63,9 @@ pub fn lookup_products(tx: &mut Tx<'_>, ctx: &Ctx, typed: &str, limit: u32) -> R
             let marks: Vec<String> = (2..=ids.len() + 1).map(|n| format!("${n}")).collect();
             let mut params: Vec<&dyn ToValue> = vec![&company];
             params.extend(ids.iter().map(|id| id as &dyn ToValue));
+            let company_column = tx.backend().unindexed("p.company_id");
             let rows = tx.query(
-                &format!("{SELECT} where p.company_id = $1 and p.active = 1 and p.id in ({})", marks.join(", ")),
+                &format!("{SELECT} where {company_column} = $1 and p.active = 1 and p.id in ({})", marks.join(", ")),
                 &params,
             )?;
             // In the order of the hits: newest first.

@@ -982,6 +982,69 @@ fn serials_for(order: &WorkOrder, q: i64, given: &[String]) -> Result<Vec<String
     Ok(serials)
 }
 
+/// The work orders that need someone's attention (the home page's queues).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Queue {
+    /// Still open after their due date.
+    Late,
+    /// Their batch is on quality hold (质量冻结): it cannot be issued or delivered.
+    Held,
+}
+
+impl Queue {
+    pub fn parse(code: &str) -> Option<Queue> {
+        match code {
+            "late" => Some(Queue::Late),
+            "held" => Some(Queue::Held),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Queue::Late => "late",
+            Queue::Held => "held",
+        }
+    }
+
+    /// The condition on `w` ($2 is today).
+    fn condition(self) -> &'static str {
+        match self {
+            Queue::Late => "w.state in ('confirmed', 'in_progress') and w.due_date < $2",
+            Queue::Held => {
+                "w.state in ('confirmed', 'in_progress', 'done') and $2 <> '' and exists (select 1 from inventory_lot l
+                 where l.company_id = w.company_id and l.product_id = w.product_id and l.code = w.lot and l.held = 1)"
+            }
+        }
+    }
+}
+
+/// How many work orders are in a queue.
+pub fn count_queue(tx: &mut Tx<'_>, ctx: &Ctx, queue: Queue) -> Result<i64> {
+    ctx.require(READ)?;
+    let today = kernel::clock::format_date(ctx.today());
+    tx.scalar(
+        &format!("select count(*) from production_work_order w where w.company_id = $1 and {}", queue.condition()),
+        &[&ctx.company(), &today],
+    )
+}
+
+/// The work orders of a queue, most overdue first (the first 200).
+pub fn list_queue(tx: &mut Tx<'_>, ctx: &Ctx, queue: Queue) -> Result<Vec<WorkOrder>> {
+    ctx.require(READ)?;
+    let today = kernel::clock::format_date(ctx.today());
+    let rows = tx.query(
+        &format!(
+            "{SELECT} where w.company_id = $1 and {} order by coalesce(w.due_date, ''), w.id limit 200",
+            queue.condition()
+        ),
+        &[&ctx.company(), &today],
+    )?;
+    let mut orders = rows.iter().map(header_of).collect::<Result<Vec<_>>>()?;
+    with_lines(tx, &mut orders)?;
+    Ok(orders)
+}
+
 /// Work orders, latest first (the latest 200), in one state or all.
 pub fn list_work_orders(tx: &mut Tx<'_>, ctx: &Ctx, state: Option<&str>) -> Result<Vec<WorkOrder>> {
     ctx.require(READ)?;

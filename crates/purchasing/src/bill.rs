@@ -162,6 +162,8 @@ pub const BILL_LIST: ListSpec = ListSpec {
         col("bill_date", "b.bill_date", true, Filter::Range),
         col("due_date", "b.due_date", true, Filter::Range),
         col("total", "b.total", true, Filter::None),
+        // Due soon: due before the given day.
+        col("due_before", "b.due_date", false, Filter::Before),
     ],
     search: &["coalesce(b.number, '')", "b.supplier_reference", "s.name"],
     index: Some(&BILL_SEARCH),

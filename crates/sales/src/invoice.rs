@@ -123,6 +123,8 @@ pub const INVOICE_LIST: ListSpec = ListSpec {
         col("due_date", "i.due_date", true, Filter::Range),
         col("total", "i.total", true, Filter::None),
         col("paid", "i.paid", true, Filter::None),
+        // Overdue: due before the given day.
+        col("due_before", "i.due_date", false, Filter::Before),
     ],
     search: &["coalesce(i.number, '')", "c.name"],
     index: Some(&INVOICE_SEARCH),

@@ -223,6 +223,20 @@ pub const ORDER_LIST: ListSpec = ListSpec {
         col("currency", "o.currency", false, Filter::Equals),
         col("total", "o.total", true, Filter::None),
         col("salesperson_id", "coalesce(o.salesperson_id, '')", false, Filter::Equals),
+        // Work queues of the home page: goods still to ship, and lines delivered (net of
+        // returns) but not yet invoiced — the same rules as the order's delivery and invoice status.
+        col(
+            "to_deliver",
+            "case when exists (select 1 from sales_order_line l where l.order_id = o.id and l.stockable = 1 and l.delivered < l.quantity) then 'yes' else 'no' end",
+            false,
+            Filter::Equals,
+        ),
+        col(
+            "to_invoice",
+            "case when exists (select 1 from sales_order_line l where l.order_id = o.id and l.delivered - l.returned <> l.invoiced) then 'yes' else 'no' end",
+            false,
+            Filter::Equals,
+        ),
     ],
     search: &["o.number", "c.name"],
     index: Some(&ORDER_SEARCH),

@@ -27,8 +27,10 @@ pub use state::{AppState, WebSettings};
 pub const MESSAGES: &[kernel::i18n::Message] = problem::MESSAGES;
 
 /// The web client's own tables (list preferences, saved filters), applied last.
-pub const MIGRATIONS: kernel::db::ModuleMigrations =
-    kernel::db::ModuleMigrations { module: "web", migrations: &[kernel::migration!(20261126020000, "web")] };
+pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigrations {
+    module: "web",
+    migrations: &[kernel::migration!(20261126020000, "web"), kernel::migration!(20261207000200, "first_steps")],
+};
 
 /// The whole application as one router, ready to serve.
 pub fn app(state: AppState) -> Router {

@@ -37,6 +37,19 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// A column written so that SQLite's planner does not pick an index for it (`+col`): when
+    /// rows are read by their ids (`… and p.id in (…)`), an index on the company — which every
+    /// row of a one-company database shares — would otherwise be walked whole, a million rows,
+    /// instead of looking up the ids. PostgreSQL's planner has statistics and needs no hint.
+    pub fn unindexed(self, column: &str) -> String {
+        match self {
+            Backend::Sqlite => format!("+{column}"),
+            Backend::Postgres => column.to_string(),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct DbConfig {
     /// `sqlite://data/tiangong.db`, `sqlite:///var/lib/tiangong/tiangong.db` or `postgres://…`.

@@ -21,6 +21,13 @@ pub struct Company {
     pub code: String,
     pub base_currency: String,
     pub active: bool,
+    /// 统一社会信用代码 (or an older taxpayer number); empty until entered.
+    pub tax_number: String,
+    pub address: String,
+    pub phone: String,
+    /// 开户行 and 账号, as printed on invoices.
+    pub bank_name: String,
+    pub bank_account: String,
     pub created_at: String,
     pub updated_at: String,
     pub version: i64,
@@ -39,15 +46,25 @@ pub struct NewCompany {
 
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"name": "华东贸易有限公司", "active": true, "version": 1}))]
+#[schema(example = json!({"name": "华东贸易有限公司", "tax_number": "91310000MA1FL8XQ0X", "address": "上海市浦东新区张江路 100 号", "version": 1}))]
 pub struct CompanyUpdate {
     pub name: Option<String>,
     pub active: Option<bool>,
+    #[serde(default)]
+    pub tax_number: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub bank_name: Option<String>,
+    #[serde(default)]
+    pub bank_account: Option<String>,
     /// The version read; a stale version is refused with 409.
     pub version: i64,
 }
 
-const COLUMNS: &str = "id, name, code, base_currency, active, created_at, updated_at, version";
+const COLUMNS: &str = "id, name, code, base_currency, active, created_at, updated_at, version, tax_number, address, phone, bank_name, bank_account";
 
 fn company_from(row: &Row) -> Result<Company> {
     Ok(Company {
@@ -59,7 +76,36 @@ fn company_from(row: &Row) -> Result<Company> {
         created_at: row.get(5)?,
         updated_at: row.get(6)?,
         version: row.get(7)?,
+        tax_number: row.get(8)?,
+        address: row.get(9)?,
+        phone: row.get(10)?,
+        bank_name: row.get(11)?,
+        bank_account: row.get(12)?,
     })
+}
+
+/// A taxpayer number: the 18-character 统一社会信用代码 with its check character (GB 32100-2015),
+/// or an older 15- or 20-character number; upper-cased. Empty is allowed (not entered yet).
+pub fn validate_tax_number(number: &str) -> Result<String> {
+    let number = number.trim().to_uppercase();
+    let valid = match number.chars().count() {
+        0 => true,
+        18 => crate::uscc::is_valid(&number),
+        15 | 20 => number.chars().all(|c| c.is_ascii_alphanumeric()),
+        _ => false,
+    };
+    if !valid {
+        return Err(Error::field("tax_number", "kernel.company.tax_number_invalid").with_param("number", &number));
+    }
+    Ok(number)
+}
+
+fn validate_detail(field: &'static str, value: &str, max: usize) -> Result<String> {
+    let value = value.trim();
+    if value.chars().count() > max {
+        return Err(Error::field(field, "kernel.company.detail_too_long").with_param("max", max));
+    }
+    Ok(value.to_string())
 }
 
 fn validate_name(name: &str) -> Result<String> {
@@ -196,10 +242,34 @@ pub fn update_company(tx: &mut Tx<'_>, ctx: &Ctx, id: CompanyId, input: &Company
         None => current.name.clone(),
     };
     let active = input.active.unwrap_or(current.active);
+    let tax_number = match &input.tax_number {
+        Some(number) => validate_tax_number(number)?,
+        None => current.tax_number.clone(),
+    };
+    let detail = |field: &'static str, given: &Option<String>, now: &str, max: usize| match given {
+        Some(value) => validate_detail(field, value, max),
+        None => Ok(now.to_string()),
+    };
+    let address = detail("address", &input.address, &current.address, 200)?;
+    let phone = detail("phone", &input.phone, &current.phone, 40)?;
+    let bank_name = detail("bank_name", &input.bank_name, &current.bank_name, 100)?;
+    let bank_account = detail("bank_account", &input.bank_account, &current.bank_account, 40)?;
     let changed = tx.execute(
-        "update kernel_company set name = $1, active = $2, updated_at = $3, version = version + 1
+        "update kernel_company set name = $1, active = $2, updated_at = $3, version = version + 1,
+             tax_number = $6, address = $7, phone = $8, bank_name = $9, bank_account = $10
          where id = $4 and version = $5",
-        &[&name, &active, &ctx.now_text(), &id, &input.version],
+        &[
+            &name,
+            &active,
+            &ctx.now_text(),
+            &id,
+            &input.version,
+            &tax_number,
+            &address,
+            &phone,
+            &bank_name,
+            &bank_account,
+        ],
     )?;
     if changed == 0 {
         return Err(Error::conflict("kernel.version_conflict"));
@@ -210,7 +280,15 @@ pub fn update_company(tx: &mut Tx<'_>, ctx: &Ctx, id: CompanyId, input: &Company
         "kernel.company.update",
         "kernel.company",
         &id,
-        serde_json::json!({"name": [current.name, name], "active": [current.active, active]}),
+        serde_json::json!({
+            "name": [current.name, name],
+            "active": [current.active, active],
+            "tax_number": [current.tax_number, tax_number],
+            "address": [current.address, address],
+            "phone": [current.phone, phone],
+            "bank_name": [current.bank_name, bank_name],
+            "bank_account": [current.bank_account, bank_account],
+        }),
     )?;
     load(tx, id)
 }

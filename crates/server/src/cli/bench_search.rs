@@ -76,9 +76,11 @@ pub fn search(settings: &Settings, rows: u64) -> anyhow::Result<serde_json::Valu
     let indexed = kernel::search::backfill(db)?;
     let index_seconds = started.elapsed().as_secs_f64();
     eprintln!("search index of {indexed} records in {index_seconds:.1} s");
-    if db.backend() == kernel::db::Backend::Postgres {
-        // What autovacuum would do after a load this size: the planner's statistics.
-        db.batch("analyze")?;
+    // What a restart (SQLite) or autovacuum (PostgreSQL) does after a load this size: the
+    // planner's statistics.
+    match db.backend() {
+        kernel::db::Backend::Postgres => db.batch("analyze")?,
+        kernel::db::Backend::Sqlite => runtime::analyse(db)?,
     }
 
     let mut found = serde_json::Map::new();
@@ -118,6 +120,9 @@ pub fn search(settings: &Settings, rows: u64) -> anyhow::Result<serde_json::Valu
     }
     for times in [&mut list_page_ms, &mut global_ms, &mut lookup_ms] {
         times.sort_by(f64::total_cmp);
+    }
+    for line in kernel::db::profile::report(10) {
+        eprintln!("{line}");
     }
     let p = |times: &[f64]| json!({"p50": percentile(times, 0.5), "p95": percentile(times, 0.95)});
     Ok(json!({

@@ -15,7 +15,7 @@ pub fn list_query(
 ) -> ListQuery {
     let filters =
         filters.iter().filter_map(|(key, value)| value.as_ref().map(|v| (key.to_string(), v.clone()))).collect();
-    ListQuery { search, filters, sort, desc, cursor, limit: limit.map(|l| l.min(500)) }
+    ListQuery { search, filters, sort, desc, cursor, limit: limit.map(|l| l.min(500)), count: false }
 }
 
 /// A list page as JSON objects keyed by the spec's column keys.

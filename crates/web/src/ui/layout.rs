@@ -119,6 +119,7 @@ const MODULES: &[Module] = &[
         pages: &[
             ("ui.settings.users", "/settings/users", "kernel.user.read"),
             ("ui.settings.roles", "/settings/roles", "kernel.role.read"),
+            ("ui.company.details", "/settings/company", "kernel.company.read"),
             ("ui.settings.companies", "/settings/companies", "kernel.company.read"),
             ("ui.settings.audit", "/settings/audit", "kernel.audit.read"),
             ("ui.settings.outbox", "/settings/outbox", "kernel.outbox.read"),

@@ -241,6 +241,11 @@ pub async fn handle(state: &AppState, page: &Page, view: ListView, params: ListP
                 }
             }
             @if let Some(sort) = &params.query.sort { input type="hidden" name="sort" value=(sort); }
+            // Filters without a field of their own (the home page's work queues) are kept
+            // through a new search, and said to be there.
+            @let hidden: Vec<&(String, String)> = params.query.filters.iter().filter(|(k, _)| !view.filters.iter().any(|f| f.key == k)).collect();
+            @for (key, value) in &hidden { input type="hidden" name=(format!("f.{key}")) value=(value); }
+            @if !hidden.is_empty() { span.chip data-queue-filter { (page.t("ui.list.queue_filter")) } }
             button.primary type="submit" { (page.t("ui.list.apply")) }
             a.button href=(view.base) { (page.t("ui.list.reset")) }
         }
@@ -322,7 +327,7 @@ pub async fn handle(state: &AppState, page: &Page, view: ListView, params: ListP
                     @for row in &list.rows {
                         @let id = row.values()[id_index].clone();
                         @let id = match id { Value::Text(t) => t, other => format!("{other:?}") };
-                        tr {
+                        tr data-row=(id) {
                             @if !view.bulk.is_empty() { td { input type="checkbox" name="ids" value=(id) aria-label=(page.t("ui.list.select_row")); } }
                             @for column in &visible {
                                 @let text = cell_text(page, column.show, &row.values()[index_of(column.key)]);

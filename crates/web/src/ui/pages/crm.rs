@@ -354,6 +354,40 @@ pub async fn record(State(state): State<AppState>, page: Page, form: FormData) -
 }
 
 /// One activity (where a follow-up reminder leads), with the form to complete it.
+/// The caller's follow-ups still to do, soonest first; those due today or earlier are marked
+/// (the home page's "follow-ups due" number links here).
+pub async fn follow_ups(State(state): State<AppState>, page: Page) -> Response {
+    let ctx = page.ctx(&state);
+    let today = kernel::clock::format_date(ctx.today());
+    let listed = state.blocking(move |state| state.db.read(|tx| crm::activity::my_follow_ups(tx, &ctx))).await;
+    let activities = match listed {
+        Ok(a) => a,
+        Err(e) => return error_page_for(&page, StatusCode::FORBIDDEN, &e.0),
+    };
+    let body = html! {
+        h1 { (page.t("ui.crm.follow_ups")) }
+        table.list {
+            thead { tr {
+                th { (page.t("ui.crm.subject")) }
+                th { (page.t("ui.crm.kind")) }
+                th { (page.t("ui.crm.due_at")) }
+            } }
+            tbody {
+                @for a in &activities {
+                    @let due = a.due_at.clone().unwrap_or_default();
+                    tr.overdue[!due.is_empty() && due.get(..10).unwrap_or(&due) <= today.as_str()] {
+                        td { a href=(format!("/crm/activities/{}", a.id)) { (a.subject) } }
+                        td { (page.t(&format!("ui.crm.kind.{}", a.kind))) }
+                        td { (due.replace('T', " ")) }
+                    }
+                }
+                @if activities.is_empty() { tr { td colspan="3" { (page.t("ui.crm.no_follow_ups")) } } }
+            }
+        }
+    };
+    shell(&page, &page.t("ui.crm.follow_ups"), body)
+}
+
 pub async fn activity(
     State(state): State<AppState>,
     page: Page,

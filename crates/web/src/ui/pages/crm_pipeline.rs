@@ -232,6 +232,13 @@ pub async fn report(State(state): State<AppState>, page: Page) -> Response {
                 tr { td { (page.t("ui.crm.quotation")) } td.num { (f.quoted) } }
                 tr { td { (page.t("ui.crm.opportunity_state.won")) } td.num { (f.won) } }
             } }
+            (crate::ui::chart::funnel(&page.t("ui.crm.funnel"), &[
+                crate::ui::chart::Point { label: page.t("ui.crm.leads"), value: f.leads as f64 },
+                crate::ui::chart::Point { label: page.t("ui.crm.lead_state.qualified"), value: f.qualified as f64 },
+                crate::ui::chart::Point { label: page.t("ui.crm.opportunities"), value: f.opportunities as f64 },
+                crate::ui::chart::Point { label: page.t("ui.crm.quotation"), value: f.quoted as f64 },
+                crate::ui::chart::Point { label: page.t("ui.crm.opportunity_state.won"), value: f.won as f64 },
+            ]))
         }
         section.panel {
             h2 { (page.t("ui.crm.by_stage")) }

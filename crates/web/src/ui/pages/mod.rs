@@ -3,10 +3,12 @@
 mod auth;
 mod bank;
 mod collab;
+mod company;
 mod crm;
 mod crm_contracts;
 mod crm_pipeline;
 mod crm_setup;
+mod first_steps;
 mod home;
 mod imports;
 mod inventory;
@@ -133,6 +135,8 @@ pub fn mount(state: &AppState) -> axum::Router<AppState> {
         .page("/settings/roles", P(kp::ROLE_READ), get(settings::roles))
         .page("/settings/roles/matrix", P(kp::ROLE_MANAGE), post(settings::roles_matrix_save))
         .page("/settings/companies", P(kp::COMPANY_READ), get(settings::companies).post(settings::company_create))
+        .page("/settings/company", P(kp::COMPANY_READ), get(company::show).post(company::save))
+        .page("/first-steps/{code}/done", P(kp::COMPANY_MANAGE), post(first_steps::mark_done))
         .page("/settings/audit", P(kp::AUDIT_READ), get(settings::audit))
         .page("/settings/outbox", P(kp::OUTBOX_READ), get(settings::outbox))
         .page("/settings/outbox/bulk", P(kp::OUTBOX_MANAGE), post(settings::outbox_bulk))
@@ -202,6 +206,7 @@ pub fn mount(state: &AppState) -> axum::Router<AppState> {
         .page("/crm/leads/{id}/qualify", P(cp::WRITE), post(crm::qualify))
         .page("/crm/leads/{id}/lose", P(cp::WRITE), post(crm::lose))
         .page("/crm/activities", P(cp::WRITE), post(crm::record))
+        .page("/crm/follow-ups", P(cp::READ), get(crm::follow_ups))
         .page("/crm/activities/{id}", P(cp::READ), get(crm::activity))
         .page("/crm/activities/{id}/complete", P(cp::WRITE), post(crm::complete))
         .page("/crm/pipeline", P(cp::READ), get(crm_pipeline::board))

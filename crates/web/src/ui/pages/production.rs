@@ -43,11 +43,16 @@ fn running(order: &WorkOrder) -> bool {
 
 pub async fn work_orders(State(state): State<AppState>, page: Page, RawQuery(query): RawQuery) -> Response {
     let filter = query_param(query.as_deref(), "state").filter(|s| STATES.contains(&s.as_str()));
+    // A queue of the home page (late, on hold) instead of a state.
+    let queue = query_param(query.as_deref(), "queue").and_then(|q| production::work_order::Queue::parse(&q));
     let ctx = page.ctx(&state);
     let wanted = filter.clone();
     let listed = state
         .blocking(move |state| {
-            state.db.read(|tx| production::work_order::list_work_orders(tx, &ctx, wanted.as_deref()))
+            state.db.read(|tx| match queue {
+                Some(queue) => production::work_order::list_queue(tx, &ctx, queue),
+                None => production::work_order::list_work_orders(tx, &ctx, wanted.as_deref()),
+            })
         })
         .await;
     let orders = match listed {
@@ -57,7 +62,10 @@ pub async fn work_orders(State(state): State<AppState>, page: Page, RawQuery(que
     let ok = query_param(query.as_deref(), "ok");
     let body = html! {
         div.toolbar {
-            h1.grow { (page.t("ui.production.work_orders")) }
+            h1.grow {
+                (page.t("ui.production.work_orders"))
+                @if let Some(queue) = queue { " · " (page.t(&format!("ui.home.work_orders_{}", queue.code()))) }
+            }
             @if page.may(WORK) { a.button.primary href="/production/work-orders/new" data-new { (page.t("ui.new")) } }
         }
         (flash(&page, ok.as_deref(), None))

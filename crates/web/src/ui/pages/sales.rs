@@ -72,7 +72,7 @@ pub(super) fn money_columns(page: ListPage, spec: &ListSpec, amounts: &[&str], c
             Row::new(values)
         })
         .collect();
-    ListPage { rows, next_cursor: page.next_cursor }
+    ListPage { rows, next_cursor: page.next_cursor, total: page.total }
 }
 
 fn order_rows(tx: &mut Tx<'_>, ctx: &Ctx, query: &ListQuery) -> Result<ListPage> {
