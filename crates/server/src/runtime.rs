@@ -69,18 +69,7 @@ pub fn migrate(db: &Db, clock: &dyn Clock) -> anyhow::Result<Vec<i64>> {
     if indexed > 0 {
         tracing::info!(records = indexed, "search index filled");
     }
-    analyse(db)?;
     Ok(applied)
-}
-
-/// Statistics for the query planner, on the tables that lack them or changed much since (a bulk
-/// load): on SQLite a bounded sample of each such table, so a start-up never waits long;
-/// PostgreSQL's autovacuum keeps its own.
-pub fn analyse(db: &Db) -> anyhow::Result<()> {
-    if db.backend() == kernel::db::Backend::Sqlite {
-        db.batch("pragma analysis_limit = 1000; pragma optimize = 0x10002;").context("cannot analyse the database")?;
-    }
-    Ok(())
 }
 
 /// A context for the system acting in no particular company (bootstrap, CLI lookups).
