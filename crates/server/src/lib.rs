@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod datasets;
+pub mod demo;
 pub mod mail;
 pub mod planning;
 pub mod postings;

@@ -147,6 +147,7 @@ pub fn catalog() -> Catalog {
         web::ui::PURCHASING_MESSAGES,
         web::ui::CRM_MESSAGES,
         web::ui::PRODUCTION_MESSAGES,
+        crate::demo::MESSAGES,
     ])
 }
 

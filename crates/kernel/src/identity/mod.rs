@@ -28,8 +28,8 @@ pub use session::{
 };
 pub use throttle::{LoginPolicy, authenticate};
 pub use user::{
-    NewUser, USER_LIST, User, UserFilter, UserUpdate, create_user, find_user_by_username, get_user, list_users,
-    set_active, set_password, set_roles, update_user,
+    NewUser, USER_LIST, User, UserFilter, UserUpdate, add_to_company, create_user, find_user_by_username, get_user,
+    list_users, set_active, set_password, set_roles, update_user,
 };
 
 crate::define_id!(

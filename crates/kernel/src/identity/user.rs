@@ -326,6 +326,21 @@ pub fn set_roles(tx: &mut Tx<'_>, ctx: &Ctx, id: UserId, codes: &[String]) -> Re
     get_user(tx, ctx, id)
 }
 
+/// Makes an existing user (of another company) a member of the caller's company with these
+/// roles, so that the company switcher offers it: the administrator of the first company joins
+/// the demo company this way. A user already a member gets these roles instead of the old.
+pub fn add_to_company(tx: &mut Tx<'_>, ctx: &Ctx, id: UserId, codes: &[String]) -> Result<User> {
+    ctx.require(USER_MANAGE)?;
+    let known: i64 = tx.scalar("select count(*) from kernel_user where id = $1", &[&id])?;
+    if known == 0 {
+        return Err(Error::not_found("kernel.user.not_found"));
+    }
+    add_member(tx, ctx, id)?;
+    replace_roles(tx, ctx, id, codes)?;
+    audit::record(tx, ctx, "kernel.user.join", "kernel.user", &id, serde_json::json!({"roles": codes}))?;
+    get_user(tx, ctx, id)
+}
+
 /// Sets a new password; every session and token of the user ends.
 pub fn set_password(tx: &mut Tx<'_>, ctx: &Ctx, id: UserId, password: &str) -> Result<()> {
     if ctx.actor().user() != Some(id) {

@@ -1,4 +1,4 @@
-//! The command line: `tiangong serve|migrate|user|verify|backup|restore|bench|wiring`.
+//! The command line: `tiangong serve|migrate|demo|user|verify|backup|restore|bench|wiring`.
 //! Every command that opens the database takes `--data DIR` (and honours `--config`).
 
 mod backup;
@@ -9,6 +9,7 @@ mod bench_post;
 mod bench_production;
 mod bench_search;
 mod bench_trade;
+mod demo;
 mod serve;
 mod transfer;
 mod user;
@@ -47,6 +48,8 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Create the demo company 天工演示制造有限公司 with a few months of history.
+    Demo,
     /// Manage users.
     #[command(subcommand)]
     User(user::UserCommand),
@@ -129,6 +132,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let applied = runtime::migrate(&db, clock.as_ref())?;
             println!("{} migration(s) applied", applied.len());
         }
+        Command::Demo => return demo::run(&settings),
         Command::User(command) => user::run(&settings, command)?,
         Command::Verify { json } => return verify::run(&settings, json),
         Command::Backup { file } => backup::backup(&settings, &file)?,

@@ -78,7 +78,9 @@ fn open(settings: &Settings, company: Option<&str>) -> anyhow::Result<(Db, Ctx, 
     let company = prepared.db.read(|tx| {
         let row = match company {
             Some(code) => tx.query_opt("select id from kernel_company where code = $1", &[&code])?,
-            None => tx.query_opt("select id from kernel_company order by created_at limit 1", &[])?,
+            // The first company made: ids (UUIDv7) follow the order companies were really made in, while
+            // the demo company's `created_at` lies in the past of its story.
+            None => tx.query_opt("select id from kernel_company order by id limit 1", &[])?,
         };
         row.ok_or_else(|| Error::not_found("kernel.company.not_found"))?.get::<kernel::identity::CompanyId>(0)
     })?;

@@ -57,7 +57,9 @@ pub enum UserCommand {
 fn company_id(tx: &mut Tx<'_>, code: Option<&str>) -> kernel::Result<CompanyId> {
     let row = match code {
         Some(code) => tx.query_opt("select id from kernel_company where code = $1", &[&code])?,
-        None => tx.query_opt("select id from kernel_company order by created_at limit 1", &[])?,
+        // The first company made: ids (UUIDv7) follow the order companies were really made in, while
+        // the demo company's `created_at` lies in the past of its story.
+        None => tx.query_opt("select id from kernel_company order by id limit 1", &[])?,
     };
     row.ok_or_else(|| Error::not_found("kernel.company.not_found"))?.get(0)
 }
@@ -182,9 +184,13 @@ pub fn run(settings: &Settings, command: UserCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The company in which to act on a user: the first one the user belongs to.
+/// The company in which to act on a user: the user's default one, else the first it belongs to.
 fn company_of(tx: &mut Tx<'_>, user: identity::UserId) -> kernel::Result<CompanyId> {
-    tx.query_opt("select company_id from kernel_membership where user_id = $1 order by created_at limit 1", &[&user])?
-        .ok_or_else(|| Error::not_found("kernel.company.not_found"))?
-        .get(0)
+    tx.query_opt(
+        "select m.company_id from kernel_membership m join kernel_user u on u.id = m.user_id where m.user_id = $1
+         order by case when m.company_id = u.default_company_id then 0 else 1 end, m.created_at limit 1",
+        &[&user],
+    )?
+    .ok_or_else(|| Error::not_found("kernel.company.not_found"))?
+    .get(0)
 }
