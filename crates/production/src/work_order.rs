@@ -987,7 +987,8 @@ fn serials_for(order: &WorkOrder, q: i64, given: &[String]) -> Result<Vec<String
 pub enum Queue {
     /// Still open after their due date.
     Late,
-    /// Their batch is on quality hold (质量冻结): it cannot be issued or delivered.
+    /// On quality hold (质量冻结): their batch is held (it cannot be issued or delivered), or a
+    /// failed first-article inspection with none passed since stops them reporting good units.
     Held,
 }
 
@@ -1012,8 +1013,14 @@ impl Queue {
         match self {
             Queue::Late => "w.state in ('confirmed', 'in_progress') and w.due_date < $2",
             Queue::Held => {
-                "w.state in ('confirmed', 'in_progress', 'done') and $2 <> '' and exists (select 1 from inventory_lot l
-                 where l.company_id = w.company_id and l.product_id = w.product_id and l.code = w.lot and l.held = 1)"
+                "w.state in ('confirmed', 'in_progress', 'done') and $2 <> '' and (
+                     exists (select 1 from inventory_lot l
+                         where l.company_id = w.company_id and l.product_id = w.product_id and l.code = w.lot and l.held = 1)
+                     or (w.state <> 'done'
+                         and exists (select 1 from production_inspection i where i.company_id = w.company_id
+                             and i.work_order_id = w.id and i.kind = 'first' and i.result = 'fail')
+                         and not exists (select 1 from production_inspection i where i.company_id = w.company_id
+                             and i.work_order_id = w.id and i.kind = 'first' and i.result = 'pass')))"
             }
         }
     }

@@ -164,6 +164,8 @@ pub const BILL_LIST: ListSpec = ListSpec {
         col("total", "b.total", true, Filter::None),
         // Due soon: due before the given day.
         col("due_before", "b.due_date", false, Filter::Before),
+        // Still to be settled (neither paid nor cancelled).
+        col("open", "case when b.state in ('draft', 'posted') then 'yes' else 'no' end", false, Filter::Equals),
     ],
     search: &["coalesce(b.number, '')", "b.supplier_reference", "s.name"],
     index: Some(&BILL_SEARCH),

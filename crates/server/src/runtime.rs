@@ -119,6 +119,14 @@ pub fn prepare(config: &DbConfig, settings: &Settings, clock: Arc<dyn Clock>) ->
             max_bytes: settings.attachment_max_mb.saturating_mul(1_048_576),
         },
         keys: Arc::new(key_source(settings)),
+        demo: Some(web::state::DemoMaker {
+            code: crate::demo::CODE,
+            create: Arc::new(|state: &web::state::AppState| {
+                let vault = state.keys.vault()?;
+                let summary = crate::demo::create(&state.db, &vault, state.clock.now())?;
+                Ok(summary.lines().0)
+            }),
+        }),
     };
     // Fail at start-up, not at the first request, if the keys are unusable.
     state.keys.vault().context("the encryption keys cannot be loaded")?;

@@ -200,3 +200,40 @@ fn a_new_company_walks_its_first_steps_until_none_is_left() {
     assert!(audit.to_string().contains("opening"), "marks are audited: {audit}");
     app.assert_invariants();
 }
+
+#[test]
+fn the_first_start_home_offers_the_demo_company_whose_home_is_full_of_work() {
+    let app = spawn();
+    let web = WebSession::login(&app.base, "admin", ADMIN_PASSWORD);
+    let home = web.get("/").text().unwrap();
+    assert!(home.contains("data-demo"), "a first start offers the demo company");
+    let made = web.post("/first-steps/demo", &[]);
+    assert_eq!(made.status(), 303);
+    let home = web.get(made.headers()["location"].to_str().unwrap()).text().unwrap();
+    assert!(home.contains("天工演示制造有限公司"), "the flash and the switcher name the demo company");
+    assert!(!home.contains("data-demo"), "it is offered once");
+    assert_ne!(web.post("/first-steps/demo", &[]).status(), 303, "a second one is refused");
+
+    let companies = app.admin().get("/api/v1/companies").json;
+    let demo = companies.as_array().unwrap().iter().find(|c| c["code"] == "TG-DEMO").expect("the demo company").clone();
+    assert_eq!(web.post("/ui/company", &[("company", demo["id"].as_str().unwrap())]).status(), 303);
+    let home = web.get("/").text().unwrap();
+    for queue in [
+        "ui.home.orders_to_deliver",
+        "ui.home.receivables_overdue",
+        "ui.home.bills_mismatched",
+        "ui.home.leads_new",
+        "ui.home.work_orders_held",
+    ] {
+        let (count, href) = tile(&home, queue).unwrap_or_else(|| panic!("no tile {queue}"));
+        assert!(count > 0, "the demo company has work in {queue}");
+        if href.contains("f.") {
+            assert_eq!(rows_in(&web.get(&href).text().unwrap()), count as usize, "{queue}");
+        }
+    }
+    assert!(
+        !home.contains("data-first-steps") || home.contains("data-step"),
+        "the demo's first steps, if any, are real"
+    );
+    app.assert_invariants();
+}

@@ -45,6 +45,15 @@ impl Default for WebSettings {
     }
 }
 
+/// Makes the demo company (the binary's `demo` module, which the web client cannot name): its
+/// code, to tell whether it exists, and the function that creates it and says what it made.
+#[derive(Clone)]
+pub struct DemoMaker {
+    pub code: &'static str,
+    #[allow(clippy::type_complexity)]
+    pub create: Arc<dyn Fn(&AppState) -> Result<String> + Send + Sync>,
+}
+
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
@@ -59,6 +68,8 @@ pub struct AppState {
     pub attachments: kernel::attachment::AttachmentStore,
     /// The keys that protect personal data.
     pub keys: Arc<kernel::crypto::KeySource>,
+    /// The first-start home's "create the demo company" button, where the build has one.
+    pub demo: Option<DemoMaker>,
 }
 
 impl AppState {

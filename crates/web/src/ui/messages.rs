@@ -98,6 +98,18 @@ pub const MESSAGES: &[Message] = &[
     msg!("ui.first_steps.import.hint", "从 Excel 或 CSV 导入，先试运行", "from Excel or CSV, with a dry run first"),
     msg!("ui.first_steps.mark_done", "标记完成", "Mark done"),
     msg!("ui.first_steps.unknown", "没有这个步骤", "No such step"),
+    msg!(
+        "ui.demo.offer",
+        "想先看看系统用起来的样子？创建一家有四个月业务记录的演示公司（不影响本公司数据）。",
+        "Want to see the system at work first? Create a demo company with four months of history (your own company is not touched)."
+    ),
+    msg!("ui.demo.create", "创建演示公司", "Create the demo company"),
+    msg!(
+        "ui.demo.created",
+        "演示公司「天工演示制造有限公司」已创建，可在右上角切换过去",
+        "The demo company 天工演示制造有限公司 is ready: switch to it at the top right"
+    ),
+    msg!("ui.demo.unavailable", "此版本不含演示公司", "This build has no demo company"),
     msg!("ui.list.queue_filter", "已按工作台筛选", "Filtered from the home page"),
     msg!("ui.login.title", "登录", "Log in"),
     msg!("ui.login.username", "用户名", "Username"),

@@ -87,8 +87,16 @@ pub fn steps(tx: &mut Tx<'_>, ctx: &Ctx) -> kernel::Result<Vec<Step>> {
     Ok(steps)
 }
 
-/// The checklist panel (nothing when there are no steps to show).
-pub fn panel(page: &Page, steps: &[Step]) -> Markup {
+/// Whether to offer the demo company: the build can make one, the caller may create companies
+/// and it does not exist yet.
+pub fn offer_demo(tx: &mut Tx<'_>, ctx: &Ctx, code: Option<&str>) -> kernel::Result<bool> {
+    let Some(code) = code.filter(|_| ctx.may(COMPANY_MANAGE)) else { return Ok(false) };
+    Ok(tx.scalar::<i64>("select count(*) from kernel_company where code = $1", &[&code])? == 0)
+}
+
+/// The checklist panel (nothing when there are no steps to show), with the demo company's
+/// button when it is offered.
+pub fn panel(page: &Page, steps: &[Step], demo: bool) -> Markup {
     if steps.is_empty() {
         return html! {};
     }
@@ -112,7 +120,32 @@ pub fn panel(page: &Page, steps: &[Step]) -> Markup {
                     }
                 }
             }
+            @if demo {
+                form.inline method="post" action="/first-steps/demo" data-demo {
+                    input type="hidden" name="_csrf" value=(page.csrf());
+                    p { (page.t("ui.demo.offer")) " " button type="submit" { (page.t("ui.demo.create")) } }
+                }
+            }
         }
+    }
+}
+
+/// Creates the demo company (a few seconds' work, in one transaction) and goes home, where
+/// the company switcher now offers it.
+pub async fn create_demo(State(state): State<AppState>, page: Page) -> Response {
+    let Some(maker) = state.demo.clone() else {
+        return crate::problem::ApiError(Error::not_found("ui.demo.unavailable")).into_response();
+    };
+    let ctx = page.ctx(&state);
+    let made = state
+        .blocking(move |state| {
+            ctx.require(COMPANY_MANAGE)?;
+            (maker.create)(state)
+        })
+        .await;
+    match made {
+        Ok(_) => see_other("/", Some("ui.demo.created")),
+        Err(error) => error.into_response(),
     }
 }
 

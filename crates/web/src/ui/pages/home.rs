@@ -4,7 +4,7 @@
 //! permissions reach are shown. A new company also sees its first steps (`first_steps.rs`)
 //! until every one is done.
 
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use kernel::db::Tx;
 use kernel::listing::{ListPage, ListQuery};
@@ -14,8 +14,8 @@ use maud::html;
 use super::first_steps::{self, Step};
 use crate::state::AppState;
 use crate::ui::chart::{self, Point};
-use crate::ui::guard::Page;
-use crate::ui::layout::shell;
+use crate::ui::guard::{Page, query_param};
+use crate::ui::layout::{flash, shell};
 
 /// A module's list function, as the list pages call it.
 type ListFn = fn(&mut Tx<'_>, &Ctx, &ListQuery) -> kernel::Result<ListPage>;
@@ -127,7 +127,7 @@ fn areas(tx: &mut Tx<'_>, ctx: &Ctx) -> kernel::Result<Vec<Area>> {
             "ui.home.bills_mismatched",
             base,
             list,
-            &[("state", s("draft")), ("match_state", s("blocked"))],
+            &[("open", s("yes")), ("match_state", s("blocked"))],
         )?));
         purchase_queues.push(listed(
             tx,
@@ -255,23 +255,25 @@ fn system_health(tx: &mut Tx<'_>, ctx: &Ctx) -> kernel::Result<Option<SystemHeal
     Ok(Some(SystemHealth { activity, outbox_states }))
 }
 
-pub async fn dashboard(State(state): State<AppState>, page: Page) -> Response {
+pub async fn dashboard(State(state): State<AppState>, page: Page, RawQuery(query): RawQuery) -> Response {
     let ctx = page.ctx(&state);
     let loaded = state
         .blocking(move |state| {
             state.db.read(|tx| {
                 let steps = first_steps::steps(tx, &ctx)?;
-                Ok((areas(tx, &ctx)?, steps, system_health(tx, &ctx)?))
+                let demo = first_steps::offer_demo(tx, &ctx, state.demo.as_ref().map(|d| d.code))?;
+                Ok((areas(tx, &ctx)?, (steps, demo), system_health(tx, &ctx)?))
             })
         })
         .await;
-    let (areas, steps, health): (Vec<Area>, Vec<Step>, Option<SystemHealth>) = match loaded {
+    let (areas, (steps, demo), health): (Vec<Area>, (Vec<Step>, bool), Option<SystemHealth>) = match loaded {
         Ok(loaded) => loaded,
         Err(error) => return error.into_response(),
     };
     let body = html! {
         h1 { (page.t("ui.dashboard")) }
-        (first_steps::panel(&page, &steps))
+        (flash(&page, query_param(query.as_deref(), "ok").as_deref(), None))
+        (first_steps::panel(&page, &steps, demo))
         @for area in &areas {
             section.work-area {
                 h2 { (page.t(area.title)) }

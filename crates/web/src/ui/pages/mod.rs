@@ -136,6 +136,7 @@ pub fn mount(state: &AppState) -> axum::Router<AppState> {
         .page("/settings/roles/matrix", P(kp::ROLE_MANAGE), post(settings::roles_matrix_save))
         .page("/settings/companies", P(kp::COMPANY_READ), get(settings::companies).post(settings::company_create))
         .page("/settings/company", P(kp::COMPANY_READ), get(company::show).post(company::save))
+        .page("/first-steps/demo", P(kp::COMPANY_MANAGE), post(first_steps::create_demo))
         .page("/first-steps/{code}/done", P(kp::COMPANY_MANAGE), post(first_steps::mark_done))
         .page("/settings/audit", P(kp::AUDIT_READ), get(settings::audit))
         .page("/settings/outbox", P(kp::OUTBOX_READ), get(settings::outbox))
