@@ -336,8 +336,11 @@ impl ListSpec {
         conditions[0] = format!("{} = $1", tx.backend().unindexed(self.company));
         let mut rows = Vec::new();
         let mut last_doc = None;
-        for _ in 0..MOST_BATCHES {
-            let Some(hits) = crate::search::find(tx, ctx, index.kind, needle, before, BATCH)? else {
+        for round in 0..MOST_BATCHES {
+            // The first batch asks for one page (and one more, to know a next page exists);
+            // later ones, when filters hid hits, for more at a time.
+            let batch = if round == 0 { limit + 1 } else { BATCH };
+            let Some(hits) = crate::search::find(tx, ctx, index.kind, needle, before, batch)? else {
                 return Ok(None);
             };
             let Some(last) = hits.last() else { break };
@@ -362,7 +365,7 @@ impl ListSpec {
             for row in tx.query(&sql, &refs)? {
                 found.insert(row.get(self.columns.len())?, row);
             }
-            let exhausted = hits.len() < BATCH as usize;
+            let exhausted = hits.len() < batch as usize;
             for hit in hits {
                 if let Some(row) = found.remove(&hit.record_id) {
                     if rows.len() == limit as usize {

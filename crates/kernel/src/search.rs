@@ -240,6 +240,10 @@ fn delete_doc(tx: &mut Tx<'_>, doc: i64) -> Result<()> {
 pub fn backfill(db: &Db) -> Result<u64> {
     const BATCH: usize = 2000;
     let mut added = 0;
+    // PostgreSQL plans the batches' `record_id in (…)` from statistics; a bulk backfill outgrows
+    // them faster than autovacuum (when it runs at all) renews them, and without them each
+    // batch scans the whole table. Renewed each time the documents have doubled.
+    let mut analysed = 0_u64;
     for index in registered() {
         // Walks the records in id order (a keyset, so each batch starts where the last ended).
         let mut after = String::new();
@@ -272,6 +276,10 @@ pub fn backfill(db: &Db) -> Result<u64> {
                 Ok((missing.len(), Some(last)))
             })?;
             added += ids as u64;
+            if db.backend() == Backend::Postgres && added >= (2 * analysed).max(10_000) {
+                db.batch("analyze kernel_search_doc")?;
+                analysed = added;
+            }
             match last {
                 Some(last) => after = last,
                 None => break,
@@ -378,6 +386,9 @@ impl Needle {
     }
 }
 
+/// PostgreSQL: the most recent documents a search reads in order before it asks the index.
+const MOST_RECENT_READ: i64 = 40_000;
+
 /// One record found: its document number (newer records have higher ones) and id.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hit {
@@ -409,11 +420,49 @@ pub fn find(
              where kernel_search_grams match $1 and f.rowid > -$2 order by f.rowid limit $3",
             &[&needle.fts5(), &before, &limit],
         )?,
-        Backend::Postgres => tx.query(
-            "select doc, record_id, company_id, kind from kernel_search_doc
-             where tokens @@ to_tsquery('simple', $1) and doc < $2 order by doc desc limit $3",
-            &[&needle.tsquery(), &before, &limit],
-        )?,
+        Backend::Postgres => {
+            // GIN returns its matches unordered and PostgreSQL cannot estimate how many a phrase
+            // has: a common one (a sixth of a million documents) would be fetched whole and
+            // sorted, and a missing one, walked in document order, would read every document.
+            // So the newest documents are read in order and filtered — a window widened to
+            // what the hits found so far promise — and only what the window did not fill is
+            // asked of the index, below it, where the matches are few by then.
+            let query = needle.tsquery();
+            let recent = |tx: &mut Tx<'_>, window: i64| {
+                tx.query(
+                    "select doc, record_id, company_id, kind from (
+                         select doc, record_id, company_id, kind, tokens from kernel_search_doc
+                         where doc < $2 order by doc desc limit $4) recent
+                     where tokens @@ to_tsquery('simple', $1) order by doc desc limit $3",
+                    &[&query, &before, &limit, &window],
+                )
+            };
+            let mut window = (limit * 20).max(2000);
+            let mut rows = recent(tx, window)?;
+            let found = rows.len() as i64;
+            if found > 0 && found < limit {
+                // As dense further back: a window that should hold a page and a half.
+                let wider = (window * (limit * 3 / 2) / found).min(MOST_RECENT_READ);
+                if wider > window {
+                    window = wider;
+                    rows = recent(tx, window)?;
+                }
+            }
+            if (rows.len() as i64) < limit {
+                let floor: i64 = tx.scalar(
+                    "select coalesce(min(doc), 0) from (select doc from kernel_search_doc where doc < $1 order by doc desc limit $2) w",
+                    &[&before, &window],
+                )?;
+                let rest = limit - rows.len() as i64;
+                // `doc + 0`: sorted after the index lookup, never by walking the documents.
+                rows.extend(tx.query(
+                    "select doc, record_id, company_id, kind from kernel_search_doc
+                     where tokens @@ to_tsquery('simple', $1) and doc < $2 order by doc + 0 desc limit $3",
+                    &[&query, &floor, &rest],
+                )?);
+            }
+            rows
+        }
     };
     let mut hits = Vec::with_capacity(rows.len());
     for row in rows {

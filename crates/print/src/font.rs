@@ -22,7 +22,7 @@ pub const FONT_ENV: &str = "TIANGONG_FONT";
 pub const FONT_PACKAGE: &str = "fonts-noto-cjk";
 
 /// The subset of Noto Sans CJK SC compiled into the binary (crates/print/fonts/README.md).
-static EMBEDDED_FONT: &[u8] = include_bytes!("../fonts/NotoSansSC-Regular-subset.otf");
+pub static EMBEDDED_FONT: &[u8] = include_bytes!("../fonts/NotoSansSC-Regular-subset.otf");
 
 /// Known font files, in order of preference, with the Debian package that installs each.
 const KNOWN_FONTS: &[(&str, &str)] = &[

@@ -22,7 +22,7 @@ mod writer;
 
 pub use amount::amount_in_chinese;
 pub use document::{Align, Column, PrintDocument};
-pub use font::{FONT_ENV, FONT_PACKAGE};
+pub use font::{EMBEDDED_FONT, FONT_ENV, FONT_PACKAGE};
 
 use kernel::Result;
 

@@ -1,7 +1,9 @@
 //! End-to-end journeys in a real browser (headless Debian chromium through chromedriver):
 //! log in, switch the language, create a record, find it through the list's search, edit it,
 //! see its timeline; a user without the permission sees no button and a direct POST is
-//! refused. With `TIANGONG_SCREENSHOTS=1` it also refreshes the screenshots in docs/.
+//! refused; the first hour of a new user (first start, the demo company, its home page, the
+//! global search, pickers, an order). With `TIANGONG_SCREENSHOTS=1` it also refreshes the
+//! screenshots in docs/ (taken on the demo company where it shows business data).
 
 use std::path::PathBuf;
 
@@ -37,7 +39,6 @@ fn a_user_logs_in_switches_language_and_works_on_a_task() {
     log_in(&browser, &base, "admin", ADMIN_PASSWORD);
     assert_eq!(browser.text("main h1"), "工作台");
     assert!(browser.text("nav.modules").contains("设置"));
-    screenshot(&browser, "dashboard");
 
     // Language switch from the user menu: the labels change to English.
     browser.click("details.menu > summary");
@@ -170,5 +171,57 @@ fn a_picker_scans_a_delivery_on_a_tablet() {
     assert!(browser.text(".scan-ok").contains("2.0000 / 2.0000"));
     browser.click_and_wait("button[name=finish]");
     assert!(browser.text("main h1").contains("已完成"));
+    app.assert_invariants();
+}
+
+#[test]
+fn the_first_hour_first_start_demo_company_home_search_pickers_and_an_order() {
+    let Some(browser) = Browser::start("zh-CN") else { return };
+    let app = spawn();
+    let base = app.base.clone();
+    browser.resize(1400, 1000);
+    log_in(&browser, &base, "admin", ADMIN_PASSWORD);
+    assert!(browser.exists("[data-first-steps]"), "a first start shows the first steps");
+    screenshot(&browser, "first-steps");
+    browser.click_and_wait("form[data-demo] button");
+    assert!(browser.text(".flash.ok").contains("天工演示制造有限公司"));
+
+    // Into the demo company: its home page is full of work, each number a link.
+    let companies = app.admin().get("/api/v1/companies").json;
+    let demo = companies.as_array().unwrap().iter().find(|c| c["code"] == "TG-DEMO").unwrap()["id"].clone();
+    browser.select("#company-switch", demo.as_str().unwrap());
+    browser.click_and_wait("form[action='/ui/company'] button");
+    let overdue = browser.text("[data-queue='ui.home.receivables_overdue'] .value");
+    assert_ne!(overdue, "0", "the demo company has receivables overdue");
+    screenshot(&browser, "dashboard");
+    browser.click_and_wait("[data-queue='ui.home.receivables_overdue']");
+    assert_eq!(browser.current_path(), "/sales/invoices");
+    assert!(browser.exists("[data-queue-filter]"), "the list says it is filtered from the home page");
+    screenshot(&browser, "invoices-overdue");
+
+    // The global search finds products by two Chinese characters.
+    browser.fill("#global-search", "电机");
+    browser.scan("");
+    assert!(browser.source().contains("FG-YE3-90L4"), "the search finds the motors");
+
+    // A new order through the pickers: a customer by part of its name, a product by part of its.
+    browser.goto(&format!("{base}/sales/orders/new"));
+    browser.fill("input[name=customer]", "有限");
+    browser.click(".form-grid .lookup-menu:not([hidden]) li");
+    let customer = browser.script(
+        "const done = arguments[arguments.length - 1]; done(document.querySelector('input[name=customer]').value);",
+    );
+    assert!(
+        customer.as_str().is_some_and(|c| !c.is_empty() && !c.contains("有限")),
+        "the picker took a code: {customer}"
+    );
+    browser.fill("input[name=line_product]", "电机");
+    let offered = browser.text("table .lookup-menu:not([hidden])");
+    assert!(offered.contains("FG-YE3"), "the product picker offers the motors: {offered}");
+    screenshot(&browser, "picker");
+    browser.click("table .lookup-menu:not([hidden]) li");
+    browser.fill("input[name=line_quantity]", "2");
+    browser.click_and_wait("form[data-save] button.primary");
+    assert!(browser.text("main h1").contains("SO"), "the order is saved: {}", browser.text("main h1"));
     app.assert_invariants();
 }

@@ -42,6 +42,8 @@ pub use summary::DemoSummary;
 /// The demo company's code and name.
 pub const CODE: &str = "TG-DEMO";
 pub const NAME: &str = "天工演示制造有限公司";
+/// The demo company's 统一社会信用代码 (made up, with a right check character).
+const TAX_NUMBER: &str = "91320583MA1TG8DE0B";
 
 /// The seed of the story: the same seed, the same company.
 const SEED: u64 = 0x5449_414e_474f_4e47;
@@ -211,6 +213,23 @@ impl<'v> Story<'v> {
             &crate::wiring::permissions(),
         )?;
         let admin = Ctx::new(creator, company.id, all.clone()).with_clock(clock.clone());
+        // What its invoices print: a taxpayer number with a right check character, an address
+        // in Kunshan (昆山, Suzhou), and its bank.
+        identity::update_company(
+            tx,
+            &admin,
+            company.id,
+            &identity::CompanyUpdate {
+                name: None,
+                active: None,
+                tax_number: Some(TAX_NUMBER.into()),
+                address: Some("江苏省苏州市昆山市开发区前进东路 888 号".into()),
+                phone: Some("0512-5768 8888".into()),
+                bank_name: Some("中国工商银行昆山开发区支行".into()),
+                bank_account: Some("1102 0276 0900 0123 456".into()),
+                version: company.version,
+            },
+        )?;
         for other in admins.iter().skip(1) {
             identity::add_to_company(tx, &admin, *other, &["admin".to_string()])?;
         }
