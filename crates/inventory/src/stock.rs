@@ -96,6 +96,15 @@ pub(crate) fn available_under(
     .collect()
 }
 
+/// What can be taken of a product (id or code) from a location and everything under it now, as
+/// a scaled quantity: on hand less reserved, lots on quality hold left out.
+pub fn available_at(tx: &mut Tx<'_>, ctx: &Ctx, product: &str, location_path: &str) -> Result<i64> {
+    ctx.require(crate::permissions::STOCK_READ)?;
+    let product = product_info(tx, ctx, product)?;
+    let location = crate::location::location_by_path(tx, ctx, location_path)?;
+    Ok(available_under(tx, ctx, &product.id, &location, "")?.iter().map(|a| a.available).sum())
+}
+
 /// Reserves `quantity` of one quant if it is still available; false when another document
 /// took it first (the row is re-checked under its lock).
 pub(crate) fn reserve_quant(

@@ -359,18 +359,9 @@ fn working_day_on_or_after(mut date: Date) -> Date {
 }
 
 /// What of a product the main warehouse can give now: on hand less what is reserved, lots on
-/// quality hold left out. (Inventory keeps its own `available_under` to itself, so the story
-/// reads the kept quantities; it never writes them.)
+/// quality hold left out.
 pub(crate) fn available(tx: &mut Tx<'_>, ctx: &Ctx, code: &str) -> Result<i64> {
-    tx.scalar(
-        "select coalesce(sum(q.quantity - q.reserved), 0) from inventory_quant q
-         join inventory_location l on l.id = q.location_id
-         join product_product p on p.id = q.product_id
-         left join inventory_lot t on t.id = q.lot_id
-         where q.company_id = $1 and p.code = $2 and l.kind = 'internal'
-           and (l.path = 'WH/STOCK' or l.path like 'WH/STOCK/%') and coalesce(t.held, 0) = 0",
-        &[&ctx.company(), &code],
-    )
+    inventory::stock::available_at(tx, ctx, code, "WH/STOCK")
 }
 
 /// A date in storage form.
