@@ -437,7 +437,7 @@ pub fn find(
                     &[&query, &before, &limit, &window],
                 )
             };
-            let mut window = (limit * 20).max(2000);
+            let mut window = (limit * 40).max(400);
             let mut rows = recent(tx, window)?;
             let found = rows.len() as i64;
             if found > 0 && found < limit {
