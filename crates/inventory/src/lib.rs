@@ -12,6 +12,7 @@ pub mod invariants;
 pub mod location;
 pub mod lookup;
 pub mod lot;
+pub mod opening;
 pub mod permissions;
 pub mod picking;
 pub mod planning;
@@ -39,10 +40,32 @@ pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigration
         kernel::migration!(20261127030000, "inventory"),
         kernel::migration!(20261127210000, "lot_hold"),
         kernel::migration!(20261128140000, "lot_code"),
+        kernel::migration!(20261207010100, "opening_stock"),
     ],
 };
 
 pub const MESSAGES: &[kernel::i18n::Message] = &[
+    kernel::msg!(
+        "inventory.opening_placed",
+        "初始化已结束，期初库存已入库，不能再修改",
+        "Initialisation has ended: the opening stock is in and locked"
+    ),
+    kernel::msg!(
+        "inventory.opening_not_stockable",
+        "只有库存商品有期初库存",
+        "Only stocked products have opening stock"
+    ),
+    kernel::msg!(
+        "inventory.opening_cost_invalid",
+        "单位成本应为不小于零的金额",
+        "The unit cost is an amount, zero or more"
+    ),
+    kernel::msg!("inventory.opening_not_found", "期初库存行不存在", "Opening stock line not found"),
+    kernel::msg!(
+        "inventory.opening_moved",
+        "期初库存已被出库或移动，不能反初始化",
+        "The opening stock has moved since: initialisation cannot be reopened"
+    ),
     kernel::msg!(
         "inventory.location_code_invalid",
         "编码不能为空，最多 40 个字符，不能含 /",

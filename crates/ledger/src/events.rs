@@ -28,3 +28,29 @@ impl DocumentSettled {
             .unwrap_or(total)
     }
 }
+
+/// Initialisation ended: the opening vouchers are posted in the months before `start_period`
+/// (the last of them ends on `date`), and the stock accounts open at `stock_accounts` (fen),
+/// which the opening stock placed now must be worth.
+#[derive(Clone, Debug)]
+pub struct InitialisationEnded {
+    pub start_period: String,
+    pub date: time::Date,
+    pub stock_accounts: i64,
+}
+
+impl Event for InitialisationEnded {
+    const NAME: &'static str = "ledger.initialisation_ended";
+}
+
+/// Initialisation was reopened: the opening vouchers are gone, so the opening stock goes too.
+#[derive(Clone, Debug)]
+pub struct InitialisationReopened {
+    pub start_period: String,
+    pub date: time::Date,
+    pub stock_accounts: i64,
+}
+
+impl Event for InitialisationReopened {
+    const NAME: &'static str = "ledger.initialisation_reopened";
+}

@@ -16,6 +16,8 @@ pub mod dimension_balance;
 pub mod events;
 pub mod invariants;
 pub mod open_items;
+pub mod opening;
+pub mod opening_import;
 pub mod payment;
 pub mod period;
 pub mod permissions;
@@ -28,7 +30,7 @@ pub mod voucher;
 
 pub use account::{Account, by_role, list_accounts};
 pub use balance::{TrialBalance, trial_balance};
-pub use events::DocumentSettled;
+pub use events::{DocumentSettled, InitialisationEnded, InitialisationReopened};
 pub use payment::{Direction, Payment, PaymentInput, register_payment};
 pub use posting_rule::RuleFacts;
 pub use voucher::{
@@ -46,10 +48,86 @@ pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigration
         kernel::migration!(20261127110000, "currency"),
         kernel::migration!(20261127120000, "book_order"),
         kernel::migration!(20261127130000, "posting_rules"),
+        kernel::migration!(20261207010000, "opening"),
     ],
 };
 
 pub const MESSAGES: &[kernel::i18n::Message] = &[
+    kernel::msg!(
+        "ledger.opening_ended",
+        "初始化已结束，期初数据已锁定",
+        "Initialisation has ended: the openings are locked"
+    ),
+    kernel::msg!("ledger.opening_not_ended", "初始化尚未结束", "Initialisation has not ended"),
+    kernel::msg!(
+        "ledger.opening_changed",
+        "初始化状态已被他人修改，请刷新后重试",
+        "Initialisation was changed meanwhile; reload and try again"
+    ),
+    kernel::msg!(
+        "ledger.opening_first_period_closed",
+        "启用期间 {period} 已结账，不能再反初始化",
+        "The first period {period} is closed: initialisation cannot be reopened"
+    ),
+    kernel::msg!(
+        "ledger.opening_unbalanced",
+        "期初余额试算不平衡：借方 {debit}，贷方 {credit}",
+        "The opening balances do not balance: debit {debit}, credit {credit}"
+    ),
+    kernel::msg!(
+        "ledger.opening_ytd_unbalanced",
+        "本年累计发生额不平衡：借方 {debit}，贷方 {credit}（损益类科目按其期初余额计）",
+        "The year-to-date turnover does not balance: debit {debit}, credit {credit} (profit and loss counted at its balance)"
+    ),
+    kernel::msg!(
+        "ledger.opening_ytd_january",
+        "一月启用时没有本年累计发生额",
+        "Starting in January there is no year-to-date turnover"
+    ),
+    kernel::msg!(
+        "ledger.opening_item_after_start",
+        "期初往来 {number} 的日期应早于启用期间",
+        "The open item {number} is dated in or after the first period"
+    ),
+    kernel::msg!(
+        "ledger.opening_vouchers_before",
+        "启用期间之前（{period}）已有凭证",
+        "There are vouchers before the first period ({period})"
+    ),
+    kernel::msg!(
+        "ledger.opening_stock_mismatch",
+        "期初库存金额 {stock} 与存货科目期初余额 {accounts} 不等",
+        "The opening stock is worth {stock} but the stock accounts open at {accounts}"
+    ),
+    kernel::msg!(
+        "ledger.opening_use_items",
+        "应收、应付科目的期初按未结清单据逐笔录入（期初往来）",
+        "Receivables and payables open as items, invoice by invoice"
+    ),
+    kernel::msg!("ledger.opening_partner_unknown", "往来单位不存在", "Unknown customer or supplier"),
+    kernel::msg!("ledger.opening_product_unknown", "物料不存在", "Unknown product"),
+    kernel::msg!(
+        "ledger.opening_side_invalid",
+        "方向应为 receivable（应收）或 payable（应付）",
+        "The side is receivable or payable"
+    ),
+    kernel::msg!("ledger.opening_number_required", "请填写单据号", "The document number is required"),
+    kernel::msg!(
+        "ledger.opening_due_invalid",
+        "到期日无效或早于单据日期",
+        "Invalid due date, or before the document's date"
+    ),
+    kernel::msg!("ledger.opening_not_found", "期初数据不存在", "Opening entry not found"),
+    kernel::msg!(
+        "ledger.opening_voucher",
+        "期初凭证只能通过反初始化修改",
+        "Opening vouchers change only by reopening initialisation"
+    ),
+    kernel::msg!(
+        "ledger.before_start",
+        "账套从 {period} 启用，不能在之前的期间记账",
+        "The books start in {period}: nothing posts before it"
+    ),
     kernel::msg!(
         "ledger.template_unknown",
         "科目模板应为 small（小企业会计准则）或 enterprise（企业会计准则）",

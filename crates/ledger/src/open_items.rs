@@ -105,7 +105,7 @@ pub(crate) fn record(tx: &mut Tx<'_>, ctx: &Ctx, debit: &str, credit: &str, amou
 
 /// A matched line belongs to a document of another module (an invoice, a bill): tell it how
 /// much of the document is still open on this account.
-fn tell_settlement(tx: &mut Tx<'_>, ctx: &Ctx, line_id: &str) -> Result<()> {
+pub(crate) fn tell_settlement(tx: &mut Tx<'_>, ctx: &Ctx, line_id: &str) -> Result<()> {
     let Some(r) = tx.query_opt(
         "select v.source_kind, v.source_id, l.account_id, l.partner_id
          from ledger_line l join ledger_voucher v on v.id = l.voucher_id

@@ -92,18 +92,20 @@ pub struct Voucher {
 }
 
 /// A line ready to store: the account, the amounts in fen and the dimensions named.
-struct Line {
-    account: Account,
+pub(crate) struct Line {
+    pub(crate) account: Account,
     /// A foreign-currency amount behind the line: (currency, signed minor units, rate × 10^8).
-    currency: Option<(String, i64, i64)>,
-    summary: String,
-    debit: i64,
-    credit: i64,
-    partner_id: Option<String>,
-    product_id: Option<String>,
-    employee_id: Option<String>,
-    department: Option<String>,
-    project: Option<String>,
+    pub(crate) currency: Option<(String, i64, i64)>,
+    pub(crate) summary: String,
+    pub(crate) debit: i64,
+    pub(crate) credit: i64,
+    pub(crate) partner_id: Option<String>,
+    pub(crate) product_id: Option<String>,
+    pub(crate) employee_id: Option<String>,
+    pub(crate) department: Option<String>,
+    pub(crate) project: Option<String>,
+    /// The line's own date when it is not the voucher's (an opening invoice's date, for aging).
+    pub(crate) date: Option<time::Date>,
 }
 
 fn yuan(fen: i64) -> String {
@@ -216,6 +218,7 @@ fn check_lines(tx: &mut Tx<'_>, ctx: &Ctx, input: &[LineInput]) -> Result<Vec<Li
             employee_id: l.employee_id.clone(),
             department: l.department.clone(),
             project: l.project.clone(),
+            date: None,
         });
     }
     if !problems.fields().is_empty() {
@@ -233,19 +236,22 @@ fn check_lines(tx: &mut Tx<'_>, ctx: &Ctx, input: &[LineInput]) -> Result<Vec<Li
     Ok(lines)
 }
 
-struct Header<'a> {
-    word: &'a str,
-    date: time::Date,
-    summary: &'a str,
-    attachments: i64,
-    source: Option<&'a DocRef>,
-    reverses: Option<VoucherId>,
-    state: &'a str,
+pub(crate) struct Header<'a> {
+    pub(crate) word: &'a str,
+    pub(crate) date: time::Date,
+    pub(crate) summary: &'a str,
+    pub(crate) attachments: i64,
+    pub(crate) source: Option<&'a DocRef>,
+    pub(crate) reverses: Option<VoucherId>,
+    pub(crate) state: &'a str,
 }
 
-fn insert(tx: &mut Tx<'_>, ctx: &Ctx, header: &Header<'_>, lines: &[Line]) -> Result<VoucherId> {
+pub(crate) fn insert(tx: &mut Tx<'_>, ctx: &Ctx, header: &Header<'_>, lines: &[Line]) -> Result<VoucherId> {
     let period = period_of(header.date);
     require_open(tx, ctx, &period)?;
+    if !header.source.is_some_and(|s| crate::opening::is_opening_source(&s.kind)) {
+        crate::opening::require_after_start(tx, ctx, &period)?;
+    }
     let id = VoucherId::new();
     let number = next_number(tx, ctx, &period, header.word)?;
     let actor = ctx.actor().label();
@@ -286,7 +292,7 @@ fn insert(tx: &mut Tx<'_>, ctx: &Ctx, header: &Header<'_>, lines: &[Line]) -> Re
                 &(seq as i64),
                 &line.account.id,
                 &period,
-                &kernel::clock::format_date(header.date),
+                &kernel::clock::format_date(line.date.unwrap_or(header.date)),
                 &posted,
                 &line.summary,
                 &line.debit,
@@ -306,7 +312,7 @@ fn insert(tx: &mut Tx<'_>, ctx: &Ctx, header: &Header<'_>, lines: &[Line]) -> Re
         }
     }
     if posted {
-        let closing = header.source.is_some_and(|s| s.kind == CARRY_FORWARD);
+        let closing = header.source.is_some_and(|s| s.kind == CARRY_FORWARD || s.kind == crate::opening::CARRY_FORWARD);
         apply_balances(tx, ctx, &period, lines, closing)?;
     }
     Ok(id)
@@ -434,6 +440,7 @@ fn stored_lines(tx: &mut Tx<'_>, ctx: &Ctx, id: VoucherId) -> Result<Vec<Line>> 
                 employee_id: r.get(12)?,
                 department: r.get(13)?,
                 project: r.get(14)?,
+                date: None,
             })
         })
         .collect()
@@ -463,6 +470,10 @@ pub fn reverse(tx: &mut Tx<'_>, ctx: &Ctx, id: VoucherId, date: &str) -> Result<
     let original = get_voucher(tx, ctx, id)?;
     if current.state != "posted" || original.reversed_by.is_some() || original.reverses.is_some() {
         return Err(Error::conflict("ledger.not_reversible"));
+    }
+    // Opening vouchers change only by reopening the initialisation.
+    if original.source.as_ref().is_some_and(|s| crate::opening::is_opening_source(&s.kind)) {
+        return Err(Error::conflict("ledger.opening_voucher"));
     }
     let lines: Vec<Line> =
         stored_lines(tx, ctx, id)?.into_iter().map(|l| Line { debit: -l.debit, credit: -l.credit, ..l }).collect();
@@ -595,6 +606,7 @@ pub fn post_automatic_as(
             employee_id: None,
             department: None,
             project: None,
+            date: None,
         });
     }
     stored.retain(|l| l.debit != 0 || l.credit != 0);

@@ -113,3 +113,19 @@ pub fn names_of(
     }
     Ok(names)
 }
+
+/// The id of the party of the caller's company with this id or code, if there is one: what an
+/// import or another module's form resolves a typed customer or supplier with.
+pub fn party_id_by_key(tx: &mut Tx<'_>, ctx: &Ctx, key: &str) -> Result<Option<String>> {
+    let key = key.trim();
+    if key.is_empty() {
+        return Ok(None);
+    }
+    let column = if kernel::id::Uuid::parse_str(key).is_ok() { "id" } else { "code" };
+    tx.query_opt(
+        &format!("select id from party_party where company_id = $1 and {column} = $2"),
+        &[&ctx.company(), &key],
+    )?
+    .map(|r| r.get(0))
+    .transpose()
+}

@@ -93,3 +93,36 @@ pub fn lookup_products(tx: &mut Tx<'_>, ctx: &Ctx, typed: &str, limit: u32) -> R
     found.truncate(limit as usize);
     Ok(found)
 }
+
+/// The id of the product of the caller's company with this id or code, if there is one: what an
+/// import or another module's form resolves a typed product with.
+pub fn product_id_by_key(tx: &mut Tx<'_>, ctx: &Ctx, key: &str) -> Result<Option<String>> {
+    let key = key.trim();
+    if key.is_empty() {
+        return Ok(None);
+    }
+    let column = if kernel::id::Uuid::parse_str(key).is_ok() { "id" } else { "code" };
+    tx.query_opt(
+        &format!("select id from product_product where company_id = $1 and {column} = $2"),
+        &[&ctx.company(), &key],
+    )?
+    .map(|r| r.get(0))
+    .transpose()
+}
+
+/// The code of each product in `ids` (of the caller's company), in one query.
+pub fn codes_of(tx: &mut Tx<'_>, ctx: &Ctx, ids: &[String]) -> Result<std::collections::HashMap<String, String>> {
+    let mut codes = std::collections::HashMap::new();
+    if ids.is_empty() {
+        return Ok(codes);
+    }
+    let company = ctx.company();
+    let marks: Vec<String> = (2..=ids.len() + 1).map(|n| format!("${n}")).collect();
+    let mut params: Vec<&dyn ToValue> = vec![&company];
+    params.extend(ids.iter().map(|id| id as &dyn ToValue));
+    let sql = format!("select id, code from product_product where company_id = $1 and id in ({})", marks.join(", "));
+    for row in tx.query(&sql, &params)? {
+        codes.insert(row.get(0)?, row.get(1)?);
+    }
+    Ok(codes)
+}

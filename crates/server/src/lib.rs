@@ -6,6 +6,7 @@ pub mod cli;
 pub mod datasets;
 pub mod demo;
 pub mod mail;
+pub mod opening;
 pub mod planning;
 pub mod postings;
 pub mod runtime;

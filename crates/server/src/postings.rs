@@ -26,6 +26,11 @@ fn counterpart(kind: LocationKind) -> Option<(&'static str, &'static str)> {
 
 /// One voucher per stock document: inventory against the place the value came from or went to.
 pub fn stock_document_done(tx: &mut Tx<'_>, ctx: &Ctx, event: &StockDocumentDone) -> Result<()> {
+    // Opening stock: its value is in the opening vouchers (the stock accounts' opening
+    // balances, which ending initialisation checks against it).
+    if event.origin.as_ref().is_some_and(|o| o.kind == inventory::opening::ORIGIN) {
+        return Ok(());
+    }
     let mut lines = Vec::new();
     for flow in &event.flows {
         // Positive value came into stock from `from_kind`; negative went out to `to_kind`.

@@ -77,6 +77,16 @@ pub fn bus() -> Bus {
     bus.subscribe::<sales::OrderConfirmed>("server::planning::order_confirmed", crate::planning::order_confirmed);
     // CRM: a confirmed order wins the opportunity it was quoted from.
     bus.subscribe::<sales::OrderConfirmed>("crm::opportunity::order_confirmed", crm::opportunity::order_confirmed);
+    // Initialisation: ending it places the opening stock (worth what the stock accounts open
+    // with); reopening it takes the stock out again.
+    bus.subscribe::<ledger::InitialisationEnded>(
+        "server::opening::initialisation_ended",
+        crate::opening::initialisation_ended,
+    );
+    bus.subscribe::<ledger::InitialisationReopened>(
+        "server::opening::initialisation_reopened",
+        crate::opening::initialisation_reopened,
+    );
     bus
 }
 

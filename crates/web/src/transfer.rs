@@ -64,6 +64,24 @@ pub const TRANSFER_TYPES: &[TransferType] = &[
         read: crm::permissions::READ,
         write: crm::permissions::WRITE,
     },
+    TransferType {
+        name: "opening-balances",
+        label: "ui.transfer.opening_balances",
+        read: ledger::permissions::READ,
+        write: ledger::permissions::POST,
+    },
+    TransferType {
+        name: "opening-items",
+        label: "ui.transfer.opening_items",
+        read: ledger::permissions::READ,
+        write: ledger::permissions::POST,
+    },
+    TransferType {
+        name: "opening-stock",
+        label: "ui.transfer.opening_stock",
+        read: inventory::permissions::STOCK_READ,
+        write: inventory::permissions::STOCK_COUNT,
+    },
 ];
 
 pub fn transfer_type(name: &str) -> Option<&'static TransferType> {
@@ -82,6 +100,9 @@ pub fn importer_for<'a>(name: &str, vault: &'a Vault) -> Option<Box<dyn Importer
         "exchange-rates" => Box::new(pi::RateImporter),
         "prices" => Box::new(pi::PriceListItemImporter),
         "leads" => Box::new(crm::import::LeadImporter { vault }),
+        "opening-balances" => Box::new(ledger::opening_import::OpeningBalanceImporter),
+        "opening-items" => Box::new(ledger::opening_import::OpeningItemImporter),
+        "opening-stock" => Box::new(inventory::opening::OpeningStockImporter),
         _ => return None,
     })
 }

@@ -37,6 +37,12 @@ pub enum ImportCommand {
     Prices(ImportArgs),
     /// CRM leads (contact, organisation, phone, email, source, industry, region, size).
     Leads(ImportArgs),
+    /// 期初余额: opening balances by account and dimension, with the year's turnover so far.
+    OpeningBalances(ImportArgs),
+    /// 期初往来: unpaid invoices and bills at the start (side, partner, number, dates, amount).
+    OpeningItems(ImportArgs),
+    /// 库存期初: opening stock by product, location and lot with its unit cost.
+    OpeningStock(ImportArgs),
     /// Northwind's customers, suppliers and employees from its CSV folder.
     Northwind {
         folder: PathBuf,
@@ -128,6 +134,9 @@ pub fn import(settings: &Settings, command: ImportCommand) -> anyhow::Result<boo
         ImportCommand::ExchangeRates(args) => run_import(settings, "exchange-rates", args),
         ImportCommand::Prices(args) => run_import(settings, "prices", args),
         ImportCommand::Leads(args) => run_import(settings, "leads", args),
+        ImportCommand::OpeningBalances(args) => run_import(settings, "opening-balances", args),
+        ImportCommand::OpeningItems(args) => run_import(settings, "opening-items", args),
+        ImportCommand::OpeningStock(args) => run_import(settings, "opening-stock", args),
     }
 }
 

@@ -13,6 +13,7 @@ mod listing;
 mod lookup;
 mod meta;
 mod mrp;
+pub mod opening;
 mod outbox;
 pub mod parties;
 mod production;
@@ -75,6 +76,7 @@ pub fn router(state: &AppState) -> (axum::Router<AppState>, utoipa::openapi::Ope
     let api = products::mount(api);
     let api = inventory::mount(api);
     let api = ledger::mount(api);
+    let api = opening::mount(api);
     let api = sales::mount(api);
     let api = purchasing::mount(api);
     let api = crm::mount(api);

@@ -83,6 +83,7 @@ const MODULES: &[Module] = &[
             ("ui.ledger.journal", "/finance/books/journal", "ledger.voucher.read"),
             ("ui.ledger.general_book", "/finance/books/general", "ledger.voucher.read"),
             ("ui.bank.title", "/finance/bank", "ledger.voucher.read"),
+            ("ui.opening.title", "/finance/opening", "ledger.voucher.read"),
         ],
     },
     Module { label: "ui.nav.hr", prefix: "hr", href: "/hr", pages: &[] },

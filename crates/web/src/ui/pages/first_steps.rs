@@ -24,7 +24,7 @@ const STEPS: [(&str, &str); 7] = [
     ("chart", "/finance/trial-balance"),
     ("warehouses", "/inventory/setup"),
     ("users", "/settings/users"),
-    ("opening", "/finance/vouchers/new"),
+    ("opening", "/finance/opening"),
     ("import", "/imports"),
 ];
 
@@ -59,7 +59,9 @@ fn done_by_data(tx: &mut Tx<'_>, ctx: &Ctx, code: &str, company: &kernel::identi
         "import" => {
             counted(tx, ctx, party::party::list_parties)? > 0 && counted(tx, ctx, product::product::list_products)? > 0
         }
-        // Opening balances are done when marked (after they were entered or imported).
+        // Opening balances are done when initialisation has ended (or when marked: a new
+        // company with nothing to bring over).
+        "opening" => ledger::opening::is_ended(tx, ctx)?,
         _ => false,
     })
 }

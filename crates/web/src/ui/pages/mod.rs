@@ -17,6 +17,7 @@ mod inventory_setup;
 mod ledger;
 mod ledger_reports;
 mod mrp;
+mod opening;
 mod parties;
 mod product_setup;
 mod production;
@@ -230,6 +231,16 @@ pub fn mount(state: &AppState) -> axum::Router<AppState> {
         .page("/finance/bank/import", P(lp::PAYMENT), post(bank::import))
         .page("/finance/bank/auto-match", P(lp::PAYMENT), post(bank::auto_match))
         .page("/finance/bank/lines/{id}", P(lp::PAYMENT), post(bank::settle_line))
+        .page("/finance/opening", P(lp::READ), get(opening::show))
+        .page("/finance/opening/start", P(lp::POST), post(opening::set_start))
+        .page("/finance/opening/balances", P(lp::POST), post(opening::add_balance))
+        .page("/finance/opening/balances/{id}/delete", P(lp::POST), post(opening::delete_balance))
+        .page("/finance/opening/items", P(lp::POST), post(opening::add_item))
+        .page("/finance/opening/items/{id}/delete", P(lp::POST), post(opening::delete_item))
+        .page("/finance/opening/stock", P(ip::STOCK_COUNT), post(opening::add_stock))
+        .page("/finance/opening/stock/{id}/delete", P(ip::STOCK_COUNT), post(opening::delete_stock))
+        .page("/finance/opening/end", P(lp::POST), post(opening::end))
+        .page("/finance/opening/reopen", P(lp::REOPEN), post(opening::reopen))
         .page("/finance/trial-balance", P(lp::READ), get(ledger_reports::trial_balance))
         .page("/finance/trial-balance/dimension", P(lp::READ), get(ledger_reports::dimension_balance))
         .page("/finance/books/account", P(lp::READ), get(ledger_reports::account_book))
