@@ -389,6 +389,23 @@ impl Quantity {
     pub fn trimmed(&self) -> String {
         trim_decimal(&self.to_string(), 0)
     }
+
+    /// As a list or a document shows a quantity in a unit with `digits` decimals (个 0, 千克 3):
+    /// padded to those decimals, with thousands separators — 1200 个 → "1,200", 12.5 千克 →
+    /// "12.500". A stored quantity finer than its unit (1 个 = 0.0833 箱) keeps its extra digits
+    /// rather than being shown rounded to something it is not.
+    pub fn shown(&self, digits: u8) -> String {
+        with_thousands(&trim_decimal(&self.to_string(), usize::from(digits.min(Self::SCALE as u8))))
+    }
+}
+
+/// A quantity's decimal text ("1200.0000") as `Quantity::shown` formats it; text that is not a
+/// quantity is returned as it is.
+pub fn quantity_shown(text: &str, digits: u8) -> String {
+    match text.parse::<Quantity>() {
+        Ok(quantity) => quantity.shown(digits),
+        Err(_) => text.to_string(),
+    }
 }
 
 impl UnitPrice {
@@ -439,6 +456,17 @@ mod tests {
         assert_eq!(with_thousands("¥12"), "¥12");
         assert_eq!(Quantity::from_scaled(125_000).trimmed(), "12.5");
         assert_eq!(UnitPrice::from_scaled(100_000_000).trimmed(), "100.00");
+    }
+
+    #[test]
+    fn quantities_are_shown_in_their_units_precision() {
+        assert_eq!(Quantity::from_scaled(12_000_000).shown(0), "1,200");
+        assert_eq!(Quantity::from_scaled(125_000).shown(3), "12.500");
+        assert_eq!(Quantity::from_scaled(833).shown(0), "0.0833");
+        assert_eq!(Quantity::from_scaled(-15_000).shown(2), "-1.50");
+        assert_eq!(Quantity::from_scaled(10_000).shown(9), "1.0000");
+        assert_eq!(quantity_shown("1234.5000", 1), "1,234.5");
+        assert_eq!(quantity_shown("—", 0), "—");
     }
     use proptest::prelude::*;
 

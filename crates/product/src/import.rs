@@ -171,6 +171,7 @@ const UOM_COLUMNS: &[ImportColumn] = &[
     ImportColumn { key: "name", required: true, example: "打" },
     ImportColumn { key: "factor_num", required: true, example: "12" },
     ImportColumn { key: "factor_den", required: false, example: "1" },
+    ImportColumn { key: "digits", required: false, example: "0" },
 ];
 
 impl Importer for UomImporter {
@@ -180,7 +181,16 @@ impl Importer for UomImporter {
         }
         Ok(crate::uom::list_uoms(tx, ctx)?
             .into_iter()
-            .map(|u| vec![u.category, u.code, u.name, u.factor_num.to_string(), u.factor_den.to_string()])
+            .map(|u| {
+                vec![
+                    u.category,
+                    u.code,
+                    u.name,
+                    u.factor_num.to_string(),
+                    u.factor_den.to_string(),
+                    u.digits.to_string(),
+                ]
+            })
             .collect())
     }
 
@@ -203,6 +213,7 @@ impl Importer for UomImporter {
             } else {
                 1
             },
+            digits: if row.get("digits").is_some() { decimal(row, "digits", "product.uom_digits_invalid")? } else { 0 },
         };
         crate::uom::create_uom(tx, ctx, &uom).map(|_| ())
     }

@@ -32,7 +32,7 @@ pub use product::{
 pub use supplier_price::{SupplierPrice, price_for, set_supplier_price, supplier_prices};
 pub use tax::{Tax, create_tax, list_taxes};
 pub use trade::{TaxRate, TradeInfo, tax_rate, trade_info};
-pub use uom::{Uom, convert, create_uom, list_uoms};
+pub use uom::{Uom, convert, create_uom, digits_of_products, list_uoms};
 pub use variant::{Attribute, VariantRequest, create_variants};
 
 pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigrations {
@@ -42,6 +42,7 @@ pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigration
         kernel::migration!(20261126004100, "supplier_price"),
         kernel::migration!(20261126004200, "price_list"),
         kernel::migration!(20261126004300, "variant"),
+        kernel::migration!(20261208000000, "uom_digits"),
     ],
 };
 
@@ -65,6 +66,7 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
     ),
     kernel::msg!("product.uom_category_unknown", "单位类别不存在", "Unknown unit category"),
     kernel::msg!("product.uom_factor_invalid", "换算系数必须大于 0", "Conversion factors must be greater than 0"),
+    kernel::msg!("product.uom_digits_invalid", "小数位数应为 0 到 4", "Decimals must be from 0 to 4"),
     kernel::msg!("product.category_unknown", "产品分类不存在", "Unknown category"),
     kernel::msg!("product.tax_unknown", "税率不存在：{code}", "Unknown tax: {code}"),
     kernel::msg!("product.tax_rate_invalid", "税率应在 0–100% 之间", "The rate must be between 0 and 100%"),

@@ -28,6 +28,8 @@ pub struct BoardRow {
     pub workshop: String,
     pub good: String,
     pub scrap: String,
+    /// Decimals the units are shown with: the finest unit among the products reported (个 0).
+    pub digits: u8,
     /// Percent with one decimal (good ÷ all reported); empty when nothing was reported.
     pub yield_percent: Option<String>,
     pub run_minutes: String,
@@ -64,6 +66,7 @@ pub fn percent(millionths: i128) -> String {
 }
 
 struct Figures {
+    digits: u8,
     good: i64,
     scrap: i64,
     /// Minutes scaled 10^4.
@@ -90,6 +93,7 @@ fn row(code: String, name: String, workshop: String, f: &Figures) -> BoardRow {
         workshop,
         good: qty_text(f.good),
         scrap: qty_text(f.scrap),
+        digits: f.digits,
         yield_percent: quality.map(percent),
         run_minutes: minutes(f.run),
         planned_minutes: minutes(f.planned),
@@ -126,31 +130,36 @@ pub fn board(tx: &mut Tx<'_>, ctx: &Ctx, workshop: Option<&str>, date: Option<&s
              coalesce(sum((r.good + r.scrap) * coalesce((select po.run_minutes from production_operation po
                  join production_routing rt on rt.id = po.routing_id
                  where rt.company_id = w.company_id and rt.product_id = w.product_id and po.seq = o.seq
-                 order by rt.code limit 1), 0)), 0)
+                 order by rt.code limit 1), 0)), 0),
+             coalesce(max(u.digits), 0)
          from production_job_report r
          join production_work_order_operation o on o.id = r.operation_id
          join production_work_order w on w.id = r.work_order_id
+         join product_product p on p.id = w.product_id
+         join product_uom u on u.id = p.uom_id
          where r.company_id = $1 and r.created_at >= $2 and r.created_at < $3
          group by o.work_center_id",
         &[&ctx.company(), &from, &to],
     )?;
     let weekday = usize::from(day.weekday().number_days_from_monday());
     let mut rows = Vec::new();
-    let mut total = Figures { good: 0, scrap: 0, run: 0, planned: 0, standard_e8: 0 };
+    let mut total = Figures { digits: 0, good: 0, scrap: 0, run: 0, planned: 0, standard_e8: 0 };
     for c in &centers {
         let id: String = c.get(0)?;
         let (capacity, hours, days): (i64, i64, String) = (c.get(4)?, c.get(5)?, c.get(6)?);
         let working = days.as_bytes().get(weekday) == Some(&b'1');
         let planned = if working { i128::from(hours) * 60 * i128::from(capacity) * 10_000 } else { 0 };
-        let mut f = Figures { good: 0, scrap: 0, run: 0, planned, standard_e8: 0 };
+        let mut f = Figures { digits: 0, good: 0, scrap: 0, run: 0, planned, standard_e8: 0 };
         for r in reported.iter() {
             if r.get::<String>(0)? == id {
                 f.good = r.get(1)?;
                 f.scrap = r.get(2)?;
                 f.run = i128::from(r.get::<i64>(3)?);
                 f.standard_e8 = i128::from(r.get::<i64>(4)?);
+                f.digits = u8::try_from(r.get::<i64>(5)?).unwrap_or(4);
             }
         }
+        total.digits = total.digits.max(f.digits);
         total.good += f.good;
         total.scrap += f.scrap;
         total.run += f.run;
@@ -173,7 +182,14 @@ mod tests {
     #[test]
     fn oee_is_the_product_of_its_factors() {
         // 8 hours planned, 240 minutes run, 200 standard minutes, 95 good of 100.
-        let f = Figures { good: 95_0000, scrap: 5_0000, run: 240_0000, planned: 480_0000, standard_e8: 200_0000_0000 };
+        let f = Figures {
+            digits: 0,
+            good: 95_0000,
+            scrap: 5_0000,
+            run: 240_0000,
+            planned: 480_0000,
+            standard_e8: 200_0000_0000,
+        };
         let r = row("WC".into(), "WC".into(), String::new(), &f);
         assert_eq!(r.availability.as_deref(), Some("50.0"));
         assert_eq!(r.performance.as_deref(), Some("83.3"));
@@ -186,7 +202,7 @@ mod tests {
             "WC".into(),
             "WC".into(),
             String::new(),
-            &Figures { good: 0, scrap: 0, run: 0, planned: 0, standard_e8: 0 },
+            &Figures { digits: 0, good: 0, scrap: 0, run: 0, planned: 0, standard_e8: 0 },
         );
         assert_eq!((idle.oee, idle.yield_percent), (None, None));
     }

@@ -304,7 +304,7 @@ fn import_and_export_reference_data_from_the_command_line() {
         assert_eq!(sheet.headers.join(","), template.lines().next().unwrap(), "{kind}: the export imports again");
     }
     let units = kernel::import::Sheet::read(&data.path().join("uoms.xlsx")).unwrap();
-    assert!(units.rows.iter().any(|r| r.join(",") == "unit,pallet,托,480,1"), "{:?}", units.rows);
+    assert!(units.rows.iter().any(|r| r.join(",") == "unit,pallet,托,480,1,0"), "{:?}", units.rows);
     let taxes = kernel::import::Sheet::read(&data.path().join("taxes.xlsx")).unwrap();
     assert_eq!(taxes.rows.len(), 7, "VAT 13/9/6/3/1/0 and exempt");
     let (ok, out) = run(tiangong(data.path()).args(["export", "widgets"]).arg(data.path().join("w.csv")));

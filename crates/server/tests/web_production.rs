@@ -93,7 +93,7 @@ fn a_work_order_goes_from_its_form_to_finished_goods_in_stock() {
     let html = page(&web, &path);
     // Confirmed: materials planned (the kit exploded into screws), operations, and the buttons of
     // a running order; no confirm any more.
-    assert!(html.contains("已确认") && html.contains("SCREW") && html.contains("80.0000") && html.contains("装配"));
+    assert!(html.contains("已确认") && html.contains("SCREW") && html.contains(">80<") && html.contains("装配"));
     assert!(html.contains("/issue") && html.contains("/report") && html.contains("/receive"));
     assert!(!html.contains("name=\"serials\""), "a chair has no serial numbers");
     assert!(html.contains("value=\"finish\"") && !html.contains("value=\"confirm\""));
@@ -344,6 +344,8 @@ fn the_board_shows_each_work_centers_output_yield_and_oee() {
     assert!(html.contains("data-center=\"CUT\"") && html.contains("48.8%") && html.contains("75.0%"));
     assert!(html.contains("58.1%") && html.contains("97.5%") && !html.contains("PAINT"));
     assert!(!html.contains(".0000"), "quantities as counted, not at storage precision: {html}");
+    assert!(html.contains("<dd class=\"output\">108</dd>"), "in the unit's decimals (个: none): {html}");
+    assert_eq!(total["digits"], 0);
     let css = web.get("/shop/shop.css");
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
     assert!(css.text().unwrap().contains(".shop-board"));
@@ -379,4 +381,45 @@ fn serial_numbers_are_given_in_the_receipt_form() {
     let html = page(&web, &path);
     assert!(html.contains("G-1, G-2") && html.contains("已完工"), "serials shown, order done");
     app.assert_invariants();
+}
+
+#[test]
+fn quantities_are_shown_in_the_decimals_of_their_unit() {
+    let app = spawn();
+    let admin = app.admin();
+    product(&admin, "BOLT", None);
+    let steel =
+        admin.post("/api/v1/products", &json!({"code": "STEEL", "name": "钢板", "kind": "stockable", "uom": "kg"}));
+    assert_eq!(steel.status, 201, "{}", steel.body);
+    // A unit of its own, counted to one decimal.
+    let roll = admin.post(
+        "/api/v1/uoms",
+        &json!({"category": "length", "code": "roll", "name": "卷", "factor_num": 50, "factor_den": 1, "digits": 1}),
+    );
+    assert_eq!(roll.status, 201, "{}", roll.body);
+    let units = admin.get("/api/v1/uoms").json;
+    let digits = |code: &str| units.as_array().unwrap().iter().find(|u| u["code"] == code).unwrap()["digits"].clone();
+    assert_eq!((digits("pcs"), digits("kg"), digits("roll")), (json!(0), json!(3), json!(1)));
+    let wrong = admin.post(
+        "/api/v1/uoms",
+        &json!({"category": "unit", "code": "fine", "name": "细", "factor_num": 1, "factor_den": 1, "digits": 6}),
+    );
+    assert_eq!(wrong.code(), "validation.failed", "{}", wrong.body);
+    admin.post("/api/v1/products", &json!({"code": "CLOTH", "name": "布", "kind": "stockable", "uom": "roll"}));
+    let receipt = admin.post(
+        "/api/v1/pickings",
+        &json!({"kind": "receipt", "lines": [{"product": "BOLT", "quantity": "1200", "unit_cost": "0.5"},
+            {"product": "STEEL", "quantity": "1250.5", "unit_cost": "4"}, {"product": "CLOTH", "quantity": "3", "unit_cost": "80"}]}),
+    );
+    let id = receipt.json["id"].as_str().unwrap().to_string();
+    ok(&admin.post(&format!("/api/v1/pickings/{id}/validate"), &json!({})));
+    // The API keeps the stored precision; the pages show each unit's.
+    let web = WebSession::login(&app.base, "admin", ADMIN_PASSWORD);
+    let stock = page(&web, "/inventory/stock");
+    assert!(stock.contains(">1,200<") && stock.contains(">1,250.500<") && stock.contains(">3.0<"), "{stock}");
+    let document = page(&web, &format!("/inventory/pickings/{id}"));
+    assert!(document.contains(">1,200<") && document.contains(">1,250.500<"), "{document}");
+    assert!(!document.contains(">1200.0000<"), "{document}");
+    let setup = page(&web, "/products/setup");
+    assert!(setup.contains("小数位数") && setup.contains("name=\"digits\""), "{setup}");
 }

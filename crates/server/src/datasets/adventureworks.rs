@@ -87,6 +87,7 @@ pub fn load(db: &Db, ctx: &Ctx, vault: &Vault, folder: &Path) -> Result<Adventur
                     name: cell(&units, row, "Name").to_string(),
                     factor_num: num,
                     factor_den: den,
+                    digits: if category == "unit" { 0 } else { 3 },
                 },
             )?;
             report.units += 1;

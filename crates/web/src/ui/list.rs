@@ -331,7 +331,7 @@ pub async fn handle(state: &AppState, page: &Page, view: ListView, params: ListP
                             @if !view.bulk.is_empty() { td { input type="checkbox" name="ids" value=(id) aria-label=(page.t("ui.list.select_row")); } }
                             @for column in &visible {
                                 @let text = cell_text(page, column.show, &row.values()[index_of(column.key)]);
-                                @let text = if column.show == Show::Amount { kernel::money::with_thousands(&text) } else { text };
+                                @let text = if matches!(column.show, Show::Amount | Show::Quantity) { kernel::money::with_thousands(&text) } else { text };
                                 td.num[matches!(column.show, Show::Quantity | Show::Amount)] {
                                     @match column.show {
                                         Show::Link => a href=(format!("{}/{}", view.base, id)) { (if text.is_empty() { "—".to_string() } else { text }) },

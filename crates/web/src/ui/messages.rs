@@ -530,6 +530,7 @@ pub const PARTY_MESSAGES: &[Message] = &[
     msg!("ui.product_setup.add_currency", "添加币种", "Add currency"),
     msg!("ui.product_setup.uom_category", "单位类别", "Unit category"),
     msg!("ui.product_setup.factor", "换算（基准单位）", "Factor (reference units)"),
+    msg!("ui.product_setup.digits", "小数位数", "Decimals"),
     msg!("ui.product_setup.factor_num", "换算分子", "Factor numerator"),
     msg!("ui.product_setup.factor_den", "换算分母", "Factor denominator"),
     msg!(

@@ -11,6 +11,7 @@ mod layout;
 mod list;
 mod messages;
 mod pages;
+mod quantities;
 mod report;
 
 use axum::Router;

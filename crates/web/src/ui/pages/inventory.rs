@@ -17,6 +17,7 @@ use crate::ui::form::{self, Field, Input};
 use crate::ui::guard::{Page, query_param};
 use crate::ui::layout::{error_page, error_page_for, flash, shell};
 use crate::ui::list::{self, ColumnView, FilterField, FilterInput, ListParams, ListView, Show};
+use crate::ui::quantities::Digits;
 
 const COLUMNS: &[ColumnView] = &[
     ColumnView { key: "number", label: "ui.inventory.number", show: Show::Link },
@@ -191,7 +192,8 @@ fn action_code(action: PickingAction) -> &'static str {
     }
 }
 
-fn picking_page(page: &Page, picking: &Picking, error: Option<&Error>, ok: Option<&str>) -> Response {
+fn picking_page(page: &Page, loaded: &(Picking, Digits), error: Option<&Error>, ok: Option<&str>) -> Response {
+    let (picking, digits) = loaded;
     let open = matches!(
         picking.state,
         inventory::PickingState::Draft | inventory::PickingState::Waiting | inventory::PickingState::Ready
@@ -227,8 +229,9 @@ fn picking_page(page: &Page, picking: &Picking, error: Option<&Error>, ok: Optio
                     @for m in &picking.moves {
                         tr {
                             td { (m.product_code) " " (m.product_name) }
-                            td.num { (m.quantity) } td.num { (m.reserved) } td.num { (m.done) }
-                            td { @for l in &m.lines { div.meta { (l.from) " → " (l.to) @if let Some(lot) = &l.lot { " · " (lot) } " · " (l.quantity) " · " (page.t(&format!("ui.inventory.line.{}", l.state))) @if l.value != "0.00" { " · ¥" (l.value) } } } }
+                            @let shown = |q: &str| digits.show(&m.product_id, q);
+                            td.num { (shown(&m.quantity)) } td.num { (shown(&m.reserved)) } td.num { (shown(&m.done)) }
+                            td { @for l in &m.lines { div.meta { (l.from) " → " (l.to) @if let Some(lot) = &l.lot { " · " (lot) } " · " (shown(&l.quantity)) " · " (page.t(&format!("ui.inventory.line.{}", l.state))) @if l.value != "0.00" { " · ¥" (l.value) } } } }
                             @if open && may {
                                 td.num {
                                     input type="hidden" name="move_id" value=(m.id);
@@ -256,9 +259,18 @@ fn picking_page(page: &Page, picking: &Picking, error: Option<&Error>, ok: Optio
     response
 }
 
-async fn load(state: &AppState, page: &Page, id: PickingId) -> Result<Picking, crate::problem::ApiError> {
+/// The document and its products' unit decimals.
+async fn load(state: &AppState, page: &Page, id: PickingId) -> Result<(Picking, Digits), crate::problem::ApiError> {
     let ctx = page.ctx(state);
-    state.blocking(move |state| state.db.read(|tx| inventory::get_picking(tx, &ctx, id))).await
+    state
+        .blocking(move |state| {
+            state.db.read(|tx| {
+                let picking = inventory::get_picking(tx, &ctx, id)?;
+                let digits = Digits::load(tx, &ctx, picking.moves.iter().map(|m| m.product_id.as_str()))?;
+                Ok((picking, digits))
+            })
+        })
+        .await
 }
 
 pub async fn show(

@@ -11,6 +11,7 @@ use maud::{Markup, html};
 use crate::state::AppState;
 use crate::ui::guard::{Page, query_param};
 use crate::ui::layout::{error_page, error_page_for, shell};
+use crate::ui::quantities::Digits;
 
 fn xlsx(header: &[&str], rows: &[Vec<String>], name: &str) -> Response {
     match kernel::import::table_bytes(header, rows, "xlsx") {
@@ -40,11 +41,15 @@ pub async fn stock(State(state): State<AppState>, page: Page, RawQuery(query): R
     let (p, l, d) = (product.clone(), location.clone(), date.clone());
     let rows = state
         .blocking(move |state| {
-            state.db.read(|tx| inventory::report::on_hand_at(tx, &ctx, p.as_deref(), l.as_deref(), &d))
+            state.db.read(|tx| {
+                let rows = inventory::report::on_hand_at(tx, &ctx, p.as_deref(), l.as_deref(), &d)?;
+                let digits = Digits::load(tx, &ctx, rows.iter().map(|r| r.product_code.as_str()))?;
+                Ok((rows, digits))
+            })
         })
         .await;
-    let rows = match rows {
-        Ok(rows) => rows,
+    let (rows, digits) = match rows {
+        Ok(loaded) => loaded,
         Err(error) => return error_page_for(&page, StatusCode::UNPROCESSABLE_ENTITY, &error.0),
     };
     if query_param(q, "format").as_deref() == Some("xlsx") {
@@ -72,7 +77,7 @@ pub async fn stock(State(state): State<AppState>, page: Page, RawQuery(query): R
         p { a.button href=(format!("/inventory/stock?product={}&location={}&date={}&format=xlsx", product.clone().unwrap_or_default(), location.clone().unwrap_or_default(), date)) { (page.t("ui.list.export_xlsx")) } }
         table.list {
             thead { tr { th { (page.t("ui.inventory.product")) } th { (page.t("ui.inventory.location")) } th { (page.t("ui.inventory.lot")) } th.num { (page.t("ui.inventory.quantity")) } } }
-            tbody { @for r in &rows { tr { td { (r.product_code) " " (r.product_name) } td { (r.location) } td { (r.lot.clone().unwrap_or_default()) } td.num { (r.quantity) } } } }
+            tbody { @for r in &rows { tr { td { (r.product_code) " " (r.product_name) } td { (r.location) } td { (r.lot.clone().unwrap_or_default()) } td.num { (digits.show(&r.product_code, &r.quantity)) } } } }
         }
         @if rows.is_empty() { p.meta { (page.t("ui.list.empty")) } }
     };
@@ -90,11 +95,17 @@ pub async fn summary(State(state): State<AppState>, page: Page, RawQuery(query):
     let from = query_param(q, "from").unwrap_or_else(|| format!("{}-01", &to[..7.min(to.len())]));
     let ctx = page.ctx(&state);
     let (f, t) = (from.clone(), to.clone());
-    let rows = match state
-        .blocking(move |state| state.db.read(|tx| inventory::report::movement_summary(tx, &ctx, &f, &t)))
-        .await
-    {
-        Ok(rows) => rows,
+    let loaded = state
+        .blocking(move |state| {
+            state.db.read(|tx| {
+                let rows = inventory::report::movement_summary(tx, &ctx, &f, &t)?;
+                let digits = Digits::load(tx, &ctx, rows.iter().map(|r| r.product_code.as_str()))?;
+                Ok((rows, digits))
+            })
+        })
+        .await;
+    let (rows, digits) = match loaded {
+        Ok(loaded) => loaded,
         Err(error) => return error_page_for(&page, StatusCode::UNPROCESSABLE_ENTITY, &error.0),
     };
     if query_param(q, "format").as_deref() == Some("xlsx") {
@@ -143,11 +154,12 @@ pub async fn summary(State(state): State<AppState>, page: Page, RawQuery(query):
             tbody {
                 @for r in &rows {
                     tr {
+                        @let shown = |q: &str| digits.show(&r.product_code, q);
                         td { (r.product_code) " " (r.product_name) }
-                        td.num { (r.opening_quantity) } td.num { (r.opening_value) }
-                        td.num { (r.in_quantity) } td.num { (r.in_value) }
-                        td.num { (r.out_quantity) } td.num { (r.out_value) }
-                        td.num { (r.closing_quantity) } td.num { (r.closing_value) }
+                        td.num { (shown(&r.opening_quantity)) } td.num { (r.opening_value) }
+                        td.num { (shown(&r.in_quantity)) } td.num { (r.in_value) }
+                        td.num { (shown(&r.out_quantity)) } td.num { (r.out_value) }
+                        td.num { (shown(&r.closing_quantity)) } td.num { (r.closing_value) }
                         td.num { (r.turnover) }
                     }
                 }
@@ -179,11 +191,17 @@ pub async fn ledger(State(state): State<AppState>, page: Page, RawQuery(query): 
     }
     let ctx = page.ctx(&state);
     let (p, f, t) = (product.clone(), from.clone(), to.clone());
-    let ledger = match state
-        .blocking(move |state| state.db.read(|tx| inventory::report::stock_ledger(tx, &ctx, &p, &f, &t)))
-        .await
-    {
-        Ok(ledger) => ledger,
+    let loaded = state
+        .blocking(move |state| {
+            state.db.read(|tx| {
+                let ledger = inventory::report::stock_ledger(tx, &ctx, &p, &f, &t)?;
+                let digits = Digits::load(tx, &ctx, [ledger.product_code.as_str()])?;
+                Ok((ledger, digits))
+            })
+        })
+        .await;
+    let (ledger, digits) = match loaded {
+        Ok(loaded) => loaded,
         Err(error) => {
             // The filters stay, with the problem under them.
             let body = html! {
@@ -221,6 +239,7 @@ pub async fn ledger(State(state): State<AppState>, page: Page, RawQuery(query): 
         let header = ["date", "document", "from", "to", "lot", "in", "out", "value", "balance_qty", "balance_value"];
         return xlsx(&header, &cells, "stock-ledger");
     }
+    let shown = |q: &str| digits.show(&ledger.product_code, q);
     let body = html! {
         h1 { (page.t("ui.inventory.ledger")) " · " (ledger.product_code) }
         (filters)
@@ -232,14 +251,14 @@ pub async fn ledger(State(state): State<AppState>, page: Page, RawQuery(query): 
                 th.num { (page.t("ui.inventory.balance")) } th.num { (page.t("ui.inventory.balance_value")) }
             } }
             tbody {
-                tr.meta { td colspan="8" { (page.t("ui.inventory.opening")) } td.num { (ledger.opening_quantity) } td.num { (ledger.opening_value) } }
+                tr.meta { td colspan="8" { (page.t("ui.inventory.opening")) } td.num { (shown(&ledger.opening_quantity)) } td.num { (ledger.opening_value) } }
                 @for e in &ledger.entries {
                     tr {
                         td { (e.date) } td { (e.picking.clone().unwrap_or_default()) } td { (e.from) } td { (e.to) } td { (e.lot.clone().unwrap_or_default()) }
-                        td.num { (e.quantity_in) } td.num { (e.quantity_out) } td.num { (e.value) } td.num { (e.balance_quantity) } td.num { (e.balance_value) }
+                        td.num { (shown(&e.quantity_in)) } td.num { (shown(&e.quantity_out)) } td.num { (e.value) } td.num { (shown(&e.balance_quantity)) } td.num { (e.balance_value) }
                     }
                 }
-                tr.meta { td colspan="8" { (page.t("ui.inventory.closing")) } td.num { (ledger.closing_quantity) } td.num { (ledger.closing_value) } }
+                tr.meta { td colspan="8" { (page.t("ui.inventory.closing")) } td.num { (shown(&ledger.closing_quantity)) } td.num { (ledger.closing_value) } }
             }
         }
     };
@@ -253,9 +272,17 @@ pub async fn lots(State(state): State<AppState>, page: Page, RawQuery(query): Ra
         .unwrap_or_else(|| kernel::clock::format_date(kernel::clock::china_date(state.clock.now())));
     let ctx = page.ctx(&state);
     let on = date.clone();
-    let rows = match state.blocking(move |state| state.db.read(|tx| inventory::report::lot_aging(tx, &ctx, &on))).await
-    {
-        Ok(rows) => rows,
+    let loaded = state
+        .blocking(move |state| {
+            state.db.read(|tx| {
+                let rows = inventory::report::lot_aging(tx, &ctx, &on)?;
+                let digits = Digits::load(tx, &ctx, rows.iter().map(|r| r.product_code.as_str()))?;
+                Ok((rows, digits))
+            })
+        })
+        .await;
+    let (rows, digits) = match loaded {
+        Ok(loaded) => loaded,
         Err(error) => return error_page_for(&page, StatusCode::UNPROCESSABLE_ENTITY, &error.0),
     };
     let days = |d: Option<i64>| d.map(|d| d.to_string()).unwrap_or_default();
@@ -293,7 +320,7 @@ pub async fn lots(State(state): State<AppState>, page: Page, RawQuery(query): Ra
             tbody {
                 @for r in &rows {
                     tr.expired[r.days_to_expiry.is_some_and(|d| d < 0)] {
-                        td { (r.product_code) } td { (r.lot) } td { (r.location) } td.num { (r.quantity) } td { (r.received.clone().unwrap_or_default()) }
+                        td { (r.product_code) } td { (r.lot) } td { (r.location) } td.num { (digits.show(&r.product_code, &r.quantity)) } td { (r.received.clone().unwrap_or_default()) }
                         td.num { (days(r.age_days)) } td { (r.expiry_date.clone().unwrap_or_default()) } td.num { (days(r.days_to_expiry)) }
                     }
                 }
@@ -306,8 +333,17 @@ pub async fn lots(State(state): State<AppState>, page: Page, RawQuery(query): Ra
 /// What the reorder rules say to order now.
 pub async fn replenishment(State(state): State<AppState>, page: Page) -> Response {
     let ctx = page.ctx(&state);
-    let rows = match state.blocking(move |state| state.db.read(|tx| inventory::reorder::suggestions(tx, &ctx))).await {
-        Ok(rows) => rows,
+    let loaded = state
+        .blocking(move |state| {
+            state.db.read(|tx| {
+                let rows = inventory::reorder::suggestions(tx, &ctx)?;
+                let digits = Digits::load(tx, &ctx, rows.iter().map(|r| r.product_code.as_str()))?;
+                Ok((rows, digits))
+            })
+        })
+        .await;
+    let (rows, digits) = match loaded {
+        Ok(loaded) => loaded,
         Err(error) => return error.into_response(),
     };
     let body = html! {
@@ -321,8 +357,9 @@ pub async fn replenishment(State(state): State<AppState>, page: Page) -> Respons
             tbody {
                 @for r in &rows {
                     tr {
-                        td { (r.product_code) } td { (r.location) } td.num { (r.on_hand) } td.num { (r.reserved) } td.num { (r.incoming) }
-                        td.num { (r.forecast) } td.num { (r.min_qty) " / " (r.max_qty) } td.num { strong { (r.order_qty) } }
+                        @let shown = |q: &str| digits.show(&r.product_code, q);
+                        td { (r.product_code) } td { (r.location) } td.num { (shown(&r.on_hand)) } td.num { (shown(&r.reserved)) } td.num { (shown(&r.incoming)) }
+                        td.num { (shown(&r.forecast)) } td.num { (shown(&r.min_qty)) " / " (shown(&r.max_qty)) } td.num { strong { (shown(&r.order_qty)) } }
                     }
                 }
             }

@@ -17,6 +17,7 @@ use super::{FormData, see_other};
 use crate::state::AppState;
 use crate::ui::guard::{Page, query_param};
 use crate::ui::layout::{flash, shell};
+use crate::ui::quantities::Digits;
 
 const HOME: &str = "/finance/opening";
 
@@ -30,6 +31,7 @@ struct Data {
     stock_value: i64,
     /// Partner id → (code, name).
     partners: std::collections::HashMap<String, (String, String)>,
+    digits: Digits,
 }
 
 fn load(tx: &mut Tx<'_>, ctx: &kernel::Ctx, catalog: &kernel::i18n::Catalog) -> kernel::Result<Data> {
@@ -48,7 +50,8 @@ fn load(tx: &mut Tx<'_>, ctx: &kernel::Ctx, catalog: &kernel::i18n::Catalog) -> 
         .collect();
     let partners = party::lookup::names_of(tx, ctx, &ids)?;
     let stock_value = inventory::opening::opening_stock_value(tx, ctx)?;
-    Ok(Data { status, balances, items, stock, stock_value, partners })
+    let digits = Digits::load(tx, ctx, stock.iter().map(|l| l.product_code.as_str()))?;
+    Ok(Data { status, balances, items, stock, stock_value, partners, digits })
 }
 
 fn amount(text: &str) -> String {
@@ -212,7 +215,7 @@ fn render(page: &Page, data: &Data, ok: Option<&str>, error: Option<&Error>) -> 
                         @for l in &data.stock {
                             tr data-row {
                                 td { (l.product_code) " " (l.product_name) } td { (l.location) } td { (l.lot.clone().unwrap_or_default()) }
-                                td.num { (kernel::money::trim_decimal(&l.quantity, 0)) } td.num { (l.unit_cost) } td.num { (amount(&l.value)) }
+                                td.num { (data.digits.show(&l.product_code, &l.quantity)) } td.num { (l.unit_cost) } td.num { (amount(&l.value)) }
                                 td { (delete_button(page, &format!("/finance/opening/stock/{}/delete", l.id), stock_write)) }
                             }
                         }

@@ -93,8 +93,8 @@ fn setup_page(
             section.panel {
                 h2 { (page.t("ui.product_setup.units")) }
                 table.list {
-                    thead { tr { th { (page.t("ui.product_setup.uom_category")) } th { (page.t("ui.product.code")) } th { (page.t("ui.product.name")) } th.num { (page.t("ui.product_setup.factor")) } } }
-                    tbody { @for u in &setup.uoms { tr { td { (u.category) } td { (u.code) } td { (u.name) } td.num { (u.factor_num) "/" (u.factor_den) } } } }
+                    thead { tr { th { (page.t("ui.product_setup.uom_category")) } th { (page.t("ui.product.code")) } th { (page.t("ui.product.name")) } th.num { (page.t("ui.product_setup.factor")) } th.num { (page.t("ui.product_setup.digits")) } } }
+                    tbody { @for u in &setup.uoms { tr { td { (u.category) } td { (u.code) } td { (u.name) } td.num { (u.factor_num) "/" (u.factor_den) } td.num { (u.digits) } } } }
                 }
                 @if page.may(SETUP_WRITE) {
                     p.meta { (page.t("ui.product_setup.factor_hint")) }
@@ -107,6 +107,7 @@ fn setup_page(
                             Field::new("uom_name", "ui.product.name", Input::Text, value("uom_name")).required(),
                             Field::new("factor_num", "ui.product_setup.factor_num", Input::Decimal, value("factor_num")).required(),
                             Field::new("factor_den", "ui.product_setup.factor_den", Input::Decimal, if value("factor_den").is_empty() { "1".into() } else { value("factor_den") }),
+                            Field::new("digits", "ui.product_setup.digits", Input::Decimal, if value("digits").is_empty() { "0".into() } else { value("digits") }),
                         ], error.filter(|_| form.is_some_and(|f| f.get("uom_code").is_some()))))
                         p { button.primary type="submit" { (page.t("ui.product_setup.add_uom")) } }
                     }
@@ -248,12 +249,20 @@ pub async fn add_uom(State(state): State<AppState>, page: Page, form: FormData) 
             return refused(&state, &page, &form, Error::field(field, "product.uom_factor_invalid")).await;
         }
     };
+    let digits = match form.text("digits") {
+        text if text.is_empty() => 0,
+        text => match text.parse::<u8>() {
+            Ok(digits) => digits,
+            Err(_) => return refused(&state, &page, &form, Error::field("digits", "product.uom_digits_invalid")).await,
+        },
+    };
     let input = product::Uom {
         category: form.text("uom_category"),
         code: form.text("uom_code"),
         name: form.text("uom_name"),
         factor_num,
         factor_den,
+        digits,
     };
     let ctx = page.ctx(&state);
     match state.blocking(move |state| state.db.write(|tx| product::create_uom(tx, &ctx, &input))).await {

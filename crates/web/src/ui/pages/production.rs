@@ -17,6 +17,7 @@ use crate::state::AppState;
 use crate::ui::form::{self, Field, Input};
 use crate::ui::guard::{Page, query_param};
 use crate::ui::layout::{error_page, error_page_for, flash, shell};
+use crate::ui::quantities::Digits;
 
 const STATES: [&str; 6] = ["draft", "confirmed", "in_progress", "done", "closed", "cancelled"];
 
@@ -49,14 +50,18 @@ pub async fn work_orders(State(state): State<AppState>, page: Page, RawQuery(que
     let wanted = filter.clone();
     let listed = state
         .blocking(move |state| {
-            state.db.read(|tx| match queue {
-                Some(queue) => production::work_order::list_queue(tx, &ctx, queue),
-                None => production::work_order::list_work_orders(tx, &ctx, wanted.as_deref()),
+            state.db.read(|tx| {
+                let orders = match queue {
+                    Some(queue) => production::work_order::list_queue(tx, &ctx, queue)?,
+                    None => production::work_order::list_work_orders(tx, &ctx, wanted.as_deref())?,
+                };
+                let digits = Digits::load(tx, &ctx, orders.iter().map(|o| o.product_code.as_str()))?;
+                Ok((orders, digits))
             })
         })
         .await;
-    let orders = match listed {
-        Ok(orders) => orders,
+    let (orders, digits) = match listed {
+        Ok(listed) => listed,
         Err(error) => return error_page_for(&page, StatusCode::FORBIDDEN, &error.0),
     };
     let ok = query_param(query.as_deref(), "ok");
@@ -95,8 +100,8 @@ pub async fn work_orders(State(state): State<AppState>, page: Page, RawQuery(que
                     tr {
                         td { a href=(format!("/production/work-orders/{}", o.id)) { (o.number) } }
                         td { (o.product_code) }
-                        td.num { (o.quantity) }
-                        td.num { (o.received) }
+                        td.num { (digits.show(&o.product_code, &o.quantity)) }
+                        td.num { (digits.show(&o.product_code, &o.received)) }
                         td { (form::badge(&page, "ui.production.state.", &o.state)) }
                         td { (o.due_date.clone().unwrap_or_default()) }
                         td { (o.lot.clone().unwrap_or_default()) }
@@ -161,7 +166,7 @@ pub async fn create(State(state): State<AppState>, page: Page, form: FormData) -
     }
 }
 
-fn order_page(page: &Page, order: &WorkOrder, error: Option<&Error>, ok: Option<&str>) -> Response {
+fn order_page(page: &Page, order: &WorkOrder, digits: &Digits, error: Option<&Error>, ok: Option<&str>) -> Response {
     let base = format!("/production/work-orders/{}", order.id);
     let may_work = page.may(WORK);
     let body = html! {
@@ -181,8 +186,8 @@ fn order_page(page: &Page, order: &WorkOrder, error: Option<&Error>, ok: Option<
                 h2 { (page.t("ui.production.header")) }
                 dl.facts {
                     dt { (page.t("ui.production.product")) } dd { (order.product_code) }
-                    dt { (page.t("ui.production.quantity")) } dd { (order.quantity) }
-                    dt { (page.t("ui.production.received")) } dd { (order.received) }
+                    dt { (page.t("ui.production.quantity")) } dd { (digits.show(&order.product_code, &order.quantity)) }
+                    dt { (page.t("ui.production.received")) } dd { (digits.show(&order.product_code, &order.received)) }
                     dt { (page.t("ui.production.due_date")) } dd { (order.due_date.clone().unwrap_or_default()) }
                     dt { (page.t("ui.production.lot")) } dd { (order.lot.clone().unwrap_or_default()) }
                     @if !order.serials.is_empty() {
@@ -214,7 +219,7 @@ fn order_page(page: &Page, order: &WorkOrder, error: Option<&Error>, ok: Option<
             h2 { (page.t("ui.production.materials")) }
             table.list {
                 thead { tr { th { (page.t("ui.production.component")) } th.num { (page.t("ui.production.planned")) } th.num { (page.t("ui.production.issued")) } } }
-                tbody { @for m in &order.materials { tr { td { (m.code) } td.num { (m.planned) } td.num { (m.issued) } } } }
+                tbody { @for m in &order.materials { tr { td { (m.code) } td.num { (digits.show(&m.code, &m.planned)) } td.num { (digits.show(&m.code, &m.issued)) } } } }
             }
             @if may_work && running(order) && order.materials.iter().any(|m| m.planned != m.issued) {
                 form.inline method="post" action=(format!("{base}/issue")) {
@@ -227,7 +232,7 @@ fn order_page(page: &Page, order: &WorkOrder, error: Option<&Error>, ok: Option<
             h2 { (page.t("ui.production.operations")) }
             table.list {
                 thead { tr { th.num { (page.t("ui.production.seq")) } th { (page.t("ui.production.operation")) } th { (page.t("ui.production.work_center")) } th.num { (page.t("ui.production.good")) } th.num { (page.t("ui.production.scrap")) } } }
-                tbody { @for o in &order.operations { tr { td.num { (o.seq) } td { (o.name) } td { (o.work_center) } td.num { (o.good) } td.num { (o.scrap) } } } }
+                tbody { @for o in &order.operations { tr { td.num { (o.seq) } td { (o.name) } td { (o.work_center) } td.num { (digits.show(&order.product_code, &o.good)) } td.num { (digits.show(&order.product_code, &o.scrap)) } } } }
             }
             @if may_work && running(order) && !order.operations.is_empty() {
                 h2 { (page.t("ui.production.report")) }
@@ -282,8 +287,19 @@ async fn show_order(
     ok: Option<&str>,
 ) -> Response {
     let ctx = page.ctx(state);
-    match state.blocking(move |state| state.db.read(|tx| production::work_order::get_work_order(tx, &ctx, id))).await {
-        Ok(order) => order_page(page, &order, error, ok),
+    let loaded = state
+        .blocking(move |state| {
+            state.db.read(|tx| {
+                let order = production::work_order::get_work_order(tx, &ctx, id)?;
+                let products =
+                    std::iter::once(order.product_code.as_str()).chain(order.materials.iter().map(|m| m.code.as_str()));
+                let digits = Digits::load(tx, &ctx, products)?;
+                Ok((order, digits))
+            })
+        })
+        .await;
+    match loaded {
+        Ok((order, digits)) => order_page(page, &order, &digits, error, ok),
         Err(e) => error_page_for(page, StatusCode::NOT_FOUND, &e.0),
     }
 }

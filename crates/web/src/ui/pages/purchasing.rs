@@ -30,6 +30,7 @@ use crate::ui::form;
 use crate::ui::guard::{Page, query_param};
 use crate::ui::layout::{error_page, error_page_for, flash, shell};
 use crate::ui::list::{self, ColumnView, FilterField, FilterInput, ListParams, ListView, Show};
+use crate::ui::quantities::Digits;
 
 const ORDER_COLUMNS: &[ColumnView] = &[
     ColumnView { key: "number", label: "ui.purchasing.number", show: Show::Link },
@@ -360,6 +361,7 @@ struct OrderView {
     order: PurchaseOrder,
     pickings: Vec<Picking>,
     bills: Vec<BillRow>,
+    digits: Digits,
 }
 
 async fn load(state: &AppState, page: &Page, id: PurchaseOrderId) -> std::result::Result<OrderView, ApiError> {
@@ -371,7 +373,8 @@ async fn load(state: &AppState, page: &Page, id: PurchaseOrderId) -> std::result
                 let order = purchasing::get_order(tx, &ctx, id)?;
                 let pickings = purchasing::order::order_pickings(tx, &ctx, id)?;
                 let bills = if bills { order_bills(tx, &ctx, id)? } else { Vec::new() };
-                Ok(OrderView { order, pickings, bills })
+                let digits = Digits::load(tx, &ctx, order.lines.iter().map(|l| l.product_id.as_str()))?;
+                Ok(OrderView { order, pickings, bills, digits })
             })
         })
         .await
@@ -475,7 +478,8 @@ fn order_page(page: &Page, view: &OrderView, problem: Option<Problem>, ok: Optio
                 @for l in &order.lines {
                     tr {
                         td { (l.seq) } td { (l.product_code) " " (l.description) }
-                        td.num { (l.quantity) } td.num { (l.received) } td.num { (l.returned) } td.num { (l.billed) }
+                        @let shown = |q: &str| view.digits.show(&l.product_id, q);
+                        td.num { (shown(&l.quantity)) } td.num { (shown(&l.received)) } td.num { (shown(&l.returned)) } td.num { (shown(&l.billed)) }
                         td.num { (plain(&l.unit_price)) } td { (l.tax_code) }
                         td.num { (l.untaxed) } td.num { (l.tax) } td.num { (l.total) }
                     }
@@ -522,7 +526,7 @@ fn order_page(page: &Page, view: &OrderView, problem: Option<Problem>, ok: Optio
                                 @let price = bill_column("bill_price", row).unwrap_or_else(|| plain(&l.unit_price));
                                 tr {
                                     td { (l.seq) } td { (l.product_code) " " (l.description) }
-                                    td.num { (quantity_text(billable)) } td.num { (plain(&l.unit_price)) }
+                                    td.num { (view.digits.show(&l.product_id, &Quantity::from_scaled(billable).to_string())) } td.num { (plain(&l.unit_price)) }
                                     @for (name, field, value, label) in [("bill_quantity", "quantity", &quantity, "ui.purchasing.bill_quantity"), ("bill_price", "unit_price", &price, "ui.purchasing.bill_price")] {
                                         @let message = bill_message(row, field);
                                         td {
@@ -559,7 +563,7 @@ fn order_page(page: &Page, view: &OrderView, problem: Option<Problem>, ok: Optio
                             select #return-line name="line_id" {
                                 @for l in &returnable {
                                     option value=(l.id) selected[return_typed("line_id") == l.id] {
-                                        (l.seq) ". " (l.product_code) " " (l.description) " (" (page.t("ui.purchasing.returnable")) " " (quantity_text(remaining(l))) ")"
+                                        (l.seq) ". " (l.product_code) " " (l.description) " (" (page.t("ui.purchasing.returnable")) " " (view.digits.show(&l.product_id, &Quantity::from_scaled(remaining(l)).to_string())) ")"
                                     }
                                 }
                             }

@@ -24,6 +24,7 @@ use crate::ui::form;
 use crate::ui::guard::{Page, query_param};
 use crate::ui::layout::{error_page, error_page_for, flash, shell};
 use crate::ui::list::{self, ColumnView, FilterField, FilterInput, ListParams, ListView, Show};
+use crate::ui::quantities::Digits;
 
 const ORDER_COLUMNS: &[ColumnView] = &[
     ColumnView { key: "number", label: "ui.sales.number", show: Show::Link },
@@ -468,6 +469,7 @@ struct OrderView {
     order: SalesOrder,
     pickings: Vec<Picking>,
     invoices: Vec<InvoiceRow>,
+    digits: Digits,
 }
 
 async fn load(state: &AppState, page: &Page, id: OrderId) -> std::result::Result<OrderView, ApiError> {
@@ -479,7 +481,8 @@ async fn load(state: &AppState, page: &Page, id: OrderId) -> std::result::Result
                 let order = sales::get_order(tx, &ctx, id)?;
                 let pickings = sales::order::order_pickings(tx, &ctx, id)?;
                 let invoices = if invoices { order_invoices(tx, &ctx, id, &order.currency)? } else { Vec::new() };
-                Ok(OrderView { order, pickings, invoices })
+                let digits = Digits::load(tx, &ctx, order.lines.iter().map(|l| l.product_id.as_str()))?;
+                Ok(OrderView { order, pickings, invoices, digits })
             })
         })
         .await
@@ -561,7 +564,8 @@ fn order_page(page: &Page, view: &OrderView, problem: Option<Problem>, ok: Optio
                 @for l in &order.lines {
                     tr {
                         td { (l.seq) } td { (l.product_code) " " (l.description) }
-                        td.num { (l.quantity) } td.num { (l.delivered) } td.num { (l.returned) } td.num { (l.invoiced) }
+                        @let shown = |q: &str| view.digits.show(&l.product_id, q);
+                        td.num { (shown(&l.quantity)) } td.num { (shown(&l.delivered)) } td.num { (shown(&l.returned)) } td.num { (shown(&l.invoiced)) }
                         td.num { (l.unit_price) } td.num { (l.discount) "%" } td { (l.tax_code) " (" (l.tax_rate) "%)" }
                         td.num { (l.untaxed) } td.num { (l.tax) } td.num { (l.total) }
                     }
@@ -613,7 +617,7 @@ fn order_page(page: &Page, view: &OrderView, problem: Option<Problem>, ok: Optio
                             select #return-line name="line_id" {
                                 @for l in &returnable {
                                     option value=(l.id) selected[typed("line_id") == l.id] {
-                                        (l.seq) ". " (l.product_code) " " (l.description) " (" (page.t("ui.sales.returnable")) " " (Quantity::from_scaled(remaining(l))) ")"
+                                        (l.seq) ". " (l.product_code) " " (l.description) " (" (page.t("ui.sales.returnable")) " " (view.digits.show(&l.product_id, &Quantity::from_scaled(remaining(l)).to_string())) ")"
                                     }
                                 }
                             }

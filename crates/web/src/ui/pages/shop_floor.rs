@@ -310,8 +310,8 @@ fn grade(oee: Option<i64>) -> &'static str {
 
 fn tile(page: &Page, row: &production::board::BoardRow, title: &str, total: bool) -> Markup {
     let dash = |v: &Option<String>| v.as_ref().map(|p| format!("{p}%")).unwrap_or_else(|| "—".into());
-    // Quantities as people count them on the floor: 1,200 and 12.5, not 1200.0000.
-    let count = |q: &str| kernel::money::with_thousands(&kernel::money::trim_decimal(q, 0));
+    // Quantities in their unit's decimals, as people count them on the floor: 1,200 个, not 1200.0000.
+    let count = |q: &str| kernel::money::quantity_shown(q, row.digits);
     html! {
         section.shop-tile.total[total] data-center=(row.work_center) {
             h2 { (title) }
