@@ -1,10 +1,13 @@
-//! Office collaboration (layer 2): tasks moved across a kanban board, comments with @mentions on
-//! any record, and the notifications that mentions and assignments produce.
+//! Office collaboration (layer 2): the approval engine every document uses, the organisation it
+//! walks (departments, managers), tasks moved across a kanban board, comments with @mentions on
+//! any record, and the notifications that mentions, assignments and approvals produce.
 //!
-//! Calls only the kernel. Emits no events yet; the approval engine will live here too.
+//! Calls only the kernel. Emits `approval::ApprovalDecided` when a request ends.
 
+pub mod approval;
 pub mod comment;
 pub mod notification;
+pub mod org;
 pub mod permissions;
 pub mod task;
 
@@ -16,8 +19,10 @@ pub use task::{
 };
 
 /// The office module's migrations.
-pub const MIGRATIONS: kernel::db::ModuleMigrations =
-    kernel::db::ModuleMigrations { module: "office", migrations: &[kernel::migration!(20261126010000, "office")] };
+pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigrations {
+    module: "office",
+    migrations: &[kernel::migration!(20261126010000, "office"), kernel::migration!(20261208010000, "approval")],
+};
 
 pub const MESSAGES: &[kernel::i18n::Message] = &[
     kernel::msg!("office.task.not_found", "任务不存在", "Task not found"),
@@ -35,5 +40,64 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
     kernel::msg!("office.task.estimate_invalid", "预计工时无效", "Invalid estimate"),
     kernel::msg!("office.comment.empty", "评论不能为空，最多 5000 个字符", "A comment must be 1 to 5000 characters"),
     kernel::msg!("office.notification.not_found", "通知不存在", "Notification not found"),
+    kernel::msg!("office.approval.pending", "单据正在审批中，审批结束前不能继续", "The document is awaiting approval"),
+    kernel::msg!("office.approval.not_found", "审批不存在", "Approval request not found"),
+    kernel::msg!(
+        "office.approval.box_unknown",
+        "未知的审批箱：应为 todo、done、mine 或 cc",
+        "Unknown box: todo, done, mine or cc"
+    ),
+    kernel::msg!("office.approval.not_pending", "该审批已处理，不能再次审批", "This approval has already been decided"),
+    kernel::msg!("office.approval.not_approver", "您不是该审批的当前审批人", "You are not an approver of this step"),
+    kernel::msg!("office.approval.not_submitter", "只有发起人可以撤回", "Only the submitter can withdraw"),
+    kernel::msg!("office.approval.nobody", "审批步骤「{step}」找不到审批人", "Nobody can approve the step {step}"),
+    kernel::msg!(
+        "office.approval.return_step",
+        "只能退回到之前的步骤",
+        "A request can only be returned to an earlier step"
+    ),
+    kernel::msg!(
+        "office.approval.seat_invalid",
+        "不能转交或加签给发起人、自己或本步骤已有的审批人",
+        "Not to the submitter, yourself or an approver of this step"
+    ),
+    kernel::msg!(
+        "office.flow.kind_unknown",
+        "该单据类型不支持审批：{kind}",
+        "No approvals for documents of kind {kind}"
+    ),
+    kernel::msg!("office.flow.name_invalid", "名称不能为空", "A name is required"),
+    kernel::msg!("office.flow.no_steps", "审批流至少需要一个步骤", "A flow needs at least one step"),
+    kernel::msg!("office.flow.nobody", "步骤「{step}」没有可审批的人", "The step {step} names nobody who can approve"),
+    kernel::msg!(
+        "office.flow.chain_alone",
+        "连续多级主管须单独成为一个步骤",
+        "A manager chain must be a step of its own"
+    ),
+    kernel::msg!("office.flow.role_unknown", "角色不存在：{role}", "Unknown role: {role}"),
+    kernel::msg!("office.flow.level_invalid", "主管层级应为 1 到 20", "Manager levels are 1 to 20"),
+    kernel::msg!(
+        "office.flow.condition_invalid",
+        "条件无效：大小比较需要数字",
+        "Invalid condition: comparing sizes needs a number"
+    ),
+    kernel::msg!(
+        "office.org.user_unknown",
+        "用户不是本公司的有效成员：{user}",
+        "Not an active member of this company: {user}"
+    ),
+    kernel::msg!("office.org.department_unknown", "部门不存在：{code}", "Unknown department: {code}"),
+    kernel::msg!("office.org.department_invalid", "部门编码和名称不能为空", "A department needs a code and a name"),
+    kernel::msg!("office.org.department_loop", "上级部门不能是自己或下级部门", "A department cannot be under itself"),
+    kernel::msg!(
+        "office.org.manager_loop",
+        "上级不能是本人或其下属",
+        "A manager cannot be the member or one of their reports"
+    ),
+    kernel::msg!(
+        "office.delegation.dates",
+        "日期无效：结束日期不能早于开始日期",
+        "Invalid dates: the end cannot be before the start"
+    ),
 ];
 pub use task::TASK_SEARCH;

@@ -8,10 +8,13 @@ pub const TASK_WRITE: Permission = Permission("office.task.write");
 /// Moving a task from review to done.
 pub const TASK_APPROVE: Permission = Permission("office.task.approve");
 pub const COMMENT_WRITE: Permission = Permission("office.comment.write");
+/// Approval flows, the organisation, anyone's delegations; decides where a step finds nobody.
+pub const APPROVAL_MANAGE: Permission = Permission("office.approval.manage");
 
 pub const PERMISSIONS: &[PermissionInfo] = &[
     perm!(TASK_READ, "查看任务", "View tasks"),
     perm!(TASK_WRITE, "创建和推进任务", "Create and move tasks"),
     perm!(TASK_APPROVE, "验收任务", "Approve reviewed tasks"),
     perm!(COMMENT_WRITE, "发表评论", "Write comments"),
+    perm!(APPROVAL_MANAGE, "管理审批流和组织架构", "Manage approval flows and the organisation"),
 ];

@@ -168,7 +168,21 @@ pub struct PurchaseOrder {
     pub version: i64,
     pub lines: Vec<PurchaseLine>,
     pub actions: Vec<PurchaseAction>,
+    /// The latest approval request of the order, if its confirmation asked for one.
+    pub approval: Option<ApprovalState>,
 }
+
+/// Where the order's approval stands.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ApprovalState {
+    pub request_id: String,
+    pub number: String,
+    /// pending, approved, rejected, returned or withdrawn.
+    pub state: String,
+}
+
+/// The kind approval flows name purchase orders by.
+pub const APPROVAL_KIND: &str = "purchasing.order";
 
 /// A purchase order by its number or its supplier's name.
 pub static PURCHASE_SEARCH: kernel::search::SearchIndex = kernel::search::SearchIndex {
@@ -518,20 +532,82 @@ pub(crate) fn net_unit_cost(tx: &mut Tx<'_>, ctx: &Ctx, header: &Header, line: &
     net.mul_ratio(rate, 100_000_000)
 }
 
+/// What the approval flow of purchase orders may look at: the total in CNY (`amount`, so one
+/// company limit covers every currency), the currency, the supplier's code and the buyer's login.
+fn approval_subject(tx: &mut Tx<'_>, ctx: &Ctx, header: &Header) -> Result<office::approval::Subject> {
+    let r = tx.query_one(
+        "select o.total, s.code, s.name, coalesce(u.username, '') from purchasing_order o join party_party s on s.id = o.supplier_id
+         left join kernel_user u on u.id = o.buyer_id where o.id = $1",
+        &[&header.id],
+    )?;
+    let (total, supplier, supplier_name, buyer): (i64, String, String, String) =
+        (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+    let currency = kernel::Currency::from_code(&header.currency)?;
+    let rate = product::rate_on(tx, ctx, &header.currency, header.order_date)?;
+    // Minor units of the order's currency → fen at the order date's rate (8 decimals).
+    let fen = kernel::money::div_round_half_up(
+        i128::from(total) * i128::from(rate) * 100,
+        i128::from(currency.minor_per_major()) * 100_000_000,
+    );
+    let amount = format!("{}{}.{:02}", if fen < 0 { "-" } else { "" }, fen.abs() / 100, fen.abs() % 100);
+    let facts = [("amount", amount), ("currency", header.currency.clone()), ("supplier", supplier), ("buyer", buyer)]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    Ok(office::approval::Subject {
+        kind: APPROVAL_KIND.into(),
+        id: header.id.to_string(),
+        title: format!("{} {} {} {}", header.number, supplier_name, money(total, &header.currency), header.currency),
+        facts,
+    })
+}
+
 /// Confirms the order: the receipt is created (waiting for the goods) with the order price as
-/// the provisional cost; services and consumables count as received at once.
+/// the provisional cost; services and consumables count as received at once. When the
+/// company's approval flow for purchase orders applies (over a limit, say), the order stays a
+/// draft and an approval request is submitted instead; the approval confirms it.
 ///
 /// Reads nothing back (see `confirm_order` for the answer).
 pub fn confirm_entered(tx: &mut Tx<'_>, ctx: &Ctx, id: PurchaseOrderId) -> Result<()> {
     let header = load(tx, ctx, id)?;
     header.check(PurchaseAction::Confirm, ctx)?;
+    let subject = approval_subject(tx, ctx, &header)?;
+    if let office::approval::Gate::Submitted { number, .. } = office::approval::gate(tx, ctx, &subject)? {
+        audit::record(
+            tx,
+            ctx,
+            "purchasing.order.submit",
+            "purchasing.order",
+            &id,
+            serde_json::json!({"number": header.number, "approval": number}),
+        )?;
+        return Ok(());
+    }
+    confirm_now(tx, ctx, &header)
+}
+
+/// The approval of a purchase order has ended: approved, the order is confirmed (by the
+/// approver, on the buyer's behalf); otherwise it stays a draft to change or cancel.
+pub fn approval_decided(tx: &mut Tx<'_>, ctx: &Ctx, event: &office::approval::ApprovalDecided) -> Result<()> {
+    if event.kind != APPROVAL_KIND || event.outcome != office::approval::Outcome::Approved {
+        return Ok(());
+    }
+    let id = PurchaseOrderId::parse(&event.doc_id)?;
+    let acting = ctx.with_granted(&[ORDER_READ, ORDER_CONFIRM]);
+    let header = load(tx, &acting, id)?;
+    header.check(PurchaseAction::Confirm, &acting)?;
+    confirm_now(tx, &acting, &header)
+}
+
+fn confirm_now(tx: &mut Tx<'_>, ctx: &Ctx, header: &Header) -> Result<()> {
+    let id = header.id;
     let lines = order_lines(tx, id)?;
     let mut goods = Vec::new();
     for l in lines.iter().filter(|l| l.stockable) {
         goods.push(MoveInput {
             product: l.product_id.clone(),
             quantity: l.quantity.to_string(),
-            unit_cost: Some(net_unit_cost(tx, ctx, &header, l)?.to_string()),
+            unit_cost: Some(net_unit_cost(tx, ctx, header, l)?.to_string()),
             origin: Some(DocRef::new("purchasing.order_line", &l.id)),
             ..MoveInput::default()
         });
@@ -556,7 +632,7 @@ pub fn confirm_entered(tx: &mut Tx<'_>, ctx: &Ctx, id: PurchaseOrderId) -> Resul
             },
         )?;
     }
-    set_state(tx, ctx, &header, PurchaseState::Confirmed)?;
+    set_state(tx, ctx, header, PurchaseState::Confirmed)?;
     audit::record(
         tx,
         ctx,
@@ -578,6 +654,8 @@ pub fn confirm_order(tx: &mut Tx<'_>, ctx: &Ctx, id: PurchaseOrderId) -> Result<
 pub fn cancel_order(tx: &mut Tx<'_>, ctx: &Ctx, id: PurchaseOrderId) -> Result<PurchaseOrder> {
     let header = load(tx, ctx, id)?;
     header.check(PurchaseAction::Cancel, ctx)?;
+    // Withdraw the approval first: the approvers are deciding on this order.
+    office::approval::require_not_pending(tx, ctx, APPROVAL_KIND, &id.to_string())?;
     if header.state == PurchaseState::Confirmed {
         let lines = order_lines(tx, id)?;
         if lines.iter().any(|l| l.stockable && l.received.scaled() > 0) {
@@ -632,10 +710,14 @@ pub fn get_order(tx: &mut Tx<'_>, ctx: &Ctx, id: PurchaseOrderId) -> Result<Purc
     let cur = header.currency.clone();
     let lines = order_lines(tx, id)?;
     let to_bill = lines.iter().any(|l| l.billed.scaled() != l.received.scaled() - l.returned.scaled());
+    let approval = office::approval::latest_of(tx, ctx, APPROVAL_KIND, &id.to_string())?
+        .map(|(request_id, number, state)| ApprovalState { request_id, number, state });
+    let pending = approval.as_ref().is_some_and(|a| a.state == "pending");
     let actions = PurchaseAction::ALL
         .into_iter()
         .filter(|a| header.state.allows(*a) && ctx.may(a.permission()))
         .filter(|a| *a != PurchaseAction::Bill || to_bill || header.state == PurchaseState::Confirmed)
+        .filter(|a| !pending || !matches!(a, PurchaseAction::Confirm | PurchaseAction::Cancel))
         .collect();
     Ok(PurchaseOrder {
         id,
@@ -674,6 +756,7 @@ pub fn get_order(tx: &mut Tx<'_>, ctx: &Ctx, id: PurchaseOrderId) -> Result<Purc
             .collect(),
         currency: cur,
         actions,
+        approval,
     })
 }
 

@@ -173,6 +173,9 @@ impl Worker {
                         if let Err(error) = production_round(&db, &clock) {
                             tracing::warn!(%error, "production bookkeeping failed");
                         }
+                        if let Err(error) = approvals_round(&db, &clock) {
+                            tracing::warn!(%error, "approval escalation failed");
+                        }
                     }
                     std::thread::sleep(poll);
                 }
@@ -217,6 +220,29 @@ fn crm_daily(db: &Db, clock: &Arc<dyn Clock>) -> kernel::Result<()> {
         db.write(|tx| crm::contract::remind_renewals(tx, &ctx))?;
     }
     Ok(())
+}
+
+/// Approval steps past their timeout: the approver is reminded and the task escalates to the
+/// approver's manager (each once).
+pub fn approvals_round(db: &Db, clock: &Arc<dyn Clock>) -> kernel::Result<usize> {
+    let now = kernel::clock::format_timestamp(clock.now());
+    let companies: Vec<String> = db.read(|tx| {
+        tx.query(
+            "select distinct company_id from office_approval_task
+             where state = 'pending' and due_at is not null and due_at <= $1 and reminded_at is null",
+            &[&now],
+        )?
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+    })?;
+    let mut escalated = 0;
+    for company in companies {
+        let ctx =
+            system_ctx(clock.clone()).for_company(kernel::identity::CompanyId::parse(&company)?, all_permissions());
+        escalated += db.write(|tx| office::approval::escalate_overdue(tx, &ctx))?;
+    }
+    Ok(escalated)
 }
 
 /// Production's periodic work (with the sweep): books the work reported on work orders and not

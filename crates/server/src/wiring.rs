@@ -83,6 +83,11 @@ pub fn bus() -> Bus {
         "server::opening::initialisation_ended",
         crate::opening::initialisation_ended,
     );
+    // Approvals: a decided purchase order request confirms the order.
+    bus.subscribe::<office::approval::ApprovalDecided>(
+        "purchasing::order::approval_decided",
+        purchasing::order::approval_decided,
+    );
     bus.subscribe::<ledger::InitialisationReopened>(
         "server::opening::initialisation_reopened",
         crate::opening::initialisation_reopened,

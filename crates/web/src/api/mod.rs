@@ -3,6 +3,7 @@
 //!
 //! Each file mounts one resource; every route declares its `Access` (see `access`).
 
+mod approvals;
 mod audit;
 mod auth;
 mod companies;
@@ -84,6 +85,7 @@ pub fn router(state: &AppState) -> (axum::Router<AppState>, utoipa::openapi::Ope
     let api = mrp::mount(api);
     let api = shop_floor::mount(api);
     let api = lookup::mount(api);
+    let api = approvals::mount(api);
     api.split()
 }
 

@@ -92,6 +92,7 @@ const MODULES: &[Module] = &[
         prefix: "office",
         href: "/office/tasks/board",
         pages: &[
+            ("ui.approvals.title", "/office/approvals", "office.task.read"),
             ("ui.tasks.board", "/office/tasks/board", "office.task.read"),
             ("ui.tasks.list", "/office/tasks", "office.task.read"),
         ],

@@ -1,5 +1,6 @@
 //! The pages of the web client, each file one area; `mount` lists every page with its access.
 
+mod approvals;
 mod auth;
 mod bank;
 mod collab;
@@ -303,6 +304,11 @@ pub fn mount(state: &AppState) -> axum::Router<AppState> {
         .page("/purchasing/rfqs/{id}", P(pup::RFQ_WRITE), get(purchasing_sourcing::rfq))
         .page("/purchasing/rfqs/{id}/quote", P(pup::RFQ_WRITE), post(purchasing_sourcing::quote))
         .page("/purchasing/rfqs/{id}/award", P(pup::ORDER_WRITE), post(purchasing_sourcing::award))
+        .page("/office/approvals", Authenticated, get(approvals::inbox))
+        .page("/office/approvals/bulk", Authenticated, post(approvals::bulk))
+        .page("/office/approvals/tasks/{task}/decide", Authenticated, post(approvals::decide))
+        .page("/office/approvals/{id}", Authenticated, get(approvals::show))
+        .page("/office/approvals/{id}/withdraw", Authenticated, post(approvals::withdraw))
         .page("/office/tasks", P(op::TASK_READ), get(tasks::list))
         .page("/office/tasks/bulk", P(op::TASK_WRITE), post(tasks::bulk))
         .page("/office/tasks/board", P(op::TASK_READ), get(tasks::board))

@@ -457,6 +457,10 @@ fn order_page(page: &Page, view: &OrderView, problem: Option<Problem>, ok: Optio
         }
         dl.facts {
             dt { (page.t("ui.purchasing.supplier")) } dd { (order.supplier_name) }
+            @if let Some(approval) = &order.approval {
+                dt { (page.t("ui.approvals.title")) }
+                dd { a href=(format!("/office/approvals/{}", approval.request_id)) { (approval.number) } " " (form::badge(page, "ui.approvals.state.", &approval.state)) }
+            }
             dt { (page.t("ui.purchasing.order_date")) } dd { (order.order_date) }
             dt { (page.t("ui.purchasing.expected_date")) } dd { (order.expected_date) }
             dt { (page.t("ui.purchasing.currency")) } dd { (order.currency) }
@@ -683,6 +687,10 @@ pub async fn act(State(state): State<AppState>, page: Page, Path(id): Path<Strin
         })
         .await;
     match result {
+        // Confirming an order over the company's limit submits it for approval instead.
+        Ok(order) if order.approval.as_ref().is_some_and(|a| a.state == "pending") => {
+            see_other(&format!("/purchasing/orders/{id}"), Some("ui.approvals.submitted"))
+        }
         Ok(_) => see_other(&format!("/purchasing/orders/{id}"), Some("ui.saved")),
         Err(error) => refused(&state, &page, id, Problem::Action(&error.0)).await,
     }

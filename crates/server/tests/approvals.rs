@@ -1,0 +1,397 @@
+//! The approval engine through the API, on SQLite and PostgreSQL, on purchase orders over the
+//! company's limit: a flow refused when a step names nobody; sequential steps, 会签 and 或签,
+//! conditional steps; the order waiting as a draft until approved and confirmed by the last
+//! approval; rejection, return to the submitter and to an earlier step, withdrawal, transfer,
+//! 加签 before and after, delegation, a flow edited while a request is in flight, a timeout
+//! escalating to the approver's manager, and the 403/404/409 answers that change nothing.
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use testkit::session::WebSession;
+use testkit::{Client, TestApp, spawn};
+
+struct People {
+    admin: Client,
+    buyer: Client,
+    mgr: Client,
+    director: Client,
+    head: Client,
+    fin1: Client,
+    fin2: Client,
+}
+
+/// A tea sold by S1 at 50.00 + 13 %; the 采购部 headed by `head`, the buyer under `mgr`
+/// under `director`; two people in finance.
+fn company(app: &TestApp) -> People {
+    let admin = app.admin();
+    let tea = admin.post(
+        "/api/v1/products",
+        &json!({"code": "TEA", "name": "龙井茶", "kind": "stockable", "uom": "pcs", "tax": "VAT13"}),
+    );
+    assert_eq!(tea.status, 201, "{}", tea.body);
+    let supplier = admin.post("/api/v1/parties", &json!({"code": "S1", "name": "杭州茶厂", "kind": "supplier"}));
+    let supplier = supplier.json["id"].as_str().unwrap().to_string();
+    let tea = tea.json["id"].as_str().unwrap();
+    let price = admin.post(
+        &format!("/api/v1/products/{tea}/suppliers"),
+        &json!({"supplier_id": supplier, "min_qty": "1", "price": "50", "currency": "CNY", "lead_time_days": 3}),
+    );
+    assert!(price.status < 300, "{}", price.body);
+    let user = |name: &str, role: &str| app.user_in(app.company, name, &[role]).1;
+    let people = People {
+        buyer: user("buyer", "purchasing"),
+        mgr: user("mgr", "purchasing"),
+        director: user("director", "readonly"),
+        head: user("head", "purchasing"),
+        fin1: user("fin1", "finance"),
+        fin2: user("fin2", "finance"),
+        admin,
+    };
+    ok(&people.admin.post("/api/v1/org/departments", &json!({"code": "PUR", "name": "采购部", "head": "head"})));
+    for (member, manager) in [("buyer", "mgr"), ("mgr", "director"), ("fin1", "director")] {
+        ok(&people
+            .admin
+            .put(&format!("/api/v1/org/members/{member}"), &json!({"department": "PUR", "manager": manager})));
+    }
+    people
+}
+
+fn ok(answer: &testkit::Answer) {
+    assert!(answer.status < 300, "{} {}", answer.status, answer.body);
+}
+
+fn flow(admin: &Client, steps: Value) -> Value {
+    let saved = admin.put(
+        "/api/v1/approvals/flows/purchasing.order",
+        &json!({"name": "大额采购", "definition": {"when": [{"field": "amount", "op": "gt", "value": "50000"}],
+            "steps": steps, "cc": [{"kind": "user", "user": "director"}]}}),
+    );
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    saved.json
+}
+
+/// A purchase order of `quantity` teas (50.00 + 13 % each), confirmed by the buyer.
+fn order(buyer: &Client, quantity: &str) -> Value {
+    let po = buyer.post(
+        "/api/v1/purchasing/orders",
+        &json!({"supplier": "S1", "lines": [{"product": "TEA", "quantity": quantity}]}),
+    );
+    assert_eq!(po.status, 201, "{}", po.body);
+    let id = po.json["id"].as_str().unwrap();
+    let confirmed = buyer.post(&format!("/api/v1/purchasing/orders/{id}/confirm"), &json!({}));
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    confirmed.json
+}
+
+/// The caller's pending task on the order's request.
+fn task(client: &Client, order: &Value) -> String {
+    let todo = client.get("/api/v1/approvals/inbox?box=todo").json;
+    let request = order["approval"]["request_id"].as_str().unwrap();
+    todo.as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["request_id"] == request)
+        .unwrap_or_else(|| panic!("no task for the request in {todo}"))["task_id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn has_task(client: &Client, order: &Value) -> bool {
+    let request = order["approval"]["request_id"].as_str().unwrap();
+    client.get("/api/v1/approvals/inbox").json.as_array().unwrap().iter().any(|i| i["request_id"] == request)
+}
+
+fn decide(client: &Client, task: &str, decision: Value) -> testkit::Answer {
+    client.post(&format!("/api/v1/approvals/tasks/{task}/decide"), &decision)
+}
+
+fn approve(client: &Client, order: &Value) -> Value {
+    let answer = decide(client, &task(client, order), json!({"decision": "approve", "comment": "同意"}));
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    answer.json
+}
+
+fn state_of(client: &Client, order: &Value) -> (String, String) {
+    let id = order["id"].as_str().unwrap();
+    let now = client.get(&format!("/api/v1/purchasing/orders/{id}")).json;
+    (now["state"].as_str().unwrap().to_string(), now["approval"]["state"].as_str().unwrap_or("").to_string())
+}
+
+#[test]
+fn a_purchase_order_over_the_limit_waits_for_its_steps_and_is_confirmed_by_the_last() {
+    let app = spawn();
+    let p = company(&app);
+    // Refused when saved: an unknown role, an unknown user, a role nobody holds.
+    for (approvers, code) in [
+        (json!([{"kind": "role", "role": "nosuch"}]), "office.flow.role_unknown"),
+        (json!([{"kind": "user", "user": "ghost"}]), "office.org.user_unknown"),
+        (json!([{"kind": "role", "role": "support"}]), "office.flow.nobody"),
+    ] {
+        let refused = p.admin.put(
+            "/api/v1/approvals/flows/purchasing.order",
+            &json!({"name": "x", "definition": {"steps": [{"name": "审批", "mode": "any", "approvers": approvers}]}}),
+        );
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert_eq!(refused.json["errors"][0]["code"], code, "{}", refused.body);
+    }
+    assert_eq!(p.buyer.put("/api/v1/approvals/flows/purchasing.order", &json!({})).status, 403);
+    assert_eq!(p.admin.get("/api/v1/approvals/flows/purchasing.order").json, Value::Null, "nothing saved");
+    // 主管 (或签) → 财务 (会签) → 总监 only above 100,000.
+    let saved = flow(
+        &p.admin,
+        json!([
+            {"name": "直属主管", "mode": "any", "approvers": [{"kind": "manager", "level": 1}]},
+            {"name": "财务会签", "mode": "all", "approvers": [{"kind": "role", "role": "finance"}]},
+            {"name": "总监", "mode": "any", "approvers": [{"kind": "user", "user": "director"}],
+             "when": [{"field": "amount", "op": "gt", "value": "100000"}]}
+        ]),
+    );
+    assert_eq!(saved["version"], 1);
+    // Under the limit: confirmed at once (10 × 56.50 = 565.00).
+    let small = order(&p.buyer, "10");
+    assert_eq!((small["state"].as_str(), &small["approval"]), (Some("confirmed"), &Value::Null));
+    // 1,200 × 56.50 = 67,800.00: the order waits as a draft.
+    let big = order(&p.buyer, "1200");
+    assert_eq!(big["state"], "draft", "{big}");
+    assert_eq!(big["approval"]["state"], "pending");
+    assert!(!big["actions"].as_array().unwrap().iter().any(|a| a == "confirm" || a == "cancel"), "{big}");
+    let id = big["id"].as_str().unwrap();
+    let again = p.buyer.post(&format!("/api/v1/purchasing/orders/{id}/confirm"), &json!({}));
+    assert_eq!((again.status, again.code()), (409, "office.approval.pending"), "{}", again.body);
+    let cancel = p.buyer.post(&format!("/api/v1/purchasing/orders/{id}/cancel"), &json!({}));
+    assert_eq!((cancel.status, cancel.code()), (409, "office.approval.pending"));
+    // Step 1 is the buyer's manager's; finance sees nothing yet and cannot decide it.
+    let mine = p.buyer.get("/api/v1/approvals/inbox?box=mine").json;
+    assert_eq!(mine[0]["request_id"], big["approval"]["request_id"]);
+    assert!(!has_task(&p.fin1, &big) && !has_task(&p.head, &big));
+    let mgr_task = task(&p.mgr, &big);
+    let foreign = decide(&p.fin1, &mgr_task, json!({"decision": "approve"}));
+    assert_eq!((foreign.status, foreign.code()), (403, "office.approval.not_approver"));
+    let view = approve(&p.mgr, &big);
+    assert_eq!((view["state"].as_str(), view["step"].as_i64()), (Some("pending"), Some(1)));
+    assert_eq!(view["steps"].as_array().unwrap().len(), 2, "the director's step does not apply: {view}");
+    let twice = decide(&p.mgr, &mgr_task, json!({"decision": "approve"}));
+    assert_eq!((twice.status, twice.code()), (409, "office.approval.not_pending"));
+    // 会签: both of finance; after the first the order still waits.
+    approve(&p.fin1, &big);
+    assert_eq!(state_of(&p.buyer, &big), ("draft".into(), "pending".into()));
+    let done = approve(&p.fin2, &big);
+    assert_eq!(done["state"], "approved", "{done}");
+    assert_eq!(state_of(&p.buyer, &big), ("confirmed".into(), "approved".into()));
+    let receipts = p.buyer.get(&format!("/api/v1/purchasing/orders/{id}/pickings")).json;
+    assert_eq!(receipts[0]["kind"], "receipt", "the approval confirmed the order: {receipts}");
+    // The timeline and the boxes.
+    let actions: Vec<&str> =
+        done["timeline"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["submitted", "approved", "approved", "approved", "completed"]);
+    assert_eq!(done["timeline"][1]["actor"], "mgr");
+    assert!(p.fin1.get("/api/v1/approvals/inbox?box=done").json.as_array().unwrap().len() == 1);
+    assert_eq!(p.director.get("/api/v1/approvals/inbox?box=cc").json[0]["request_id"], big["approval"]["request_id"]);
+    // Every decision is in the audit log.
+    let audit = p.admin.get("/api/v1/audit?action=office.approval.approved").json;
+    assert_eq!(audit["items"].as_array().map(Vec::len), Some(3), "{audit}");
+    // Another company sees no such request.
+    let (_, other) = app.other_company("OTHER");
+    let request = big["approval"]["request_id"].as_str().unwrap();
+    assert_eq!(other.get(&format!("/api/v1/approvals/requests/{request}")).status, 404);
+    assert_eq!(decide(&other, &mgr_task, json!({"decision": "approve"})).status, 404);
+    // A bystander of this company does not see it either.
+    assert_eq!(p.head.get(&format!("/api/v1/approvals/requests/{request}")).status, 404);
+    app.assert_invariants();
+}
+
+#[test]
+fn reject_withdraw_transfer_return_additions_and_delegation() {
+    let app = spawn();
+    let p = company(&app);
+    flow(
+        &p.admin,
+        json!([
+            {"name": "主管", "mode": "any", "approvers": [{"kind": "user", "user": "mgr"}]},
+            {"name": "财务", "mode": "all", "approvers": [{"kind": "user", "user": "fin1"}]}
+        ]),
+    );
+    // Rejected: the order stays a draft; confirming again submits a new request.
+    let first = order(&p.buyer, "1000");
+    let rejected = decide(&p.mgr, &task(&p.mgr, &first), json!({"decision": "reject", "comment": "价格太高"}));
+    assert_eq!(rejected.json["state"], "rejected", "{}", rejected.body);
+    assert_eq!(state_of(&p.buyer, &first), ("draft".into(), "rejected".into()));
+    let id = first["id"].as_str().unwrap();
+    let second = p.buyer.post(&format!("/api/v1/purchasing/orders/{id}/confirm"), &json!({})).json;
+    assert_eq!(second["approval"]["state"], "pending");
+    assert_ne!(second["approval"]["request_id"], first["approval"]["request_id"]);
+    // Only the submitter withdraws.
+    let request = second["approval"]["request_id"].as_str().unwrap().to_string();
+    let withdraw = |client: &Client| client.post(&format!("/api/v1/approvals/requests/{request}/withdraw"), &json!({}));
+    let waiting = task(&p.mgr, &second);
+    assert_eq!(withdraw(&p.mgr).code(), "office.approval.not_submitter");
+    assert_eq!(withdraw(&p.buyer).json["state"], "withdrawn");
+    assert_eq!(withdraw(&p.buyer).code(), "office.approval.not_pending");
+    let late = decide(&p.mgr, &waiting, json!({"decision": "approve"}));
+    assert_eq!((late.status, late.code()), (409, "office.approval.not_pending"), "withdrawn: {}", late.body);
+    // Transfer (转交): the head decides in the manager's place.
+    let third = p.buyer.post(&format!("/api/v1/purchasing/orders/{id}/confirm"), &json!({})).json;
+    let to_self = decide(&p.mgr, &task(&p.mgr, &third), json!({"decision": "transfer", "to": "buyer"}));
+    assert_eq!(to_self.code(), "validation.failed", "not to the submitter: {}", to_self.body);
+    ok(&decide(&p.mgr, &task(&p.mgr, &third), json!({"decision": "transfer", "to": "head", "comment": "出差"})));
+    assert!(!has_task(&p.mgr, &third));
+    approve(&p.head, &third);
+    // Finance returns it to the first step: the manager decides again.
+    let back =
+        decide(&p.fin1, &task(&p.fin1, &third), json!({"decision": "return", "step": 0, "comment": "请主管复核"}));
+    assert_eq!((back.json["state"].as_str(), back.json["step"].as_i64()), (Some("pending"), Some(0)), "{}", back.body);
+    // 加签 before: the director first, then the manager.
+    let mgr_task = task(&p.mgr, &third);
+    ok(&decide(&p.mgr, &mgr_task, json!({"decision": "add", "user": "director", "before": true})));
+    assert_eq!(decide(&p.mgr, &mgr_task, json!({"decision": "approve"})).code(), "office.approval.not_pending");
+    approve(&p.director, &third);
+    // 加签 after: the manager approves, and the step then waits for fin2 as well.
+    let view = decide(&p.mgr, &task(&p.mgr, &third), json!({"decision": "add", "user": "fin2", "before": false})).json;
+    assert_eq!(view["step"], 0, "{view}");
+    approve(&p.fin2, &third);
+    let done = approve(&p.fin1, &third);
+    assert_eq!(done["state"], "approved", "{done}");
+    let actions: Vec<&str> =
+        done["timeline"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(
+        actions,
+        [
+            "submitted",
+            "transferred",
+            "approved",
+            "returned",
+            "added_before",
+            "approved",
+            "added_after",
+            "approved",
+            "approved",
+            "approved",
+            "completed"
+        ]
+    );
+    assert_eq!(state_of(&p.buyer, &third).0, "confirmed");
+    // Returned to the submitter: a draft again.
+    let fourth = order(&p.buyer, "1001");
+    let returned = decide(&p.mgr, &task(&p.mgr, &fourth), json!({"decision": "return", "comment": "补充报价单"}));
+    assert_eq!(returned.json["state"], "returned");
+    assert_eq!(state_of(&p.buyer, &fourth), ("draft".into(), "returned".into()));
+    // Delegation: while fin1 is away, fin2 decides for fin1.
+    let today = kernel::clock::format_date(app.system_ctx().today());
+    ok(&p
+        .fin1
+        .post("/api/v1/approvals/delegations", &json!({"delegate": "fin2", "from_date": today, "to_date": today})));
+    let bad = p.fin1.post(
+        "/api/v1/approvals/delegations",
+        &json!({"delegate": "fin2", "from_date": today, "to_date": "2000-01-01"}),
+    );
+    assert_eq!(bad.code(), "validation.failed");
+    let fifth = order(&p.buyer, "1002");
+    approve(&p.mgr, &fifth);
+    assert!(!has_task(&p.fin1, &fifth), "delegated");
+    let done = approve(&p.fin2, &fifth);
+    assert_eq!(done["state"], "approved");
+    assert_eq!(done["steps"][1]["tasks"][0]["on_behalf_of"], "fin1", "{done}");
+    // A flow changed while a request is in flight: the request keeps its version.
+    let sixth = order(&p.buyer, "1003");
+    let v2 = flow(
+        &p.admin,
+        json!([
+            {"name": "主管", "mode": "any", "approvers": [{"kind": "user", "user": "mgr"}]},
+            {"name": "财务", "mode": "all", "approvers": [{"kind": "user", "user": "fin1"}]},
+            {"name": "总监", "mode": "any", "approvers": [{"kind": "user", "user": "director"}]}
+        ]),
+    );
+    assert_eq!(v2["version"], 2);
+    approve(&p.mgr, &sixth);
+    let done = approve(&p.fin2, &sixth);
+    assert_eq!((done["state"].as_str(), done["flow_version"].as_i64()), (Some("approved"), Some(1)));
+    assert_eq!(order(&p.buyer, "1004")["approval"]["state"], "pending", "new requests take version 2");
+    app.assert_invariants();
+}
+
+#[test]
+fn a_step_past_its_timeout_reminds_and_escalates_to_the_approvers_manager() {
+    let app = spawn();
+    let p = company(&app);
+    flow(
+        &p.admin,
+        json!([{"name": "财务", "mode": "all", "approvers": [{"kind": "user", "user": "fin1"}], "timeout_hours": 24}]),
+    );
+    let po = order(&p.buyer, "1000");
+    let clock: Arc<dyn kernel::clock::Clock> = app.clock.clone();
+    assert_eq!(server::runtime::approvals_round(&app.db, &clock).unwrap(), 0, "not due yet");
+    app.clock.advance(time::Duration::hours(25));
+    assert_eq!(server::runtime::approvals_round(&app.db, &clock).unwrap(), 1);
+    assert_eq!(server::runtime::approvals_round(&app.db, &clock).unwrap(), 0, "once");
+    // fin1's manager, the director, may now decide in fin1's place.
+    let done = approve(&p.director, &po);
+    assert_eq!(done["state"], "approved", "{done}");
+    let actions: Vec<&str> =
+        done["timeline"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["submitted", "reminded", "escalated", "approved", "completed"]);
+    assert!(!has_task(&p.fin1, &po));
+    assert_eq!(state_of(&p.buyer, &po).0, "confirmed");
+    let reminders: i64 = app
+        .db
+        .read(|tx| tx.scalar("select count(*) from office_notification where title like $1", &[&"催办%"]))
+        .unwrap();
+    assert_eq!(reminders, 1, "fin1 was reminded once");
+}
+
+#[test]
+fn the_inbox_shows_cards_and_decides_in_one_click_and_in_bulk() {
+    let app = spawn();
+    let p = company(&app);
+    flow(&p.admin, json!([{"name": "主管", "mode": "any", "approvers": [{"kind": "user", "user": "mgr"}]}]));
+    // The buyer confirms through the order's page: it is submitted, not confirmed.
+    let buyer = WebSession::login(&app.base, "buyer", "buyer-password");
+    let draft = p.buyer.post(
+        "/api/v1/purchasing/orders",
+        &json!({"supplier": "S1", "lines": [{"product": "TEA", "quantity": "1000"}]}),
+    );
+    let id = draft.json["id"].as_str().unwrap();
+    let confirmed = buyer.post(&format!("/purchasing/orders/{id}/act"), &[("action", "confirm")]);
+    assert_eq!(confirmed.status(), 303);
+    let target = confirmed.headers()["location"].to_str().unwrap().to_string();
+    assert!(target.ends_with("ok=ui.approvals.submitted"), "{target}");
+    let order_page = buyer.get(&target).text().unwrap();
+    assert!(order_page.contains("已提交审批") && order_page.contains("审批中"), "{order_page}");
+    let first = p.buyer.get(&format!("/api/v1/purchasing/orders/{id}")).json;
+    let second = order(&p.buyer, "1100");
+    let third = order(&p.buyer, "1200");
+    // The manager's 待办: three cards, each with its own approve and reject.
+    let mgr = WebSession::login(&app.base, "mgr", "mgr-password");
+    let inbox = mgr.get("/office/approvals").text().unwrap();
+    assert!(!inbox.contains(" style=\"") && !inbox.contains("<script>"), "no inline style or script");
+    assert_eq!(inbox.matches("class=\"approval-card\"").count(), 3, "{inbox}");
+    assert!(inbox.contains("杭州茶厂") && inbox.contains("批量同意") && inbox.contains("aria-current=\"page\""));
+    let one = task(&p.mgr, &first);
+    let decided = mgr.post(
+        &format!("/office/approvals/tasks/{one}/decide"),
+        &[("decision", "approve"), ("comment", "同意"), ("back", "/office/approvals")],
+    );
+    assert_eq!(decided.headers()["location"], "/office/approvals?ok=ui.approvals.decided");
+    assert_eq!(state_of(&p.buyer, &first).0, "confirmed");
+    // Bulk: the two left, one comment.
+    let (two, three) = (task(&p.mgr, &second), task(&p.mgr, &third));
+    let bulk = mgr
+        .post("/office/approvals/bulk", &[("task", two.as_str()), ("task", three.as_str()), ("comment", "批量同意")]);
+    assert_eq!(bulk.status(), 303);
+    assert_eq!((state_of(&p.buyer, &second).0, state_of(&p.buyer, &third).0), ("confirmed".into(), "confirmed".into()));
+    assert!(mgr.get("/office/approvals").text().unwrap().contains("没有审批"));
+    // The request's page: the document's lines, the steps and the timeline; the buyer's 我发起的.
+    let request = third["approval"]["request_id"].as_str().unwrap();
+    let page = mgr.get(&format!("/office/approvals/{request}")).text().unwrap();
+    assert!(
+        page.contains("龙井茶") && page.contains("1,200") && page.contains("审批记录") && page.contains("批量同意"),
+        "{page}"
+    );
+    let mine = buyer.get("/office/approvals?box=mine").text().unwrap();
+    assert_eq!(mine.matches("class=\"approval-card\"").count(), 3);
+    // A decision twice is refused and changes nothing.
+    let again = mgr.post(&format!("/office/approvals/tasks/{one}/decide"), &[("decision", "reject")]);
+    assert_eq!(again.status(), 409);
+    assert_eq!(state_of(&p.buyer, &first).0, "confirmed");
+}
