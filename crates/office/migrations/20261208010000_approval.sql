@@ -86,6 +86,8 @@ create table office_approval_task (
         constraint office_approval_task_state_check check (state in ('pending', 'waiting', 'approved', 'rejected', 'returned', 'transferred', 'skipped')),
     -- The task that waits for this one (加签 before).
     unblocks_id text references office_approval_task (id),
+    -- Must be approved whatever the step's mode (加签 after, and whoever it is transferred to).
+    required smallint not null default 0 constraint office_approval_task_required_check check (required in (0, 1)),
     comment text not null default '',
     created_at text not null,
     due_at text,

@@ -395,3 +395,140 @@ fn the_inbox_shows_cards_and_decides_in_one_click_and_in_bulk() {
     assert_eq!(again.status(), 409);
     assert_eq!(state_of(&p.buyer, &first).0, "confirmed");
 }
+
+/// Who a decided task stood for: its approver, or — for a transfer — the seat it was
+/// transferred from, followed back.
+fn seat_of<'a>(tasks: &'a [Value], task: &'a Value) -> &'a str {
+    let mut at = task;
+    for _ in 0..tasks.len() {
+        if at["origin"] != "transfer" {
+            break;
+        }
+        let from = at["on_behalf_of"].as_str().unwrap_or_default();
+        match tasks.iter().find(|t| t["approver"] == from && t["state"] == "transferred") {
+            Some(previous) => at = previous,
+            None => break,
+        }
+    }
+    at["approver"].as_str().unwrap_or_default()
+}
+
+#[test]
+fn random_flows_and_random_decisions_never_approve_without_the_decisions_required() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+
+    let app = spawn();
+    let p = company(&app);
+    let logins = ["mgr", "head", "fin1", "fin2", "director"];
+    let clients = [&p.mgr, &p.head, &p.fin1, &p.fin2, &p.director];
+    // A step: 或签 or 会签 over one to three of the five (by index); a decision: who acts and
+    // what they do (0 approve, 1 reject, 2 return, 3 transfer, 4 add before, 5 add after) with
+    // a second person for transfers and additions.
+    let step = (any::<bool>(), proptest::collection::btree_set(0..5usize, 1..=3));
+    let decision = (0..5usize, 0..12u8, 0..5usize);
+    let case = (proptest::collection::vec(step, 1..=3), proptest::collection::vec(decision, 0..16));
+    let mut runner = TestRunner::new(Config { cases: 48, failure_persistence: None, ..Config::default() });
+    let quantity = std::cell::Cell::new(1000);
+    runner
+        .run(&case, |(steps, decisions)| {
+            let steps: Vec<Value> = steps
+                .iter()
+                .enumerate()
+                .map(|(i, (all, who))| {
+                    json!({"name": format!("第{}步", i + 1), "mode": if *all { "all" } else { "any" },
+                        "approvers": who.iter().map(|w| json!({"kind": "user", "user": logins[*w]})).collect::<Vec<_>>()})
+                })
+                .collect();
+            flow(&p.admin, json!(steps));
+            quantity.set(quantity.get() + 1);
+            let po = order(&p.buyer, &quantity.get().to_string());
+            let request = po["approval"]["request_id"].as_str().unwrap().to_string();
+            for (pick, action, other) in decisions {
+                // One of those holding a task of this request acts (approving more often than not).
+                let holders: Vec<(usize, String)> = (0..clients.len())
+                    .filter_map(|c| {
+                        let todo = clients[c].get("/api/v1/approvals/inbox").json;
+                        let found = todo.as_array().unwrap().iter().find(|i| i["request_id"] == request.as_str())?;
+                        Some((c, found["task_id"].as_str().unwrap().to_string()))
+                    })
+                    .collect();
+                let Some((actor, task)) = holders.get(pick % holders.len().max(1)).cloned() else { break };
+                let client = clients[actor];
+                let body = match action {
+                    0..=6 => json!({"decision": "approve"}),
+                    7 => json!({"decision": "reject"}),
+                    8 => json!({"decision": "return"}),
+                    9 => json!({"decision": "transfer", "to": logins[other]}),
+                    10 => json!({"decision": "add", "user": logins[other], "before": true}),
+                    _ => json!({"decision": "add", "user": logins[other], "before": false}),
+                };
+                let answer = decide(client, &task, body.clone());
+                prop_assert!(answer.status == 200 || answer.status == 422, "{} {}", answer.status, answer.body);
+                if answer.status == 200 {
+                    // The same task again: decided already, refused, nothing changes.
+                    let again = decide(client, &task, body);
+                    prop_assert_eq!(again.status, 409, "{}", again.body);
+                }
+            }
+            let view = p.buyer.get(&format!("/api/v1/approvals/requests/{request}")).json;
+            let (order_state, _) = state_of(&p.buyer, &po);
+            let receipts = p.buyer.get(&format!("/api/v1/purchasing/orders/{}/pickings", po["id"].as_str().unwrap())).json;
+            if view["state"] == "approved" {
+                prop_assert_eq!(order_state.as_str(), "confirmed");
+                prop_assert_eq!(receipts.as_array().unwrap().len(), 1, "confirmed once");
+                // Every step of the plan was decided as its mode requires.
+                for (i, step) in view["steps"].as_array().unwrap().iter().enumerate() {
+                    let tasks = step["tasks"].as_array().unwrap();
+                    let approved: Vec<&Value> = tasks.iter().filter(|t| t["state"] == "approved").collect();
+                    prop_assert!(!approved.is_empty(), "step {} approved by nobody: {}", i, view);
+                    // Approvers added after someone were waited for (or whoever they transferred to).
+                    for added in tasks.iter().filter(|t| t["origin"] == "added_after") {
+                        let seat = added["approver"].as_str().unwrap();
+                        prop_assert!(
+                            added["state"] == "approved" || approved.iter().any(|t| t["origin"] == "transfer" && seat_of(tasks, t) == seat),
+                            "an approver added after was not waited for: {}",
+                            view
+                        );
+                    }
+                    let (all, who) = &steps_of(&view, i);
+                    if *all {
+                        for planned in who {
+                            prop_assert!(
+                                approved.iter().any(|t| seat_of(tasks, t) == planned.as_str()),
+                                "会签 step {} without {}: {}",
+                                i,
+                                planned,
+                                view
+                            );
+                        }
+                    }
+                }
+            } else {
+                prop_assert_eq!(order_state.as_str(), "draft", "{}", view);
+                prop_assert!(receipts.as_array().unwrap().is_empty());
+                if view["state"] == "pending" {
+                    // Left pending: withdrawn, so the next case starts clean.
+                    let withdrawn = p.buyer.post(&format!("/api/v1/approvals/requests/{request}/withdraw"), &json!({}));
+                    prop_assert_eq!(withdrawn.status, 200, "{}", withdrawn.body);
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+    app.assert_invariants();
+}
+
+/// Whether step `i` of the request is 会签, and the logins its flow seats (the first task of
+/// each seat is the flow's own, delegation and escalation aside).
+fn steps_of(view: &Value, i: usize) -> (bool, Vec<String>) {
+    let step = &view["steps"][i];
+    let seats = step["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["origin"] == "flow")
+        .map(|t| t["approver"].as_str().unwrap().to_string())
+        .collect();
+    (step["mode"] == "all", seats)
+}

@@ -10,7 +10,7 @@ use kernel::{Ctx, Error, Result, audit};
 use serde::{Deserialize, Serialize};
 
 use super::flow::Mode;
-use super::request::{self, Stored};
+use super::request::{self, Seat, Stored};
 use super::{ApprovalDecided, Outcome, timeline};
 use crate::notification::notify;
 
@@ -59,12 +59,13 @@ struct Task {
     origin: String,
     state: String,
     unblocks: Option<String>,
+    required: bool,
 }
 
 fn load_task(tx: &mut Tx<'_>, ctx: &Ctx, id: &str) -> Result<Task> {
     let row = tx
         .query_opt(
-            "select id, request_id, step, approver_id, on_behalf_of, origin, state, unblocks_id
+            "select id, request_id, step, approver_id, on_behalf_of, origin, state, unblocks_id, required
              from office_approval_task where id = $1 and company_id = $2",
             &[&id, &ctx.company()],
         )?
@@ -78,6 +79,7 @@ fn load_task(tx: &mut Tx<'_>, ctx: &Ctx, id: &str) -> Result<Task> {
         origin: row.get(5)?,
         state: row.get(6)?,
         unblocks: row.get(7)?,
+        required: row.get(8)?,
     })
 }
 
@@ -145,17 +147,9 @@ pub fn decide(tx: &mut Tx<'_>, ctx: &Ctx, task_id: &str, decision: &Decision) ->
         Decision::Transfer { to, comment } => {
             let target = seat_for(tx, ctx, &request, &task, to)?;
             close_task(tx, ctx, &task.id, "transferred", comment)?;
-            request::open_task(
-                tx,
-                ctx,
-                &request,
-                task.step,
-                target,
-                Some(task.approver),
-                "transfer",
-                task.unblocks.as_deref(),
-                None,
-            )?;
+            // The one it goes to takes the seat as it was: waited for, or required.
+            let seat = Seat { unblocks: task.unblocks.as_deref(), required: task.required };
+            request::open_task(tx, ctx, &request, task.step, target, Some(task.approver), "transfer", seat, None)?;
             record(tx, ctx, &request, &task, "transferred", Some(target), comment)
         }
         Decision::Add { user, before: true, comment } => {
@@ -167,12 +161,14 @@ pub fn decide(tx: &mut Tx<'_>, ctx: &Ctx, task_id: &str, decision: &Decision) ->
             if changed == 0 {
                 return Err(Error::conflict("office.approval.not_pending"));
             }
-            request::open_task(tx, ctx, &request, task.step, target, None, "added_before", Some(&task.id), None)?;
+            let seat = Seat { unblocks: Some(&task.id), required: false };
+            request::open_task(tx, ctx, &request, task.step, target, None, "added_before", seat, None)?;
             record(tx, ctx, &request, &task, "added_before", Some(target), comment)
         }
         Decision::Add { user, before: false, comment } => {
             let target = seat_for(tx, ctx, &request, &task, user)?;
-            request::open_task(tx, ctx, &request, task.step, target, None, "added_after", None, None)?;
+            let seat = Seat { unblocks: None, required: true };
+            request::open_task(tx, ctx, &request, task.step, target, None, "added_after", seat, None)?;
             record(tx, ctx, &request, &task, "added_after", Some(target), comment)?;
             approve(tx, ctx, &request, &task, comment)
         }
@@ -253,8 +249,8 @@ fn approve(tx: &mut Tx<'_>, ctx: &Ctx, request: &Stored, task: &Task, comment: &
     Ok(())
 }
 
-/// 会签: nobody of the step is left to decide. 或签: one approved in the flow's own seats and
-/// nobody added after is left. An approver added before only opens the seat they were added to.
+/// 会签: nobody of the step is left to decide. 或签: one approved who decides a seat (an approver
+/// added before only opens the seat they were added to) and no required one (added after) left.
 fn step_complete(tx: &mut Tx<'_>, request: &Stored, task: &Task) -> Result<bool> {
     let open: i64 = tx.scalar(
         "select count(*) from office_approval_task where request_id = $1 and step = $2 and state in ('pending', 'waiting')",
@@ -264,13 +260,13 @@ fn step_complete(tx: &mut Tx<'_>, request: &Stored, task: &Task) -> Result<bool>
     Ok(match mode {
         Mode::All => open == 0,
         Mode::Any => {
-            let added_open: i64 = tx.scalar(
+            let required_open: i64 = tx.scalar(
                 "select count(*) from office_approval_task where request_id = $1 and step = $2
-                 and state in ('pending', 'waiting') and origin = 'added_after'",
+                 and state in ('pending', 'waiting') and required = 1",
                 &[&request.id, &(request.step as i64)],
             )?;
-            let decided_seat = task.origin != "added_before";
-            (decided_seat && added_open == 0) || open == 0
+            let decided_seat = task.unblocks.is_none();
+            (decided_seat && required_open == 0) || open == 0
         }
     })
 }
@@ -366,7 +362,8 @@ pub fn escalate_overdue(tx: &mut Tx<'_>, ctx: &Ctx) -> Result<usize> {
                 &[&request.id, &(task.step as i64), &manager],
             )?;
             if seated == 0 {
-                request::open_task(tx, ctx, &request, task.step, manager, Some(approver), "escalation", None, None)?;
+                let seat = Seat::default();
+                request::open_task(tx, ctx, &request, task.step, manager, Some(approver), "escalation", seat, None)?;
                 timeline::record(tx, ctx, &request.id, "escalated", Some(task.step), Some(&manager.to_string()), "")?;
                 escalated += 1;
             }

@@ -231,12 +231,21 @@ pub(crate) fn start_step(tx: &mut Tx<'_>, ctx: &Ctx, request: &Stored, step: usi
             continue;
         }
         seated.push(seat);
-        open_task(tx, ctx, request, step, seat, on_behalf_of, origin, None, due.as_deref())?;
+        open_task(tx, ctx, request, step, seat, on_behalf_of, origin, Seat::default(), due.as_deref())?;
     }
     Ok(())
 }
 
-/// Inserts one pending (or waiting) task and tells its approver.
+/// What a task's place in its step is, beyond its approver.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Seat<'a> {
+    /// The task waiting for this one (加签 before).
+    pub unblocks: Option<&'a str>,
+    /// Approved whatever the step's mode (加签 after).
+    pub required: bool,
+}
+
+/// Inserts one pending task and tells its approver.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn open_task(
     tx: &mut Tx<'_>,
@@ -246,13 +255,14 @@ pub(crate) fn open_task(
     approver: UserId,
     on_behalf_of: Option<UserId>,
     origin: &str,
-    unblocks: Option<&str>,
+    seat: Seat<'_>,
     due: Option<&str>,
 ) -> Result<String> {
     let id = Uuid::now_v7().to_string();
     tx.execute(
-        "insert into office_approval_task (id, company_id, request_id, step, approver_id, on_behalf_of, origin, state, unblocks_id, created_at, due_at)
-         values ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10)",
+        "insert into office_approval_task (id, company_id, request_id, step, approver_id, on_behalf_of, origin, state, unblocks_id,
+             required, created_at, due_at)
+         values ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11)",
         &[
             &id,
             &ctx.company(),
@@ -261,7 +271,8 @@ pub(crate) fn open_task(
             &approver,
             &on_behalf_of,
             &origin,
-            &unblocks,
+            &seat.unblocks,
+            &seat.required,
             &ctx.now_text(),
             &due,
         ],
