@@ -169,26 +169,27 @@ pub fn place_member(tx: &mut Tx<'_>, ctx: &Ctx, login: &str, placement: &Placeme
     Ok(placement.clone())
 }
 
-/// The member's managers, nearest first, at most `levels` of them.
+/// The member's managers, nearest first, at most `levels` of them: one recursive query, cut
+/// where the chain would come back on itself.
 pub fn manager_chain(tx: &mut Tx<'_>, ctx: &Ctx, user: UserId, levels: usize) -> Result<Vec<UserId>> {
+    let levels = levels.min(MAX_CHAIN) as i64;
+    let found = tx.query(
+        "with recursive chain (user_id, depth) as (
+             select manager_id, 1 from office_member where company_id = $1 and user_id = $2 and manager_id is not null
+             union all
+             select m.manager_id, c.depth + 1 from office_member m join chain c on m.user_id = c.user_id
+             where m.company_id = $1 and m.manager_id is not null and c.depth < $3
+         )
+         select user_id from chain order by depth",
+        &[&ctx.company(), &user, &levels],
+    )?;
     let mut chain = Vec::new();
-    let mut at = user;
-    for _ in 0..levels.min(MAX_CHAIN) {
-        let next: Option<UserId> = tx
-            .query_opt(
-                "select manager_id from office_member where company_id = $1 and user_id = $2",
-                &[&ctx.company(), &at],
-            )?
-            .map(|r| r.get::<Option<UserId>>(0))
-            .transpose()?
-            .flatten();
-        match next {
-            Some(manager) if !chain.contains(&manager) && manager != user => {
-                chain.push(manager);
-                at = manager;
-            }
-            _ => break,
+    for row in found.iter() {
+        let manager: UserId = row.get(0)?;
+        if manager == user || chain.contains(&manager) {
+            break;
         }
+        chain.push(manager);
     }
     Ok(chain)
 }

@@ -363,6 +363,12 @@ fn the_inbox_shows_cards_and_decides_in_one_click_and_in_bulk() {
     let third = order(&p.buyer, "1200");
     // The manager's 待办: three cards, each with its own approve and reject.
     let mgr = WebSession::login(&app.base, "mgr", "mgr-password");
+    // The home page counts them and links to the inbox.
+    let home = mgr.get("/").text().unwrap();
+    let at = home.find("data-queue=\"ui.home.approvals_waiting\"").expect("the approvals tile");
+    let tile: String = home[at..].chars().take(300).collect();
+    assert!(tile.contains(">3<"), "three waiting: {tile}");
+    assert!(home[..at].rsplit("<a ").next().unwrap().contains("href=\"/office/approvals\""));
     let inbox = mgr.get("/office/approvals").text().unwrap();
     assert!(!inbox.contains(" style=\"") && !inbox.contains("<script>"), "no inline style or script");
     assert_eq!(inbox.matches("class=\"approval-card\"").count(), 3, "{inbox}");

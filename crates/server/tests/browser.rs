@@ -225,3 +225,46 @@ fn the_first_hour_first_start_demo_company_home_search_pickers_and_an_order() {
     assert!(browser.text("main h1").contains("SO"), "the order is saved: {}", browser.text("main h1"));
     app.assert_invariants();
 }
+
+#[test]
+fn an_approver_decides_from_the_inbox_on_a_phone() {
+    let Some(browser) = Browser::start("zh-CN") else { return };
+    let app = spawn();
+    let admin = app.admin();
+    let ok = |answer: testkit::Answer| assert!(answer.status < 300, "{}", answer.body);
+    ok(admin.post(
+        "/api/v1/products",
+        &serde_json::json!({"code": "TEA", "name": "龙井茶", "kind": "stockable", "uom": "pcs"}),
+    ));
+    ok(admin.post("/api/v1/parties", &serde_json::json!({"code": "S1", "name": "杭州茶厂", "kind": "supplier"})));
+    let (_, buyer) = app.user_in(app.company, "buyer", &["purchasing"]);
+    app.user_in(app.company, "mgr", &["purchasing"]);
+    ok(admin.put(
+        "/api/v1/approvals/flows/purchasing.order",
+        &serde_json::json!({"name": "采购审批", "definition": {"when": [{"field": "amount", "op": "gt", "value": "1000"}],
+            "steps": [{"name": "主管", "mode": "any", "approvers": [{"kind": "user", "user": "mgr"}]}]}}),
+    ));
+    let po = buyer.post(
+        "/api/v1/purchasing/orders",
+        &serde_json::json!({"supplier": "S1", "confirm": true, "lines": [{"product": "TEA", "quantity": "100", "unit_price": "50"}]}),
+    );
+    assert_eq!(po.json["approval"]["state"], "pending", "{}", po.body);
+    // A phone-sized window: the inbox's cards stack and their buttons are in reach.
+    browser.resize(390, 844);
+    log_in(&browser, &app.base, "mgr", "mgr-password");
+    browser.goto(&format!("{}/office/approvals", app.base));
+    assert!(browser.text(".approval-card").contains("杭州茶厂"));
+    let fits = browser.script(
+        "const done = arguments[arguments.length - 1];
+         const card = document.querySelector('.approval-card').getBoundingClientRect();
+         done(card.right <= window.innerWidth && document.documentElement.scrollWidth <= window.innerWidth + 1);",
+    );
+    assert_eq!(fits, true, "the card fits the phone's width, nothing scrolls sideways");
+    screenshot(&browser, "approvals-phone");
+    browser.fill(".approval-card input[name=comment]", "同意采购");
+    browser.click_and_wait(".approval-card button[value=approve]");
+    assert!(browser.text(".flash.ok").contains("审批已提交"));
+    assert!(browser.text("main").contains("没有审批"));
+    let id = po.json["id"].as_str().unwrap();
+    assert_eq!(buyer.get(&format!("/api/v1/purchasing/orders/{id}")).json["state"], "confirmed");
+}

@@ -123,37 +123,68 @@ pub fn decide(tx: &mut Tx<'_>, ctx: &Ctx, task_id: &str, decision: &Decision) ->
     if task.state != "pending" || request.state != "pending" || task.step != request.step {
         return Err(Error::conflict("office.approval.not_pending").with_param("state", &request.state));
     }
+    let target = apply(tx, ctx, &request, &task, decision)?;
+    // Written last: the audit chain's head is locked from its first entry in a transaction to
+    // the commit, so the decision holds it as briefly as it can.
+    audit::record(
+        tx,
+        ctx,
+        &format!("office.approval.{}", decision.action()),
+        "office.approval",
+        &request.id,
+        serde_json::json!({"task": task.id, "step": task.step, "target": target.map(|t| t.to_string()),
+            "on_behalf_of": task.on_behalf_of.map(|u| u.to_string())}),
+    )
+}
+
+impl Decision {
+    /// The decision as the timeline and the audit log name it.
+    fn action(&self) -> &'static str {
+        match self {
+            Decision::Approve { .. } => "approved",
+            Decision::Reject { .. } => "rejected",
+            Decision::Return { .. } => "returned",
+            Decision::Transfer { .. } => "transferred",
+            Decision::Add { before: true, .. } => "added_before",
+            Decision::Add { before: false, .. } => "added_after",
+        }
+    }
+}
+
+/// Carries out a decision on a pending task; answers the user a transfer or addition went to.
+fn apply(tx: &mut Tx<'_>, ctx: &Ctx, request: &Stored, task: &Task, decision: &Decision) -> Result<Option<UserId>> {
     match decision {
-        Decision::Approve { comment } => approve(tx, ctx, &request, &task, comment),
+        Decision::Approve { comment } => approve(tx, ctx, request, task, comment).map(|()| None),
         Decision::Reject { comment } => {
             close_task(tx, ctx, &task.id, "rejected", comment)?;
-            record(tx, ctx, &request, &task, "rejected", None, comment)?;
-            finish(tx, ctx, &request, Outcome::Rejected, comment)
+            note(tx, ctx, request, task, "rejected", None, comment)?;
+            finish(tx, ctx, request, Outcome::Rejected, comment).map(|()| None)
         }
         Decision::Return { step: None, comment } => {
             close_task(tx, ctx, &task.id, "returned", comment)?;
-            record(tx, ctx, &request, &task, "returned", None, comment)?;
-            finish(tx, ctx, &request, Outcome::Returned, comment)
+            note(tx, ctx, request, task, "returned", None, comment)?;
+            finish(tx, ctx, request, Outcome::Returned, comment).map(|()| None)
         }
         Decision::Return { step: Some(back), comment } => {
             if *back >= request.step {
                 return Err(Error::field("step", "office.approval.return_step"));
             }
             close_task(tx, ctx, &task.id, "returned", comment)?;
-            record(tx, ctx, &request, &task, "returned", None, comment)?;
+            note(tx, ctx, request, task, "returned", None, comment)?;
             skip_open(tx, &request.id, Some(request.step))?;
-            move_to(tx, ctx, &request, *back)
+            move_to(tx, ctx, request, *back).map(|()| None)
         }
         Decision::Transfer { to, comment } => {
-            let target = seat_for(tx, ctx, &request, &task, to)?;
+            let target = seat_for(tx, ctx, request, task, to)?;
             close_task(tx, ctx, &task.id, "transferred", comment)?;
             // The one it goes to takes the seat as it was: waited for, or required.
             let seat = Seat { unblocks: task.unblocks.as_deref(), required: task.required };
-            request::open_task(tx, ctx, &request, task.step, target, Some(task.approver), "transfer", seat, None)?;
-            record(tx, ctx, &request, &task, "transferred", Some(target), comment)
+            request::open_task(tx, ctx, request, task.step, target, Some(task.approver), "transfer", seat, None)?;
+            note(tx, ctx, request, task, "transferred", Some(target), comment)?;
+            Ok(Some(target))
         }
         Decision::Add { user, before: true, comment } => {
-            let target = seat_for(tx, ctx, &request, &task, user)?;
+            let target = seat_for(tx, ctx, request, task, user)?;
             let changed = tx.execute(
                 "update office_approval_task set state = 'waiting', version = version + 1 where id = $1 and state = 'pending'",
                 &[&task.id],
@@ -162,15 +193,17 @@ pub fn decide(tx: &mut Tx<'_>, ctx: &Ctx, task_id: &str, decision: &Decision) ->
                 return Err(Error::conflict("office.approval.not_pending"));
             }
             let seat = Seat { unblocks: Some(&task.id), required: false };
-            request::open_task(tx, ctx, &request, task.step, target, None, "added_before", seat, None)?;
-            record(tx, ctx, &request, &task, "added_before", Some(target), comment)
+            request::open_task(tx, ctx, request, task.step, target, None, "added_before", seat, None)?;
+            note(tx, ctx, request, task, "added_before", Some(target), comment)?;
+            Ok(Some(target))
         }
         Decision::Add { user, before: false, comment } => {
-            let target = seat_for(tx, ctx, &request, &task, user)?;
+            let target = seat_for(tx, ctx, request, task, user)?;
             let seat = Seat { unblocks: None, required: true };
-            request::open_task(tx, ctx, &request, task.step, target, None, "added_after", seat, None)?;
-            record(tx, ctx, &request, &task, "added_after", Some(target), comment)?;
-            approve(tx, ctx, &request, &task, comment)
+            request::open_task(tx, ctx, request, task.step, target, None, "added_after", seat, None)?;
+            note(tx, ctx, request, task, "added_after", Some(target), comment)?;
+            approve(tx, ctx, request, task, comment)?;
+            Ok(Some(target))
         }
     }
 }
@@ -193,7 +226,8 @@ fn seat_for(tx: &mut Tx<'_>, ctx: &Ctx, request: &Stored, task: &Task, login: &s
     Ok(user)
 }
 
-fn record(
+/// One line of the request's timeline.
+fn note(
     tx: &mut Tx<'_>,
     ctx: &Ctx,
     request: &Stored,
@@ -203,20 +237,12 @@ fn record(
     comment: &str,
 ) -> Result<()> {
     let target = target.map(|t| t.to_string());
-    timeline::record(tx, ctx, &request.id, action, Some(task.step), target.as_deref(), comment)?;
-    audit::record(
-        tx,
-        ctx,
-        &format!("office.approval.{action}"),
-        "office.approval",
-        &request.id,
-        serde_json::json!({"task": task.id, "step": task.step, "target": target, "on_behalf_of": task.on_behalf_of.map(|u| u.to_string())}),
-    )
+    timeline::record(tx, ctx, &request.id, action, Some(task.step), target.as_deref(), comment)
 }
 
 fn approve(tx: &mut Tx<'_>, ctx: &Ctx, request: &Stored, task: &Task, comment: &str) -> Result<()> {
     close_task(tx, ctx, &task.id, "approved", comment)?;
-    record(tx, ctx, request, task, "approved", None, comment)?;
+    note(tx, ctx, request, task, "approved", None, comment)?;
     // An escalated seat is one seat: whichever of the approver and the manager decides first.
     tx.execute(
         "update office_approval_task set state = 'skipped', version = version + 1

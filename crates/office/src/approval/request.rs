@@ -113,7 +113,14 @@ fn plan(
     submitter: UserId,
 ) -> Result<Vec<PlannedStep>> {
     let mut planned = Vec::new();
-    let admins: Vec<UserId> = resolve::administrators(tx, ctx)?.into_iter().filter(|u| *u != submitter).collect();
+    // Who decides where a step finds nobody; read only when one does.
+    let mut fallback: Option<Vec<UserId>> = None;
+    let mut admins = |tx: &mut Tx<'_>| -> Result<Vec<UserId>> {
+        if fallback.is_none() {
+            fallback = Some(resolve::administrators(tx, ctx)?.into_iter().filter(|u| *u != submitter).collect());
+        }
+        Ok(fallback.clone().unwrap_or_default())
+    };
     for step in definition.steps.iter().filter(|s| all_hold(&s.when, facts)) {
         let planned_step = |name: String, approvers: Vec<UserId>| PlannedStep {
             name,
@@ -124,7 +131,7 @@ fn plan(
         if let [Approver::ManagerChain { levels }] = step.approvers.as_slice() {
             let chain = crate::org::manager_chain(tx, ctx, submitter, usize::from(*levels))?;
             if chain.is_empty() {
-                planned.push(planned_step(step.name.clone(), admins.clone()));
+                planned.push(planned_step(step.name.clone(), admins(tx)?));
             }
             for (level, manager) in chain.into_iter().enumerate() {
                 planned.push(planned_step(format!("{} ({})", step.name, level + 1), vec![manager]));
@@ -139,7 +146,7 @@ fn plan(
                 }
             }
             if users.is_empty() {
-                users = admins.clone();
+                users = admins(tx)?;
             }
             planned.push(planned_step(step.name.clone(), users));
         }
@@ -150,20 +157,29 @@ fn plan(
     Ok(planned)
 }
 
+/// The flow a document of `submitter` would go through and its steps with their approvers,
+/// or None when no flow applies. Reads only: what `gate` submits, and what the benchmark times.
+pub fn evaluate(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx,
+    subject: &Subject,
+    submitter: UserId,
+) -> Result<Option<(flow::Flow, Vec<PlannedStep>)>> {
+    let Some(flow) = flow::get_flow(tx, ctx, &subject.kind)? else { return Ok(None) };
+    if !flow.active || !all_hold(&flow.definition.when, &subject.facts) {
+        return Ok(None);
+    }
+    let steps = plan(tx, ctx, &flow.definition, &subject.facts, submitter)?;
+    Ok((!steps.is_empty()).then_some((flow, steps)))
+}
+
 /// Asks whether the subject's transition needs approval, and submits the request when it does.
 /// A document with a pending request is refused (`office.approval.pending`). The system itself
 /// (reactions, imports, the demo) passes: it acts on decisions already made.
 pub fn gate(tx: &mut Tx<'_>, ctx: &Ctx, subject: &Subject) -> Result<Gate> {
     let Some(submitter) = ctx.actor().user() else { return Ok(Gate::Open) };
     require_not_pending(tx, ctx, &subject.kind, &subject.id)?;
-    let Some(flow) = flow::get_flow(tx, ctx, &subject.kind)? else { return Ok(Gate::Open) };
-    if !flow.active || !all_hold(&flow.definition.when, &subject.facts) {
-        return Ok(Gate::Open);
-    }
-    let steps = plan(tx, ctx, &flow.definition, &subject.facts, submitter)?;
-    if steps.is_empty() {
-        return Ok(Gate::Open);
-    }
+    let Some((flow, steps)) = evaluate(tx, ctx, subject, submitter)? else { return Ok(Gate::Open) };
     let id = Uuid::now_v7().to_string();
     let number = next_number(tx, ctx, REQUEST_NUMBERS, ctx.today(), &DocRef::new("office.approval", &id))?;
     let facts = serde_json::to_string(&subject.facts).map_err(Error::internal)?;

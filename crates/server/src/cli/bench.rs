@@ -15,6 +15,7 @@
 //!
 //! - `o2c`, `p2p`: order to cash and procure to pay end to end (`bench_trade.rs`).
 //! - `mrp` (`--items N`), `shop` (`--reports N`): production (`bench_production.rs`).
+//! - `approvals` (`--rows N` requests): the approval engine (`bench_approvals.rs`).
 //!
 //! Numbers go to docs/benchmarks.md with the command that produced them.
 
@@ -36,7 +37,7 @@ use crate::settings::Settings;
 
 #[derive(Args)]
 pub struct BenchArgs {
-    /// Scenarios to run: startup, http, numbering, audit, ui-list, parties, moves, post, o2c, p2p, crm, mrp, shop (or `all`).
+    /// Scenarios to run: startup, http, numbering, audit, ui-list, parties, moves, post, o2c, p2p, crm, mrp, shop, search, approvals (or `all`).
     #[arg(required = true)]
     scenarios: Vec<String>,
     /// Duration of each load run, in seconds (http).
@@ -87,6 +88,7 @@ pub fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<()> {
         "mrp",
         "shop",
         "search",
+        "approvals",
     ];
     let scenarios: Vec<String> = if args.scenarios.iter().any(|s| s == "all") {
         all.iter().map(|s| s.to_string()).collect()
@@ -113,6 +115,7 @@ pub fn run(settings: &Settings, args: BenchArgs) -> anyhow::Result<()> {
             "mrp" => super::bench_production::mrp(settings, args.items)?,
             "shop" => super::bench_production::shop(settings, args.reports)?,
             "search" => super::bench_search::search(settings, args.rows)?,
+            "approvals" => super::bench_approvals::approvals(settings, args.rows)?,
             "o2c" => {
                 super::bench_trade::run(settings, Flow::OrderToCash, args.orders, args.batch, args.http, args.clients)?
             }

@@ -3,6 +3,7 @@
 
 mod backup;
 mod bench;
+mod bench_approvals;
 mod bench_crm;
 mod bench_moves;
 mod bench_post;

@@ -226,6 +226,7 @@ pub const MESSAGES: &[Message] = &[
     msg!("ui.tasks.board", "任务看板", "Task board"),
     msg!("ui.tasks.list", "任务列表", "Tasks"),
     msg!("ui.approvals.title", "审批", "Approvals"),
+    msg!("ui.home.approvals_waiting", "待我审批", "Approvals waiting for me"),
     msg!("ui.approvals.boxes", "审批箱", "Approval boxes"),
     msg!("ui.approvals.box.todo", "待办", "To decide"),
     msg!("ui.approvals.box.done", "已办", "Decided"),

@@ -200,6 +200,15 @@ fn areas(tx: &mut Tx<'_>, ctx: &Ctx) -> kernel::Result<Vec<Area>> {
     areas.push(Area { title: "ui.home.area.crm", queues: crm_queues, tasks_by_stage: Vec::new() });
 
     let mut office_queues = Vec::new();
+    // Approvals waiting for this user: anyone may be an approver, whatever their roles.
+    if ctx.actor().user().is_some() {
+        office_queues.push(Queue {
+            label: "ui.home.approvals_waiting",
+            href: s("/office/approvals"),
+            count: office::approval::waiting_count(tx, ctx)?,
+            warning: false,
+        });
+    }
     if let (true, Some(user)) = (may(office::permissions::TASK_READ), ctx.actor().user()) {
         office_queues.push(listed(
             tx,
