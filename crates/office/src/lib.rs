@@ -76,6 +76,7 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
     ),
     kernel::msg!("office.flow.role_unknown", "角色不存在：{role}", "Unknown role: {role}"),
     kernel::msg!("office.flow.level_invalid", "主管层级应为 1 到 20", "Manager levels are 1 to 20"),
+    kernel::msg!("office.flow.timeout_invalid", "超时应为整数小时", "The timeout is a whole number of hours"),
     kernel::msg!(
         "office.flow.condition_invalid",
         "条件无效：大小比较需要数字",

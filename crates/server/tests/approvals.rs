@@ -538,3 +538,61 @@ fn steps_of(view: &Value, i: usize) -> (bool, Vec<String>) {
         .collect();
     (step["mode"] == "all", seats)
 }
+
+#[test]
+fn the_settings_page_draws_the_flow_and_refuses_one_that_names_nobody() {
+    let app = spawn();
+    let p = company(&app);
+    let admin = WebSession::login(&app.base, "admin", testkit::ADMIN_PASSWORD);
+    let list = admin.get("/settings/approvals").text().unwrap();
+    assert!(list.contains("采购订单") && list.contains("未设置审批流"), "{list}");
+    let form = admin.get("/settings/approvals/purchasing.order").text().unwrap();
+    assert!(form.contains("name=\"step5_name\"") && !form.contains(" style=\""), "six step rows");
+    let fields = |who: &'static str| {
+        vec![
+            ("name", "大额采购"),
+            ("active", "1"),
+            ("when0_field", "amount"),
+            ("when0_op", ">"),
+            ("when0_value", "50000"),
+            ("step0_name", "直属主管"),
+            ("step0_mode", "any"),
+            ("step0_kind", "manager"),
+            ("step0_who", "1"),
+            // An empty row in between is dropped.
+            ("step2_name", "财务会签"),
+            ("step2_mode", "all"),
+            ("step2_kind", "user"),
+            ("step2_who", who),
+            ("step2_when_field", "amount"),
+            ("step2_when_op", ">="),
+            ("step2_when_value", "100000"),
+            ("step2_timeout", "24"),
+            ("cc", "director"),
+        ]
+    };
+    let refused = admin.post("/settings/approvals/purchasing.order", &fields("fin1, ghost"));
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().unwrap();
+    assert!(page.contains("用户不是本公司的有效成员：ghost") && page.contains("value=\"fin1, ghost\""), "{page}");
+    let saved = admin.post("/settings/approvals/purchasing.order", &fields("fin1, fin2"));
+    assert_eq!(saved.status(), 303);
+    let flow = p.admin.get("/api/v1/approvals/flows/purchasing.order").json;
+    assert_eq!(flow["definition"]["steps"].as_array().unwrap().len(), 2, "{flow}");
+    assert_eq!(
+        flow["definition"]["steps"][1]["approvers"],
+        json!([{"kind": "user", "user": "fin1"}, {"kind": "user", "user": "fin2"}])
+    );
+    assert_eq!(flow["definition"]["steps"][1]["when"][0], json!({"field": "amount", "op": "ge", "value": "100000"}));
+    assert_eq!(flow["definition"]["steps"][1]["timeout_hours"], 24);
+    // The diagram: submitted → 直属主管 → 财务会签 → approved, with the conditions.
+    let list = admin.get("/settings/approvals").text().unwrap();
+    assert!(
+        list.contains("flow-diagram") && list.contains("第 1 级主管") && list.contains("会签（全部同意）"),
+        "{list}"
+    );
+    assert!(list.contains("金额（人民币） &gt; 50000") && list.contains("超时 24 小时后催办并升级"), "{list}");
+    // Not for those without the permission.
+    let buyer = WebSession::login(&app.base, "buyer", "buyer-password");
+    assert_eq!(buyer.get("/settings/approvals").status(), 403);
+}

@@ -125,6 +125,7 @@ const MODULES: &[Module] = &[
             ("ui.settings.companies", "/settings/companies", "kernel.company.read"),
             ("ui.settings.audit", "/settings/audit", "kernel.audit.read"),
             ("ui.settings.outbox", "/settings/outbox", "kernel.outbox.read"),
+            ("ui.flows.title", "/settings/approvals", "office.approval.manage"),
         ],
     },
 ];

@@ -1,5 +1,6 @@
 //! The pages of the web client, each file one area; `mount` lists every page with its access.
 
+mod approval_flows;
 mod approvals;
 mod auth;
 mod bank;
@@ -304,6 +305,12 @@ pub fn mount(state: &AppState) -> axum::Router<AppState> {
         .page("/purchasing/rfqs/{id}", P(pup::RFQ_WRITE), get(purchasing_sourcing::rfq))
         .page("/purchasing/rfqs/{id}/quote", P(pup::RFQ_WRITE), post(purchasing_sourcing::quote))
         .page("/purchasing/rfqs/{id}/award", P(pup::ORDER_WRITE), post(purchasing_sourcing::award))
+        .page("/settings/approvals", P(op::APPROVAL_MANAGE), get(approval_flows::list))
+        .page(
+            "/settings/approvals/{kind}",
+            P(op::APPROVAL_MANAGE),
+            get(approval_flows::form).post(approval_flows::save),
+        )
         .page("/office/approvals", Authenticated, get(approvals::inbox))
         .page("/office/approvals/bulk", Authenticated, post(approvals::bulk))
         .page("/office/approvals/tasks/{task}/decide", Authenticated, post(approvals::decide))
