@@ -148,6 +148,18 @@ pub fn rate_on(tx: &mut Tx<'_>, ctx: &Ctx, currency: &str, date: time::Date) -> 
     .get(0)
 }
 
+/// An amount (minor units of `currency`) in yuan at `date`'s rate, as decimal text ("67800.00"):
+/// what approval conditions compare, so one limit covers every currency.
+pub fn in_cny_text(tx: &mut Tx<'_>, ctx: &Ctx, minor: i64, currency: &str, date: time::Date) -> Result<String> {
+    let units = kernel::Currency::from_code(currency)?.minor_per_major();
+    let rate = rate_on(tx, ctx, currency, date)?;
+    let fen = kernel::money::div_round_half_up(
+        i128::from(minor) * i128::from(rate) * 100,
+        i128::from(units) * i128::from(RATE_SCALE),
+    );
+    Ok(format!("{}{}.{:02}", if fen < 0 { "-" } else { "" }, fen.abs() / 100, fen.abs() % 100))
+}
+
 /// The latest recorded rates, newest first.
 pub fn list_rates(tx: &mut Tx<'_>, ctx: &Ctx, limit: i64) -> Result<Vec<ExchangeRate>> {
     ctx.require(SETUP_READ)?;

@@ -21,7 +21,9 @@ pub mod variant;
 pub mod vat;
 
 pub use category::{Category, create_category, list_categories};
-pub use currency::{CurrencyInfo, ExchangeRate, add_currency, list_currencies, list_rates, rate_on, set_rate};
+pub use currency::{
+    CurrencyInfo, ExchangeRate, add_currency, in_cny_text, list_currencies, list_rates, rate_on, set_rate,
+};
 pub use price_list::{
     PriceList, PriceListId, PriceListItem, Quote, create_price_list, list_price_lists, quote, set_item,
 };

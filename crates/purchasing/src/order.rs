@@ -542,14 +542,7 @@ fn approval_subject(tx: &mut Tx<'_>, ctx: &Ctx, header: &Header) -> Result<offic
     )?;
     let (total, supplier, supplier_name, buyer): (i64, String, String, String) =
         (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-    let currency = kernel::Currency::from_code(&header.currency)?;
-    let rate = product::rate_on(tx, ctx, &header.currency, header.order_date)?;
-    // Minor units of the order's currency → fen at the order date's rate (8 decimals).
-    let fen = kernel::money::div_round_half_up(
-        i128::from(total) * i128::from(rate) * 100,
-        i128::from(currency.minor_per_major()) * 100_000_000,
-    );
-    let amount = format!("{}{}.{:02}", if fen < 0 { "-" } else { "" }, fen.abs() / 100, fen.abs() % 100);
+    let amount = product::in_cny_text(tx, ctx, total, &header.currency, header.order_date)?;
     let facts = [("amount", amount), ("currency", header.currency.clone()), ("supplier", supplier), ("buyer", buyer)]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))

@@ -1,16 +1,105 @@
-//! Confirming a sales order and cancelling it. Confirmation checks the customer's credit limit
-//! (over it only with `sales.credit.override`, recorded on the order), then reserves stock by
-//! creating and confirming the delivery in the same transaction; lines of services and
-//! consumables count as delivered at once. Cancellation releases the reservations by cancelling
-//! the open deliveries, and is refused once goods have left or an invoice was posted.
+//! Confirming a sales order and cancelling it. Confirmation asks the approval engine first: when
+//! the company's flow for sales orders applies (over the credit limit, a discount beyond the
+//! limit, a large amount…), the order waits for the approval, which confirms it. Without a flow,
+//! over the customer's credit limit only a holder of `sales.credit.override` confirms (recorded
+//! on the order). Confirming reserves stock by creating and confirming the delivery in the same
+//! transaction; lines of services and consumables count as delivered at once. Cancellation
+//! releases the reservations by cancelling the open deliveries, and is refused once goods have
+//! left or an invoice was posted.
 
 use inventory::{MoveInput, PickingInput, PickingKind, PickingState};
 use kernel::db::Tx;
 use kernel::id::DocRef;
 use kernel::{Ctx, Error, Result, audit};
 
-use crate::order::{Header, OrderAction, OrderId, OrderState, SalesOrder, get_order, load, order_lines, set_state};
-use crate::permissions::CREDIT_OVERRIDE;
+use crate::order::{
+    Header, OrderAction, OrderId, OrderState, SalesOrder, get_order, load, load_unchecked, order_lines, set_state,
+};
+use crate::permissions::{CREDIT_OVERRIDE, ORDER_CONFIRM, ORDER_READ};
+
+/// The kind approval flows name sales orders by.
+pub const APPROVAL_KIND: &str = "sales.order";
+
+/// The customer's credit limit and what they would owe with this order (minor units), when the
+/// customer has a limit.
+fn credit(tx: &mut Tx<'_>, ctx: &Ctx, header: &Header) -> Result<Option<(i64, i64)>> {
+    let limit: i64 = tx.scalar("select credit_limit_minor from party_party where id = $1", &[&header.customer_id])?;
+    if limit <= 0 {
+        return Ok(None);
+    }
+    Ok(Some((limit, exposure(tx, ctx, header)?)))
+}
+
+/// What the approval flow of sales orders may look at: the total in CNY (`amount`), whether it
+/// goes over the customer's credit limit (`over_credit`: yes or no), the largest line discount in
+/// percent (`discount`), the currency, the customer's code and the salesperson's login.
+fn approval_subject(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx,
+    header: &Header,
+    credit: Option<(i64, i64)>,
+) -> Result<office::approval::Subject> {
+    let r = tx.query_one(
+        "select c.code, c.name, coalesce(u.username, ''),
+             coalesce((select max(l.discount_bp) from sales_order_line l where l.order_id = o.id), 0)
+         from sales_order o join party_party c on c.id = o.customer_id left join kernel_user u on u.id = o.salesperson_id
+         where o.id = $1",
+        &[&header.id],
+    )?;
+    let (customer, customer_name, salesperson, discount_bp): (String, String, String, i64) =
+        (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+    let over = credit.is_some_and(|(limit, exposure)| exposure > limit);
+    let facts = [
+        ("amount", product::in_cny_text(tx, ctx, header.total, &header.currency, header.order_date)?),
+        ("currency", header.currency.clone()),
+        ("customer", customer),
+        ("salesperson", salesperson),
+        ("discount", crate::order::percent(discount_bp)),
+        ("over_credit", if over { "yes" } else { "no" }.to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    Ok(office::approval::Subject {
+        kind: APPROVAL_KIND.into(),
+        id: header.id.to_string(),
+        title: format!(
+            "{} {} {} {}",
+            header.number,
+            customer_name,
+            crate::order::money(header.total, &header.currency),
+            header.currency
+        ),
+        facts,
+    })
+}
+
+/// The approval of a sales order has ended: approved, the order is confirmed by the approver on
+/// the salesperson's behalf (over the credit limit, the approver is recorded as having allowed
+/// it); otherwise it stays a quotation to change or cancel.
+pub fn approval_decided(tx: &mut Tx<'_>, ctx: &Ctx, event: &office::approval::ApprovalDecided) -> Result<()> {
+    if event.kind != APPROVAL_KIND || event.outcome != office::approval::Outcome::Approved {
+        return Ok(());
+    }
+    let id = OrderId::parse(&event.doc_id)?;
+    let acting = ctx.with_granted(&[ORDER_READ, ORDER_CONFIRM]);
+    // The approver may see only their own orders in the lists; deciding on this one is theirs.
+    let header = load_unchecked(tx, &acting, id)?;
+    header.check(OrderAction::Confirm, &acting)?;
+    let over = credit(tx, &acting, &header)?.filter(|(limit, exposure)| exposure > limit);
+    if let Some((limit, exposure)) = over {
+        tx.execute("update sales_order set credit_approved_by = $1 where id = $2", &[&acting.actor().label(), &id])?;
+        audit::record(
+            tx,
+            &acting,
+            "sales.order.credit_approved",
+            "sales.order",
+            &id,
+            serde_json::json!({"limit": limit, "exposure": exposure, "approval": event.request_id}),
+        )?;
+    }
+    confirm_now(tx, &acting, &header)
+}
 
 /// What the customer would owe with this order: the receivable balance plus what confirmed
 /// orders have not invoiced yet plus this order (minor units).
@@ -59,26 +148,43 @@ pub fn confirm_entered(tx: &mut Tx<'_>, ctx: &Ctx, id: OrderId, override_credit:
     if let Some(date) = valid_until.filter(|d| *d < kernel::clock::format_date(ctx.today())) {
         return Err(Error::conflict("sales.quotation_expired").with_param("date", date));
     }
-    let limit: i64 = tx.scalar("select credit_limit_minor from party_party where id = $1", &[&header.customer_id])?;
-    if limit > 0 {
-        let exposure = exposure(tx, ctx, &header)?;
-        if exposure > limit {
-            if !(override_credit && ctx.may(CREDIT_OVERRIDE)) {
-                return Err(Error::conflict("sales.credit_limit_exceeded")
-                    .with_param("limit", crate::order::money(limit, &header.currency))
-                    .with_param("exposure", crate::order::money(exposure, &header.currency)));
-            }
-            tx.execute("update sales_order set credit_approved_by = $1 where id = $2", &[&ctx.actor().label(), &id])?;
-            audit::record(
-                tx,
-                ctx,
-                "sales.order.credit_override",
-                "sales.order",
-                &id,
-                serde_json::json!({"limit": limit, "exposure": exposure}),
-            )?;
-        }
+    let credit = credit(tx, ctx, &header)?;
+    let subject = approval_subject(tx, ctx, &header, credit)?;
+    if let office::approval::Gate::Submitted { number, .. } = office::approval::gate(tx, ctx, &subject)? {
+        audit::record(
+            tx,
+            ctx,
+            "sales.order.submit",
+            "sales.order",
+            &id,
+            serde_json::json!({"number": header.number, "approval": number}),
+        )?;
+        return Ok(());
     }
+    if let Some((limit, exposure)) = credit.filter(|(limit, exposure)| exposure > limit) {
+        // With an approval flow for sales orders, going over the limit is the flow's to allow.
+        let flow = office::approval::get_flow(tx, ctx, APPROVAL_KIND)?.is_some_and(|f| f.active);
+        if flow || !(override_credit && ctx.may(CREDIT_OVERRIDE)) {
+            return Err(Error::conflict("sales.credit_limit_exceeded")
+                .with_param("limit", crate::order::money(limit, &header.currency))
+                .with_param("exposure", crate::order::money(exposure, &header.currency)));
+        }
+        tx.execute("update sales_order set credit_approved_by = $1 where id = $2", &[&ctx.actor().label(), &id])?;
+        audit::record(
+            tx,
+            ctx,
+            "sales.order.credit_override",
+            "sales.order",
+            &id,
+            serde_json::json!({"limit": limit, "exposure": exposure}),
+        )?;
+    }
+    confirm_now(tx, ctx, &header)
+}
+
+/// Reserves the goods, delivers services at once and marks the order confirmed.
+fn confirm_now(tx: &mut Tx<'_>, ctx: &Ctx, header: &Header) -> Result<()> {
+    let id = header.id;
     let lines = order_lines(tx, id)?;
     let goods: Vec<MoveInput> = lines
         .iter()
@@ -111,7 +217,7 @@ pub fn confirm_entered(tx: &mut Tx<'_>, ctx: &Ctx, id: OrderId, override_credit:
             },
         )?;
     }
-    set_state(tx, ctx, &header, OrderState::Confirmed)?;
+    set_state(tx, ctx, header, OrderState::Confirmed)?;
     tx.publish(
         ctx,
         &crate::events::OrderConfirmed {
@@ -138,6 +244,8 @@ pub fn confirm_order(tx: &mut Tx<'_>, ctx: &Ctx, id: OrderId, override_credit: b
 pub fn cancel_order(tx: &mut Tx<'_>, ctx: &Ctx, id: OrderId) -> Result<SalesOrder> {
     let header = load(tx, ctx, id)?;
     header.check(OrderAction::Cancel, ctx)?;
+    // Withdraw the approval first: the approvers are deciding on this order.
+    office::approval::require_not_pending(tx, ctx, APPROVAL_KIND, &id.to_string())?;
     if header.state == OrderState::Confirmed {
         let lines = order_lines(tx, id)?;
         if lines.iter().any(|l| l.stockable && l.delivered.scaled() > 0) {

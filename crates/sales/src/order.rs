@@ -200,6 +200,17 @@ pub struct SalesOrder {
     pub invoice_status: String,
     /// What the caller may do now (state and permissions).
     pub actions: Vec<OrderAction>,
+    /// The latest approval request of the order, if its confirmation asked for one.
+    pub approval: Option<ApprovalState>,
+}
+
+/// Where the order's approval stands.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ApprovalState {
+    pub request_id: String,
+    pub number: String,
+    /// pending, approved, rejected, returned or withdrawn.
+    pub state: String,
 }
 
 /// A sales order by its number or its customer's name.
@@ -545,6 +556,7 @@ pub fn update_order(
 ) -> Result<SalesOrder> {
     let current = load(tx, ctx, id)?;
     current.check(OrderAction::Edit, ctx)?;
+    office::approval::require_not_pending(tx, ctx, crate::confirm::APPROVAL_KIND, &id.to_string())?;
     let version = version.unwrap_or(current.version);
     if current.version != version {
         return Err(Error::conflict("sales.order_changed"));
@@ -705,10 +717,15 @@ pub fn get_order(tx: &mut Tx<'_>, ctx: &Ctx, id: OrderId) -> Result<SalesOrder> 
     } else {
         "nothing"
     };
+    let approval = office::approval::latest_of(tx, ctx, crate::confirm::APPROVAL_KIND, &id.to_string())?
+        .map(|(request_id, number, state)| ApprovalState { request_id, number, state });
+    // While the approvers decide, the quotation is theirs: no edit, confirmation or cancellation.
+    let pending = approval.as_ref().is_some_and(|a| a.state == "pending");
     let actions = OrderAction::ALL
         .into_iter()
         .filter(|a| header.state.allows(*a) && ctx.may(a.permission()))
         .filter(|a| !matches!(a, OrderAction::Invoice) || to_invoice || header.state == OrderState::Confirmed)
+        .filter(|a| !pending || !matches!(a, OrderAction::Edit | OrderAction::Confirm | OrderAction::Cancel))
         .collect();
     Ok(SalesOrder {
         id,
@@ -752,6 +769,7 @@ pub fn get_order(tx: &mut Tx<'_>, ctx: &Ctx, id: OrderId) -> Result<SalesOrder> 
         delivery_status: delivery_status.to_string(),
         invoice_status: invoice_status.to_string(),
         actions,
+        approval,
     })
 }
 

@@ -83,10 +83,14 @@ pub fn bus() -> Bus {
         "server::opening::initialisation_ended",
         crate::opening::initialisation_ended,
     );
-    // Approvals: a decided purchase order request confirms the order.
+    // Approvals: an approved purchase or sales order is confirmed.
     bus.subscribe::<office::approval::ApprovalDecided>(
         "purchasing::order::approval_decided",
         purchasing::order::approval_decided,
+    );
+    bus.subscribe::<office::approval::ApprovalDecided>(
+        "sales::confirm::approval_decided",
+        sales::confirm::approval_decided,
     );
     bus.subscribe::<ledger::InitialisationReopened>(
         "server::opening::initialisation_reopened",

@@ -596,3 +596,86 @@ fn the_settings_page_draws_the_flow_and_refuses_one_that_names_nobody() {
     let buyer = WebSession::login(&app.base, "buyer", "buyer-password");
     assert_eq!(buyer.get("/settings/approvals").status(), 403);
 }
+
+#[test]
+fn a_sales_order_over_the_credit_limit_or_the_discount_limit_waits_for_approval() {
+    let app = spawn();
+    let p = company(&app);
+    ok(&p.admin.post(
+        "/api/v1/products",
+        &json!({"code": "POT", "name": "紫砂壶", "kind": "stockable", "uom": "pcs", "tax": "VAT13", "list_price": "100"}),
+    ));
+    let receipt = p.admin.post(
+        "/api/v1/pickings",
+        &json!({"kind": "receipt", "lines": [{"product": "POT", "quantity": "50", "unit_cost": "40"}]}),
+    );
+    ok(&p.admin.post(&format!("/api/v1/pickings/{}/validate", receipt.json["id"].as_str().unwrap()), &json!({})));
+    ok(&p.admin.post(
+        "/api/v1/parties",
+        &json!({"code": "C1", "name": "苏州茶馆", "kind": "customer", "credit_limit": "1000"}),
+    ));
+    ok(&p.admin.post("/api/v1/parties", &json!({"code": "C2", "name": "无锡茶庄", "kind": "customer"})));
+    let seller = app.user_in(app.company, "seller", &["sales"]).1;
+    // 信用审批: over the limit, finance decides; 折扣审批: above 10 %, the sales manager.
+    let saved = p.admin.put(
+        "/api/v1/approvals/flows/sales.order",
+        &json!({"name": "销售审批", "definition": {"steps": [
+            {"name": "信用审批", "mode": "any", "approvers": [{"kind": "user", "user": "fin1"}],
+             "when": [{"field": "over_credit", "op": "eq", "value": "yes"}]},
+            {"name": "折扣审批", "mode": "any", "approvers": [{"kind": "user", "user": "mgr"}],
+             "when": [{"field": "discount", "op": "gt", "value": "10"}]}]}}),
+    );
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let quotation = |customer: &str, discount: &str| {
+        let order = seller.post(
+            "/api/v1/sales/orders",
+            &json!({"customer": customer, "lines": [{"product": "POT", "quantity": "10", "discount": discount}]}),
+        );
+        assert_eq!(order.status, 201, "{}", order.body);
+        order.json["id"].as_str().unwrap().to_string()
+    };
+    let confirm =
+        |id: &str| seller.post(&format!("/api/v1/sales/orders/{id}/confirm"), &json!({"override_credit": true}));
+    // Within both limits: no step applies, confirmed at once.
+    let plain = confirm(&quotation("C2", "5"));
+    assert_eq!(
+        (plain.json["state"].as_str(), &plain.json["approval"]),
+        (Some("confirmed"), &Value::Null),
+        "{}",
+        plain.body
+    );
+    // Over the credit limit (1,130.00 > 1,000): the override no longer passes, finance decides.
+    let over = quotation("C1", "0");
+    let waiting = confirm(&over);
+    assert_eq!(
+        (waiting.json["state"].as_str(), waiting.json["approval"]["state"].as_str()),
+        (Some("draft"), Some("pending")),
+        "{}",
+        waiting.body
+    );
+    let edit = seller.put(
+        &format!("/api/v1/sales/orders/{over}"),
+        &json!({"customer": "C1", "lines": [{"product": "POT", "quantity": "1"}]}),
+    );
+    assert_eq!(edit.code(), "office.approval.pending", "{}", edit.body);
+    let done = approve(&p.fin1, &waiting.json);
+    assert_eq!(done["steps"].as_array().unwrap().len(), 1, "the discount step does not apply: {done}");
+    let order = seller.get(&format!("/api/v1/sales/orders/{over}")).json;
+    assert_eq!(order["state"], "confirmed", "{order}");
+    assert!(order["credit_approved_by"].is_string(), "the approval is the credit approval: {order}");
+    // A 15 % discount for a customer without a limit: the manager decides; rejected, it stays a quotation.
+    let discounted = quotation("C2", "15");
+    let waiting = confirm(&discounted);
+    assert_eq!(waiting.json["approval"]["state"], "pending", "{}", waiting.body);
+    let view = decide(&p.mgr, &task(&p.mgr, &waiting.json), json!({"decision": "reject", "comment": "折扣过大"}));
+    assert_eq!(view.json["state"], "rejected");
+    assert_eq!(seller.get(&format!("/api/v1/sales/orders/{discounted}")).json["state"], "draft");
+    // The sales order's request page shows its lines with the discount.
+    let mgr = WebSession::login(&app.base, "mgr", "mgr-password");
+    let page = mgr
+        .get(&format!("/office/approvals/{}", waiting.json["approval"]["request_id"].as_str().unwrap()))
+        .text()
+        .unwrap();
+    assert!(page.contains("紫砂壶") && page.contains(">15%<") && page.contains("销售订单"), "{page}");
+    app.assert_invariants();
+}

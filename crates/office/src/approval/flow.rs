@@ -24,11 +24,18 @@ pub struct DocKind {
 }
 
 /// Every kind that asks; the settings page offers these.
-pub const KINDS: &[DocKind] = &[DocKind {
-    kind: "purchasing.order",
-    facts: &["amount", "currency", "supplier", "buyer"],
-    link: "/purchasing/orders/{id}",
-}];
+pub const KINDS: &[DocKind] = &[
+    DocKind {
+        kind: "purchasing.order",
+        facts: &["amount", "currency", "supplier", "buyer"],
+        link: "/purchasing/orders/{id}",
+    },
+    DocKind {
+        kind: "sales.order",
+        facts: &["amount", "over_credit", "discount", "currency", "customer", "salesperson"],
+        link: "/sales/orders/{id}",
+    },
+];
 
 /// The page of a document of `kind`.
 pub fn link_of(kind: &str, id: &str) -> String {

@@ -95,26 +95,78 @@ pub async fn inbox(State(state): State<AppState>, page: Page, RawQuery(query): R
     shell(&page, &page.t("ui.approvals.title"), body)
 }
 
+/// A line of the document a request is about, as the request's page shows it.
+struct DocLine {
+    product: String,
+    quantity: String,
+    unit_price: String,
+    discount: Option<String>,
+    total: String,
+}
+
 /// The document's lines, for the kinds whose pages the web client knows.
-fn document_lines(page: &Page, lines: &[purchasing::order::PurchaseLine]) -> Markup {
+fn document_lines(page: &Page, lines: &[DocLine]) -> Markup {
+    let discounts = lines.iter().any(|l| l.discount.is_some());
     html! {
         table.list {
-            thead { tr { th { (page.t("ui.purchasing.product")) } th.num { (page.t("ui.purchasing.ordered")) } th.num { (page.t("ui.purchasing.unit_price")) } th.num { (page.t("ui.purchasing.total")) } } }
+            thead { tr {
+                th { (page.t("ui.purchasing.product")) } th.num { (page.t("ui.purchasing.ordered")) } th.num { (page.t("ui.purchasing.unit_price")) }
+                @if discounts { th.num { (page.t("ui.sales.discount")) } }
+                th.num { (page.t("ui.purchasing.total")) }
+            } }
             tbody {
                 @for l in lines {
-                    tr { td { (l.product_code) " " (l.description) } td.num { (kernel::money::quantity_shown(&l.quantity, 0)) } td.num { (kernel::money::trim_decimal(&l.unit_price, 2)) } td.num { (kernel::money::with_thousands(&l.total)) } }
+                    tr {
+                        td { (l.product) } td.num { (kernel::money::quantity_shown(&l.quantity, 0)) } td.num { (kernel::money::trim_decimal(&l.unit_price, 2)) }
+                        @if discounts { td.num { (l.discount.clone().unwrap_or_default()) "%" } }
+                        td.num { (kernel::money::with_thousands(&l.total)) }
+                    }
                 }
             }
         }
     }
 }
 
-fn request_page(
-    page: &Page,
-    view: &RequestView,
-    lines: &[purchasing::order::PurchaseLine],
-    ok: Option<&str>,
-) -> Response {
+/// The lines of the document a request is about, read with the right to read that document:
+/// whoever takes part in the request sees what they decide on.
+fn lines_of(tx: &mut kernel::db::Tx<'_>, ctx: &kernel::Ctx, view: &RequestView) -> kernel::Result<Vec<DocLine>> {
+    Ok(match view.kind.as_str() {
+        purchasing::order::APPROVAL_KIND => {
+            let reading = ctx.with_granted(&[purchasing::permissions::ORDER_READ]);
+            let order = purchasing::order::PurchaseOrderId::parse(&view.doc_id)?;
+            purchasing::get_order(tx, &reading, order)?
+                .lines
+                .into_iter()
+                .map(|l| DocLine {
+                    product: format!("{} {}", l.product_code, l.description),
+                    quantity: l.quantity,
+                    unit_price: l.unit_price,
+                    discount: None,
+                    total: l.total,
+                })
+                .collect()
+        }
+        sales::confirm::APPROVAL_KIND => {
+            // The approver may see only their own orders elsewhere; this one is theirs to decide.
+            let reading = ctx.with_granted(&[sales::permissions::ORDER_READ]).with_own_records_only(false);
+            let order = sales::OrderId::parse(&view.doc_id)?;
+            sales::get_order(tx, &reading, order)?
+                .lines
+                .into_iter()
+                .map(|l| DocLine {
+                    product: format!("{} {}", l.product_code, l.description),
+                    quantity: l.quantity,
+                    unit_price: l.unit_price,
+                    discount: Some(l.discount),
+                    total: l.total,
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    })
+}
+
+fn request_page(page: &Page, view: &RequestView, lines: &[DocLine], ok: Option<&str>) -> Response {
     let base = format!("{HOME}/{}", view.id);
     let body = html! {
         p { a href=(HOME) { "← " (page.t("ui.approvals.title")) } }
@@ -229,14 +281,7 @@ pub async fn show(
         .blocking(move |state| {
             state.db.read(|tx| {
                 let view = office::approval::get_request(tx, &ctx, &id)?;
-                // Who takes part in the request sees the lines of the document it is about.
-                let lines = if view.kind == purchasing::order::APPROVAL_KIND {
-                    let reading = ctx.with_granted(&[purchasing::permissions::ORDER_READ]);
-                    let order = purchasing::order::PurchaseOrderId::parse(&view.doc_id)?;
-                    purchasing::get_order(tx, &reading, order)?.lines
-                } else {
-                    Vec::new()
-                };
+                let lines = lines_of(tx, &ctx, &view)?;
                 Ok((view, lines))
             })
         })

@@ -548,6 +548,10 @@ fn order_page(page: &Page, view: &OrderView, problem: Option<Problem>, ok: Optio
             dt { (page.t("ui.sales.delivery_status")) } dd { (form::badge(page, "ui.sales.delivery.", &order.delivery_status)) }
             dt { (page.t("ui.sales.invoice_status")) } dd { (form::badge(page, "ui.sales.invoicing.", &order.invoice_status)) }
             @if let Some(by) = &order.credit_approved_by { dt { (page.t("ui.sales.credit_approved_by")) } dd { (by) } }
+            @if let Some(approval) = &order.approval {
+                dt { (page.t("ui.approvals.title")) }
+                dd { a href=(format!("/office/approvals/{}", approval.request_id)) { (approval.number) } " " (form::badge(page, "ui.approvals.state.", &approval.state)) }
+            }
             @if !order.note.is_empty() { dt { (page.t("ui.sales.note")) } dd { (order.note) } }
         }
         p { a.button href=(format!("/api/v1/sales/orders/{id}/pdf")) { (page.t("ui.sales.print_pdf")) } }
@@ -709,6 +713,9 @@ pub async fn show(
     }
 }
 
+/// What `act` answers for a confirmation that went to the approvers instead.
+const SUBMITTED: &str = "submitted";
+
 /// The order's buttons: send, confirm (with the credit override), invoice, cancel.
 pub async fn act(State(state): State<AppState>, page: Page, Path(id): Path<String>, form: FormData) -> Response {
     let Ok(id) = OrderId::parse(&id) else {
@@ -723,7 +730,7 @@ pub async fn act(State(state): State<AppState>, page: Page, Path(id): Path<Strin
             state.db.write(|tx| {
                 let invoice = |tx: &mut Tx<'_>, basis| {
                     let request = InvoiceRequest { basis, date: None, post: true };
-                    sales::invoice_order(tx, &ctx, id, &request).map(|i| Some(i.id))
+                    sales::invoice_order(tx, &ctx, id, &request).map(|i| Some(i.id.to_string()))
                 };
                 match action.as_str() {
                     // With an address, the quotation goes out as PDF by mail (through the outbox).
@@ -731,7 +738,9 @@ pub async fn act(State(state): State<AppState>, page: Page, Path(id): Path<Strin
                         crate::printing::mail_quotation(tx, &ctx, id, &mail_to, "").map(|_| None)
                     }
                     "send" => sales::send_quotation(tx, &ctx, id).map(|_| None),
-                    "confirm" => sales::confirm_order(tx, &ctx, id, override_credit).map(|_| None),
+                    // Over the company's limits the order is submitted for approval instead.
+                    "confirm" => sales::confirm_order(tx, &ctx, id, override_credit)
+                        .map(|o| o.approval.filter(|a| a.state == "pending").map(|_| SUBMITTED.to_string())),
                     "cancel" => sales::cancel_order(tx, &ctx, id).map(|_| None),
                     "invoice" => invoice(tx, InvoiceBasis::Delivered),
                     "invoice_ordered" => invoice(tx, InvoiceBasis::Ordered),
@@ -743,6 +752,9 @@ pub async fn act(State(state): State<AppState>, page: Page, Path(id): Path<Strin
         })
         .await;
     match result {
+        Ok(Some(submitted)) if submitted == SUBMITTED => {
+            see_other(&format!("/sales/orders/{id}"), Some("ui.approvals.submitted"))
+        }
         Ok(Some(invoice)) => see_other(&format!("/sales/invoices/{invoice}"), Some("ui.sales.invoice_created")),
         Ok(None) => see_other(&format!("/sales/orders/{id}"), Some("ui.saved")),
         Err(error) => match load(&state, &page, id).await {
