@@ -2,12 +2,10 @@
 //! payment milestones (付款节点) each tied to the sales invoice that bills it, a status, renewal
 //! reminders before the end, and attachments (the kernel's, on kind `crm.contract`).
 //!
-//! Activation publishes `ContractActivating` inside the transaction before the contract becomes
-//! active: the hook for the office module's approval engine, which will subscribe to it (in
-//! wiring.rs) and refuse until the contract is approved. Today nothing subscribes, so a draft
-//! activates at once.
+//! Activation asks the approval engine first: when the company's flow for contracts applies
+//! (above an amount, say), the contract stays a draft while the approvers decide, and the last
+//! approval activates it. Without a flow a draft activates at once.
 
-use kernel::bus::Event;
 use kernel::db::{Row, Tx};
 use kernel::id::DocRef;
 use kernel::identity::UserId;
@@ -28,20 +26,8 @@ const CONTRACT_NUMBERS: DocType = DocType { code: "crm.contract", prefix: "HT" }
 /// Days before the end at which the owner is reminded to renew.
 pub const RENEWAL_NOTICE_DAYS: i64 = 30;
 
-/// A contract is about to become active: a subscriber may refuse (the approval engine).
-#[derive(Clone, Debug)]
-pub struct ContractActivating {
-    pub contract_id: String,
-    pub number: String,
-    pub partner_id: String,
-    /// CNY fen.
-    pub amount: i64,
-    pub owner_id: Option<String>,
-}
-
-impl Event for ContractActivating {
-    const NAME: &'static str = "crm.contract_activating";
-}
+/// The kind approval flows name contracts by.
+pub const APPROVAL_KIND: &str = "crm.contract";
 
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -104,6 +90,8 @@ pub struct Contract {
     pub milestones: Vec<Milestone>,
     /// Milestones' amounts whose invoice is paid.
     pub paid: String,
+    /// The latest approval request of the contract, if its activation asked for one.
+    pub approval: Option<office::approval::ApprovalState>,
     #[serde(skip)]
     pub amount_fen: i64,
 }
@@ -221,6 +209,7 @@ fn contract_of(tx: &mut Tx<'_>, ctx: &Ctx, r: &Row) -> Result<Contract> {
         owner_id: r.get(11)?,
         milestones,
         paid: yuan(paid),
+        approval: office::approval::latest_of(tx, ctx, APPROVAL_KIND, &r.get::<String>(0)?)?,
     })
 }
 
@@ -253,24 +242,54 @@ pub fn contracts_of(tx: &mut Tx<'_>, ctx: &Ctx, customer: &str) -> Result<Vec<Co
     rows.iter().map(|r| contract_of(tx, ctx, r)).collect()
 }
 
-/// Activates a draft: the approval hook (`ContractActivating`) may refuse it.
+/// What the approval flow of contracts may look at: the amount in yuan, the customer's code and
+/// the owner's login.
+fn approval_subject(tx: &mut Tx<'_>, contract: &Contract) -> Result<office::approval::Subject> {
+    let r = tx.query_one(
+        "select p.code, p.name, coalesce(u.username, '') from crm_contract c join party_party p on p.id = c.partner_id
+         left join kernel_user u on u.id = c.owner_id where c.id = $1",
+        &[&contract.id],
+    )?;
+    let (customer, customer_name, owner): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+    let facts = [("amount", contract.amount.clone()), ("customer", customer), ("owner", owner)]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    Ok(office::approval::Subject {
+        kind: APPROVAL_KIND.into(),
+        id: contract.id.clone(),
+        title: format!("{} {} {} {}", contract.number, contract.name, customer_name, contract.amount),
+        facts,
+    })
+}
+
+/// Activates a draft, or submits it for approval when the company's flow for contracts applies.
 pub fn activate(tx: &mut Tx<'_>, ctx: &Ctx, id: ContractId) -> Result<Contract> {
     ctx.require(WRITE)?;
     let contract = get_contract(tx, ctx, id)?;
     if contract.state != "draft" {
         return Err(Error::conflict("crm.contract_state").with_param("state", &contract.state));
     }
-    let amount = contract.amount_fen;
-    tx.publish(
-        ctx,
-        &ContractActivating {
-            contract_id: contract.id.clone(),
-            number: contract.number.clone(),
-            partner_id: contract.partner_id.clone(),
-            amount,
-            owner_id: contract.owner_id.clone(),
-        },
-    )?;
+    let subject = approval_subject(tx, &contract)?;
+    if let office::approval::Gate::Submitted { number, .. } = office::approval::gate(tx, ctx, &subject)? {
+        audit::record(tx, ctx, "crm.contract.submit", "crm.contract", &id, serde_json::json!({"approval": number}))?;
+        return get_contract(tx, ctx, id);
+    }
+    activate_now(tx, ctx, id)?;
+    get_contract(tx, ctx, id)
+}
+
+/// The approval of a contract has ended: approved, the contract is active (the approver acting
+/// for its owner); otherwise it stays a draft.
+pub fn approval_decided(tx: &mut Tx<'_>, ctx: &Ctx, event: &office::approval::ApprovalDecided) -> Result<()> {
+    if event.kind != APPROVAL_KIND || event.outcome != office::approval::Outcome::Approved {
+        return Ok(());
+    }
+    let id = ContractId::parse(&event.doc_id)?;
+    activate_now(tx, &ctx.with_granted(&[WRITE]), id)
+}
+
+fn activate_now(tx: &mut Tx<'_>, ctx: &Ctx, id: ContractId) -> Result<()> {
     let changed = tx.execute(
         "update crm_contract set state = 'active', activated_at = $1 where company_id = $2 and id = $3 and state = 'draft'",
         &[&ctx.now_text(), &ctx.company(), &id],
@@ -278,13 +297,14 @@ pub fn activate(tx: &mut Tx<'_>, ctx: &Ctx, id: ContractId) -> Result<Contract> 
     if changed == 0 {
         return Err(Error::conflict("crm.contract_state").with_param("state", "?"));
     }
-    audit::record(tx, ctx, "crm.contract.activate", "crm.contract", &id, serde_json::json!({}))?;
-    get_contract(tx, ctx, id)
+    audit::record(tx, ctx, "crm.contract.activate", "crm.contract", &id, serde_json::json!({}))
 }
 
 pub fn terminate(tx: &mut Tx<'_>, ctx: &Ctx, id: ContractId, reason: &str) -> Result<Contract> {
     ctx.require(WRITE)?;
     get_contract(tx, ctx, id)?;
+    // Withdraw the approval first: the approvers are deciding on this contract.
+    office::approval::require_not_pending(tx, ctx, APPROVAL_KIND, &id.to_string())?;
     let changed = tx.execute(
         "update crm_contract set state = 'terminated', terminated_reason = $1 where company_id = $2 and id = $3
            and state in ('draft', 'active')",

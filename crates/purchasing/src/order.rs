@@ -173,13 +173,7 @@ pub struct PurchaseOrder {
 }
 
 /// Where the order's approval stands.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct ApprovalState {
-    pub request_id: String,
-    pub number: String,
-    /// pending, approved, rejected, returned or withdrawn.
-    pub state: String,
-}
+pub use office::approval::ApprovalState;
 
 /// The kind approval flows name purchase orders by.
 pub const APPROVAL_KIND: &str = "purchasing.order";
@@ -703,8 +697,7 @@ pub fn get_order(tx: &mut Tx<'_>, ctx: &Ctx, id: PurchaseOrderId) -> Result<Purc
     let cur = header.currency.clone();
     let lines = order_lines(tx, id)?;
     let to_bill = lines.iter().any(|l| l.billed.scaled() != l.received.scaled() - l.returned.scaled());
-    let approval = office::approval::latest_of(tx, ctx, APPROVAL_KIND, &id.to_string())?
-        .map(|(request_id, number, state)| ApprovalState { request_id, number, state });
+    let approval = office::approval::latest_of(tx, ctx, APPROVAL_KIND, &id.to_string())?;
     let pending = approval.as_ref().is_some_and(|a| a.state == "pending");
     let actions = PurchaseAction::ALL
         .into_iter()

@@ -205,13 +205,7 @@ pub struct SalesOrder {
 }
 
 /// Where the order's approval stands.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct ApprovalState {
-    pub request_id: String,
-    pub number: String,
-    /// pending, approved, rejected, returned or withdrawn.
-    pub state: String,
-}
+pub use office::approval::ApprovalState;
 
 /// A sales order by its number or its customer's name.
 pub static ORDER_SEARCH: kernel::search::SearchIndex = kernel::search::SearchIndex {
@@ -717,8 +711,7 @@ pub fn get_order(tx: &mut Tx<'_>, ctx: &Ctx, id: OrderId) -> Result<SalesOrder> 
     } else {
         "nothing"
     };
-    let approval = office::approval::latest_of(tx, ctx, crate::confirm::APPROVAL_KIND, &id.to_string())?
-        .map(|(request_id, number, state)| ApprovalState { request_id, number, state });
+    let approval = office::approval::latest_of(tx, ctx, crate::confirm::APPROVAL_KIND, &id.to_string())?;
     // While the approvers decide, the quotation is theirs: no edit, confirmation or cancellation.
     let pending = approval.as_ref().is_some_and(|a| a.state == "pending");
     let actions = OrderAction::ALL

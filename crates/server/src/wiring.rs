@@ -83,7 +83,7 @@ pub fn bus() -> Bus {
         "server::opening::initialisation_ended",
         crate::opening::initialisation_ended,
     );
-    // Approvals: an approved purchase or sales order is confirmed.
+    // Approvals: an approved purchase or sales order is confirmed, an approved contract active.
     bus.subscribe::<office::approval::ApprovalDecided>(
         "purchasing::order::approval_decided",
         purchasing::order::approval_decided,
@@ -91,6 +91,10 @@ pub fn bus() -> Bus {
     bus.subscribe::<office::approval::ApprovalDecided>(
         "sales::confirm::approval_decided",
         sales::confirm::approval_decided,
+    );
+    bus.subscribe::<office::approval::ApprovalDecided>(
+        "crm::contract::approval_decided",
+        crm::contract::approval_decided,
     );
     bus.subscribe::<ledger::InitialisationReopened>(
         "server::opening::initialisation_reopened",

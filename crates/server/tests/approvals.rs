@@ -679,3 +679,40 @@ fn a_sales_order_over_the_credit_limit_or_the_discount_limit_waits_for_approval(
     assert!(page.contains("紫砂壶") && page.contains(">15%<") && page.contains("销售订单"), "{page}");
     app.assert_invariants();
 }
+
+#[test]
+fn a_contract_above_the_amount_is_activated_by_its_approval() {
+    let app = spawn();
+    let p = company(&app);
+    ok(&p.admin.post("/api/v1/parties", &json!({"code": "C1", "name": "杭州茶行", "kind": "customer"})));
+    let saved = p.admin.put(
+        "/api/v1/approvals/flows/crm.contract",
+        &json!({"name": "合同审批", "definition": {"when": [{"field": "amount", "op": "gt", "value": "500"}],
+            "steps": [{"name": "法务", "mode": "any", "approvers": [{"kind": "user", "user": "head"}]}]}}),
+    );
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let contract = |amount: &str| {
+        let created = p.admin.post(
+            "/api/v1/crm/contracts",
+            &json!({"name": "年度合同", "customer": "C1", "amount": amount, "start_date": "2026-12-01", "end_date": "2027-11-30"}),
+        );
+        assert_eq!(created.status, 201, "{}", created.body);
+        created.json["id"].as_str().unwrap().to_string()
+    };
+    let small = contract("300");
+    let active = p.admin.post(&format!("/api/v1/crm/contracts/{small}/activate"), &json!({}));
+    assert_eq!(active.json["state"], "active", "under the amount: at once");
+    let big = contract("1000");
+    let waiting = p.admin.post(&format!("/api/v1/crm/contracts/{big}/activate"), &json!({})).json;
+    assert_eq!(
+        (waiting["state"].as_str(), waiting["approval"]["state"].as_str()),
+        (Some("draft"), Some("pending")),
+        "{waiting}"
+    );
+    let terminate = p.admin.post(&format!("/api/v1/crm/contracts/{big}/terminate"), &json!({"reason": "x"}));
+    assert_eq!(terminate.code(), "office.approval.pending", "{}", terminate.body);
+    let done = approve(&p.head, &waiting);
+    assert_eq!(done["state"], "approved");
+    let now = p.admin.get(&format!("/api/v1/crm/contracts/{big}")).json;
+    assert_eq!((now["state"].as_str(), now["approval"]["state"].as_str()), (Some("active"), Some("approved")), "{now}");
+}

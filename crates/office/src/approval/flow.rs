@@ -35,6 +35,7 @@ pub const KINDS: &[DocKind] = &[
         facts: &["amount", "over_credit", "discount", "currency", "customer", "salesperson"],
         link: "/sales/orders/{id}",
     },
+    DocKind { kind: "crm.contract", facts: &["amount", "customer", "owner"], link: "/crm/contracts/{id}" },
 ];
 
 /// The page of a document of `kind`.

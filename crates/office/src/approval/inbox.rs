@@ -250,13 +250,28 @@ pub fn get_request(tx: &mut Tx<'_>, ctx: &Ctx, id: &str) -> Result<RequestView> 
     })
 }
 
-/// The latest request of a document (its page shows the approval state and links to it).
-pub fn latest_of(tx: &mut Tx<'_>, ctx: &Ctx, kind: &str, doc_id: &str) -> Result<Option<(String, String, String)>> {
+/// Where a document's latest approval request stands: what its page shows and links to.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ApprovalState {
+    pub request_id: String,
+    pub number: String,
+    /// pending, approved, rejected, returned or withdrawn.
+    pub state: String,
+}
+
+impl ApprovalState {
+    pub fn pending(&self) -> bool {
+        self.state == "pending"
+    }
+}
+
+/// The latest request of a document, if it ever asked for approval.
+pub fn latest_of(tx: &mut Tx<'_>, ctx: &Ctx, kind: &str, doc_id: &str) -> Result<Option<ApprovalState>> {
     tx.query_opt(
         "select id, number, state from office_approval_request where company_id = $1 and doc_kind = $2 and doc_id = $3
          order by created_at desc, id desc limit 1",
         &[&ctx.company(), &kind, &doc_id],
     )?
-    .map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+    .map(|r| Ok(ApprovalState { request_id: r.get(0)?, number: r.get(1)?, state: r.get(2)? }))
     .transpose()
 }

@@ -26,7 +26,7 @@ pub use condition::{Condition, Facts, Op};
 pub use decide::{Decision, decide, escalate_overdue};
 pub use delegation::{Delegation, add_delegation, list_delegations};
 pub use flow::{Approver, Flow, FlowDefinition, FlowInput, KINDS, Mode, Step, get_flow, list_flows, save_flow};
-pub use inbox::{InboxItem, RequestView, get_request, inbox, latest_of, waiting_count};
+pub use inbox::{ApprovalState, InboxItem, RequestView, get_request, inbox, latest_of, waiting_count};
 pub use request::{Gate, Subject, gate, pending_of, require_not_pending, withdraw};
 
 /// How a request ended.

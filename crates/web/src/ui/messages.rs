@@ -328,6 +328,8 @@ pub const MESSAGES: &[Message] = &[
     msg!("ui.approvals.kind.purchasing.order", "采购订单", "Purchase order"),
     msg!("ui.approvals.fact.amount", "金额（人民币）", "Amount (CNY)"),
     msg!("ui.approvals.kind.sales.order", "销售订单", "Sales order"),
+    msg!("ui.approvals.kind.crm.contract", "合同", "Contract"),
+    msg!("ui.approvals.fact.owner", "负责人", "Owner"),
     msg!("ui.approvals.fact.over_credit", "超信用额度（yes/no）", "Over the credit limit (yes/no)"),
     msg!("ui.approvals.fact.discount", "最大折扣 %", "Largest discount %"),
     msg!("ui.approvals.fact.customer", "客户", "Customer"),

@@ -139,6 +139,10 @@ fn contract_page(page: &Page, data: &Loaded, ok: Option<&str>, error: Option<&Er
                     dt { (page.t("ui.crm.customer")) } dd { a href=(format!("/parties/{}/360", c.partner_id)) { (page.t("ui.crm.customer_360")) } }
                     dt { (page.t("ui.crm.amount")) } dd { "¥" (c.amount) }
                     dt { (page.t("ui.crm.paid")) } dd { "¥" (c.paid) }
+                    @if let Some(approval) = &c.approval {
+                        dt { (page.t("ui.approvals.title")) }
+                        dd { a href=(format!("/office/approvals/{}", approval.request_id)) { (approval.number) } " " (form::badge(page, "ui.approvals.state.", &approval.state)) }
+                    }
                     dt { (page.t("ui.crm.start_date")) } dd { (c.start_date) }
                     dt { (page.t("ui.crm.end_date")) } dd { (c.end_date) }
                     dt { (page.t("ui.crm.terms")) } dd { (c.terms) }
@@ -168,7 +172,7 @@ fn contract_page(page: &Page, data: &Loaded, ok: Option<&str>, error: Option<&Er
                 @if may && (c.state == "draft" || c.state == "active") {
                     form.actions method="post" action=(format!("/crm/contracts/{}/act", c.id)) {
                         input type="hidden" name="_csrf" value=(page.csrf());
-                        @if c.state == "draft" { button.primary type="submit" name="action" value="activate" { (page.t("ui.crm.activate")) } " " }
+                        @if c.state == "draft" && !c.approval.as_ref().is_some_and(|a| a.pending()) { button.primary type="submit" name="action" value="activate" { (page.t("ui.crm.activate")) } " " }
                         input type="text" name="reason" placeholder=(page.t("ui.crm.lost_reason")) aria-label=(page.t("ui.crm.lost_reason"));
                         " " button type="submit" name="action" value="terminate" data-confirm=(page.t("ui.crm.terminate_confirm")) { (page.t("ui.crm.terminate")) }
                     }
