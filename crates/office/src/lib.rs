@@ -1,9 +1,10 @@
 //! Office collaboration (layer 2): the approval engine every document uses, the organisation it
-//! walks (departments, managers), tasks moved across a kanban board, comments with @mentions on
+//! walks (departments, managers), announcements with read receipts, tasks moved across a kanban board, comments with @mentions on
 //! any record, and the notifications that mentions, assignments and approvals produce.
 //!
 //! Calls only the kernel. Emits `approval::ApprovalDecided` when a request ends.
 
+pub mod announcement;
 pub mod approval;
 pub mod comment;
 pub mod notification;
@@ -21,7 +22,11 @@ pub use task::{
 /// The office module's migrations.
 pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigrations {
     module: "office",
-    migrations: &[kernel::migration!(20261126010000, "office"), kernel::migration!(20261208010000, "approval")],
+    migrations: &[
+        kernel::migration!(20261126010000, "office"),
+        kernel::migration!(20261208010000, "approval"),
+        kernel::migration!(20261208020000, "announcement"),
+    ],
 };
 
 pub const MESSAGES: &[kernel::i18n::Message] = &[
@@ -100,5 +105,13 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
         "日期无效：结束日期不能早于开始日期",
         "Invalid dates: the end cannot be before the start"
     ),
+    kernel::msg!("office.announcement.not_found", "公告不存在", "Announcement not found"),
+    kernel::msg!(
+        "office.announcement.title_invalid",
+        "标题不能为空，最多 200 个字符",
+        "A title of 1 to 200 characters"
+    ),
+    kernel::msg!("office.announcement.body_invalid", "正文不能为空", "The text is required"),
+    kernel::msg!("office.announcement.not_must_read", "该公告不需要确认", "This announcement needs no acknowledgement"),
 ];
 pub use task::TASK_SEARCH;

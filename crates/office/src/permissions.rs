@@ -10,6 +10,8 @@ pub const TASK_APPROVE: Permission = Permission("office.task.approve");
 pub const COMMENT_WRITE: Permission = Permission("office.comment.write");
 /// Approval flows, the organisation, anyone's delegations; decides where a step finds nobody.
 pub const APPROVAL_MANAGE: Permission = Permission("office.approval.manage");
+/// Publishing announcements and seeing who has read them.
+pub const ANNOUNCEMENT_PUBLISH: Permission = Permission("office.announcement.publish");
 
 pub const PERMISSIONS: &[PermissionInfo] = &[
     perm!(TASK_READ, "查看任务", "View tasks"),
@@ -17,4 +19,5 @@ pub const PERMISSIONS: &[PermissionInfo] = &[
     perm!(TASK_APPROVE, "验收任务", "Approve reviewed tasks"),
     perm!(COMMENT_WRITE, "发表评论", "Write comments"),
     perm!(APPROVAL_MANAGE, "管理审批流和组织架构", "Manage approval flows and the organisation"),
+    perm!(ANNOUNCEMENT_PUBLISH, "发布公告", "Publish announcements"),
 ];

@@ -3,6 +3,7 @@
 //!
 //! Each file mounts one resource; every route declares its `Access` (see `access`).
 
+mod announcements;
 mod approvals;
 mod audit;
 mod auth;
@@ -86,6 +87,7 @@ pub fn router(state: &AppState) -> (axum::Router<AppState>, utoipa::openapi::Ope
     let api = shop_floor::mount(api);
     let api = lookup::mount(api);
     let api = approvals::mount(api);
+    let api = announcements::mount(api);
     api.split()
 }
 

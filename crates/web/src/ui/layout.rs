@@ -93,6 +93,7 @@ const MODULES: &[Module] = &[
         href: "/office/tasks/board",
         pages: &[
             ("ui.approvals.title", "/office/approvals", "office.task.read"),
+            ("ui.announcements.title", "/office/announcements", "office.task.read"),
             ("ui.tasks.board", "/office/tasks/board", "office.task.read"),
             ("ui.tasks.list", "/office/tasks", "office.task.read"),
         ],

@@ -208,6 +208,15 @@ fn areas(tx: &mut Tx<'_>, ctx: &Ctx) -> kernel::Result<Vec<Area>> {
             count: office::approval::waiting_count(tx, ctx)?,
             warning: false,
         });
+        let unacknowledged = office::announcement::unacknowledged_count(tx, ctx)?;
+        if unacknowledged > 0 {
+            office_queues.push(warning(Queue {
+                label: "ui.home.announcements_to_acknowledge",
+                href: s("/office/announcements"),
+                count: unacknowledged,
+                warning: true,
+            }));
+        }
     }
     if let (true, Some(user)) = (may(office::permissions::TASK_READ), ctx.actor().user()) {
         office_queues.push(listed(

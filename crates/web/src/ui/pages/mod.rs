@@ -1,5 +1,6 @@
 //! The pages of the web client, each file one area; `mount` lists every page with its access.
 
+mod announcements;
 mod approval_flows;
 mod approvals;
 mod auth;
@@ -311,6 +312,9 @@ pub fn mount(state: &AppState) -> axum::Router<AppState> {
             P(op::APPROVAL_MANAGE),
             get(approval_flows::form).post(approval_flows::save),
         )
+        .page("/office/announcements", Authenticated, get(announcements::list).post(announcements::publish))
+        .page("/office/announcements/{id}", Authenticated, get(announcements::show))
+        .page("/office/announcements/{id}/acknowledge", Authenticated, post(announcements::acknowledge))
         .page("/office/approvals", Authenticated, get(approvals::inbox))
         .page("/office/approvals/bulk", Authenticated, post(approvals::bulk))
         .page("/office/approvals/tasks/{task}/decide", Authenticated, post(approvals::decide))
