@@ -1,11 +1,13 @@
 //! Office collaboration (layer 2): the approval engine every document uses, the organisation it
-//! walks (departments, managers), announcements with read receipts, tasks moved across a kanban board, comments with @mentions on
+//! walks (departments, managers), announcements with read receipts, a calendar with meeting
+//! rooms, tasks moved across a kanban board, comments with @mentions on
 //! any record, and the notifications that mentions, assignments and approvals produce.
 //!
 //! Calls only the kernel. Emits `approval::ApprovalDecided` when a request ends.
 
 pub mod announcement;
 pub mod approval;
+pub mod calendar;
 pub mod comment;
 pub mod notification;
 pub mod org;
@@ -26,6 +28,7 @@ pub const MIGRATIONS: kernel::db::ModuleMigrations = kernel::db::ModuleMigration
         kernel::migration!(20261126010000, "office"),
         kernel::migration!(20261208010000, "approval"),
         kernel::migration!(20261208020000, "announcement"),
+        kernel::migration!(20261208030000, "calendar"),
     ],
 };
 
@@ -106,6 +109,27 @@ pub const MESSAGES: &[kernel::i18n::Message] = &[
         "Invalid dates: the end cannot be before the start"
     ),
     kernel::msg!("office.announcement.not_found", "公告不存在", "Announcement not found"),
+    kernel::msg!("office.calendar.time_invalid", "时间格式应为 2026-12-10T09:00", "Times look like 2026-12-10T09:00"),
+    kernel::msg!("office.calendar.ends_before_start", "结束时间须晚于开始时间", "The end must be after the start"),
+    kernel::msg!(
+        "office.calendar.title_invalid",
+        "会议主题不能为空，最多 200 个字符",
+        "A title of 1 to 200 characters"
+    ),
+    kernel::msg!("office.calendar.room_invalid", "会议室编码和名称不能为空", "A room needs a code and a name"),
+    kernel::msg!("office.calendar.room_unknown", "会议室不存在：{room}", "Unknown room: {room}"),
+    kernel::msg!(
+        "office.calendar.room_taken",
+        "{room} 在 {from} 至 {to} 已被「{meeting}」预订",
+        "{room} is booked from {from} to {to} for {meeting}"
+    ),
+    kernel::msg!("office.calendar.meeting_not_found", "会议不存在", "Meeting not found"),
+    kernel::msg!(
+        "office.calendar.not_cancellable",
+        "只有组织者可以取消未取消的会议",
+        "Only the organiser cancels a scheduled meeting"
+    ),
+    kernel::msg!("office.calendar.feed_unknown", "日历订阅地址无效", "Unknown calendar address"),
     kernel::msg!(
         "office.announcement.title_invalid",
         "标题不能为空，最多 200 个字符",

@@ -12,6 +12,8 @@ pub const COMMENT_WRITE: Permission = Permission("office.comment.write");
 pub const APPROVAL_MANAGE: Permission = Permission("office.approval.manage");
 /// Publishing announcements and seeing who has read them.
 pub const ANNOUNCEMENT_PUBLISH: Permission = Permission("office.announcement.publish");
+/// Adding and changing meeting rooms.
+pub const ROOM_MANAGE: Permission = Permission("office.room.manage");
 
 pub const PERMISSIONS: &[PermissionInfo] = &[
     perm!(TASK_READ, "查看任务", "View tasks"),
@@ -20,4 +22,5 @@ pub const PERMISSIONS: &[PermissionInfo] = &[
     perm!(COMMENT_WRITE, "发表评论", "Write comments"),
     perm!(APPROVAL_MANAGE, "管理审批流和组织架构", "Manage approval flows and the organisation"),
     perm!(ANNOUNCEMENT_PUBLISH, "发布公告", "Publish announcements"),
+    perm!(ROOM_MANAGE, "管理会议室", "Manage meeting rooms"),
 ];

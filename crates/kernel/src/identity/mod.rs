@@ -23,8 +23,8 @@ pub use role::{
     NewRole, Role, RoleUpdate, create_role, delete_role, get_role, list_roles, load_permissions, update_role,
 };
 pub use session::{
-    ApiToken, Principal, Session, create_session, delete_session, issue_token, remembered_session, remembered_token,
-    resolve_session, resolve_token, revoke_token, set_session_locale, switch_company, token_hash,
+    ApiToken, Principal, Session, create_session, delete_session, issue_token, new_secret, remembered_session,
+    remembered_token, resolve_session, resolve_token, revoke_token, set_session_locale, switch_company, token_hash,
 };
 pub use throttle::{LoginPolicy, authenticate};
 pub use user::{

@@ -43,8 +43,8 @@ impl Principal {
     }
 }
 
-/// A fresh random secret, URL-safe.
-fn new_secret() -> String {
+/// A fresh random secret, URL-safe (sessions, API tokens, calendar feed addresses).
+pub fn new_secret() -> String {
     let mut bytes = [0_u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes)

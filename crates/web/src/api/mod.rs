@@ -7,6 +7,7 @@ mod announcements;
 mod approvals;
 mod audit;
 mod auth;
+mod calendar;
 mod companies;
 mod crm;
 mod inventory;
@@ -88,6 +89,7 @@ pub fn router(state: &AppState) -> (axum::Router<AppState>, utoipa::openapi::Ope
     let api = lookup::mount(api);
     let api = approvals::mount(api);
     let api = announcements::mount(api);
+    let api = calendar::mount(api);
     api.split()
 }
 

@@ -94,6 +94,7 @@ const MODULES: &[Module] = &[
         pages: &[
             ("ui.approvals.title", "/office/approvals", "office.task.read"),
             ("ui.announcements.title", "/office/announcements", "office.task.read"),
+            ("ui.calendar.title", "/office/calendar", "office.task.read"),
             ("ui.tasks.board", "/office/tasks/board", "office.task.read"),
             ("ui.tasks.list", "/office/tasks", "office.task.read"),
         ],

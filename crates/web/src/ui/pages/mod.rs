@@ -5,6 +5,7 @@ mod approval_flows;
 mod approvals;
 mod auth;
 mod bank;
+mod calendar;
 mod collab;
 mod company;
 mod crm;
@@ -312,6 +313,12 @@ pub fn mount(state: &AppState) -> axum::Router<AppState> {
             P(op::APPROVAL_MANAGE),
             get(approval_flows::form).post(approval_flows::save),
         )
+        .page("/office/calendar", Authenticated, get(calendar::show).post(calendar::schedule))
+        .page("/office/calendar/rooms", P(op::ROOM_MANAGE), post(calendar::save_room))
+        .page("/office/calendar/feed", Authenticated, post(calendar::new_feed))
+        .page("/office/calendar/{id}/respond", Authenticated, post(calendar::respond))
+        .page("/office/calendar/{id}/cancel", Authenticated, post(calendar::cancel))
+        .page("/calendar/feed/{file}", Public, get(calendar::feed))
         .page("/office/announcements", Authenticated, get(announcements::list).post(announcements::publish))
         .page("/office/announcements/{id}", Authenticated, get(announcements::show))
         .page("/office/announcements/{id}/acknowledge", Authenticated, post(announcements::acknowledge))
