@@ -203,36 +203,54 @@ pub fn china_time(stored: &str) -> String {
     }
 }
 
-pub fn get_meeting(tx: &mut Tx<'_>, ctx: &Ctx, id: &str) -> Result<Meeting> {
-    let row = tx
-        .query_opt(
-            "select m.id, m.title, m.starts_at, m.ends_at, r.code, m.location, m.note, u.username, m.state
-             from office_meeting m join kernel_user u on u.id = m.organizer_id left join office_room r on r.id = m.room_id
-             where m.company_id = $1 and m.id = $2",
-            &[&ctx.company(), &id],
-        )?
-        .ok_or_else(|| Error::not_found("office.calendar.meeting_not_found"))?;
-    let invitees = tx
-        .query(
-            "select u.username, i.response from office_meeting_invitee i join kernel_user u on u.id = i.user_id
-             where i.meeting_id = $1 order by u.username",
-            &[&id],
-        )?
+const MEETING: &str = "select m.id, m.title, m.starts_at, m.ends_at, r.code, m.location, m.note, u.username, m.state
+     from office_meeting m join kernel_user u on u.id = m.organizer_id left join office_room r on r.id = m.room_id";
+
+/// Meetings as their rows read them, with the invitees of all of them read in one more query.
+fn with_invitees(
+    tx: &mut Tx<'_>,
+    rows: &[kernel::db::Row],
+    invitees_sql: &str,
+    params: &[&dyn kernel::db::ToValue],
+) -> Result<Vec<Meeting>> {
+    let mut meetings = rows
         .iter()
-        .map(|r| Ok((r.get(0)?, r.get(1)?)))
+        .map(|row| {
+            Ok(Meeting {
+                id: row.get(0)?,
+                title: row.get(1)?,
+                starts_at: row.get(2)?,
+                ends_at: row.get(3)?,
+                room: row.get(4)?,
+                location: row.get(5)?,
+                note: row.get(6)?,
+                organizer: row.get(7)?,
+                state: row.get(8)?,
+                invitees: Vec::new(),
+            })
+        })
         .collect::<Result<Vec<_>>>()?;
-    Ok(Meeting {
-        id: row.get(0)?,
-        title: row.get(1)?,
-        starts_at: row.get(2)?,
-        ends_at: row.get(3)?,
-        room: row.get(4)?,
-        location: row.get(5)?,
-        note: row.get(6)?,
-        organizer: row.get(7)?,
-        state: row.get(8)?,
-        invitees,
-    })
+    if meetings.is_empty() {
+        return Ok(meetings);
+    }
+    let at: std::collections::HashMap<String, usize> =
+        meetings.iter().enumerate().map(|(i, m)| (m.id.clone(), i)).collect();
+    for row in tx.query(invitees_sql, params)?.iter() {
+        let (meeting, login, response): (String, String, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
+        if let Some(&i) = at.get(&meeting) {
+            meetings[i].invitees.push((login, response));
+        }
+    }
+    Ok(meetings)
+}
+
+pub fn get_meeting(tx: &mut Tx<'_>, ctx: &Ctx, id: &str) -> Result<Meeting> {
+    let rows = tx.query(&format!("{MEETING} where m.company_id = $1 and m.id = $2"), &[&ctx.company(), &id])?;
+    let invitees = "select i.meeting_id, u.username, i.response from office_meeting_invitee i join kernel_user u on u.id = i.user_id
+         where i.meeting_id = $1 order by u.username";
+    with_invitees(tx, &rows, invitees, &[&id])?
+        .pop()
+        .ok_or_else(|| Error::not_found("office.calendar.meeting_not_found"))
 }
 
 /// An invitee's answer: accepted or declined.
@@ -262,21 +280,19 @@ pub fn cancel(tx: &mut Tx<'_>, ctx: &Ctx, id: &str) -> Result<Meeting> {
     get_meeting(tx, ctx, id)
 }
 
-/// The meetings of `user` (organised, or invited and not declined) between two moments.
+/// The meetings of `user` (organised, or invited and not declined) between two moments: two
+/// queries however many there are.
 fn meetings_of(tx: &mut Tx<'_>, ctx: &Ctx, user: UserId, from: &str, to: &str) -> Result<Vec<Meeting>> {
-    let ids: Vec<String> = tx
-        .query(
-            "select m.id from office_meeting m
-             where m.company_id = $1 and m.state = 'scheduled' and m.starts_at < $3 and m.ends_at > $2
-               and (m.organizer_id = $4 or exists (select 1 from office_meeting_invitee i
-                    where i.meeting_id = m.id and i.user_id = $4 and i.response <> 'declined'))
-             order by m.starts_at",
-            &[&ctx.company(), &from, &to, &user],
-        )?
-        .iter()
-        .map(|r| r.get(0))
-        .collect::<std::result::Result<_, _>>()?;
-    ids.iter().map(|id| get_meeting(tx, ctx, id)).collect()
+    let theirs = "m.company_id = $1 and m.state = 'scheduled' and m.starts_at < $3 and m.ends_at > $2
+        and (m.organizer_id = $4 or exists (select 1 from office_meeting_invitee mine
+             where mine.meeting_id = m.id and mine.user_id = $4 and mine.response <> 'declined'))";
+    let rows =
+        tx.query(&format!("{MEETING} where {theirs} order by m.starts_at"), &[&ctx.company(), &from, &to, &user])?;
+    let invitees = format!(
+        "select i.meeting_id, u.username, i.response from office_meeting_invitee i join kernel_user u on u.id = i.user_id
+         where i.meeting_id in (select m.id from office_meeting m where {theirs}) order by u.username"
+    );
+    with_invitees(tx, &rows, &invitees, &[&ctx.company(), &from, &to, &user])
 }
 
 /// The caller's meetings from a day, for `days` days.

@@ -221,39 +221,34 @@ pub fn save_flow(tx: &mut Tx<'_>, ctx: &Ctx, kind: &str, input: &FlowInput) -> R
     get_flow(tx, ctx, kind)?.ok_or_else(|| Error::internal("flow vanished"))
 }
 
-/// The current flow of a document kind, if one was saved.
-pub fn get_flow(tx: &mut Tx<'_>, ctx: &Ctx, kind: &str) -> Result<Option<Flow>> {
-    let row = tx.query_opt(
-        "select f.id, f.doc_kind, f.name, f.active, f.version, v.definition, f.updated_at
-         from office_flow f join office_flow_version v on v.flow_id = f.id and v.version = f.version
-         where f.company_id = $1 and f.doc_kind = $2",
-        &[&ctx.company(), &kind],
-    )?;
-    row.map(|r| {
-        Ok(Flow {
-            id: r.get(0)?,
-            doc_kind: r.get(1)?,
-            name: r.get(2)?,
-            active: r.get(3)?,
-            version: r.get(4)?,
-            definition: parse(&r.get::<String>(5)?)?,
-            updated_at: r.get(6)?,
-        })
+const CURRENT: &str = "select f.id, f.doc_kind, f.name, f.active, f.version, v.definition, f.updated_at
+     from office_flow f join office_flow_version v on v.flow_id = f.id and v.version = f.version";
+
+fn flow_of(r: &kernel::db::Row) -> Result<Flow> {
+    Ok(Flow {
+        id: r.get(0)?,
+        doc_kind: r.get(1)?,
+        name: r.get(2)?,
+        active: r.get(3)?,
+        version: r.get(4)?,
+        definition: parse(&r.get::<String>(5)?)?,
+        updated_at: r.get(6)?,
     })
-    .transpose()
 }
 
+/// The current flow of a document kind, if one was saved.
+pub fn get_flow(tx: &mut Tx<'_>, ctx: &Ctx, kind: &str) -> Result<Option<Flow>> {
+    tx.query_opt(&format!("{CURRENT} where f.company_id = $1 and f.doc_kind = $2"), &[&ctx.company(), &kind])?
+        .map(|r| flow_of(&r))
+        .transpose()
+}
+
+/// Every saved flow of the company, current versions, in one query.
 pub fn list_flows(tx: &mut Tx<'_>, ctx: &Ctx) -> Result<Vec<Flow>> {
-    let kinds: Vec<String> = tx
-        .query("select doc_kind from office_flow where company_id = $1 order by doc_kind", &[&ctx.company()])?
+    tx.query(&format!("{CURRENT} where f.company_id = $1 order by f.doc_kind"), &[&ctx.company()])?
         .iter()
-        .map(|r| r.get(0))
-        .collect::<std::result::Result<_, _>>()?;
-    let mut flows = Vec::new();
-    for kind in kinds {
-        flows.extend(get_flow(tx, ctx, &kind)?);
-    }
-    Ok(flows)
+        .map(flow_of)
+        .collect()
 }
 
 pub(crate) fn parse(definition: &str) -> Result<FlowDefinition> {

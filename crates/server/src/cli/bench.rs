@@ -329,6 +329,18 @@ pub(super) fn fresh(settings: &Settings) -> anyhow::Result<(tempfile::TempDir, r
     Ok((data, prepared))
 }
 
+/// Runs `work` `runs` times; the p50 and p95 of its durations, in milliseconds.
+pub(super) fn timed(runs: usize, mut work: impl FnMut() -> anyhow::Result<()>) -> anyhow::Result<(f64, f64)> {
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        work()?;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    Ok((percentile(&times, 0.5), percentile(&times, 0.95)))
+}
+
 /// Percentile of sorted durations, in milliseconds.
 pub(super) fn percentile(sorted: &[f64], p: f64) -> f64 {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;

@@ -13,7 +13,7 @@ use kernel::Ctx;
 use kernel::identity::{self, NewUser, UserId};
 use serde_json::json;
 
-use super::bench::{fresh, logged_in_server, percentile};
+use super::bench::{fresh, logged_in_server, timed};
 use crate::runtime;
 use crate::settings::Settings;
 
@@ -22,17 +22,6 @@ const PENDING: u64 = 10_000;
 /// Requests decided through the API.
 const DECISIONS: usize = 2_000;
 const CLIENTS: usize = 16;
-
-fn timed(runs: usize, mut work: impl FnMut() -> anyhow::Result<()>) -> anyhow::Result<(f64, f64)> {
-    let mut times = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let started = Instant::now();
-        work()?;
-        times.push(started.elapsed().as_secs_f64() * 1000.0);
-    }
-    times.sort_by(f64::total_cmp);
-    Ok((percentile(&times, 0.5), percentile(&times, 0.95)))
-}
 
 fn user(tx: &mut kernel::db::Tx<'_>, ctx: &Ctx, name: &str, roles: &[&str]) -> kernel::Result<UserId> {
     Ok(identity::create_user(
@@ -218,7 +207,10 @@ pub fn approvals(settings: &Settings, rows: u64) -> anyhow::Result<serde_json::V
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().expect("client thread")).sum::<anyhow::Result<usize>>()
+        handles
+            .into_iter()
+            .map(|h| h.join().map_err(|_| anyhow::anyhow!("a client thread panicked"))?)
+            .sum::<anyhow::Result<usize>>()
     })?;
     let decide_seconds = started.elapsed().as_secs_f64();
     // With TIANGONG_SQL_PROFILE=1: where the time went, statement by statement.

@@ -10,7 +10,7 @@ use anyhow::Context;
 use kernel::Ctx;
 use serde_json::json;
 
-use super::bench::{fresh, logged_in_server, percentile};
+use super::bench::{fresh, logged_in_server, timed};
 use crate::runtime;
 use crate::settings::Settings;
 
@@ -20,17 +20,6 @@ const OPPORTUNITIES: i64 = 100_000;
 const LEADS: i64 = 100_000;
 /// Leads of the history: qualified and won, or lost.
 const LABELLED: i64 = 5_000;
-
-fn timed(runs: usize, mut work: impl FnMut() -> anyhow::Result<()>) -> anyhow::Result<(f64, f64)> {
-    let mut times = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let started = Instant::now();
-        work()?;
-        times.push(started.elapsed().as_secs_f64() * 1000.0);
-    }
-    times.sort_by(f64::total_cmp);
-    Ok((percentile(&times, 0.5), percentile(&times, 0.95)))
-}
 
 pub fn crm(settings: &Settings) -> anyhow::Result<serde_json::Value> {
     let (_data, prepared) = fresh(settings)?;
